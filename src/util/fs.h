@@ -1,0 +1,40 @@
+/*
+ * fs: file helpers. Writes are atomic (temporary file in the same directory, fsync,
+ * rename), so a failure never leaves a half-written file behind.
+ */
+#ifndef STRATA_UTIL_FS_H
+#define STRATA_UTIL_FS_H
+
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/vec.h"
+
+#include <stddef.h>
+
+/* Reads the whole file into `out` (appending). Returns 0 or STRATA_EFAIL. */
+int fs_read(buf *out, const char *path, strata_err *e);
+/* Reads at most `max` bytes from the start of the file into `out` (appending). */
+int fs_read_head(buf *out, const char *path, size_t max, strata_err *e);
+/* Writes `len` bytes atomically with the given mode (e.g. 0644). Fails if
+ * `exclusive` and the path exists. */
+int fs_write_atomic(const char *path, const char *data, size_t len, int mode, int exclusive,
+		    strata_err *e);
+/* Appends the names (not paths) of entries in `dir` ending in `suffix` (or all
+ * when NULL), sorted, skipping dot-files. */
+int fs_list(strvec *out, const char *dir, const char *suffix, strata_err *e);
+int fs_exists(const char *path);
+int fs_is_dir(const char *path);
+/* 1 when `dir` has no entries but . and .., 0 otherwise (or when it doesn't exist). */
+int fs_dir_empty(const char *dir);
+/* mkdir -p with mode 0755. */
+int fs_mkdirs(const char *path, strata_err *e);
+/* Joins two path parts with one '/' into a malloc'd string. */
+char *fs_join(const char *a, const char *b);
+/* Directory part of a path (malloc'd; "." when there is none). */
+char *fs_dirname(const char *path);
+/* Renames, failing with a clear message. */
+int fs_rename(const char *from, const char *to, strata_err *e);
+/* Copies a file byte for byte (atomic, given mode). */
+int fs_copy(const char *from, const char *to, int mode, strata_err *e);
+
+#endif
