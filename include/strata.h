@@ -1,12 +1,15 @@
 /*
  * strata.h — the public API of libstrata.
  *
- * libstrata migrates a database (SQLite, PostgreSQL) along a graph of revisions.
+ * libstrata migrates a database (SQLite, PostgreSQL) along a graph of revisions
+ * (Alembic's model: revisions with parents, merges, branch labels, dependencies).
  * The strata command-line tool uses nothing but this header.
  *
  * Conventions: functions return 0 (STRATA_OK) or a STRATA_E* status; on failure the
  * message is kept on the handle (strata_errmsg). The library never prints and never
- * exits. What a _new/_open returned is released with the matching _free.
+ * exits. What a _new/_open returned is released with the matching _free. Strings the
+ * library returns through `const char *` belong to the handle and stay valid until
+ * the next call that reloads revisions or until strata_free.
  */
 #ifndef STRATA_H
 #define STRATA_H
@@ -23,6 +26,184 @@ extern "C" {
 #define STRATA_OK     0
 #define STRATA_EFAIL  1 /* a failure, or a check that does not hold */
 #define STRATA_EUSAGE 2 /* bad arguments */
+
+typedef struct strata strata;
+
+/* Progress and log events, delivered while a command runs. */
+typedef enum strata_event_kind {
+	STRATA_EVENT_STEP_BEGIN, /* a revision starts: rev, up, index, total */
+	STRATA_EVENT_STEP_END,   /* a revision finished: also ms */
+	STRATA_EVENT_STATEMENT,  /* a statement is about to run: sql */
+	STRATA_EVENT_NOTICE,     /* something the user should read: text */
+	STRATA_EVENT_WARNING     /* something that may be wrong: text */
+} strata_event_kind;
+
+struct strata_revision;
+
+typedef struct strata_event {
+	strata_event_kind kind;
+	const struct strata_revision *rev;
+	int up;        /* 1 upgrade, 0 downgrade */
+	size_t index;  /* 1-based position in the run */
+	size_t total;
+	double ms;
+	const char *sql;
+	const char *text;
+} strata_event;
+
+typedef void (*strata_event_fn)(void *ctx, const strata_event *ev);
+
+/* One compiled-in revision, for programs that embed their migrations
+ * (see `strata embed`). Lists are space-separated, as in revision files. */
+typedef struct strata_embedded_revision {
+	const char *id;
+	const char *revises;
+	const char *message;
+	const char *branch_labels;
+	const char *depends_on;
+	int transactional;
+	const char *upgrade_sql;
+	const char *downgrade_sql;
+} strata_embedded_revision;
+
+typedef struct strata_options {
+	/* Configuration file; NULL reads ./strata.ini when it exists. */
+	const char *config_path;
+	/* Database URL; NULL falls back to $DATABASE_URL (if use_env), then the config. */
+	const char *database_url;
+	int use_env;
+	/* Override the config's script_location and schema. */
+	const char *script_location;
+	const char *schema_path;
+	/* An open sqlite3 * the application owns: strata migrates it and never closes it. */
+	void *sqlite_handle;
+	/* Revisions compiled into the program instead of a directory. */
+	const strata_embedded_revision *embedded;
+	size_t nembedded;
+	/* How long to wait for another migrator, in ms (0: the config's, default 10000). */
+	int lock_timeout_ms;
+	strata_event_fn on_event;
+	void *event_ctx;
+} strata_options;
+
+#define STRATA_OPTIONS_INIT { NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL }
+
+/* Opens a handle: reads the configuration (no database connection yet). On failure
+ * *out is still set, so strata_errmsg can tell why; free it with strata_free. */
+int strata_open(strata **out, const strata_options *opts);
+void strata_free(strata *s);
+/* The message of the last failure on this handle ("" when none). */
+const char *strata_errmsg(const strata *s);
+
+/* The database URL with any password replaced by ***, or "" when none is set. */
+const char *strata_database_display(strata *s);
+/* The configured revisions directory (…/versions) and declared schema path. */
+const char *strata_versions_dir(strata *s);
+const char *strata_schema_path(strata *s);
+
+/* A revision of the graph. */
+typedef struct strata_revision {
+	const char *id;
+	const char *message;
+	const char *path;     /* the file, or "" for compiled-in revisions */
+	const char *created;  /* "" when unknown */
+	const char *const *parents;  size_t nparents;
+	const char *const *children; size_t nchildren;
+	const char *const *labels;   size_t nlabels;
+	const char *const *depends;  size_t ndepends;
+	int transactional;
+	int is_head, is_base, is_branchpoint, is_mergepoint;
+	const char *upgrade_sql;
+	const char *downgrade_sql;
+	size_t index;         /* position in upgrade (topological) order */
+} strata_revision;
+
+/* Loads the revision graph (once; later calls reuse it) and returns its revisions
+ * in upgrade order. Fails, naming file and line, on files that do not parse,
+ * duplicate ids, unknown parents and cycles. */
+int strata_revisions(strata *s, const strata_revision *const **out, size_t *n);
+/* The heads of the graph, in upgrade order. */
+int strata_heads(strata *s, const strata_revision *const **out, size_t *n);
+/* Resolves a target expression (see the SPEC: head, base, prefixes, +N, LABEL@head…)
+ * to its revisions; *n is 0 for base. The array is malloc'd: free() it. */
+int strata_resolve(strata *s, const char *target, const strata_revision ***out, size_t *n);
+
+/* The revisions recorded in the database's version table (one per head it is at),
+ * malloc'd; free with strata_strings_free. Ids no file defines are included. */
+int strata_current(strata *s, char ***ids, size_t *n);
+void strata_strings_free(char **v, size_t n);
+
+/* Options of upgrade and downgrade. */
+typedef struct strata_run_options {
+	int single_transaction; /* every revision of the run in one transaction */
+	int dry_run;            /* plan only: report steps as events, change nothing */
+} strata_run_options;
+#define STRATA_RUN_OPTIONS_INIT { 0, 0 }
+
+/* Applies revisions up to `target` (NULL: "head"). Each revision runs in its own
+ * transaction with its version-table update; a failure rolls that revision back,
+ * stops, and leaves the database at the revision before it. */
+int strata_upgrade(strata *s, const char *target, const strata_run_options *o);
+/* Reverts revisions down to `target` (NULL: "-1"; "base" reverts everything). */
+int strata_downgrade(strata *s, const char *target, const strata_run_options *o);
+
+/* One step of a plan. */
+typedef struct strata_step {
+	const strata_revision *rev;
+	int up;
+} strata_step;
+/* The steps an upgrade (up=1) or downgrade (up=0) to `target` would run from the
+ * database's current state, without changing anything. Free *steps with free(). */
+int strata_plan(strata *s, int up, const char *target, strata_step **steps, size_t *n);
+/* Offline SQL (no database): the script an upgrade (or downgrade) from `from`
+ * (NULL: base for upgrades, heads for downgrades) to `to` would run, version-table
+ * statements included. *sql is malloc'd. */
+int strata_sql(strata *s, int up, const char *from, const char *to, char **sql);
+
+/* Sets the version table to `targets` without running anything; "base" empties it.
+ * With purge, every existing row is dropped first (also ids no file defines). */
+int strata_stamp(strata *s, const char *const *targets, size_t n, int purge);
+
+/* Applied-revision bookkeeping kept in strata_history. */
+typedef struct strata_applied {
+	char *revision;
+	char *checksum;   /* of the upgrade section that ran */
+	char *applied_at;
+	int edited;       /* the file's upgrade section differs from what ran */
+	int known;        /* a file defines it */
+} strata_applied;
+/* For each revision the database is at or has passed, the last successful upgrade
+ * record; *out is malloc'd, free with strata_applied_free. */
+int strata_applied_list(strata *s, strata_applied **out, size_t *n);
+void strata_applied_free(strata_applied *a, size_t n);
+
+/* Writes a new revision file and returns its path (malloc'd). */
+typedef struct strata_revision_options {
+	const char *message;
+	const char *rev_id;            /* NULL: 12 random hex digits */
+	const char *const *parents;    /* targets; NULL with nparents 0: the single head */
+	size_t nparents;
+	int splice;                    /* allow a parent that is not a head */
+	const char *const *labels; size_t nlabels;
+	const char *const *depends; size_t ndepends;
+	const char *upgrade_sql;       /* NULL: empty section */
+	const char *downgrade_sql;
+	int transactional;             /* 1 unless the SQL cannot run in a transaction */
+} strata_revision_options;
+#define STRATA_REVISION_OPTIONS_INIT { NULL, NULL, NULL, 0, 0, NULL, 0, NULL, 0, NULL, NULL, 1 }
+int strata_revision_new(strata *s, const strata_revision_options *o, char **path);
+
+/* Creates the project layout in the current directory: strata.ini, DIR/versions,
+ * schema.sql (when absent). Refuses when DIR exists and is not empty. */
+int strata_init(strata *s, const char *dir, const char *database_url);
+
+/* Copies the database (SQLite: online backup API) to `path`, or to a time-stamped
+ * file beside it when path is NULL; returns the path written (malloc'd). */
+int strata_backup(strata *s, const char *path, char **written);
+
+/* 1 when the database has user tables but no version table (created outside
+ * strata: the case for `stamp`), 0 otherwise. */
+int strata_unversioned_tables(strata *s, int *yes, char ***tables, size_t *n);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,316 @@
+/*
+ * SQLite driver: connect, execute, lock, version tables, backup — over libsqlite3.
+ *
+ * Writers are serialised by SQLite itself: begin() is BEGIN IMMEDIATE, which takes
+ * the write lock up front and waits up to the lock timeout (sqlite3_busy_timeout)
+ * for another migrator, so two processes never interleave inside one revision.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "strata/backend.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/fs.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Autogenerate slots, filled once src/schema provides them. */
+#define SQLITE_INTROSPECT NULL
+#define SQLITE_LOAD_SHADOW NULL
+#define SQLITE_RENDER NULL
+
+sqlite3 *strata_sqlite_handle(strata_conn *c);
+char *sqlite_url_path(const char *url);
+
+struct strata_conn {
+	sqlite3 *db;
+	int borrowed;
+	int lock_timeout_ms;
+	char *path;
+};
+
+sqlite3 *strata_sqlite_handle(strata_conn *c)
+{
+	return c->db;
+}
+
+/* The file path of a sqlite: URL (malloc'd), or NULL when it is not one. */
+char *sqlite_url_path(const char *url)
+{
+	if (strncmp(url, "sqlite:", 7) != 0)
+		return NULL;
+	const char *p = url + 7;
+	if (strncmp(p, "//", 2) == 0)
+		p += 2; /* sqlite:///abs → /abs, sqlite://rel → rel */
+	if (!*p)
+		return NULL;
+	return xstrdup(p);
+}
+
+/* Fills e from the connection's last error, with the phrase users search for when
+ * the database was locked. */
+static int db_error(strata_conn *c, int rc, const char *what, strata_err *e)
+{
+	int code = rc & 0xff;
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return err_set(e, STRATA_EFAIL,
+			       "database is locked: another process held %s for more than %d ms%s%s",
+			       c->path ? c->path : "the database", c->lock_timeout_ms,
+			       what ? " while " : "", what ? what : "");
+	return err_set(e, STRATA_EFAIL, "%s", sqlite3_errmsg(c->db));
+}
+
+static int sq_connect(strata_conn **out, const char *url, const strata_conn_opts *o,
+		      strata_err *e)
+{
+	strata_conn *c = xcalloc(1, sizeof(*c));
+	c->lock_timeout_ms = o && o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 10000;
+	*out = NULL;
+	if (o && o->borrowed_handle) {
+		c->db = o->borrowed_handle;
+		c->borrowed = 1;
+		const char *f = sqlite3_db_filename(c->db, "main");
+		c->path = xstrdup(f && *f ? f : ":memory:");
+	} else {
+		c->path = sqlite_url_path(url);
+		if (!c->path) {
+			free(c);
+			return err_set(e, STRATA_EUSAGE, "not a SQLite URL: %s", url);
+		}
+		if (strcmp(c->path, ":memory:") != 0) {
+			char *dir = fs_dirname(c->path);
+			int rc = fs_is_dir(dir) ? 0 : fs_mkdirs(dir, e);
+			free(dir);
+			if (rc) {
+				free(c->path);
+				free(c);
+				return rc;
+			}
+		}
+		int rc = sqlite3_open_v2(c->path, &c->db,
+					 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+		if (rc != SQLITE_OK) {
+			err_set(e, STRATA_EFAIL, "cannot open SQLite database %s: %s", c->path,
+				c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+			sqlite3_close(c->db);
+			free(c->path);
+			free(c);
+			return STRATA_EFAIL;
+		}
+		sqlite3_extended_result_codes(c->db, 1);
+	}
+	sqlite3_busy_timeout(c->db, c->lock_timeout_ms);
+	*out = c;
+	return 0;
+}
+
+static void sq_disconnect(strata_conn *c)
+{
+	if (!c)
+		return;
+	if (!c->borrowed)
+		sqlite3_close(c->db);
+	free(c->path);
+	free(c);
+}
+
+static int sq_query(strata_conn *c, const char *sql, const char *const *params, size_t nparams,
+		    strata_rows *out, strata_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	int rc = sqlite3_prepare_v2(c->db, sql, -1, &st, &tail);
+	if (rc != SQLITE_OK)
+		return db_error(c, rc, NULL, e);
+	for (size_t i = 0; i < nparams; i++)
+		sqlite3_bind_text(st, (int)i + 1, params[i], -1, SQLITE_STATIC);
+	size_t ncols = st ? (size_t)sqlite3_column_count(st) : 0;
+	vec cells = { 0 };
+	size_t nrows = 0;
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out) {
+			for (size_t j = 0; j < ncols; j++) {
+				const unsigned char *t = sqlite3_column_text(st, (int)j);
+				vec_push(&cells, t ? xstrdup((const char *)t) : NULL);
+			}
+		}
+		nrows++;
+	}
+	if (st && rc != SQLITE_DONE) {
+		db_error(c, rc, NULL, e);
+		sqlite3_finalize(st);
+		for (size_t i = 0; i < cells.n; i++)
+			free(cells.v[i]);
+		vec_free(&cells);
+		return STRATA_EFAIL;
+	}
+	sqlite3_finalize(st);
+	if (out) {
+		out->nrows = nrows;
+		out->ncols = ncols;
+		out->cells = (char **)cells.v;
+	}
+	return 0;
+}
+
+static int sq_exec(strata_conn *c, const char *sql, strata_err *e)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xff) == SQLITE_BUSY)
+			db_error(c, rc, NULL, e);
+		else
+			err_set(e, STRATA_EFAIL, "%s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return STRATA_EFAIL;
+	}
+	return 0;
+}
+
+static int sq_begin(strata_conn *c, strata_err *e)
+{
+	int rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(c, rc, "waiting for the write lock", e);
+	return 0;
+}
+
+static int sq_commit(strata_conn *c, strata_err *e)
+{
+	int rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(c, rc, "committing", e);
+	return 0;
+}
+
+static int sq_rollback(strata_conn *c, strata_err *e)
+{
+	if (sqlite3_get_autocommit(c->db))
+		return 0; /* the failed statement already ended the transaction */
+	int rc = sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(c, rc, "rolling back", e);
+	return 0;
+}
+
+static int sq_user_tables(strata_conn *c, char ***names, size_t *n, strata_err *e)
+{
+	strata_rows r = { 0 };
+	int rc = sq_query(c,
+			  "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+			  " AND name NOT IN ('strata_version', 'strata_history') ORDER BY name",
+			  NULL, 0, &r, e);
+	if (rc)
+		return rc;
+	*names = r.cells;
+	*n = r.nrows;
+	return 0;
+}
+
+static int sq_table_exists(strata_conn *c, const char *name, int *exists, strata_err *e)
+{
+	strata_rows r = { 0 };
+	const char *p[1] = { name };
+	int rc = sq_query(c, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = $1", p, 1,
+			  &r, e);
+	if (rc)
+		return rc;
+	*exists = r.nrows > 0;
+	strata_rows_free(&r);
+	return 0;
+}
+
+static char *sq_table_name(strata_conn *c, const char *name)
+{
+	return xstrdup(name);
+}
+
+static void sq_version_ddl(strata_conn *c, buf *out)
+{
+	buf_puts(out,
+		 "CREATE TABLE IF NOT EXISTS strata_version (\n"
+		 "    version_num VARCHAR(255) NOT NULL PRIMARY KEY\n"
+		 ");\n"
+		 "CREATE TABLE IF NOT EXISTS strata_history (\n"
+		 "    id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+		 "    revision VARCHAR(255) NOT NULL,\n"
+		 "    direction VARCHAR(8) NOT NULL,\n"
+		 "    checksum CHAR(64),\n"
+		 "    applied_at TEXT NOT NULL,\n"
+		 "    duration_ms INTEGER NOT NULL DEFAULT 0,\n"
+		 "    success INTEGER NOT NULL\n"
+		 ");\n");
+}
+
+/* Online backup into a temporary file beside `path`, then rename: a reader never
+ * sees a half-copied backup. */
+static int sq_backup(strata_conn *c, const char *path, strata_err *e)
+{
+	char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+	sqlite3 *dst = NULL;
+	int rc = STRATA_EFAIL;
+	if (fs_exists(path)) {
+		err_set(e, STRATA_EFAIL, "backup %s already exists", path);
+		goto done;
+	}
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		err_set(e, STRATA_EFAIL, "cannot create backup %s: %s", path,
+			dst ? sqlite3_errmsg(dst) : "out of memory");
+		goto done;
+	}
+	chmod(tmp, 0600);
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->db, "main");
+	if (!b) {
+		err_set(e, STRATA_EFAIL, "cannot back up to %s: %s", path, sqlite3_errmsg(dst));
+		goto done;
+	}
+	int step = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (step != SQLITE_DONE) {
+		err_set(e, STRATA_EFAIL, "backup to %s failed: %s", path, sqlite3_errstr(step));
+		goto done;
+	}
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		err_set(e, STRATA_EFAIL, "backup to %s failed while closing", path);
+		dst = NULL;
+		goto done;
+	}
+	dst = NULL;
+	if (fs_rename(tmp, path, e))
+		goto done;
+	rc = 0;
+done:
+	if (dst)
+		sqlite3_close(dst);
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+const strata_backend strata_sqlite_backend = {
+	.name = "sqlite",
+	.caps = STRATA_CAP_TRANSACTIONAL_DDL | STRATA_CAP_DROP_COLUMN,
+	.dialect = STRATA_DIALECT_SQLITE,
+	.connect = sq_connect,
+	.disconnect = sq_disconnect,
+	.exec = sq_exec,
+	.query = sq_query,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.lock = NULL,
+	.unlock = NULL,
+	.user_tables = sq_user_tables,
+	.table_exists = sq_table_exists,
+	.table_name = sq_table_name,
+	.version_ddl = sq_version_ddl,
+	.backup = sq_backup,
+	.introspect = SQLITE_INTROSPECT,
+	.load_shadow = SQLITE_LOAD_SHADOW,
+	.render = SQLITE_RENDER,
+};

@@ -1,0 +1,81 @@
+/*
+ * cli: the strata command-line tool. It uses only the public API (strata.h).
+ *
+ * Adding a command: write cmd_<name>() in a src/cli/cmd_*.c file, add a row to the
+ * command table in main.c (name, one-line description, usage), a page in docs/, and
+ * end-to-end tests in tests/e2e/.
+ */
+#ifndef STRATA_CLI_H
+#define STRATA_CLI_H
+
+#include "strata.h"
+
+#include <stdio.h>
+
+/* Global options, accepted before or after the command name. */
+typedef struct cli_globals {
+	const char *config;
+	const char *database;
+	int quiet;
+	int verbose;
+	int tty;     /* stdout is a terminal */
+	int color;   /* colour allowed (a terminal and no NO_COLOR) */
+	const char *format; /* "text" or "json" */
+} cli_globals;
+
+/* One option a command accepts. */
+typedef struct cli_opt {
+	const char *name;  /* long name without dashes */
+	char shrt;         /* short letter or 0 */
+	int takes_value;
+} cli_opt;
+
+#define CLI_MAX_OPTS 24
+typedef struct cli_args {
+	const cli_opt *spec;
+	int npos;
+	char **pos;
+	/* For each spec entry: how often given and the values (repeatable). */
+	int count[CLI_MAX_OPTS];
+	char **values[CLI_MAX_OPTS];
+} cli_args;
+
+typedef struct cli_cmd {
+	const char *name;
+	int (*fn)(cli_globals *g, cli_args *a);
+	const cli_opt *opts;
+	const char *usage;
+	const char *summary;
+	int needs_db;  /* opens a handle before running */
+} cli_cmd;
+
+/* Option access. */
+int cli_flag(const cli_args *a, const char *name);
+const char *cli_value(const cli_args *a, const char *name);
+int cli_values(const cli_args *a, const char *name, char ***out);
+
+/* Opens the handle with the globals; prints the error and returns nonzero on failure. */
+int cli_open(cli_globals *g, strata **out);
+/* Prints "strata: error: <msg>" and returns the status (1 when rc is 0). */
+int cli_error(strata *s, int rc);
+int cli_errorf(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Reads a yes/no answer from the terminal (default no). 0 when not a terminal. */
+int cli_confirm(const char *question);
+
+/* Commands. */
+int cmd_init(cli_globals *g, cli_args *a);
+int cmd_revision(cli_globals *g, cli_args *a);
+int cmd_merge(cli_globals *g, cli_args *a);
+int cmd_upgrade(cli_globals *g, cli_args *a);
+int cmd_downgrade(cli_globals *g, cli_args *a);
+int cmd_stamp(cli_globals *g, cli_args *a);
+int cmd_backup(cli_globals *g, cli_args *a);
+int cmd_current(cli_globals *g, cli_args *a);
+int cmd_history(cli_globals *g, cli_args *a);
+int cmd_heads(cli_globals *g, cli_args *a);
+int cmd_branches(cli_globals *g, cli_args *a);
+int cmd_show(cli_globals *g, cli_args *a);
+int cmd_status(cli_globals *g, cli_args *a);
+
+#endif

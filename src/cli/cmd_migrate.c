@@ -1,0 +1,144 @@
+/* upgrade, downgrade, stamp, backup: commands that move or copy the database. */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Warns about applied revisions whose file changed since they ran. */
+static void warn_edited(strata *s)
+{
+	strata_applied *a;
+	size_t n;
+	if (strata_applied_list(s, &a, &n))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (a[i].edited)
+			cli_warn("revision %s was edited after it was applied (checksum differs from "
+				 "strata_history); its new SQL will not run again", a[i].revision);
+	strata_applied_free(a, n);
+}
+
+static int offline_sql(cli_globals *g, int up, const char *target)
+{
+	strata *s;
+	int rc = cli_open(g, &s);
+	if (rc)
+		return rc;
+	char *from = NULL, *sql = NULL;
+	const char *to = target;
+	const char *colon = strchr(target, ':');
+	if (colon) {
+		from = strndup(target, (size_t)(colon - target));
+		to = colon + 1;
+	}
+	rc = strata_sql(s, up, from && *from ? from : NULL, to, &sql);
+	if (rc)
+		rc = cli_error(s, rc);
+	else
+		fputs(sql, stdout);
+	free(sql);
+	free(from);
+	strata_free(s);
+	return rc;
+}
+
+static int print_plan(strata *s, int up, const char *target)
+{
+	strata_step *steps;
+	size_t n;
+	int rc = strata_plan(s, up, target, &steps, &n);
+	if (rc)
+		return cli_error(s, rc);
+	if (!n)
+		printf("Nothing to %s.\n", up ? "upgrade" : "downgrade");
+	for (size_t i = 0; i < n; i++)
+		printf("%s %s %s%s\n", up ? "upgrade" : "downgrade", steps[i].rev->id, steps[i].rev->message,
+		       steps[i].rev->transactional ? "" : " (outside a transaction)");
+	free(steps);
+	return 0;
+}
+
+static int move(cli_globals *g, cli_args *a, int up)
+{
+	const char *target = a->npos ? a->pos[0] : up ? "head" : "-1";
+	if (a->npos > 1)
+		return cli_errorf(STRATA_EUSAGE, "usage: strata %s [TARGET]", up ? "upgrade" : "downgrade");
+	if (cli_flag(a, "sql"))
+		return offline_sql(g, up, target);
+	strata *s;
+	int rc = cli_open(g, &s);
+	if (rc)
+		return rc;
+	if (cli_flag(a, "plan")) {
+		rc = print_plan(s, up, target);
+		strata_free(s);
+		return rc;
+	}
+	if (cli_flag(a, "backup")) {
+		char *path = NULL;
+		if ((rc = strata_backup(s, NULL, &path))) {
+			rc = cli_error(s, rc);
+			strata_free(s);
+			return rc;
+		}
+		if (!g->quiet)
+			fprintf(stderr, "strata: backed up the database to %s\n", path);
+		free(path);
+	}
+	if (up && !g->quiet)
+		warn_edited(s);
+	strata_run_options o = STRATA_RUN_OPTIONS_INIT;
+	o.single_transaction = cli_flag(a, "single-transaction");
+	rc = up ? strata_upgrade(s, target, &o) : strata_downgrade(s, target, &o);
+	if (rc) {
+		if (g->tty && !g->quiet)
+			printf("failed\n");
+		rc = cli_error(s, rc);
+	}
+	strata_free(s);
+	return rc;
+}
+
+int cmd_upgrade(cli_globals *g, cli_args *a)
+{
+	return move(g, a, 1);
+}
+
+int cmd_downgrade(cli_globals *g, cli_args *a)
+{
+	return move(g, a, 0);
+}
+
+int cmd_stamp(cli_globals *g, cli_args *a)
+{
+	if (a->npos < 1)
+		return cli_errorf(STRATA_EUSAGE, "usage: strata stamp REV... [--purge] (stamp base empties the version table)");
+	strata *s;
+	int rc = cli_open(g, &s);
+	if (rc)
+		return rc;
+	rc = strata_stamp(s, (const char *const *)a->pos, (size_t)a->npos, cli_flag(a, "purge"));
+	if (rc)
+		rc = cli_error(s, rc);
+	strata_free(s);
+	return rc;
+}
+
+int cmd_backup(cli_globals *g, cli_args *a)
+{
+	if (a->npos > 1)
+		return cli_errorf(STRATA_EUSAGE, "usage: strata backup [PATH]");
+	strata *s;
+	int rc = cli_open(g, &s);
+	if (rc)
+		return rc;
+	char *path = NULL;
+	rc = strata_backup(s, a->npos ? a->pos[0] : NULL, &path);
+	if (rc)
+		rc = cli_error(s, rc);
+	else
+		printf("%s\n", path);
+	free(path);
+	strata_free(s);
+	return rc;
+}

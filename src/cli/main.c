@@ -1,0 +1,295 @@
+/*
+ * strata — database schema migrations from the command line.
+ *
+ * main.c: global options, the command table and exit codes (0 success, 1 failure or
+ * a check that does not hold, 2 usage error).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const cli_opt no_opts[] = { { NULL, 0, 0 } };
+static const cli_opt o_init[] = { { NULL, 0, 0 } };
+static const cli_opt o_revision[] = {
+	{ "message", 'm', 1 }, { "autogenerate", 0, 0 }, { "head", 0, 1 }, { "splice", 0, 0 },
+	{ "branch-label", 0, 1 }, { "depends-on", 0, 1 }, { "rev-id", 0, 1 }, { "rename", 0, 1 },
+	{ "sql", 0, 0 }, { NULL, 0, 0 }
+};
+static const cli_opt o_merge[] = { { "message", 'm', 1 }, { "branch-label", 0, 1 }, { "rev-id", 0, 1 }, { NULL, 0, 0 } };
+static const cli_opt o_upgrade[] = { { "sql", 0, 0 }, { "backup", 0, 0 }, { "single-transaction", 0, 0 }, { "plan", 0, 0 }, { NULL, 0, 0 } };
+static const cli_opt o_stamp[] = { { "purge", 0, 0 }, { "sql", 0, 0 }, { NULL, 0, 0 } };
+static const cli_opt o_current[] = { { "check-heads", 0, 0 }, { NULL, 0, 0 } };
+static const cli_opt o_history[] = { { "rev-range", 'r', 1 }, { "indicate-current", 'i', 0 }, { "graph", 0, 0 }, { NULL, 0, 0 } };
+static const cli_opt o_heads[] = { { "resolve-dependencies", 0, 0 }, { NULL, 0, 0 } };
+
+static const cli_cmd commands[] = {
+	{ "init", cmd_init, o_init, "init [DIR]", "create strata.ini, DIR/versions (default migrations) and schema.sql", 0 },
+	{ "revision", cmd_revision, o_revision,
+	  "revision -m MSG [--autogenerate] [--head REV] [--splice] [--branch-label L] [--depends-on REV] [--rev-id ID]",
+	  "write a new revision file and print its path", 0 },
+	{ "merge", cmd_merge, o_merge, "merge REV REV... -m MSG | merge heads -m MSG", "write a merge revision joining several heads", 0 },
+	{ "upgrade", cmd_upgrade, o_upgrade, "upgrade [TARGET] [--sql] [--backup] [--single-transaction] [--plan]",
+	  "apply revisions up to TARGET (default head)", 1 },
+	{ "downgrade", cmd_downgrade, o_upgrade, "downgrade [TARGET] [--sql] [--backup] [--plan]",
+	  "revert revisions down to TARGET (default -1; base reverts everything)", 1 },
+	{ "stamp", cmd_stamp, o_stamp, "stamp REV... [--purge]", "set the version table to REV without running anything", 1 },
+	{ "current", cmd_current, o_current, "current [--check-heads]", "show the database's current revision(s)", 1 },
+	{ "history", cmd_history, o_history, "history [-r RANGE] [-i] [--graph]", "list revisions, newest first", 0 },
+	{ "heads", cmd_heads, o_heads, "heads", "show the head revisions", 0 },
+	{ "branches", cmd_branches, no_opts, "branches", "show the branch points", 0 },
+	{ "show", cmd_show, no_opts, "show REV", "show one revision's headers and SQL", 0 },
+	{ "status", cmd_status, no_opts, "status", "every revision in upgrade order, [X] applied or [ ] pending", 1 },
+	{ "backup", cmd_backup, no_opts, "backup [PATH]", "copy the database (SQLite: online backup API)", 1 },
+	{ NULL, NULL, NULL, NULL, NULL, 0 }
+};
+
+int cli_flag(const cli_args *a, const char *name)
+{
+	for (int i = 0; a->spec[i].name; i++)
+		if (strcmp(a->spec[i].name, name) == 0)
+			return a->count[i];
+	return 0;
+}
+
+const char *cli_value(const cli_args *a, const char *name)
+{
+	for (int i = 0; a->spec[i].name; i++)
+		if (strcmp(a->spec[i].name, name) == 0)
+			return a->count[i] ? a->values[i][a->count[i] - 1] : NULL;
+	return NULL;
+}
+
+int cli_values(const cli_args *a, const char *name, char ***out)
+{
+	for (int i = 0; a->spec[i].name; i++)
+		if (strcmp(a->spec[i].name, name) == 0) {
+			*out = a->values[i];
+			return a->count[i];
+		}
+	*out = NULL;
+	return 0;
+}
+
+int cli_errorf(int rc, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("strata: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return rc ? rc : 1;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("strata: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_error(strata *s, int rc)
+{
+	return cli_errorf(rc, "%s", strata_errmsg(s));
+}
+
+int cli_confirm(const char *question)
+{
+	if (!isatty(0) || !isatty(2))
+		return 0;
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	char line[64];
+	if (!fgets(line, sizeof line, stdin))
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+static void print_usage(FILE *f)
+{
+	fputs("usage: strata [-c FILE] [-d URL] [-q] [-v] COMMAND [ARGS]\n\n"
+	      "Database schema migrations for SQLite and PostgreSQL.\n\n"
+	      "Commands:\n", f);
+	for (const cli_cmd *c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fputs("\nGlobal options (before or after the command):\n"
+	      "  -c, --config FILE    configuration file (default ./strata.ini)\n"
+	      "  -d, --database URL   database URL (overrides $DATABASE_URL and the config)\n"
+	      "  -q, --quiet          print less\n"
+	      "  -v, --verbose        print each statement as it runs\n"
+	      "      --version        print the version\n"
+	      "  -h, --help           this help, or a command's (strata COMMAND --help)\n", f);
+}
+
+static void print_cmd_help(const cli_cmd *c)
+{
+	printf("usage: strata %s\n\n%s\n", c->usage, c->summary);
+	if (c->opts[0].name) {
+		printf("\nOptions:\n");
+		for (const cli_opt *o = c->opts; o->name; o++) {
+			if (o->shrt)
+				printf("  -%c, --%s%s\n", o->shrt, o->name, o->takes_value ? " VALUE" : "");
+			else
+				printf("      --%s%s\n", o->name, o->takes_value ? " VALUE" : "");
+		}
+	}
+}
+
+/* Parses the command's own arguments; globals were removed already. */
+static int parse_args(const cli_cmd *c, int argc, char **argv, cli_args *a)
+{
+	a->spec = c->opts;
+	a->pos = calloc((size_t)argc + 1, sizeof(char *));
+	for (int i = 0; c->opts[i].name; i++)
+		a->values[i] = calloc((size_t)argc + 1, sizeof(char *));
+	int only_pos = 0;
+	for (int i = 0; i < argc; i++) {
+		char *arg = argv[i];
+		if (only_pos || arg[0] != '-' || arg[1] == '\0' ||
+		    ((arg[1] == '+' || (arg[1] >= '0' && arg[1] <= '9')) && arg[0] == '-')) {
+			/* "-1", "-2" are relative targets, not options. */
+			a->pos[a->npos++] = arg;
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		int idx = -1;
+		const char *inline_val = NULL;
+		if (arg[1] == '-') {
+			const char *name = arg + 2;
+			const char *eq = strchr(name, '=');
+			size_t nl = eq ? (size_t)(eq - name) : strlen(name);
+			for (int j = 0; c->opts[j].name; j++)
+				if (strlen(c->opts[j].name) == nl && strncmp(c->opts[j].name, name, nl) == 0)
+					idx = j;
+			if (eq)
+				inline_val = eq + 1;
+		} else {
+			for (int j = 0; c->opts[j].name; j++)
+				if (c->opts[j].shrt == arg[1])
+					idx = j;
+			if (idx >= 0 && arg[2])
+				inline_val = arg + 2;
+		}
+		if (idx < 0)
+			return cli_errorf(STRATA_EUSAGE, "unknown option '%s' for '%s' (see strata %s --help)",
+					  arg, c->name, c->name);
+		if (c->opts[idx].takes_value) {
+			const char *v = inline_val;
+			if (!v) {
+				if (i + 1 >= argc)
+					return cli_errorf(STRATA_EUSAGE, "option '%s' needs a value", arg);
+				v = argv[++i];
+			}
+			a->values[idx][a->count[idx]] = (char *)v;
+		} else if (inline_val) {
+			return cli_errorf(STRATA_EUSAGE, "option '%s' takes no value", arg);
+		}
+		a->count[idx]++;
+	}
+	return 0;
+}
+
+static void free_args(const cli_cmd *c, cli_args *a)
+{
+	free(a->pos);
+	for (int i = 0; c && c->opts[i].name; i++)
+		free(a->values[i]);
+}
+
+int main(int argc, char **argv)
+{
+	cli_globals g = { 0 };
+	char **rest = calloc((size_t)argc + 1, sizeof(char *));
+	int nrest = 0, help = 0, rc = 0;
+	g.tty = isatty(1);
+	g.format = "text";
+	const char *nc = getenv("NO_COLOR");
+	g.color = g.tty && !(nc && *nc);
+	/* Globals may stand anywhere; everything else goes to the command. */
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		const char **slot = NULL;
+		const char *val = NULL;
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0)
+			slot = &g.config;
+		else if (strcmp(a, "-d") == 0 || strcmp(a, "--database") == 0)
+			slot = &g.database;
+		else if (strncmp(a, "--config=", 9) == 0)
+			g.config = a + 9;
+		else if (strncmp(a, "--database=", 11) == 0)
+			g.database = a + 11;
+		else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+			g.quiet = 1;
+		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+			g.verbose++;
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+			help = 1;
+		else if (strcmp(a, "--version") == 0) {
+			printf("strata %s\n", STRATA_VERSION);
+			free(rest);
+			return 0;
+		} else if (strcmp(a, "--") == 0) {
+			while (i < argc)
+				rest[nrest++] = argv[i++];
+		} else
+			rest[nrest++] = a;
+		if (slot) {
+			if (i + 1 >= argc) {
+				free(rest);
+				return cli_errorf(STRATA_EUSAGE, "option '%s' needs a value", a);
+			}
+			val = argv[++i];
+			*slot = val;
+		}
+	}
+	if (nrest == 0) {
+		print_usage(help ? stdout : stderr);
+		free(rest);
+		return help ? 0 : STRATA_EUSAGE;
+	}
+	const char *name = rest[0];
+	if (strcmp(name, "help") == 0) {
+		help = 1;
+		name = nrest > 1 ? rest[1] : NULL;
+		if (!name) {
+			print_usage(stdout);
+			free(rest);
+			return 0;
+		}
+	}
+	const cli_cmd *cmd = NULL;
+	for (const cli_cmd *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			cmd = c;
+	if (!cmd) {
+		rc = cli_errorf(STRATA_EUSAGE, "unknown command '%s' (see strata --help)", name);
+		free(rest);
+		return rc;
+	}
+	if (help) {
+		print_cmd_help(cmd);
+		free(rest);
+		return 0;
+	}
+	cli_args args;
+	memset(&args, 0, sizeof args);
+	rc = parse_args(cmd, nrest - 1, rest + 1, &args);
+	if (!rc)
+		rc = cmd->fn(&g, &args);
+	free_args(cmd, &args);
+	free(rest);
+	fflush(stdout);
+	if (ferror(stdout) && rc == 0)
+		rc = cli_errorf(STRATA_EFAIL, "cannot write output");
+	return rc;
+}

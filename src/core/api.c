@@ -1,0 +1,272 @@
+/* The handle: options, configuration, lazy connection and graph, public views. */
+#include "core/ctx.h"
+#include "core/revspec.h"
+#include "util/fs.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ctx_fail(strata *s, int code, const char *fmt, ...)
+{
+	buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	free(s->err.msg);
+	s->err.msg = buf_detach(&b);
+	s->err.code = code;
+	return code;
+}
+
+int ctx_take(strata *s, strata_err *e)
+{
+	int code = e->code ? e->code : STRATA_EFAIL;
+	err_move(&s->err, e);
+	s->err.code = code;
+	return code;
+}
+
+void ctx_event(strata *s, const strata_event *ev)
+{
+	if (s->opts.on_event)
+		s->opts.on_event(s->opts.event_ctx, ev);
+}
+
+void ctx_notice(strata *s, strata_event_kind kind, const char *fmt, ...)
+{
+	if (!s->opts.on_event)
+		return;
+	buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	strata_event ev = { 0 };
+	ev.kind = kind;
+	ev.text = b.ptr;
+	ctx_event(s, &ev);
+	buf_free(&b);
+}
+
+int strata_open(strata **out, const strata_options *opts)
+{
+	strata *s = xcalloc(1, sizeof(*s));
+	strata_options def = STRATA_OPTIONS_INIT;
+	s->opts = opts ? *opts : def;
+	*out = s;
+	return config_load(s);
+}
+
+static void drop_graph(strata *s)
+{
+	graph_free(s->g);
+	s->g = NULL;
+	free(s->revs);
+	free(s->revp);
+	free(s->headp);
+	free(s->idpool);
+	s->revs = NULL;
+	s->revp = NULL;
+	s->headp = NULL;
+	s->idpool = NULL;
+	s->nheads = 0;
+}
+
+void strata_free(strata *s)
+{
+	if (!s)
+		return;
+	if (s->conn)
+		s->be->disconnect(s->conn);
+	drop_graph(s);
+	free(s->err.msg);
+	free(s->config_path);
+	free(s->url);
+	free(s->url_display);
+	free(s->script_location);
+	free(s->versions_dir);
+	free(s->schema_path);
+	free(s->version_schema);
+	free(s->shadow_url);
+	free(s);
+}
+
+const char *strata_errmsg(const strata *s)
+{
+	return s && s->err.msg ? s->err.msg : "";
+}
+
+const char *strata_database_display(strata *s)
+{
+	return s->url_display ? s->url_display : "";
+}
+
+const char *strata_versions_dir(strata *s)
+{
+	return s->versions_dir;
+}
+
+const char *strata_schema_path(strata *s)
+{
+	return s->schema_path;
+}
+
+const strata_backend *ctx_backend(strata *s)
+{
+	if (s->opts.sqlite_handle)
+		return &strata_sqlite_backend;
+	const strata_backend *be = s->url ? strata_backend_for_url(s->url) : NULL;
+	return be ? be : &strata_sqlite_backend;
+}
+
+int ctx_connect(strata *s)
+{
+	if (s->conn)
+		return 0;
+	if (!s->url && !s->opts.sqlite_handle)
+		return ctx_fail(s, STRATA_EUSAGE,
+				"no database configured: pass -d URL, set DATABASE_URL, or set 'database' in strata.ini");
+	s->be = ctx_backend(s);
+	strata_conn_opts co = { s->lock_timeout_ms, s->version_schema, s->opts.sqlite_handle };
+	strata_err e = STRATA_ERR_INIT;
+	if (s->be->connect(&s->conn, s->url ? s->url : "sqlite::memory:", &co, &e))
+		return ctx_take(s, &e);
+	return 0;
+}
+
+/* Builds scripts from compiled-in revisions. */
+static int embedded_scripts(strata *s, vec *out, strata_err *e)
+{
+	for (size_t i = 0; i < s->opts.nembedded; i++) {
+		const strata_embedded_revision *er = &s->opts.embedded[i];
+		script *sc = xcalloc(1, sizeof(*sc));
+		vec_push(out, sc);
+		if (!er->id || !script_valid_id(er->id))
+			return err_set(e, STRATA_EFAIL, "compiled-in revision %zu has an invalid id", i);
+		sc->id = xstrdup(er->id);
+		sc->path = xasprintf("<compiled-in %s>", er->id);
+		sc->message = xstrdup(er->message ? er->message : "");
+		sc->created = xstrdup("");
+		strvec_split_ws(&sc->parents, er->revises ? er->revises : "");
+		strvec_split_ws(&sc->labels, er->branch_labels ? er->branch_labels : "");
+		strvec_split_ws(&sc->depends, er->depends_on ? er->depends_on : "");
+		sc->transactional = er->transactional;
+		sc->upgrade = xstrdup(er->upgrade_sql ? er->upgrade_sql : "");
+		sc->downgrade = xstrdup(er->downgrade_sql ? er->downgrade_sql : "");
+		sc->upgrade_line = sc->downgrade_line = 1;
+		sc->has_downgrade = er->downgrade_sql != NULL;
+	}
+	return 0;
+}
+
+static const char *const empty_list[1] = { NULL };
+
+int ctx_graph(strata *s)
+{
+	if (s->g)
+		return 0;
+	strata_err e = STRATA_ERR_INIT;
+	int rc;
+	if (s->opts.embedded) {
+		vec sc = { 0 };
+		rc = embedded_scripts(s, &sc, &e);
+		if (rc) {
+			for (size_t i = 0; i < sc.n; i++)
+				script_free(sc.v[i]);
+			vec_free(&sc);
+		} else {
+			rc = graph_build(&s->g, &sc, &e);
+		}
+	} else {
+		if (!fs_is_dir(s->versions_dir))
+			return ctx_fail(s, STRATA_EFAIL,
+					"no revisions directory %s (run `strata init` first, or set script_location)",
+					s->versions_dir);
+		rc = graph_load(&s->g, s->versions_dir, &e);
+	}
+	if (rc)
+		return ctx_take(s, &e);
+	graph *g = s->g;
+	size_t n = g->order.n, nids = 0;
+	for (size_t i = 0; i < n; i++) {
+		rev *r = g->order.v[i];
+		nids += r->parents.n + r->children.n + 4;
+	}
+	s->revs = xcalloc(n + 1, sizeof(*s->revs));
+	s->revp = xcalloc(n + 1, sizeof(*s->revp));
+	s->headp = xcalloc(g->heads.n + 1, sizeof(*s->headp));
+	s->idpool = xcalloc(nids + 1, sizeof(char *));
+	char **pool = s->idpool;
+	for (size_t i = 0; i < n; i++) {
+		rev *r = g->order.v[i];
+		strata_revision *v = &s->revs[i];
+		v->id = r->id;
+		v->message = r->s->message;
+		v->path = s->opts.embedded ? "" : r->s->path;
+		v->created = r->s->created ? r->s->created : "";
+		v->parents = (const char *const *)pool;
+		for (size_t j = 0; j < r->parents.n; j++)
+			*pool++ = (char *)((rev *)r->parents.v[j])->id;
+		v->nparents = r->parents.n;
+		*pool++ = NULL;
+		v->children = (const char *const *)pool;
+		for (size_t j = 0; j < r->children.n; j++)
+			*pool++ = (char *)((rev *)r->children.v[j])->id;
+		v->nchildren = r->children.n;
+		*pool++ = NULL;
+		v->labels = r->s->labels.n ? (const char *const *)r->s->labels.v : empty_list;
+		v->nlabels = r->s->labels.n;
+		v->depends = (const char *const *)pool;
+		for (size_t j = 0; j < r->deps.n; j++)
+			*pool++ = (char *)((rev *)r->deps.v[j])->id;
+		v->ndepends = r->deps.n;
+		*pool++ = NULL;
+		v->transactional = r->s->transactional;
+		v->is_head = graph_is_head(r);
+		v->is_base = r->parents.n == 0;
+		v->is_branchpoint = graph_is_branchpoint(r);
+		v->is_mergepoint = graph_is_mergepoint(r);
+		v->upgrade_sql = r->s->upgrade;
+		v->downgrade_sql = r->s->downgrade;
+		v->index = i;
+		s->revp[i] = v;
+	}
+	for (size_t i = 0; i < g->heads.n; i++)
+		s->headp[i] = &s->revs[((rev *)g->heads.v[i])->idx];
+	s->nheads = g->heads.n;
+	return 0;
+}
+
+const strata_revision *ctx_rev(strata *s, const rev *r)
+{
+	return &s->revs[r->idx];
+}
+
+int strata_revisions(strata *s, const strata_revision *const **out, size_t *n)
+{
+	int rc = ctx_graph(s);
+	if (rc)
+		return rc;
+	*out = s->revp;
+	*n = s->g->order.n;
+	return 0;
+}
+
+int strata_heads(strata *s, const strata_revision *const **out, size_t *n)
+{
+	int rc = ctx_graph(s);
+	if (rc)
+		return rc;
+	*out = s->headp;
+	*n = s->nheads;
+	return 0;
+}
+
+void strata_strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}

@@ -1,0 +1,22 @@
+#include "strata/backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void strata_rows_free(strata_rows *r)
+{
+	if (!r || !r->cells)
+		return;
+	for (size_t i = 0; i < r->nrows * r->ncols; i++)
+		free(r->cells[i]);
+	free(r->cells);
+	r->cells = NULL;
+	r->nrows = r->ncols = 0;
+}
+
+const strata_backend *strata_backend_for_url(const char *url)
+{
+	if (strncmp(url, "sqlite:", 7) == 0 && url[7])
+		return &strata_sqlite_backend;
+	return NULL;
+}

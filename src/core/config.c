@@ -1,0 +1,156 @@
+#include "core/ctx.h"
+#include "util/fs.h"
+
+#include <ini.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cfg_read {
+	strata *s;
+	char *database;
+	char *bad_key;
+	char *bad_section;
+} cfg_read;
+
+static void set(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+/* inih callback: returning 0 makes ini_parse report this line. */
+static int on_kv(void *user, const char *section, const char *name, const char *value)
+{
+	cfg_read *c = user;
+	strata *s = c->s;
+	if (strcmp(section, "strata") != 0) {
+		if (!c->bad_section)
+			c->bad_section = xstrdup(section);
+		return 0;
+	}
+	if (strcmp(name, "database") == 0 || strcmp(name, "sqlalchemy.url") == 0)
+		set(&c->database, value);
+	else if (strcmp(name, "script_location") == 0)
+		set(&s->script_location, value);
+	else if (strcmp(name, "schema") == 0)
+		set(&s->schema_path, value);
+	else if (strcmp(name, "version_table_schema") == 0)
+		set(&s->version_schema, value);
+	else if (strcmp(name, "shadow_database") == 0)
+		set(&s->shadow_url, value);
+	else if (strcmp(name, "lock_timeout") == 0) {
+		char *end;
+		double v = strtod(value, &end);
+		/* Accept "10", "10s", "500ms". */
+		if (end == value || v < 0 || v > 86400000)
+			goto bad;
+		if (strcmp(end, "ms") == 0)
+			s->lock_timeout_ms = (int)v;
+		else if (*end == '\0' || strcmp(end, "s") == 0)
+			s->lock_timeout_ms = (int)(v * 1000);
+		else
+			goto bad;
+	} else
+		goto bad;
+	return 1;
+bad:
+	if (!c->bad_key)
+		c->bad_key = xasprintf("%s = %s", name, value);
+	return 0;
+}
+
+char *url_mask(const char *url)
+{
+	buf b = BUF_INIT;
+	const char *scheme = strstr(url, "://");
+	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+	if (scheme && at && (!slash || at < slash)) {
+		const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+		if (colon) {
+			buf_add(&b, url, (size_t)(colon - url + 1));
+			buf_puts(&b, "***");
+			url = at;
+		}
+	}
+	/* password=… in a query string or a libpq keyword string */
+	for (const char *p = url; *p;) {
+		const char *hit = strstr(p, "password=");
+		if (!hit) {
+			buf_puts(&b, p);
+			break;
+		}
+		buf_add(&b, p, (size_t)(hit - p) + strlen("password="));
+		buf_puts(&b, "***");
+		p = hit + strlen("password=");
+		while (*p && *p != '&' && *p != ' ')
+			p++;
+	}
+	return buf_detach(&b);
+}
+
+int config_load(strata *s)
+{
+	const strata_options *o = &s->opts;
+	cfg_read c = { s, NULL, NULL, NULL };
+	const char *path = o->config_path;
+	int rc = 0;
+	s->lock_timeout_ms = 10000;
+	if (!path && fs_exists("strata.ini"))
+		path = "strata.ini";
+	if (path) {
+		if (!fs_exists(path)) {
+			rc = ctx_fail(s, STRATA_EFAIL, "config file %s not found", path);
+			goto done;
+		}
+		if (fs_is_dir(path)) {
+			rc = ctx_fail(s, STRATA_EFAIL, "config file %s is a directory", path);
+			goto done;
+		}
+		s->config_path = xstrdup(path);
+		int line = ini_parse(path, on_kv, &c);
+		if (line < 0) {
+			rc = ctx_fail(s, STRATA_EFAIL, "cannot read config file %s", path);
+			goto done;
+		}
+		if (line > 0) {
+			if (c.bad_section)
+				rc = ctx_fail(s, STRATA_EFAIL,
+					      "%s:%d: unknown section [%s] (strata reads [strata])",
+					      path, line, c.bad_section);
+			else if (c.bad_key)
+				rc = ctx_fail(s, STRATA_EFAIL, "%s:%d: unknown or invalid setting '%s'",
+					      path, line, c.bad_key);
+			else
+				rc = ctx_fail(s, STRATA_EFAIL, "%s:%d: not a valid ini line", path, line);
+			goto done;
+		}
+	}
+	const char *env = o->use_env ? getenv("DATABASE_URL") : NULL;
+	const char *url = o->database_url ? o->database_url : (env && *env) ? env : c.database;
+	if (url && *url)
+		s->url = xstrdup(url);
+	if (o->script_location)
+		set(&s->script_location, o->script_location);
+	if (!s->script_location)
+		s->script_location = xstrdup("migrations");
+	if (o->schema_path)
+		set(&s->schema_path, o->schema_path);
+	if (!s->schema_path)
+		s->schema_path = xstrdup("schema.sql");
+	if (o->lock_timeout_ms > 0)
+		s->lock_timeout_ms = o->lock_timeout_ms;
+	s->versions_dir = fs_join(s->script_location, "versions");
+	s->url_display = s->url ? url_mask(s->url) : xstrdup("");
+	if (s->url && !strata_backend_for_url(s->url) && !o->sqlite_handle) {
+		rc = ctx_fail(s, STRATA_EUSAGE,
+			      "unsupported database URL '%s' (use sqlite:path.db, sqlite:///abs/path.db or postgresql://…)",
+			      s->url_display);
+		goto done;
+	}
+done:
+	free(c.database);
+	free(c.bad_key);
+	free(c.bad_section);
+	return rc;
+}

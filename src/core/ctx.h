@@ -1,0 +1,57 @@
+/*
+ * ctx: the strata handle (struct strata) shared by the core's modules.
+ */
+#ifndef STRATA_CORE_CTX_H
+#define STRATA_CORE_CTX_H
+
+#include "strata.h"
+#include "strata/backend.h"
+#include "core/graph.h"
+#include "util/err.h"
+
+struct strata {
+	strata_err err;
+	strata_options opts;
+	char *config_path;     /* NULL when no file was read */
+	char *url;             /* NULL when none configured */
+	char *url_display;     /* password masked */
+	char *script_location; /* e.g. "migrations" */
+	char *versions_dir;    /* script_location/versions */
+	char *schema_path;
+	char *version_schema;  /* PostgreSQL: schema of the version tables */
+	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
+	int lock_timeout_ms;
+
+	const strata_backend *be;
+	strata_conn *conn;
+
+	graph *g;
+	strata_revision *revs;        /* public views of g->order */
+	const strata_revision **revp; /* pointers into revs, upgrade order */
+	const strata_revision **headp;
+	size_t nheads;
+	char **idpool;                /* id arrays behind the public views */
+};
+
+/* Fills the handle's error; returns code. */
+int ctx_fail(strata *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Moves an error into the handle; returns its code. */
+int ctx_take(strata *s, strata_err *e);
+/* Reads configuration (flags > $DATABASE_URL > file). */
+int config_load(strata *s);
+/* Masks the password of a URL (user:***@, password=***). malloc'd. */
+char *url_mask(const char *url);
+/* Connects on first use. */
+int ctx_connect(strata *s);
+/* Loads the graph on first use. */
+int ctx_graph(strata *s);
+/* Public view of a graph revision. */
+const strata_revision *ctx_rev(strata *s, const rev *r);
+/* Emits an event when a listener is set. */
+void ctx_event(strata *s, const strata_event *ev);
+void ctx_notice(strata *s, strata_event_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The backend for the configured URL (or SQLite's when none, for offline work). */
+const strata_backend *ctx_backend(strata *s);
+
+#endif

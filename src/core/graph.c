@@ -1,0 +1,300 @@
+#include "core/graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void rev_free(rev *r)
+{
+	script_free(r->s);
+	vec_free(&r->parents);
+	vec_free(&r->children);
+	vec_free(&r->deps);
+	vec_free(&r->dependents);
+	free(r);
+}
+
+void graph_free(graph *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->order.n; i++)
+		rev_free(g->order.v[i]);
+	vec_free(&g->order);
+	map_free(&g->by_id);
+	map_free(&g->by_label);
+	vec_free(&g->heads);
+	vec_free(&g->bases);
+	free(g);
+}
+
+rev *graph_get(const graph *g, const char *id)
+{
+	return map_get(&g->by_id, id);
+}
+
+int graph_is_head(const rev *r)
+{
+	return r->children.n == 0;
+}
+
+int graph_is_branchpoint(const rev *r)
+{
+	return r->children.n > 1;
+}
+
+int graph_is_mergepoint(const rev *r)
+{
+	return r->parents.n > 1;
+}
+
+/* Resolves a depends-on entry: an id, a branch label, or a unique id prefix. */
+static rev *resolve_dep(const graph *g, vec *all, const char *name, int *ambiguous)
+{
+	rev *r = map_get(&g->by_id, name);
+	if (!r)
+		r = map_get(&g->by_label, name);
+	if (r)
+		return r;
+	size_t nl = strlen(name);
+	*ambiguous = 0;
+	for (size_t i = 0; nl >= 4 && i < all->n; i++) {
+		rev *c = all->v[i];
+		if (strncmp(c->id, name, nl) == 0) {
+			if (r)
+				*ambiguous = 1;
+			r = c;
+		}
+	}
+	return *ambiguous ? NULL : r;
+}
+
+/* Describes one cycle among the revisions that Kahn's algorithm could not order. */
+static int report_cycle(vec *all, const unsigned char *done, strata_err *e)
+{
+	rev *start = NULL;
+	for (size_t i = 0; i < all->n && !start; i++)
+		if (!done[((rev *)all->v[i])->idx])
+			start = all->v[i];
+	/* Walk unfinished parents until a revision repeats: that is a cycle. */
+	unsigned char *seen = xcalloc(all->n, 1);
+	rev *r = start;
+	while (!seen[r->idx]) {
+		seen[r->idx] = 1;
+		rev *next = NULL;
+		for (size_t i = 0; i < r->parents.n && !next; i++)
+			if (!done[((rev *)r->parents.v[i])->idx])
+				next = r->parents.v[i];
+		for (size_t i = 0; i < r->deps.n && !next; i++)
+			if (!done[((rev *)r->deps.v[i])->idx])
+				next = r->deps.v[i];
+		r = next;
+	}
+	buf b = BUF_INIT;
+	rev *c = r;
+	do {
+		buf_printf(&b, "%s -> ", c->id);
+		rev *next = NULL;
+		for (size_t i = 0; i < c->parents.n && !next; i++)
+			if (!done[((rev *)c->parents.v[i])->idx] && seen[((rev *)c->parents.v[i])->idx])
+				next = c->parents.v[i];
+		for (size_t i = 0; i < c->deps.n && !next; i++)
+			if (!done[((rev *)c->deps.v[i])->idx] && seen[((rev *)c->deps.v[i])->idx])
+				next = c->deps.v[i];
+		c = next;
+	} while (c && c != r);
+	buf_puts(&b, r->id);
+	err_set(e, STRATA_EFAIL, "%s:%d: revision cycle: %s", r->s->path,
+		r->s->revises_line ? r->s->revises_line : 1, b.ptr);
+	buf_free(&b);
+	free(seen);
+	return STRATA_EFAIL;
+}
+
+int graph_build(graph **out, vec *scripts, strata_err *e)
+{
+	graph *g = xcalloc(1, sizeof(*g));
+	vec all = { 0 };
+	int rc = STRATA_EFAIL;
+	unsigned char *done = NULL;
+	size_t *pending = NULL;
+	*out = NULL;
+	for (size_t i = 0; i < scripts->n; i++) {
+		rev *r = xcalloc(1, sizeof(*r));
+		r->s = scripts->v[i];
+		r->id = r->s->id;
+		r->idx = i;
+		vec_push(&all, r);
+	}
+	vec_free(scripts);
+	for (size_t i = 0; i < all.n; i++) {
+		rev *r = all.v[i];
+		rev *prev = map_put(&g->by_id, r->id, r);
+		if (prev) {
+			err_set(e, STRATA_EFAIL, "%s:1: duplicate revision id %s (also in %s)", r->s->path,
+				r->id, prev->s->path);
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < all.n; i++) {
+		rev *r = all.v[i];
+		for (size_t j = 0; j < r->s->labels.n; j++) {
+			const char *l = r->s->labels.v[j];
+			rev *prev = map_put(&g->by_label, l, r);
+			if (prev) {
+				err_set(e, STRATA_EFAIL, "%s: branch label '%s' is also used by %s",
+					r->s->path, l, prev->s->path);
+				goto done;
+			}
+			if (map_get(&g->by_id, l) && map_get(&g->by_id, l) != r) {
+				err_set(e, STRATA_EFAIL, "%s: branch label '%s' is also a revision id",
+					r->s->path, l);
+				goto done;
+			}
+		}
+	}
+	for (size_t i = 0; i < all.n; i++) {
+		rev *r = all.v[i];
+		for (size_t j = 0; j < r->s->parents.n; j++) {
+			rev *p = map_get(&g->by_id, r->s->parents.v[j]);
+			if (!p) {
+				err_set(e, STRATA_EFAIL,
+					"%s:%d: Can't locate revision identified by '%s' (parent of %s)",
+					r->s->path, r->s->revises_line, r->s->parents.v[j], r->id);
+				goto done;
+			}
+			if (vec_index(&r->parents, p) >= 0) {
+				err_set(e, STRATA_EFAIL, "%s:%d: parent %s is listed twice", r->s->path,
+					r->s->revises_line, p->id);
+				goto done;
+			}
+			vec_push(&r->parents, p);
+			vec_push(&p->children, r);
+		}
+		for (size_t j = 0; j < r->s->depends.n; j++) {
+			int amb = 0;
+			rev *d = resolve_dep(g, &all, r->s->depends.v[j], &amb);
+			if (!d || d == r) {
+				err_set(e, STRATA_EFAIL, "%s:%d: %s dependency '%s'", r->s->path,
+					r->s->depends_line, amb ? "ambiguous" : d ? "self-referencing" : "unknown",
+					r->s->depends.v[j]);
+				goto done;
+			}
+			vec_push(&r->deps, d);
+			vec_push(&d->dependents, r);
+		}
+	}
+	/* Kahn's algorithm over parent and dependency edges, seeded in file order. */
+	pending = xcalloc(all.n ? all.n : 1, sizeof(*pending));
+	done = xcalloc(all.n ? all.n : 1, 1);
+	vec queue = { 0 };
+	for (size_t i = 0; i < all.n; i++) {
+		rev *r = all.v[i];
+		pending[i] = r->parents.n + r->deps.n;
+		if (!pending[i])
+			vec_push(&queue, r);
+	}
+	for (size_t qi = 0; qi < queue.n; qi++) {
+		rev *r = queue.v[qi];
+		done[r->idx] = 1;
+		vec_push(&g->order, r);
+		for (int pass = 0; pass < 2; pass++) {
+			vec *next = pass ? &r->dependents : &r->children;
+			for (size_t j = 0; j < next->n; j++) {
+				rev *c = next->v[j];
+				if (--pending[c->idx] == 0)
+					vec_push(&queue, c);
+			}
+		}
+	}
+	vec_free(&queue);
+	if (g->order.n != all.n) {
+		report_cycle(&all, done, e);
+		vec_free(&g->order);
+		goto done;
+	}
+	for (size_t i = 0; i < g->order.n; i++) {
+		rev *r = g->order.v[i];
+		r->idx = i;
+		if (!r->children.n)
+			vec_push(&g->heads, r);
+		if (!r->parents.n)
+			vec_push(&g->bases, r);
+	}
+	*out = g;
+	g = NULL;
+	rc = 0;
+done:
+	if (g) {
+		for (size_t i = 0; i < all.n; i++)
+			rev_free(all.v[i]);
+		g->order.n = 0;
+		graph_free(g);
+	}
+	vec_free(&all);
+	free(pending);
+	free(done);
+	return rc;
+}
+
+int graph_load(graph **out, const char *dir, strata_err *e)
+{
+	vec scripts = { 0 };
+	*out = NULL;
+	if (script_load_dir(&scripts, dir, e) != 0) {
+		for (size_t i = 0; i < scripts.n; i++)
+			script_free(scripts.v[i]);
+		vec_free(&scripts);
+		return STRATA_EFAIL;
+	}
+	return graph_build(out, &scripts, e);
+}
+
+/* Depth-first marking along parent+dependency edges (or the reverse), iterative so
+ * long chains cannot overflow the stack. */
+static void mark_walk(const graph *g, const vec *from, unsigned char *mark, int down)
+{
+	vec stack = { 0 };
+	for (size_t i = 0; i < from->n; i++)
+		vec_push(&stack, from->v[i]);
+	while (stack.n) {
+		rev *r = stack.v[--stack.n];
+		if (mark[r->idx])
+			continue;
+		mark[r->idx] = 1;
+		const vec *a = down ? &r->children : &r->parents;
+		const vec *b = down ? &r->dependents : &r->deps;
+		for (size_t i = 0; i < a->n; i++)
+			if (!mark[((rev *)a->v[i])->idx])
+				vec_push(&stack, a->v[i]);
+		for (size_t i = 0; i < b->n; i++)
+			if (!mark[((rev *)b->v[i])->idx])
+				vec_push(&stack, b->v[i]);
+	}
+	vec_free(&stack);
+	(void)g;
+}
+
+void graph_mark_ancestors(const graph *g, const vec *from, unsigned char *mark)
+{
+	mark_walk(g, from, mark, 0);
+}
+
+void graph_mark_descendants(const graph *g, const vec *from, unsigned char *mark)
+{
+	mark_walk(g, from, mark, 1);
+}
+
+void graph_marked_heads(const graph *g, const unsigned char *mark, vec *out)
+{
+	for (size_t i = 0; i < g->order.n; i++) {
+		rev *r = g->order.v[i];
+		if (!mark[i])
+			continue;
+		int head = 1;
+		for (size_t j = 0; j < r->children.n && head; j++)
+			if (mark[((rev *)r->children.v[j])->idx])
+				head = 0;
+		if (head)
+			vec_push(out, r);
+	}
+}

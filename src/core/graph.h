@@ -1,0 +1,56 @@
+/*
+ * graph: the revision graph — a DAG of revisions linked by `revises` (parents) and
+ * `depends-on` (dependencies that are not parents), as in Alembic.
+ *
+ * Revisions are kept in a topological order (every parent and dependency before its
+ * children), so "upgrade order" is simply index order. All queries are linear in
+ * the size of the graph.
+ */
+#ifndef STRATA_CORE_GRAPH_H
+#define STRATA_CORE_GRAPH_H
+
+#include "core/script.h"
+#include "util/map.h"
+#include "util/vec.h"
+
+typedef struct rev {
+	script *s;       /* owned */
+	const char *id;  /* s->id */
+	size_t idx;      /* position in graph.order */
+	vec parents;     /* rev * */
+	vec children;    /* rev * */
+	vec deps;        /* rev *: resolved depends-on */
+	vec dependents;  /* rev * */
+} rev;
+
+typedef struct graph {
+	vec order;      /* rev *, topological (upgrade) order */
+	map by_id;      /* id -> rev * */
+	map by_label;   /* branch label -> rev * */
+	vec heads;      /* rev * without children, in order */
+	vec bases;      /* rev * without parents, in order */
+} graph;
+
+/* Builds a graph from parsed scripts (a vec of script *, ownership taken, also on
+ * failure). Fails naming the file and line on duplicate ids or labels, unknown
+ * parents or dependencies, and cycles. */
+int graph_build(graph **out, vec *scripts, strata_err *e);
+/* Loads `dir` and builds its graph. */
+int graph_load(graph **out, const char *dir, strata_err *e);
+void graph_free(graph *g);
+
+rev *graph_get(const graph *g, const char *id);
+int graph_is_head(const rev *r);
+int graph_is_branchpoint(const rev *r);
+int graph_is_mergepoint(const rev *r);
+
+/* Marks (mark[idx] = 1) every revision in `from` and everything it needs: parents and
+ * dependencies, transitively. `mark` has g->order.n bytes. */
+void graph_mark_ancestors(const graph *g, const vec *from, unsigned char *mark);
+/* Marks every revision in `from` and everything that needs it: children and
+ * dependents, transitively. */
+void graph_mark_descendants(const graph *g, const vec *from, unsigned char *mark);
+/* Heads of a marked set: marked revisions none of whose children are marked. */
+void graph_marked_heads(const graph *g, const unsigned char *mark, vec *out);
+
+#endif

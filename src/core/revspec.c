@@ -1,0 +1,275 @@
+#include "core/revspec.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+int revspec_lookup(const graph *g, const char *id, rev **out, strata_err *e)
+{
+	*out = graph_get(g, id);
+	if (*out)
+		return 0;
+	rev *l = map_get(&g->by_label, id);
+	if (l) {
+		*out = l;
+		return 0;
+	}
+	size_t n = strlen(id);
+	vec hits = { 0 };
+	if (n >= 4)
+		for (size_t i = 0; i < g->order.n; i++)
+			if (strncmp(((rev *)g->order.v[i])->id, id, n) == 0)
+				vec_push(&hits, g->order.v[i]);
+	int rc = 0;
+	if (hits.n == 1) {
+		*out = hits.v[0];
+	} else if (hits.n > 1) {
+		buf b = BUF_INIT;
+		for (size_t i = 0; i < hits.n && i < 10; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)hits.v[i])->id);
+		if (hits.n > 10)
+			buf_printf(&b, ", … (%zu in all)", hits.n);
+		rc = err_set(e, STRATA_EFAIL, "Ambiguous revision prefix '%s': it matches %s", id, b.ptr);
+		buf_free(&b);
+	} else {
+		rc = err_set(e, STRATA_EFAIL,
+			     "Can't locate revision identified by '%s'%s", id,
+			     n < 4 && n > 0 && strspn(id, "0123456789abcdef") == n
+				     ? " (a prefix needs at least 4 characters)" : "");
+	}
+	vec_free(&hits);
+	return rc;
+}
+
+/* Parses a trailing +N / -N; returns the position of the sign or NULL. */
+static const char *relative_suffix(const char *spec, long *n)
+{
+	size_t len = strlen(spec);
+	size_t i = len;
+	while (i > 0 && isdigit((unsigned char)spec[i - 1]))
+		i--;
+	if (i == len || i == 0 || (spec[i - 1] != '+' && spec[i - 1] != '-'))
+		return NULL;
+	if (len - i > 6)
+		return NULL;
+	*n = strtol(spec + i, NULL, 10);
+	if (spec[i - 1] == '-')
+		*n = -*n;
+	return spec + i - 1;
+}
+
+static int multiple_heads(const char *spec, const vec *heads, strata_err *e)
+{
+	buf b = BUF_INIT;
+	for (size_t i = 0; i < heads->n; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)heads->v[i])->id);
+	err_set(e, STRATA_EFAIL,
+		"Multiple head revisions are present for given argument '%s' (%s); please specify "
+		"a specific target revision, 'LABEL@head' to narrow to one branch, or 'heads' for "
+		"all of them. See `strata heads`; `strata merge heads -m MSG` joins them.",
+		spec, b.ptr);
+	buf_free(&b);
+	return STRATA_EFAIL;
+}
+
+/* Walks n steps from `r` (NULL = base) along children (n > 0) or parents (n < 0);
+ * *out = NULL means base. `within` limits the walk to a branch when non-NULL. */
+static int walk(const graph *g, rev *r, long n, const unsigned char *within, const char *spec,
+		rev **out, strata_err *e)
+{
+	long steps = n < 0 ? -n : n;
+	for (long i = 0; i < steps; i++) {
+		vec cand = { 0 };
+		if (n > 0) {
+			const vec *from = r ? &r->children : &g->bases;
+			for (size_t j = 0; j < from->n; j++)
+				if (!within || within[((rev *)from->v[j])->idx])
+					vec_push(&cand, from->v[j]);
+		} else {
+			if (!r) {
+				return err_set(e, STRATA_EFAIL,
+					       "Relative revision %s goes past base", spec);
+			}
+			for (size_t j = 0; j < r->parents.n; j++)
+				vec_push(&cand, r->parents.v[j]);
+			if (cand.n == 0) {
+				r = NULL; /* one step below a base revision is base */
+				continue;
+			}
+		}
+		if (cand.n == 0) {
+			vec_free(&cand);
+			return err_set(e, STRATA_EFAIL,
+				       "Relative revision %s goes past the head (%s has no later revision)",
+				       spec, r ? r->id : "base");
+		}
+		if (cand.n > 1) {
+			buf b = BUF_INIT;
+			for (size_t j = 0; j < cand.n; j++)
+				buf_printf(&b, "%s%s", j ? ", " : "", ((rev *)cand.v[j])->id);
+			err_set(e, STRATA_EFAIL,
+				"Ambiguous relative revision %s: %s %s leads to %s; name a branch (LABEL@%+ld) or a revision",
+				spec, r ? r->id : "base", n > 0 ? "upward" : "downward", b.ptr, n);
+			buf_free(&b);
+			vec_free(&cand);
+			return STRATA_EFAIL;
+		}
+		r = cand.v[0];
+		vec_free(&cand);
+	}
+	*out = r;
+	return 0;
+}
+
+/* The one current revision to count from (NULL: base). */
+static int single_current(const graph *g, const vec *current, const unsigned char *within,
+			  const char *spec, rev **out, strata_err *e)
+{
+	vec pick = { 0 };
+	for (size_t i = 0; current && i < current->n; i++) {
+		rev *r = current->v[i];
+		if (!within || within[r->idx])
+			vec_push(&pick, r);
+	}
+	int rc = 0;
+	*out = NULL;
+	if (pick.n > 1) {
+		buf b = BUF_INIT;
+		for (size_t i = 0; i < pick.n; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)pick.v[i])->id);
+		rc = err_set(e, STRATA_EFAIL,
+			     "Ambiguous relative revision %s: the database is at several heads (%s); "
+			     "use LABEL@%s or a revision id", spec, b.ptr, spec);
+		buf_free(&b);
+	} else if (pick.n == 1) {
+		*out = pick.v[0];
+	}
+	vec_free(&pick);
+	(void)g;
+	return rc;
+}
+
+/* Marks the revisions of the branch that a label names: its ancestors and its
+ * descendants. */
+static unsigned char *branch_mark(const graph *g, rev *labelled)
+{
+	unsigned char *m = xcalloc(g->order.n + 1, 1);
+	vec one = { 0 };
+	vec_push(&one, labelled);
+	graph_mark_ancestors(g, &one, m);
+	m[labelled->idx] = 0;
+	graph_mark_descendants(g, &one, m);
+	vec_free(&one);
+	return m;
+}
+
+int revspec_resolve(const graph *g, const char *spec, const vec *current, vec *out,
+		    strata_err *e)
+{
+	int rc = 0;
+	unsigned char *within = NULL;
+	if (!*spec)
+		return err_set(e, STRATA_EUSAGE, "empty revision target");
+	if (strcmp(spec, "base") == 0)
+		return 0;
+	if (strcmp(spec, "heads") == 0) {
+		for (size_t i = 0; i < g->heads.n; i++)
+			vec_push(out, g->heads.v[i]);
+		return 0;
+	}
+	if (strcmp(spec, "head") == 0) {
+		if (g->heads.n > 1)
+			return multiple_heads(spec, &g->heads, e);
+		if (g->heads.n == 1)
+			vec_push(out, g->heads.v[0]);
+		return 0;
+	}
+	const char *at = strchr(spec, '@');
+	if (at) {
+		char *label = xstrndup(spec, (size_t)(at - spec));
+		const char *rest = at + 1;
+		rev *l = map_get(&g->by_label, label);
+		if (!l) {
+			rc = err_set(e, STRATA_EFAIL, "Can't locate revision identified by '%s': no branch label '%s'",
+				     spec, label);
+			free(label);
+			return rc;
+		}
+		free(label);
+		within = branch_mark(g, l);
+		if (strcmp(rest, "head") == 0 || strcmp(rest, "heads") == 0) {
+			vec hs = { 0 };
+			for (size_t i = 0; i < g->heads.n; i++)
+				if (within[((rev *)g->heads.v[i])->idx])
+					vec_push(&hs, g->heads.v[i]);
+			if (hs.n > 1 && strcmp(rest, "head") == 0)
+				rc = multiple_heads(spec, &hs, e);
+			else
+				for (size_t i = 0; i < hs.n; i++)
+					vec_push(out, hs.v[i]);
+			vec_free(&hs);
+		} else if (strcmp(rest, "base") == 0) {
+			/* nothing: base */
+		} else if ((rest[0] == '+' || rest[0] == '-') && rest[1]) {
+			long n = 0;
+			char *end = NULL;
+			n = strtol(rest, &end, 10);
+			rev *cur = NULL, *r = NULL;
+			if (*end || n == 0)
+				rc = err_set(e, STRATA_EUSAGE, "invalid relative revision '%s'", spec);
+			else if (!(rc = single_current(g, current, within, spec, &cur, e)) &&
+				 !(rc = walk(g, cur, n, within, spec, &r, e)) && r)
+				vec_push(out, r);
+		} else {
+			rev *r = NULL;
+			long n = 0;
+			const char *sign = relative_suffix(rest, &n);
+			char *base = sign ? xstrndup(rest, (size_t)(sign - rest)) : xstrdup(rest);
+			rc = revspec_lookup(g, base, &r, e);
+			if (!rc && !within[r->idx])
+				rc = err_set(e, STRATA_EFAIL, "Revision %s is not on branch '%.*s'", r->id,
+					     (int)(at - spec), spec);
+			if (!rc && sign)
+				rc = walk(g, r, n, within, spec, &r, e);
+			if (!rc && r)
+				vec_push(out, r);
+			free(base);
+		}
+		free(within);
+		return rc;
+	}
+	if ((spec[0] == '+' || spec[0] == '-') && spec[1]) {
+		char *end = NULL;
+		long n = strtol(spec, &end, 10);
+		if (*end || n == 0)
+			return err_set(e, STRATA_EUSAGE, "invalid relative revision '%s'", spec);
+		rev *cur = NULL, *r = NULL;
+		if ((rc = single_current(g, current, NULL, spec, &cur, e)))
+			return rc;
+		if ((rc = walk(g, cur, n, NULL, spec, &r, e)))
+			return rc;
+		if (r)
+			vec_push(out, r);
+		return 0;
+	}
+	long n = 0;
+	const char *sign = relative_suffix(spec, &n);
+	if (sign) {
+		char *base = xstrndup(spec, (size_t)(sign - spec));
+		vec b = { 0 };
+		rc = revspec_resolve(g, base, current, &b, e);
+		free(base);
+		if (!rc && b.n > 1)
+			rc = multiple_heads(spec, &b, e);
+		rev *r = NULL;
+		if (!rc && !(rc = walk(g, b.n ? b.v[0] : NULL, n, NULL, spec, &r, e)) && r)
+			vec_push(out, r);
+		vec_free(&b);
+		return rc;
+	}
+	rev *r = NULL;
+	if ((rc = revspec_lookup(g, spec, &r, e)))
+		return rc;
+	vec_push(out, r);
+	return 0;
+}

@@ -1,0 +1,951 @@
+/*
+ * runner: moves a database along the revision graph — upgrade, downgrade, stamp —
+ * and the version-table bookkeeping behind them.
+ *
+ * The version table holds the heads of the applied set (Alembic's model): applying
+ * a revision replaces those of its parents that were heads; reverting it brings back
+ * the parents that become heads again. Each step runs in its own transaction with
+ * its version rows and history row, and re-reads the version table under the write
+ * lock first, so concurrent migrators never run a revision twice.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "core/ctx.h"
+#include "core/revspec.h"
+#include "core/split.h"
+#include "util/sha256.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void utc_now(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* Reads the version table (missing table: no rows). */
+static int read_versions(strata *s, strvec *ids, strata_err *e)
+{
+	int exists = 0;
+	int rc = s->be->table_exists(s->conn, "strata_version", &exists, e);
+	if (rc || !exists)
+		return rc;
+	char *t = s->be->table_name(s->conn, "strata_version");
+	char *sql = xasprintf("SELECT version_num FROM %s ORDER BY version_num", t);
+	strata_rows r = { 0 };
+	rc = s->be->query(s->conn, sql, NULL, 0, &r, e);
+	for (size_t i = 0; !rc && i < r.nrows; i++)
+		if (r.cells[i])
+			strvec_push(ids, r.cells[i]);
+	strata_rows_free(&r);
+	free(sql);
+	free(t);
+	return rc;
+}
+
+/* Maps version ids to graph revisions; an unknown id is the classic
+ * "Can't locate revision" failure. */
+static int known_heads(strata *s, const strvec *ids, vec *out, strata_err *e)
+{
+	for (size_t i = 0; i < ids->n; i++) {
+		rev *r = graph_get(s->g, ids->v[i]);
+		if (!r)
+			return err_set(e, STRATA_EFAIL,
+				       "Can't locate revision identified by '%s': the database records it in "
+				       "strata_version but no file in %s defines it. Restore the file, or "
+				       "record where the database really is with `strata stamp <revision> --purge`.",
+				       ids->v[i], s->versions_dir);
+		vec_push(out, r);
+	}
+	return 0;
+}
+
+static int db_heads(strata *s, vec *out, strata_err *e)
+{
+	strvec ids = { 0 };
+	int rc = read_versions(s, &ids, e);
+	if (!rc)
+		rc = known_heads(s, &ids, out, e);
+	strvec_free(&ids);
+	return rc;
+}
+
+int strata_current(strata *s, char ***ids, size_t *n)
+{
+	strata_err e = STRATA_ERR_INIT;
+	strvec v = { 0 };
+	*ids = NULL;
+	*n = 0;
+	int rc = ctx_connect(s);
+	if (rc)
+		return rc;
+	if (read_versions(s, &v, &e)) {
+		strvec_free(&v);
+		return ctx_take(s, &e);
+	}
+	*ids = v.v;
+	*n = v.n;
+	return 0;
+}
+
+int strata_resolve(strata *s, const char *target, const strata_revision ***out, size_t *n)
+{
+	strata_err e = STRATA_ERR_INIT;
+	vec cur = { 0 }, res = { 0 };
+	int rc = ctx_graph(s);
+	*out = NULL;
+	*n = 0;
+	if (rc)
+		return rc;
+	/* Relative targets need the database; others resolve offline. */
+	int relative = strchr(target, '+') || (target[0] == '-') || strstr(target, "@-");
+	if (relative) {
+		if ((rc = ctx_connect(s)))
+			return rc;
+		if (db_heads(s, &cur, &e))
+			goto fail;
+	}
+	if (revspec_resolve(s->g, target, &cur, &res, &e))
+		goto fail;
+	*out = xcalloc(res.n + 1, sizeof(**out));
+	for (size_t i = 0; i < res.n; i++)
+		(*out)[i] = ctx_rev(s, res.v[i]);
+	*n = res.n;
+	vec_free(&cur);
+	vec_free(&res);
+	return 0;
+fail:
+	vec_free(&cur);
+	vec_free(&res);
+	return ctx_take(s, &e);
+}
+
+/* The revisions to run, in order, from heads `cur` towards `target`. */
+static int plan_steps(const graph *g, const vec *cur, int up, const vec *target, vec *steps,
+		      strata_err *e)
+{
+	size_t n = g->order.n;
+	unsigned char *applied = xcalloc(n + 1, 1);
+	unsigned char *want = xcalloc(n + 1, 1);
+	int rc = 0;
+	graph_mark_ancestors(g, cur, applied);
+	if (up) {
+		graph_mark_ancestors(g, target, want);
+		for (size_t i = 0; i < n; i++)
+			if (want[i] && !applied[i])
+				vec_push(steps, g->order.v[i]);
+	} else {
+		for (size_t i = 0; i < target->n; i++) {
+			rev *t = target->v[i];
+			if (!applied[t->idx]) {
+				rc = err_set(e, STRATA_EFAIL,
+					     "Destination %s is not a valid downgrade target: the database has not reached it",
+					     t->id);
+				goto done;
+			}
+		}
+		if (target->n) {
+			graph_mark_descendants(g, target, want);
+			for (size_t i = 0; i < target->n; i++)
+				want[((rev *)target->v[i])->idx] = 0;
+		} else {
+			memset(want, 1, n);
+		}
+		for (size_t i = n; i-- > 0;)
+			if (want[i] && applied[i])
+				vec_push(steps, g->order.v[i]);
+	}
+done:
+	free(applied);
+	free(want);
+	return rc;
+}
+
+/* Heads after applying (up) or reverting one step from heads `cur`. */
+static void heads_after(const graph *g, const vec *cur, rev *r, int up, vec *out)
+{
+	size_t n = g->order.n;
+	unsigned char *applied = xcalloc(n + 1, 1);
+	graph_mark_ancestors(g, cur, applied);
+	applied[r->idx] = (unsigned char)up;
+	graph_marked_heads(g, applied, out);
+	free(applied);
+}
+
+static int exec_ddl(strata *s, strata_err *e)
+{
+	buf ddl = BUF_INIT;
+	strata_stmtlist l = { 0 };
+	s->be->version_ddl(s->conn, &ddl);
+	int rc = strata_split(ddl.ptr, ddl.len, s->be->dialect, 1, &l, e);
+	for (size_t i = 0; !rc && i < l.n; i++)
+		rc = s->be->exec(s->conn, l.v[i].sql, e);
+	strata_stmtlist_free(&l);
+	buf_free(&ddl);
+	return rc;
+}
+
+/* Rewrites the version rows from `before` to `after`. */
+static int write_versions(strata *s, const vec *before, const vec *after, strata_err *e)
+{
+	char *t = s->be->table_name(s->conn, "strata_version");
+	char *del = xasprintf("DELETE FROM %s WHERE version_num = $1", t);
+	char *ins = xasprintf("INSERT INTO %s (version_num) VALUES ($1)", t);
+	int rc = 0;
+	for (size_t i = 0; !rc && i < before->n; i++)
+		if (vec_index(after, before->v[i]) < 0) {
+			const char *p[1] = { ((rev *)before->v[i])->id };
+			rc = s->be->query(s->conn, del, p, 1, NULL, e);
+		}
+	for (size_t i = 0; !rc && i < after->n; i++)
+		if (vec_index(before, after->v[i]) < 0) {
+			const char *p[1] = { ((rev *)after->v[i])->id };
+			rc = s->be->query(s->conn, ins, p, 1, NULL, e);
+		}
+	free(t);
+	free(del);
+	free(ins);
+	return rc;
+}
+
+static int write_history(strata *s, const char *id, const char *dir, const char *checksum,
+			 double ms, int ok, strata_err *e)
+{
+	char *t = s->be->table_name(s->conn, "strata_history");
+	char *sql = xasprintf("INSERT INTO %s (revision, direction, checksum, applied_at, duration_ms, success)"
+			      " VALUES ($1, $2, $3, $4, $5, $6)", t);
+	char when[32], dur[32];
+	utc_now(when);
+	snprintf(dur, sizeof dur, "%ld", (long)(ms + 0.5));
+	const char *p[6] = { id, dir, checksum, when, dur, ok ? "1" : "0" };
+	int rc = s->be->query(s->conn, sql, p, 6, NULL, e);
+	free(sql);
+	free(t);
+	return rc;
+}
+
+static const char *section(const rev *r, int up)
+{
+	return up ? r->s->upgrade : r->s->downgrade;
+}
+
+static int section_line(const rev *r, int up)
+{
+	return up ? r->s->upgrade_line : r->s->downgrade_line;
+}
+
+/* 1 when the statement asks SQLite for foreign-key violations: strata fails the
+ * revision when it returns any. */
+static int is_fk_check(const char *sql)
+{
+	return strncasecmp(sql, "PRAGMA", 6) == 0 &&
+	       strstr(sql, "foreign_key_check") != NULL;
+}
+
+/* Runs one section's statements; on failure names revision, file and line. */
+static int run_section(strata *s, rev *r, int up, strata_err *e)
+{
+	strata_stmtlist l = { 0 };
+	const char *sql = section(r, up);
+	int rc = strata_split(sql, strlen(sql), s->be->dialect, section_line(r, up), &l, e);
+	if (rc) {
+		err_prefix(e, "%s:", r->s->path);
+		return rc;
+	}
+	for (size_t i = 0; !rc && i < l.n; i++) {
+		strata_event ev = { 0 };
+		ev.kind = STRATA_EVENT_STATEMENT;
+		ev.rev = ctx_rev(s, r);
+		ev.up = up;
+		ev.sql = l.v[i].sql;
+		ctx_event(s, &ev);
+		if (is_fk_check(l.v[i].sql)) {
+			strata_rows rows = { 0 };
+			rc = s->be->query(s->conn, l.v[i].sql, NULL, 0, &rows, e);
+			if (!rc && rows.nrows) {
+				rc = err_set(e, STRATA_EFAIL,
+					     "foreign key check found %zu violation(s), first in table %s",
+					     rows.nrows, rows.cells[0] ? rows.cells[0] : "?");
+			}
+			strata_rows_free(&rows);
+		} else {
+			rc = s->be->exec(s->conn, l.v[i].sql, e);
+		}
+		if (rc) {
+			/* First line of the statement, to show what failed. */
+			const char *stmt = l.v[i].sql;
+			const char *nl = strchr(stmt, '\n');
+			int shown = nl ? (int)(nl - stmt) : (int)strlen(stmt);
+			err_prefix(e, "%s of %s failed at %s:%d: ", up ? "upgrade" : "downgrade", r->id,
+				   r->s->path, l.v[i].line);
+			buf b = BUF_INIT;
+			buf_printf(&b, "%s\n  statement: %.*s%s", e->msg, shown > 200 ? 200 : shown, stmt,
+				   (nl || shown > 200) ? " …" : "");
+			free(e->msg);
+			e->msg = buf_detach(&b);
+		}
+	}
+	strata_stmtlist_free(&l);
+	return rc;
+}
+
+/* SQLite ignores PRAGMA foreign_keys inside a transaction, so a table rebuild must
+ * have enforcement switched off before BEGIN (or dropping a parent table cascades). */
+static int needs_fk_off(strata *s, rev *r, int up)
+{
+	return s->be->dialect == STRATA_DIALECT_SQLITE && strstr(section(r, up), "-- strata:rebuild");
+}
+
+static int fk_pause(strata *s, int *was_on, strata_err *e)
+{
+	strata_rows rows = { 0 };
+	int rc = s->be->query(s->conn, "PRAGMA foreign_keys", NULL, 0, &rows, e);
+	*was_on = !rc && rows.nrows && rows.cells[0] && strcmp(rows.cells[0], "1") == 0;
+	strata_rows_free(&rows);
+	if (!rc && *was_on)
+		rc = s->be->exec(s->conn, "PRAGMA foreign_keys = OFF", e);
+	return rc;
+}
+
+static void fk_resume(strata *s, int was_on)
+{
+	if (was_on)
+		s->be->exec(s->conn, "PRAGMA foreign_keys = ON", NULL);
+}
+
+typedef struct run {
+	strata *s;
+	int up;
+	vec target;
+	size_t index, total;
+	const strata_run_options *o;
+} run;
+
+static void step_event(run *ru, rev *r, strata_event_kind kind, double ms)
+{
+	strata_event ev = { 0 };
+	ev.kind = kind;
+	ev.rev = ctx_rev(ru->s, r);
+	ev.up = ru->up;
+	ev.index = ru->index;
+	ev.total = ru->total;
+	ev.ms = ms;
+	ctx_event(ru->s, &ev);
+}
+
+/* Runs the body of one step (statements, version rows, history row) inside the
+ * caller's transaction. */
+static int step_body(run *ru, rev *r, const vec *cur, strata_err *e)
+{
+	strata *s = ru->s;
+	char sum[65];
+	const char *sql = section(r, ru->up);
+	double t0 = now_ms();
+	sha256_hex_text(sql, strlen(sql), sum);
+	int rc = run_section(s, r, ru->up, e);
+	vec after = { 0 };
+	if (!rc) {
+		heads_after(s->g, cur, r, ru->up, &after);
+		rc = write_versions(s, cur, &after, e);
+	}
+	if (!rc)
+		rc = write_history(s, r->id, ru->up ? "up" : "down", sum, now_ms() - t0, 1, e);
+	vec_free(&after);
+	return rc;
+}
+
+/* Records a failed step in strata_history, in its own transaction, after the
+ * rollback (best effort: the original error is what the user needs). */
+static void record_failure(run *ru, rev *r)
+{
+	strata *s = ru->s;
+	char sum[65];
+	const char *sql = section(r, ru->up);
+	sha256_hex_text(sql, strlen(sql), sum);
+	if (s->be->begin(s->conn, NULL) == 0) {
+		if (write_history(s, r->id, ru->up ? "up" : "down", sum, 0, 0, NULL) == 0)
+			s->be->commit(s->conn, NULL);
+		else
+			s->be->rollback(s->conn, NULL);
+	}
+}
+
+/* Refuses to upgrade a database whose tables were created outside strata. */
+static int check_unversioned(strata *s, strata_err *e)
+{
+	int exists = 0;
+	int rc = s->be->table_exists(s->conn, "strata_version", &exists, e);
+	if (rc || exists)
+		return rc;
+	char **names = NULL;
+	size_t n = 0;
+	if ((rc = s->be->user_tables(s->conn, &names, &n, e)))
+		return rc;
+	if (n) {
+		buf b = BUF_INIT;
+		for (size_t i = 0; i < n && i < 5; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+		if (n > 5)
+			buf_printf(&b, ", … (%zu tables)", n);
+		rc = err_set(e, STRATA_EFAIL,
+			     "tables already exist (%s) but the database has no strata_version table: it "
+			     "was built outside strata. If its schema matches a revision, record that with "
+			     "`strata stamp <revision>` (or `strata stamp head`) instead of upgrading; "
+			     "`strata doctor` compares it with schema.sql.", b.ptr);
+		buf_free(&b);
+	}
+	strata_strings_free(names, n);
+	return rc;
+}
+
+static int one_step(run *ru, int *finished, strata_err *e)
+{
+	strata *s = ru->s;
+	vec cur = { 0 }, steps = { 0 };
+	int rc, was_on = 0, in_tx = 0;
+	*finished = 0;
+	/* Peek without the lock to know whether the step needs foreign keys off. */
+	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, &steps, e)))
+		goto done;
+	if (!steps.n) {
+		*finished = 1;
+		goto done;
+	}
+	rev *r = steps.v[0];
+	int tx = r->s->transactional;
+	if (tx && needs_fk_off(s, r, ru->up) && (rc = fk_pause(s, &was_on, e)))
+		goto done;
+	if ((rc = s->be->begin(s->conn, e)))
+		goto done;
+	in_tx = 1;
+	if ((rc = exec_ddl(s, e)))
+		goto done;
+	/* Under the lock: somebody may have moved the database meanwhile. */
+	cur.n = 0;
+	steps.n = 0;
+	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, &steps, e)))
+		goto done;
+	if (!steps.n || steps.v[0] != r) {
+		rc = s->be->commit(s->conn, e);
+		in_tx = 0;
+		*finished = !steps.n;
+		goto done;
+	}
+	ru->index++;
+	step_event(ru, r, STRATA_EVENT_STEP_BEGIN, 0);
+	double t0 = now_ms();
+	if (!tx) {
+		/* Outside a transaction: release the lock, run, then record under it. */
+		if ((rc = s->be->commit(s->conn, e)))
+			goto done;
+		in_tx = 0;
+		char sum[65];
+		sha256_hex_text(section(r, ru->up), strlen(section(r, ru->up)), sum);
+		if ((rc = run_section(s, r, ru->up, e))) {
+			err_prefix(e, "(revision %s runs outside a transaction: the statements before the "
+				   "failing one stay applied; the database is still recorded at the "
+				   "previous revision) ", r->id);
+			record_failure(ru, r);
+			goto done;
+		}
+		if ((rc = s->be->begin(s->conn, e)))
+			goto done;
+		in_tx = 1;
+		vec after = { 0 };
+		heads_after(s->g, &cur, r, ru->up, &after);
+		rc = write_versions(s, &cur, &after, e);
+		vec_free(&after);
+		if (!rc)
+			rc = write_history(s, r->id, ru->up ? "up" : "down", sum, now_ms() - t0, 1, e);
+	} else {
+		rc = step_body(ru, r, &cur, e);
+	}
+	if (!rc) {
+		rc = s->be->commit(s->conn, e);
+		in_tx = 0;
+	}
+	if (rc) {
+		if (in_tx) {
+			s->be->rollback(s->conn, NULL);
+			in_tx = 0;
+		}
+		if (tx)
+			record_failure(ru, r);
+		goto done;
+	}
+	step_event(ru, r, STRATA_EVENT_STEP_END, now_ms() - t0);
+done:
+	if (in_tx)
+		s->be->rollback(s->conn, NULL);
+	fk_resume(s, was_on);
+	vec_free(&cur);
+	vec_free(&steps);
+	return rc;
+}
+
+/* All steps in one transaction. */
+static int all_steps(run *ru, strata_err *e)
+{
+	strata *s = ru->s;
+	vec cur = { 0 }, steps = { 0 };
+	int rc, was_on = 0, in_tx = 0;
+	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, &steps, e)))
+		goto done;
+	int fk = 0;
+	for (size_t i = 0; i < steps.n; i++) {
+		rev *r = steps.v[i];
+		if (!r->s->transactional) {
+			rc = err_set(e, STRATA_EUSAGE,
+				     "--single-transaction cannot include revision %s (%s): it is marked "
+				     "'-- strata:transaction off'; run without --single-transaction, or "
+				     "stop before it", r->id, r->s->path);
+			goto done;
+		}
+		fk |= needs_fk_off(s, r, ru->up);
+	}
+	if (!steps.n)
+		goto done;
+	if (fk && (rc = fk_pause(s, &was_on, e)))
+		goto done;
+	if ((rc = s->be->begin(s->conn, e)))
+		goto done;
+	in_tx = 1;
+	if ((rc = exec_ddl(s, e)))
+		goto done;
+	cur.n = 0;
+	steps.n = 0;
+	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, &steps, e)))
+		goto done;
+	ru->total = steps.n;
+	vec heads = { 0 };
+	for (size_t i = 0; i < cur.n; i++)
+		vec_push(&heads, cur.v[i]);
+	for (size_t i = 0; !rc && i < steps.n; i++) {
+		rev *r = steps.v[i];
+		ru->index++;
+		step_event(ru, r, STRATA_EVENT_STEP_BEGIN, 0);
+		double t0 = now_ms();
+		rc = step_body(ru, r, &heads, e);
+		if (!rc) {
+			vec after = { 0 };
+			heads_after(s->g, &heads, r, ru->up, &after);
+			vec_free(&heads);
+			heads = after;
+			step_event(ru, r, STRATA_EVENT_STEP_END, now_ms() - t0);
+		}
+	}
+	vec_free(&heads);
+	if (!rc) {
+		rc = s->be->commit(s->conn, e);
+		in_tx = 0;
+	}
+	if (rc)
+		err_prefix(e, "(--single-transaction: the whole run was rolled back) ");
+done:
+	if (in_tx)
+		s->be->rollback(s->conn, NULL);
+	fk_resume(s, was_on);
+	vec_free(&cur);
+	vec_free(&steps);
+	return rc;
+}
+
+static int resolve_target(strata *s, const char *spec, int up, vec *out, strata_err *e)
+{
+	vec cur = { 0 };
+	int rc = db_heads(s, &cur, e);
+	if (!rc)
+		rc = revspec_resolve(s->g, spec, &cur, out, e);
+	(void)up;
+	vec_free(&cur);
+	return rc;
+}
+
+static int migrate(strata *s, int up, const char *target, const strata_run_options *o)
+{
+	strata_run_options def = STRATA_RUN_OPTIONS_INIT;
+	strata_err e = STRATA_ERR_INIT;
+	run ru = { s, up, { 0 }, 0, 0, o ? o : &def };
+	int rc, locked = 0;
+	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
+		return rc;
+	if (s->be->lock) {
+		if ((rc = s->be->lock(s->conn, &e)))
+			goto done;
+		locked = 1;
+	}
+	if (up && (rc = check_unversioned(s, &e)))
+		goto done;
+	if ((rc = resolve_target(s, target, up, &ru.target, &e)))
+		goto done;
+	/* Total for progress: the plan as seen now. */
+	vec cur = { 0 }, steps = { 0 };
+	if (!(rc = db_heads(s, &cur, &e)))
+		rc = plan_steps(s->g, &cur, up, &ru.target, &steps, &e);
+	ru.total = steps.n;
+	vec_free(&cur);
+	vec_free(&steps);
+	if (rc)
+		goto done;
+	if (ru.o->dry_run) {
+		goto done;
+	} else if (ru.o->single_transaction) {
+		rc = all_steps(&ru, &e);
+	} else {
+		int finished = 0;
+		while (!rc && !finished)
+			rc = one_step(&ru, &finished, &e);
+	}
+done:
+	if (locked)
+		s->be->unlock(s->conn);
+	vec_free(&ru.target);
+	return rc ? ctx_take(s, &e) : 0;
+}
+
+int strata_upgrade(strata *s, const char *target, const strata_run_options *o)
+{
+	return migrate(s, 1, target ? target : "head", o);
+}
+
+int strata_downgrade(strata *s, const char *target, const strata_run_options *o)
+{
+	return migrate(s, 0, target ? target : "-1", o);
+}
+
+int strata_plan(strata *s, int up, const char *target, strata_step **out, size_t *n)
+{
+	strata_err e = STRATA_ERR_INIT;
+	vec t = { 0 }, cur = { 0 }, steps = { 0 };
+	int rc;
+	*out = NULL;
+	*n = 0;
+	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
+		return rc;
+	if ((rc = resolve_target(s, target ? target : up ? "head" : "-1", up, &t, &e)) ||
+	    (rc = db_heads(s, &cur, &e)) || (rc = plan_steps(s->g, &cur, up, &t, &steps, &e)))
+		goto done;
+	*out = xcalloc(steps.n + 1, sizeof(**out));
+	for (size_t i = 0; i < steps.n; i++) {
+		(*out)[i].rev = ctx_rev(s, steps.v[i]);
+		(*out)[i].up = up;
+	}
+	*n = steps.n;
+done:
+	vec_free(&t);
+	vec_free(&cur);
+	vec_free(&steps);
+	return rc ? ctx_take(s, &e) : 0;
+}
+
+/* Renders a step's statements, each ended by ';', for offline mode. */
+static int sql_section(strata *s, const strata_backend *be, rev *r, int up, buf *out,
+		       strata_err *e)
+{
+	strata_stmtlist l = { 0 };
+	const char *sql = section(r, up);
+	int rc = strata_split(sql, strlen(sql), be->dialect, section_line(r, up), &l, e);
+	if (rc) {
+		err_prefix(e, "%s:", r->s->path);
+		return rc;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		buf_printf(out, "%s;\n\n", l.v[i].sql);
+	strata_stmtlist_free(&l);
+	(void)s;
+	return 0;
+}
+
+int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
+{
+	strata_err e = STRATA_ERR_INIT;
+	const strata_backend *be = ctx_backend(s);
+	vec f = { 0 }, t = { 0 }, steps = { 0 }, cur = { 0 };
+	buf b = BUF_INIT;
+	int rc;
+	*out = NULL;
+	if ((rc = ctx_graph(s)))
+		return rc;
+	if (!from)
+		from = up ? "base" : "heads";
+	if ((rc = revspec_resolve(s->g, from, NULL, &f, &e)) ||
+	    (rc = revspec_resolve(s->g, to, &f, &t, &e)) ||
+	    (rc = plan_steps(s->g, &f, up, &t, &steps, &e)))
+		goto done;
+	char *vt = be->table_name(NULL, "strata_version");
+	buf_printf(&b, "-- strata %s %s -> %s (%s)\n\n", up ? "upgrade" : "downgrade", from, to,
+		   be->name);
+	be->version_ddl(NULL, &b);
+	buf_putc(&b, '\n');
+	for (size_t i = 0; i < f.n; i++)
+		vec_push(&cur, f.v[i]);
+	for (size_t i = 0; !rc && i < steps.n; i++) {
+		rev *r = steps.v[i];
+		buf_printf(&b, "-- %s %s: %s\n", up ? "Running upgrade" : "Running downgrade", r->id,
+			   r->s->message);
+		if (r->s->transactional)
+			buf_puts(&b, "BEGIN;\n\n");
+		rc = sql_section(s, be, r, up, &b, &e);
+		vec after = { 0 };
+		heads_after(s->g, &cur, r, up, &after);
+		for (size_t j = 0; j < cur.n; j++)
+			if (vec_index(&after, cur.v[j]) < 0)
+				buf_printf(&b, "DELETE FROM %s WHERE version_num = '%s';\n", vt,
+					   ((rev *)cur.v[j])->id);
+		for (size_t j = 0; j < after.n; j++)
+			if (vec_index(&cur, after.v[j]) < 0)
+				buf_printf(&b, "INSERT INTO %s (version_num) VALUES ('%s');\n", vt,
+					   ((rev *)after.v[j])->id);
+		vec_free(&cur);
+		cur = after;
+		if (r->s->transactional)
+			buf_puts(&b, "\nCOMMIT;\n");
+		buf_putc(&b, '\n');
+	}
+	free(vt);
+	if (!rc)
+		*out = buf_detach(&b);
+done:
+	buf_free(&b);
+	vec_free(&f);
+	vec_free(&t);
+	vec_free(&cur);
+	vec_free(&steps);
+	return rc ? ctx_take(s, &e) : 0;
+}
+
+int strata_stamp(strata *s, const char *const *targets, size_t n, int purge)
+{
+	strata_err e = STRATA_ERR_INIT;
+	vec want = { 0 }, cur = { 0 }, after = { 0 };
+	strvec ids = { 0 };
+	int rc, in_tx = 0, locked = 0;
+	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
+		return rc;
+	if (s->be->lock) {
+		if ((rc = s->be->lock(s->conn, &e)))
+			goto done;
+		locked = 1;
+	}
+	if ((rc = s->be->begin(s->conn, &e)))
+		goto done;
+	in_tx = 1;
+	if ((rc = exec_ddl(s, &e)) || (rc = read_versions(s, &ids, &e)))
+		goto done;
+	for (size_t i = 0; i < ids.n; i++) {
+		rev *r = graph_get(s->g, ids.v[i]);
+		if (r)
+			vec_push(&cur, r);
+		else if (!purge)
+			ctx_notice(s, STRATA_EVENT_WARNING,
+				   "dropping '%s' from strata_version: no revision file defines it", ids.v[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((rc = revspec_resolve(s->g, targets[i], &cur, &want, &e)))
+			goto done;
+	size_t total = s->g->order.n;
+	unsigned char *mark = xcalloc(total + 1, 1);
+	if (want.n) {
+		/* Keep the current heads of branches the targets do not touch. */
+		unsigned char *rel = xcalloc(total + 1, 1);
+		graph_mark_ancestors(s->g, &want, rel);
+		graph_mark_descendants(s->g, &want, rel);
+		vec keep = { 0 };
+		for (size_t i = 0; i < want.n; i++)
+			vec_push(&keep, want.v[i]);
+		for (size_t i = 0; !purge && i < cur.n; i++)
+			if (!rel[((rev *)cur.v[i])->idx])
+				vec_push(&keep, cur.v[i]);
+		graph_mark_ancestors(s->g, &keep, mark);
+		vec_free(&keep);
+		free(rel);
+	}
+	graph_marked_heads(s->g, mark, &after);
+	free(mark);
+	char *t = s->be->table_name(s->conn, "strata_version");
+	char *del = xasprintf("DELETE FROM %s", t);
+	char *ins = xasprintf("INSERT INTO %s (version_num) VALUES ($1)", t);
+	rc = s->be->query(s->conn, del, NULL, 0, NULL, &e);
+	for (size_t i = 0; !rc && i < after.n; i++) {
+		const char *p[1] = { ((rev *)after.v[i])->id };
+		rc = s->be->query(s->conn, ins, p, 1, NULL, &e);
+		if (!rc) {
+			char sum[65];
+			const char *sql = ((rev *)after.v[i])->s->upgrade;
+			sha256_hex_text(sql, strlen(sql), sum);
+			rc = write_history(s, p[0], "stamp", sum, 0, 1, &e);
+		}
+	}
+	if (!rc && !after.n)
+		rc = write_history(s, "base", "stamp", NULL, 0, 1, &e);
+	free(t);
+	free(del);
+	free(ins);
+	if (!rc) {
+		rc = s->be->commit(s->conn, &e);
+		in_tx = 0;
+	}
+done:
+	if (in_tx)
+		s->be->rollback(s->conn, NULL);
+	if (locked)
+		s->be->unlock(s->conn);
+	strvec_free(&ids);
+	vec_free(&want);
+	vec_free(&cur);
+	vec_free(&after);
+	return rc ? ctx_take(s, &e) : 0;
+}
+
+int strata_applied_list(strata *s, strata_applied **out, size_t *n)
+{
+	strata_err e = STRATA_ERR_INIT;
+	strvec ids = { 0 };
+	strata_rows rows = { 0 };
+	vec cur = { 0 };
+	int rc, exists = 0;
+	*out = NULL;
+	*n = 0;
+	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
+		return rc;
+	if ((rc = read_versions(s, &ids, &e)))
+		goto done;
+	for (size_t i = 0; i < ids.n; i++) {
+		rev *r = graph_get(s->g, ids.v[i]);
+		if (r)
+			vec_push(&cur, r);
+	}
+	if ((rc = s->be->table_exists(s->conn, "strata_history", &exists, &e)))
+		goto done;
+	if (exists) {
+		char *t = s->be->table_name(s->conn, "strata_history");
+		char *sql = xasprintf("SELECT revision, checksum, applied_at FROM %s"
+				      " WHERE direction = 'up' AND success = 1 ORDER BY id", t);
+		rc = s->be->query(s->conn, sql, NULL, 0, &rows, &e);
+		free(sql);
+		free(t);
+		if (rc)
+			goto done;
+	}
+	size_t total = s->g->order.n;
+	unsigned char *applied = xcalloc(total + 1, 1);
+	graph_mark_ancestors(s->g, &cur, applied);
+	/* Latest record per revision. */
+	map last = { 0 };
+	for (size_t i = 0; i < rows.nrows; i++)
+		if (STRATA_ROWS_CELL(&rows, i, 0))
+			map_put(&last, STRATA_ROWS_CELL(&rows, i, 0), (void *)(size_t)(i + 1));
+	strata_applied *a = xcalloc(total + ids.n + 1, sizeof(*a));
+	size_t k = 0;
+	for (size_t i = 0; i < total; i++) {
+		if (!applied[i])
+			continue;
+		rev *r = s->g->order.v[i];
+		size_t row = (size_t)map_get(&last, r->id);
+		a[k].revision = xstrdup(r->id);
+		a[k].known = 1;
+		if (row) {
+			const char *sum = STRATA_ROWS_CELL(&rows, row - 1, 1);
+			const char *when = STRATA_ROWS_CELL(&rows, row - 1, 2);
+			a[k].checksum = sum ? xstrdup(sum) : NULL;
+			a[k].applied_at = when ? xstrdup(when) : NULL;
+			if (sum) {
+				char now[65];
+				sha256_hex_text(r->s->upgrade, strlen(r->s->upgrade), now);
+				a[k].edited = strcmp(now, sum) != 0;
+			}
+		}
+		k++;
+	}
+	for (size_t i = 0; i < ids.n; i++)
+		if (!graph_get(s->g, ids.v[i]))
+			a[k++].revision = xstrdup(ids.v[i]);
+	map_free(&last);
+	free(applied);
+	*out = a;
+	*n = k;
+done:
+	strata_rows_free(&rows);
+	strvec_free(&ids);
+	vec_free(&cur);
+	return rc ? ctx_take(s, &e) : 0;
+}
+
+void strata_applied_free(strata_applied *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++) {
+		free(a[i].revision);
+		free(a[i].checksum);
+		free(a[i].applied_at);
+	}
+	free(a);
+}
+
+int strata_unversioned_tables(strata *s, int *yes, char ***tables, size_t *n)
+{
+	strata_err e = STRATA_ERR_INIT;
+	int rc, exists = 0;
+	*yes = 0;
+	*tables = NULL;
+	*n = 0;
+	if ((rc = ctx_connect(s)))
+		return rc;
+	if (s->be->table_exists(s->conn, "strata_version", &exists, &e) ||
+	    (!exists && s->be->user_tables(s->conn, tables, n, &e)))
+		return ctx_take(s, &e);
+	*yes = !exists && *n > 0;
+	return 0;
+}
+
+int strata_backup(strata *s, const char *path, char **written)
+{
+	strata_err e = STRATA_ERR_INIT;
+	int rc;
+	*written = NULL;
+	if ((rc = ctx_connect(s)))
+		return rc;
+	if (!s->be->backup)
+		return ctx_fail(s, STRATA_EFAIL, "backup is not supported for %s", s->be->name);
+	char *p;
+	if (path) {
+		p = xstrdup(path);
+	} else {
+		char stamp[32];
+		time_t t = time(NULL);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(stamp, sizeof stamp, "%Y%m%d_%H%M%S", &tm);
+		if (s->be == &strata_sqlite_backend && s->url && strncmp(s->url, "sqlite:", 7) == 0) {
+			const char *f = s->url + 7;
+			if (strncmp(f, "//", 2) == 0)
+				f += 2;
+			const char *dot = strrchr(f, '.');
+			const char *slash = strrchr(f, '/');
+			if (dot && (!slash || dot > slash))
+				p = xasprintf("%.*s_backup_%s%s", (int)(dot - f), f, stamp, dot);
+			else
+				p = xasprintf("%s_backup_%s", f, stamp);
+		} else {
+			p = xasprintf("strata_backup_%s.dump", stamp);
+		}
+	}
+	if ((rc = s->be->backup(s->conn, p, &e))) {
+		free(p);
+		return ctx_take(s, &e);
+	}
+	*written = p;
+	return 0;
+}

@@ -1,0 +1,270 @@
+#include "core/script.h"
+#include "util/fs.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HDR "-- strata:"
+
+int script_valid_id(const char *id)
+{
+	size_t n = 0;
+	for (; id[n]; n++)
+		if (!(isalnum((unsigned char)id[n]) || id[n] == '_') || n >= 64)
+			return 0;
+	return n > 0;
+}
+
+void script_free(script *s)
+{
+	if (!s)
+		return;
+	free(s->id);
+	free(s->path);
+	free(s->message);
+	free(s->created);
+	strvec_free(&s->parents);
+	strvec_free(&s->labels);
+	strvec_free(&s->depends);
+	free(s->upgrade);
+	free(s->downgrade);
+	free(s);
+}
+
+/* Copies [p, end) without the trailing CR/whitespace. */
+static char *trimmed(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	return xstrndup(p, (size_t)(end - p));
+}
+
+/* Checks each word of a header list as a revision id. */
+static int check_ids(const strvec *ids, const char *path, int line, const char *what,
+		     strata_err *e)
+{
+	for (size_t i = 0; i < ids->n; i++)
+		if (!script_valid_id(ids->v[i]))
+			return err_set(e, STRATA_EFAIL,
+				       "%s:%d: invalid %s '%s' (ids are 1 to 64 letters, digits or '_')",
+				       path, line, what, ids->v[i]);
+	return 0;
+}
+
+int script_parse(script **out, const char *path, const char *text, size_t len, strata_err *e)
+{
+	script *s = xcalloc(1, sizeof(*s));
+	buf up = BUF_INIT, down = BUF_INIT;
+	s->path = xstrdup(path);
+	s->transactional = 1;
+	if (memchr(text, '\0', len)) {
+		err_set(e, STRATA_EFAIL, "%s: not a text file (contains NUL bytes)", path);
+		goto fail;
+	}
+	enum { HEADERS, UPGRADE, DOWNGRADE } where = HEADERS;
+	const char *p = text, *end = text + len;
+	int line = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		line++;
+		size_t ll = (size_t)(eol - p);
+		if (ll >= strlen(HDR) && memcmp(p, HDR, strlen(HDR)) == 0) {
+			const char *k = p + strlen(HDR);
+			const char *ke = k;
+			while (ke < eol && (isalnum((unsigned char)*ke) || *ke == '-' || *ke == '_'))
+				ke++;
+			char *key = xstrndup(k, (size_t)(ke - k));
+			char *val = trimmed(ke, eol);
+			int bad = 0;
+			if (strcmp(key, "upgrade") == 0 || strcmp(key, "downgrade") == 0) {
+				int isup = key[0] == 'u';
+				if (*val || (isup && where != HEADERS) ||
+				    (!isup && (where == DOWNGRADE || s->has_downgrade))) {
+					err_set(e, STRATA_EFAIL, "%s:%d: unexpected '-- strata:%s' %s", path,
+						line, key, *val ? "(nothing may follow it on the line)" : "section here");
+					bad = 1;
+				} else if (isup) {
+					where = UPGRADE;
+					s->upgrade_line = line + 1;
+				} else {
+					if (where == HEADERS && !s->upgrade_line)
+						s->upgrade_line = 0;
+					where = DOWNGRADE;
+					s->has_downgrade = 1;
+					s->downgrade_line = line + 1;
+				}
+			} else if (where != HEADERS) {
+				/* A header-looking comment inside SQL belongs to the SQL (e.g. the
+				 * `-- strata:rebuild` markers of generated revisions). */
+				buf_add(where == UPGRADE ? &up : &down, p, (size_t)(eol - p));
+				buf_putc(where == UPGRADE ? &up : &down, '\n');
+			} else if (strcmp(key, "revision") == 0) {
+				if (s->id)
+					bad = err_set(e, STRATA_EFAIL, "%s:%d: duplicate 'revision' header", path, line);
+				else if (!script_valid_id(val))
+					bad = err_set(e, STRATA_EFAIL,
+						      "%s:%d: invalid revision id '%s' (ids are 1 to 64 letters, digits or '_')",
+						      path, line, val);
+				else
+					s->id = xstrdup(val);
+			} else if (strcmp(key, "revises") == 0) {
+				strvec_split_ws(&s->parents, val);
+				s->revises_line = line;
+				bad = check_ids(&s->parents, path, line, "parent revision", e);
+			} else if (strcmp(key, "message") == 0) {
+				free(s->message);
+				s->message = xstrdup(val);
+			} else if (strcmp(key, "created") == 0) {
+				free(s->created);
+				s->created = xstrdup(val);
+			} else if (strcmp(key, "branch-labels") == 0) {
+				strvec_split_ws(&s->labels, val);
+				bad = check_ids(&s->labels, path, line, "branch label", e);
+			} else if (strcmp(key, "depends-on") == 0) {
+				strvec_split_ws(&s->depends, val);
+				s->depends_line = line;
+				bad = check_ids(&s->depends, path, line, "dependency", e);
+			} else if (strcmp(key, "transaction") == 0) {
+				if (strcmp(val, "off") == 0)
+					s->transactional = 0;
+				else if (strcmp(val, "on") == 0)
+					s->transactional = 1;
+				else
+					bad = err_set(e, STRATA_EFAIL,
+						      "%s:%d: 'transaction' takes 'on' or 'off', not '%s'", path, line, val);
+			} else {
+				bad = err_set(e, STRATA_EFAIL, "%s:%d: unknown header '-- strata:%s'", path,
+					      line, key);
+			}
+			free(key);
+			free(val);
+			if (bad)
+				goto fail;
+		} else if (where == HEADERS) {
+			const char *q = p;
+			while (q < eol && isspace((unsigned char)*q))
+				q++;
+			if (q < eol && !(eol - q >= 2 && q[0] == '-' && q[1] == '-')) {
+				err_set(e, STRATA_EFAIL,
+					"%s:%d: SQL before the '-- strata:upgrade' section", path, line);
+				goto fail;
+			}
+		} else {
+			buf *b = where == UPGRADE ? &up : &down;
+			buf_add(b, p, (size_t)(eol - p));
+			buf_putc(b, '\n');
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (!s->id) {
+		err_set(e, STRATA_EFAIL, "%s:1: missing '-- strata:revision' header", path);
+		goto fail;
+	}
+	if (!s->upgrade_line) {
+		err_set(e, STRATA_EFAIL, "%s:%d: missing '-- strata:upgrade' section", path, line ? line : 1);
+		goto fail;
+	}
+	for (size_t i = 0; i < s->parents.n; i++)
+		if (strcmp(s->parents.v[i], s->id) == 0) {
+			err_set(e, STRATA_EFAIL, "%s:%d: revision %s revises itself", path,
+				s->revises_line, s->id);
+			goto fail;
+		}
+	if (!s->message)
+		s->message = xstrdup("");
+	s->upgrade = buf_detach(&up);
+	s->downgrade = buf_detach(&down);
+	*out = s;
+	return 0;
+fail:
+	buf_free(&up);
+	buf_free(&down);
+	script_free(s);
+	*out = NULL;
+	return STRATA_EFAIL;
+}
+
+int script_load(script **out, const char *path, strata_err *e)
+{
+	buf b = BUF_INIT;
+	*out = NULL;
+	int rc = fs_read(&b, path, e);
+	if (rc == 0)
+		rc = script_parse(out, path, b.ptr, b.len, e);
+	buf_free(&b);
+	return rc;
+}
+
+int script_load_dir(vec *out, const char *dir, strata_err *e)
+{
+	strvec names = { 0 };
+	int rc = fs_list(&names, dir, ".sql", e);
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		char *path = fs_join(dir, names.v[i]);
+		script *s;
+		rc = script_load(&s, path, e);
+		if (rc == 0)
+			vec_push(out, s);
+		free(path);
+	}
+	strvec_free(&names);
+	return rc;
+}
+
+char *script_slug(const char *message)
+{
+	buf b = BUF_INIT;
+	int sep = 0;
+	for (const char *p = message; *p && b.len < 40; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (isalnum(c)) {
+			if (sep && b.len)
+				buf_putc(&b, '_');
+			buf_putc(&b, (char)tolower(c));
+			sep = 0;
+		} else {
+			sep = 1;
+		}
+	}
+	return buf_detach(&b);
+}
+
+static void put_list(buf *out, const char *key, const strvec *v)
+{
+	if (!v->n)
+		return;
+	char *j = strvec_join(v, " ");
+	buf_printf(out, HDR "%s %s\n", key, j);
+	free(j);
+}
+
+void script_render(buf *out, const script *s)
+{
+	buf_printf(out, HDR "revision %s\n", s->id);
+	char *j = strvec_join(&s->parents, " ");
+	buf_printf(out, HDR "revises %s\n", j);
+	free(j);
+	/* A message is one line in the header: fold any newlines into spaces. */
+	buf_puts(out, HDR "message ");
+	for (const char *p = s->message ? s->message : ""; *p; p++)
+		buf_putc(out, (*p == '\n' || *p == '\r') ? ' ' : *p);
+	buf_putc(out, '\n');
+	if (s->created)
+		buf_printf(out, HDR "created %s\n", s->created);
+	put_list(out, "branch-labels", &s->labels);
+	put_list(out, "depends-on", &s->depends);
+	if (!s->transactional)
+		buf_puts(out, HDR "transaction off\n");
+	buf_puts(out, "\n" HDR "upgrade\n");
+	buf_puts(out, s->upgrade ? s->upgrade : "");
+	if (out->len && out->ptr[out->len - 1] != '\n')
+		buf_putc(out, '\n');
+	buf_puts(out, "\n" HDR "downgrade\n");
+	buf_puts(out, s->downgrade ? s->downgrade : "");
+	if (out->ptr[out->len - 1] != '\n')
+		buf_putc(out, '\n');
+}

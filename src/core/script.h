@@ -1,0 +1,49 @@
+/*
+ * script: revision files: parsing migrations/versions/NAME.sql and writing new ones.
+ *
+ * A revision file is a header block of `-- strata:KEY VALUE` lines followed by an
+ * `-- strata:upgrade` and an optional `-- strata:downgrade` section of plain SQL.
+ */
+#ifndef STRATA_CORE_SCRIPT_H
+#define STRATA_CORE_SCRIPT_H
+
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/vec.h"
+
+typedef struct script {
+	char *id;
+	char *path;     /* as found: dir/name */
+	char *message;
+	char *created;
+	strvec parents;  /* `revises` */
+	strvec labels;   /* `branch-labels` */
+	strvec depends;  /* `depends-on` (ids or prefixes as written) */
+	int transactional; /* 0 with `-- strata:transaction off` */
+	int revises_line;  /* line of the revises header (for error messages), 0 if absent */
+	int depends_line;
+	char *upgrade;     /* section text, "" when absent */
+	char *downgrade;
+	int upgrade_line;  /* line of the first line of each section's body */
+	int downgrade_line;
+	int has_downgrade; /* the section header is present */
+} script;
+
+/* Parses `text` (len bytes, need not be NUL-terminated) read from `path` into a new
+ * script. On error returns STRATA_EFAIL with "path:line: what". */
+int script_parse(script **out, const char *path, const char *text, size_t len, strata_err *e);
+/* Reads and parses one file. */
+int script_load(script **out, const char *path, strata_err *e);
+/* Loads every *.sql file in `dir` (sorted by name) into `out` (a vec of script *).
+ * Stops at the first file that does not parse. */
+int script_load_dir(vec *out, const char *dir, strata_err *e);
+void script_free(script *s);
+
+/* 1 when `id` is a valid revision id: [A-Za-z0-9_]{1,64}. */
+int script_valid_id(const char *id);
+/* The file-name slug of a message: lowercase words joined by '_', at most 40 chars. */
+char *script_slug(const char *message);
+/* Renders a revision file. */
+void script_render(buf *out, const script *s);
+
+#endif
