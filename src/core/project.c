@@ -84,9 +84,23 @@ int strata_revision_new(strata *s, const strata_revision_options *o, char **path
 		return ctx_fail(s, STRATA_EFAIL,
 				"no revisions directory %s (run `strata init` first, or set script_location)",
 				s->versions_dir);
+	if (o->rev_id && !script_valid_id(o->rev_id))
+		return ctx_fail(s, STRATA_EUSAGE, "invalid --rev-id '%s' (1 to 64 letters, digits or '_')",
+				o->rev_id);
 	if ((rc = ctx_graph(s)))
 		return rc;
 	graph *g = s->g;
+	if (o->rev_id) {
+		if (graph_get(g, o->rev_id) || map_get(&g->by_label, o->rev_id)) {
+			return ctx_fail(s, STRATA_EFAIL, "revision id %s is already used", o->rev_id);
+		}
+		sc.id = (char *)o->rev_id;
+	} else {
+		do
+			random_id(idbuf);
+		while (graph_get(g, idbuf));
+		sc.id = idbuf;
+	}
 	if (o->nparents == 0) {
 		if (g->heads.n > 1) {
 			buf b = BUF_INIT;
@@ -121,23 +135,6 @@ int strata_revision_new(strata *s, const strata_revision_options *o, char **path
 					}
 			}
 		}
-	}
-	if (o->rev_id) {
-		if (!script_valid_id(o->rev_id)) {
-			rc = err_set(&e, STRATA_EUSAGE,
-				     "invalid --rev-id '%s' (1 to 64 letters, digits or '_')", o->rev_id);
-			goto fail;
-		}
-		if (graph_get(g, o->rev_id) || map_get(&g->by_label, o->rev_id)) {
-			rc = err_set(&e, STRATA_EFAIL, "revision id %s is already used", o->rev_id);
-			goto fail;
-		}
-		sc.id = (char *)o->rev_id;
-	} else {
-		do
-			random_id(idbuf);
-		while (graph_get(g, idbuf));
-		sc.id = idbuf;
 	}
 	for (size_t i = 0; i < o->nlabels; i++) {
 		if (!script_valid_id(o->labels[i]) || map_get(&g->by_label, o->labels[i]) ||

@@ -75,10 +75,11 @@ static int multiple_heads(const char *spec, const vec *heads, strata_err *e)
 /* Walks n steps from `r` (NULL = base) along children (n > 0) or parents (n < 0);
  * *out = NULL means base. `within` limits the walk to a branch when non-NULL. */
 static int walk(const graph *g, rev *r, long n, const unsigned char *within, const char *spec,
-		rev **out, strata_err *e)
+		vec *out, int *below, strata_err *e)
 {
 	long steps = n < 0 ? -n : n;
 	for (long i = 0; i < steps; i++) {
+		int last = i + 1 == steps;
 		vec cand = { 0 };
 		if (n > 0) {
 			const vec *from = r ? &r->children : &g->bases;
@@ -86,15 +87,26 @@ static int walk(const graph *g, rev *r, long n, const unsigned char *within, con
 				if (!within || within[((rev *)from->v[j])->idx])
 					vec_push(&cand, from->v[j]);
 		} else {
-			if (!r) {
-				return err_set(e, STRATA_EFAIL,
-					       "Relative revision %s goes past base", spec);
-			}
+			if (!r)
+				return err_set(e, STRATA_EFAIL, "Relative revision %s goes past base", spec);
 			for (size_t j = 0; j < r->parents.n; j++)
 				vec_push(&cand, r->parents.v[j]);
 			if (cand.n == 0) {
-				r = NULL; /* one step below a base revision is base */
-				continue;
+				vec_free(&cand);
+				if (!last)
+					return err_set(e, STRATA_EFAIL, "Relative revision %s goes past base (%s is a base revision)",
+						       spec, r->id);
+				/* One step below a base revision: that revision's branch reverts. */
+				vec_push(out, r);
+				*below = 1;
+				return 0;
+			}
+			if (cand.n > 1 && last) {
+				/* One step down from a merge point: back to all its parents. */
+				for (size_t j = 0; j < cand.n; j++)
+					vec_push(out, cand.v[j]);
+				vec_free(&cand);
+				return 0;
 			}
 		}
 		if (cand.n == 0) {
@@ -117,7 +129,8 @@ static int walk(const graph *g, rev *r, long n, const unsigned char *within, con
 		r = cand.v[0];
 		vec_free(&cand);
 	}
-	*out = r;
+	if (r)
+		vec_push(out, r);
 	return 0;
 }
 
@@ -166,7 +179,31 @@ static unsigned char *branch_mark(const graph *g, rev *labelled)
 int revspec_resolve(const graph *g, const char *spec, const vec *current, vec *out,
 		    strata_err *e)
 {
+	int below = 0;
+	size_t before = out->n;
+	int rc = revspec_resolve_ex(g, spec, current, out, &below, e);
+	if (!rc && below) {
+		/* Callers that cannot express "below": the parents of those revisions. */
+		vec tmp = { 0 };
+		for (size_t i = before; i < out->n; i++)
+			vec_push(&tmp, out->v[i]);
+		out->n = before;
+		for (size_t i = 0; i < tmp.n; i++) {
+			rev *r = tmp.v[i];
+			for (size_t j = 0; j < r->parents.n; j++)
+				if (vec_index(out, r->parents.v[j]) < 0)
+					vec_push(out, r->parents.v[j]);
+		}
+		vec_free(&tmp);
+	}
+	return rc;
+}
+
+int revspec_resolve_ex(const graph *g, const char *spec, const vec *current, vec *out,
+		       int *below, strata_err *e)
+{
 	int rc = 0;
+	*below = 0;
 	unsigned char *within = NULL;
 	if (!*spec)
 		return err_set(e, STRATA_EUSAGE, "empty revision target");
@@ -209,17 +246,18 @@ int revspec_resolve(const graph *g, const char *spec, const vec *current, vec *o
 					vec_push(out, hs.v[i]);
 			vec_free(&hs);
 		} else if (strcmp(rest, "base") == 0) {
-			/* nothing: base */
+			/* Below the labelled revision: its branch, not every branch. */
+			vec_push(out, l);
+			*below = 1;
 		} else if ((rest[0] == '+' || rest[0] == '-') && rest[1]) {
 			long n = 0;
 			char *end = NULL;
 			n = strtol(rest, &end, 10);
-			rev *cur = NULL, *r = NULL;
+			rev *cur = NULL;
 			if (*end || n == 0)
 				rc = err_set(e, STRATA_EUSAGE, "invalid relative revision '%s'", spec);
-			else if (!(rc = single_current(g, current, within, spec, &cur, e)) &&
-				 !(rc = walk(g, cur, n, within, spec, &r, e)) && r)
-				vec_push(out, r);
+			else if (!(rc = single_current(g, current, within, spec, &cur, e)))
+				rc = walk(g, cur, n, within, spec, out, below, e);
 		} else {
 			rev *r = NULL;
 			long n = 0;
@@ -230,8 +268,8 @@ int revspec_resolve(const graph *g, const char *spec, const vec *current, vec *o
 				rc = err_set(e, STRATA_EFAIL, "Revision %s is not on branch '%.*s'", r->id,
 					     (int)(at - spec), spec);
 			if (!rc && sign)
-				rc = walk(g, r, n, within, spec, &r, e);
-			if (!rc && r)
+				rc = walk(g, r, n, within, spec, out, below, e);
+			else if (!rc)
 				vec_push(out, r);
 			free(base);
 		}
@@ -243,27 +281,25 @@ int revspec_resolve(const graph *g, const char *spec, const vec *current, vec *o
 		long n = strtol(spec, &end, 10);
 		if (*end || n == 0)
 			return err_set(e, STRATA_EUSAGE, "invalid relative revision '%s'", spec);
-		rev *cur = NULL, *r = NULL;
+		rev *cur = NULL;
 		if ((rc = single_current(g, current, NULL, spec, &cur, e)))
 			return rc;
-		if ((rc = walk(g, cur, n, NULL, spec, &r, e)))
-			return rc;
-		if (r)
-			vec_push(out, r);
-		return 0;
+		return walk(g, cur, n, NULL, spec, out, below, e);
 	}
 	long n = 0;
 	const char *sign = relative_suffix(spec, &n);
 	if (sign) {
 		char *base = xstrndup(spec, (size_t)(sign - spec));
 		vec b = { 0 };
-		rc = revspec_resolve(g, base, current, &b, e);
+		int sub_below = 0;
+		rc = revspec_resolve_ex(g, base, current, &b, &sub_below, e);
 		free(base);
 		if (!rc && b.n > 1)
 			rc = multiple_heads(spec, &b, e);
-		rev *r = NULL;
-		if (!rc && !(rc = walk(g, b.n ? b.v[0] : NULL, n, NULL, spec, &r, e)) && r)
-			vec_push(out, r);
+		if (!rc && sub_below)
+			rc = err_set(e, STRATA_EUSAGE, "invalid relative revision '%s'", spec);
+		if (!rc)
+			rc = walk(g, b.n ? b.v[0] : NULL, n, NULL, spec, out, below, e);
 		vec_free(&b);
 		return rc;
 	}

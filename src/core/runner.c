@@ -134,8 +134,8 @@ fail:
 }
 
 /* The revisions to run, in order, from heads `cur` towards `target`. */
-static int plan_steps(const graph *g, const vec *cur, int up, const vec *target, vec *steps,
-		      strata_err *e)
+static int plan_steps(const graph *g, const vec *cur, int up, const vec *target, int below,
+		      vec *steps, strata_err *e)
 {
 	size_t n = g->order.n;
 	unsigned char *applied = xcalloc(n + 1, 1);
@@ -148,7 +148,7 @@ static int plan_steps(const graph *g, const vec *cur, int up, const vec *target,
 			if (want[i] && !applied[i])
 				vec_push(steps, g->order.v[i]);
 	} else {
-		for (size_t i = 0; i < target->n; i++) {
+		for (size_t i = 0; !below && i < target->n; i++) {
 			rev *t = target->v[i];
 			if (!applied[t->idx]) {
 				rc = err_set(e, STRATA_EFAIL,
@@ -159,7 +159,7 @@ static int plan_steps(const graph *g, const vec *cur, int up, const vec *target,
 		}
 		if (target->n) {
 			graph_mark_descendants(g, target, want);
-			for (size_t i = 0; i < target->n; i++)
+			for (size_t i = 0; !below && i < target->n; i++)
 				want[((rev *)target->v[i])->idx] = 0;
 		} else {
 			memset(want, 1, n);
@@ -330,6 +330,7 @@ typedef struct run {
 	strata *s;
 	int up;
 	vec target;
+	int below; /* the target lies just below the revisions in `target` */
 	size_t index, total;
 	const strata_run_options *o;
 } run;
@@ -418,7 +419,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	int rc, was_on = 0, in_tx = 0;
 	*finished = 0;
 	/* Peek without the lock to know whether the step needs foreign keys off. */
-	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, &steps, e)))
+	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
 		goto done;
 	if (!steps.n) {
 		*finished = 1;
@@ -436,7 +437,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	/* Under the lock: somebody may have moved the database meanwhile. */
 	cur.n = 0;
 	steps.n = 0;
-	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, &steps, e)))
+	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
 		goto done;
 	if (!steps.n || steps.v[0] != r) {
 		rc = s->be->commit(s->conn, e);
@@ -502,7 +503,7 @@ static int all_steps(run *ru, strata_err *e)
 	strata *s = ru->s;
 	vec cur = { 0 }, steps = { 0 };
 	int rc, was_on = 0, in_tx = 0;
-	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, &steps, e)))
+	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
 		goto done;
 	int fk = 0;
 	for (size_t i = 0; i < steps.n; i++) {
@@ -527,7 +528,7 @@ static int all_steps(run *ru, strata_err *e)
 		goto done;
 	cur.n = 0;
 	steps.n = 0;
-	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, &steps, e)))
+	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
 		goto done;
 	ru->total = steps.n;
 	vec heads = { 0 };
@@ -563,13 +564,17 @@ done:
 	return rc;
 }
 
-static int resolve_target(strata *s, const char *spec, int up, vec *out, strata_err *e)
+/* Resolves against the database's heads. Upgrades have no use for "below": it
+ * becomes the parents (what stays applied). */
+static int resolve_target(strata *s, const char *spec, int up, vec *out, int *below,
+			  strata_err *e)
 {
 	vec cur = { 0 };
 	int rc = db_heads(s, &cur, e);
+	*below = 0;
 	if (!rc)
-		rc = revspec_resolve(s->g, spec, &cur, out, e);
-	(void)up;
+		rc = up ? revspec_resolve(s->g, spec, &cur, out, e)
+			: revspec_resolve_ex(s->g, spec, &cur, out, below, e);
 	vec_free(&cur);
 	return rc;
 }
@@ -578,7 +583,7 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 {
 	strata_run_options def = STRATA_RUN_OPTIONS_INIT;
 	strata_err e = STRATA_ERR_INIT;
-	run ru = { s, up, { 0 }, 0, 0, o ? o : &def };
+	run ru = { s, up, { 0 }, 0, 0, 0, o ? o : &def };
 	int rc, locked = 0;
 	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
 		return rc;
@@ -589,12 +594,12 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 	}
 	if (up && (rc = check_unversioned(s, &e)))
 		goto done;
-	if ((rc = resolve_target(s, target, up, &ru.target, &e)))
+	if ((rc = resolve_target(s, target, up, &ru.target, &ru.below, &e)))
 		goto done;
 	/* Total for progress: the plan as seen now. */
 	vec cur = { 0 }, steps = { 0 };
 	if (!(rc = db_heads(s, &cur, &e)))
-		rc = plan_steps(s->g, &cur, up, &ru.target, &steps, &e);
+		rc = plan_steps(s->g, &cur, up, &ru.target, ru.below, &steps, &e);
 	ru.total = steps.n;
 	vec_free(&cur);
 	vec_free(&steps);
@@ -630,13 +635,13 @@ int strata_plan(strata *s, int up, const char *target, strata_step **out, size_t
 {
 	strata_err e = STRATA_ERR_INIT;
 	vec t = { 0 }, cur = { 0 }, steps = { 0 };
-	int rc;
+	int rc, below = 0;
 	*out = NULL;
 	*n = 0;
 	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
 		return rc;
-	if ((rc = resolve_target(s, target ? target : up ? "head" : "-1", up, &t, &e)) ||
-	    (rc = db_heads(s, &cur, &e)) || (rc = plan_steps(s->g, &cur, up, &t, &steps, &e)))
+	if ((rc = resolve_target(s, target ? target : up ? "head" : "-1", up, &t, &below, &e)) ||
+	    (rc = db_heads(s, &cur, &e)) || (rc = plan_steps(s->g, &cur, up, &t, below, &steps, &e)))
 		goto done;
 	*out = xcalloc(steps.n + 1, sizeof(**out));
 	for (size_t i = 0; i < steps.n; i++) {
@@ -675,15 +680,16 @@ int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
 	const strata_backend *be = ctx_backend(s);
 	vec f = { 0 }, t = { 0 }, steps = { 0 }, cur = { 0 };
 	buf b = BUF_INIT;
-	int rc;
+	int rc, below = 0;
 	*out = NULL;
 	if ((rc = ctx_graph(s)))
 		return rc;
 	if (!from)
 		from = up ? "base" : "heads";
 	if ((rc = revspec_resolve(s->g, from, NULL, &f, &e)) ||
-	    (rc = revspec_resolve(s->g, to, &f, &t, &e)) ||
-	    (rc = plan_steps(s->g, &f, up, &t, &steps, &e)))
+	    (rc = (up ? revspec_resolve(s->g, to, &f, &t, &e)
+		      : revspec_resolve_ex(s->g, to, &f, &t, &below, &e))) ||
+	    (rc = plan_steps(s->g, &f, up, &t, below, &steps, &e)))
 		goto done;
 	char *vt = be->table_name(NULL, "strata_version");
 	buf_printf(&b, "-- strata %s %s -> %s (%s)\n\n", up ? "upgrade" : "downgrade", from, to,

@@ -1,0 +1,37 @@
+# Helpers for end-to-end scenarios: each check prints "ok - name" or "not ok - name".
+# $STRATA is the binary under test; every scenario works in its own temp dir.
+set -u
+: "${STRATA:?set STRATA to the strata binary}"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+st() { ${STRATA_VG:-} "$STRATA" "$@"; }
+OUT="$T/.out"; ERR="$T/.err"
+# run CMD...: runs strata, keeping stdout/stderr in $OUT/$ERR and the status in $RC.
+run() { st "$@" >"$OUT" 2>"$ERR"; RC=$?; }
+ok() { echo "ok - $1"; }
+nok() { echo "not ok - $1"; echo "  stdout:"; sed 's/^/    /' "$OUT" | head -20; echo "  stderr:"; sed 's/^/    /' "$ERR" | head -20; }
+# expect_rc N name: the last run exited N
+expect_rc() { if [ "$RC" -eq "$1" ]; then ok "$2"; else echo "# exit $RC, wanted $1"; nok "$2"; fi; }
+# expect_out PATTERN name / expect_err PATTERN name: grep -E in stdout / stderr
+expect_out() { if grep -Eq -- "$1" "$OUT"; then ok "$2"; else echo "# stdout lacks /$1/"; nok "$2"; fi; }
+expect_err() { if grep -Eq -- "$1" "$ERR"; then ok "$2"; else echo "# stderr lacks /$1/"; nok "$2"; fi; }
+expect_no_out() { if grep -Eq -- "$1" "$OUT"; then echo "# stdout has /$1/"; nok "$2"; else ok "$2"; fi; }
+# check COND name: any shell condition
+check() { name=$1; shift; if "$@"; then ok "$name"; else nok "$name"; fi; }
+# sq DB SQL: the sqlite3 CLI
+sq() { sqlite3 -batch "$1" "$2"; }
+# mkrev ID PARENTS MSG UP DOWN [EXTRA-HEADERS]: writes a revision file by hand
+mkrev() {
+  mkdir -p migrations/versions
+  f="migrations/versions/${1}_$(echo "$3" | tr ' A-Z' '_a-z').sql"
+  { echo "-- strata:revision $1"; echo "-- strata:revises $2"; echo "-- strata:message $3"
+    [ -n "${6:-}" ] && printf '%s\n' "$6"
+    echo; echo "-- strata:upgrade"; printf '%s\n' "$4"; echo; echo "-- strata:downgrade"; printf '%s\n' "$5"; } >"$f"
+  echo "$f"
+}
+# project [URL]: strata.ini pointing at db.sqlite (or URL) with an empty versions dir
+project() {
+  mkdir -p migrations/versions
+  printf '[strata]\ndatabase = %s\nscript_location = migrations\n' "${1:-sqlite:db.sqlite}" >strata.ini
+}
