@@ -1,0 +1,484 @@
+/*
+ * split: the statement splitter (see split.h for what it promises).
+ *
+ * One forward pass over the bytes. Whitespace and comments are skipped; every other
+ * token (a word, a literal, a quoted identifier, a punctuation character) extends the
+ * current statement; a ';' ends it unless the dialect's block tracking says it belongs
+ * to a body. Every inner loop only moves forward, so the whole pass is linear.
+ */
+#include "core/split.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strata/backend.h"
+#include "util/buf.h"
+
+/* sqlite3_complete()'s tokens and state machine (SQLite's complete.c), so that a file is
+ * cut exactly where the sqlite3 shell would cut it. */
+enum { TK_SEMI, TK_WS, TK_OTHER, TK_EXPLAIN, TK_CREATE, TK_TEMP, TK_TRIGGER, TK_END };
+enum { ST_START = 1 }; /* the state after a complete statement */
+
+/* trigger_trans[state][token]: the next state. Only CREATE TRIGGER statements leave
+ * the first three states, which is how a body's inner ';' stays inside. */
+static const unsigned char trigger_trans[8][8] = {
+	/*             SEMI WS OTHER EXPLAIN CREATE TEMP TRIGGER END */
+	/* 0 NOTHING */ { 1, 0, 2, 3, 4, 2, 2, 2 },
+	/* 1 START   */ { 1, 1, 2, 3, 4, 2, 2, 2 },
+	/* 2 NORMAL  */ { 1, 2, 2, 2, 2, 2, 2, 2 },
+	/* 3 EXPLAIN */ { 1, 3, 3, 2, 4, 2, 2, 2 },
+	/* 4 CREATE  */ { 1, 4, 2, 2, 2, 4, 5, 2 },
+	/* 5 TRIGGER */ { 6, 5, 5, 5, 5, 5, 5, 5 },
+	/* 6 SEMI    */ { 6, 6, 5, 5, 5, 5, 5, 7 },
+	/* 7 END     */ { 1, 7, 5, 5, 5, 5, 5, 5 },
+};
+
+/* Longest dollar-quote tag quoted in full in an error message. */
+#define TAG_SHOW_MAX 64
+
+typedef struct scanner {
+	const char *s;
+	size_t len;
+	size_t pos;
+	int line;
+	int pg; /* PostgreSQL rules, else SQLite's */
+	strata_err *e;
+
+	/* SQLite: the sqlite3_complete() state of the current statement. */
+	unsigned char trig;
+
+	/* PostgreSQL: psql's counters. `ident` records which of the first four words were
+	 * CREATE/OR/REPLACE/FUNCTION/PROCEDURE (by first letter), as psql does. */
+	size_t paren;
+	size_t begin;
+	size_t nident;
+	char ident[4];
+} scanner;
+
+/* Whitespace as both SQLite and PostgreSQL define it. */
+static int is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* ASCII only: the locale must not change where a word ends. */
+static int is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* ASCII digits only, for the same reason. */
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* SQLite's IdChar(): letters, digits, '_', '$' and every byte of a UTF-8 sequence. */
+static int sqlite_idchar(unsigned char c)
+{
+	return is_alpha(c) || is_digit(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+/* PostgreSQL's ident_start, which is also a dollar-quote tag's first character. */
+static int pg_ident_start(unsigned char c)
+{
+	return is_alpha(c) || c == '_' || c >= 0x80;
+}
+
+/* PostgreSQL's dolq_cont: ident_cont without '$'. */
+static int pg_tag_cont(unsigned char c)
+{
+	return pg_ident_start(c) || is_digit(c);
+}
+
+/* Case-insensitive comparison of the word s[0..n) with the lowercase keyword `kw`. */
+static int word_is(const char *s, size_t n, const char *kw)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if (kw[i] == '\0' || c != (unsigned char)kw[i])
+			return 0;
+	}
+	return kw[n] == '\0';
+}
+
+/* The byte after the current one, or NUL at the end (the input holds no NUL). */
+static unsigned char peek1(const scanner *sc)
+{
+	return sc->pos + 1 < sc->len ? (unsigned char)sc->s[sc->pos + 1] : 0;
+}
+
+/* Skips a "--" comment up to, not including, the newline that ends it (or the end). */
+static void skip_line_comment(scanner *sc)
+{
+	const char *nl = memchr(sc->s + sc->pos, '\n', sc->len - sc->pos);
+	sc->pos = nl ? (size_t)(nl - sc->s) : sc->len;
+}
+
+/* Skips a comment opened by the slash-star at pos; PostgreSQL comments nest, SQLite's
+ * end at the first star-slash. Returns 0, or STRATA_EFAIL naming the opening line. */
+static int skip_block_comment(scanner *sc)
+{
+	int start_line = sc->line;
+	size_t depth = 0;
+	size_t i = sc->pos + 2;
+
+	while (i < sc->len) {
+		char c = sc->s[i];
+		char next = i + 1 < sc->len ? sc->s[i + 1] : '\0';
+		if (c == '*' && next == '/') {
+			i += 2;
+			if (depth == 0) {
+				sc->pos = i;
+				return 0;
+			}
+			depth--;
+		} else if (sc->pg && c == '/' && next == '*') {
+			depth++;
+			i += 2;
+		} else {
+			if (c == '\n')
+				sc->line++;
+			i++;
+		}
+	}
+	return err_set(sc->e, STRATA_EFAIL, "line %d: unterminated /* comment", start_line);
+}
+
+/* Skips a quoted token whose body starts `open_len` bytes after pos and ends at `close`.
+ * `doubled`: a doubled `close` stands for itself; `backslash`: a backslash escapes the
+ * next byte (E'' strings). `what` names the construct in the error, which gives the line
+ * where it began. */
+static int skip_quoted(scanner *sc, size_t open_len, char close, int doubled, int backslash,
+		       const char *what)
+{
+	int start_line = sc->line;
+	size_t i = sc->pos + open_len;
+
+	while (i < sc->len) {
+		char c = sc->s[i];
+		if (c == '\n')
+			sc->line++;
+		if (backslash && c == '\\') {
+			if (i + 1 < sc->len && sc->s[i + 1] == '\n')
+				sc->line++;
+			i += 2;
+			continue;
+		}
+		i++;
+		if (c == close) {
+			if (doubled && i < sc->len && sc->s[i] == close) {
+				i++;
+				continue;
+			}
+			sc->pos = i;
+			return 0;
+		}
+	}
+	return err_set(sc->e, STRATA_EFAIL, "line %d: unterminated %s", start_line, what);
+}
+
+/* Skips a dollar-quoted string whose opening delimiter ($$ or $tag$) is the `dlen` bytes
+ * at pos, up to the same delimiter. A tag holds no '$', so a partial match starting at one
+ * '$' never reaches past the next '$': the search stays linear. */
+static int skip_dollar(scanner *sc, size_t dlen)
+{
+	int start_line = sc->line;
+	const char *delim = sc->s + sc->pos;
+	size_t i = sc->pos + dlen;
+
+	for (; i < sc->len; i++) {
+		char c = sc->s[i];
+		if (c == '\n') {
+			sc->line++;
+		} else if (c == '$' && sc->len - i >= dlen && memcmp(sc->s + i, delim, dlen) == 0) {
+			sc->pos = i + dlen;
+			return 0;
+		}
+	}
+	if (dlen > TAG_SHOW_MAX)
+		return err_set(sc->e, STRATA_EFAIL, "line %d: unterminated dollar-quoted string %.*s...",
+			       start_line, TAG_SHOW_MAX, delim);
+	return err_set(sc->e, STRATA_EFAIL, "line %d: unterminated dollar-quoted string %.*s",
+		       start_line, (int)dlen, delim);
+}
+
+/* Classifies a SQLite word for sqlite3_complete()'s machine. */
+static int sqlite_word_kind(const char *w, size_t n)
+{
+	if (word_is(w, n, "create"))
+		return TK_CREATE;
+	if (word_is(w, n, "trigger"))
+		return TK_TRIGGER;
+	if (word_is(w, n, "temp") || word_is(w, n, "temporary"))
+		return TK_TEMP;
+	if (word_is(w, n, "end"))
+		return TK_END;
+	if (word_is(w, n, "explain"))
+		return TK_EXPLAIN;
+	return TK_OTHER;
+}
+
+/* psql's heuristic for SQL-standard function bodies: inside a statement that begins
+ * CREATE [OR REPLACE] FUNCTION|PROCEDURE, outside parentheses, BEGIN opens a block, CASE
+ * opens one when already inside a block, END closes one. */
+static void pg_word(scanner *sc, const char *w, size_t n)
+{
+	const char *id = sc->ident;
+
+	if (sc->nident == 0)
+		memset(sc->ident, 0, sizeof sc->ident);
+	if (word_is(w, n, "create") || word_is(w, n, "function") || word_is(w, n, "procedure") ||
+	    word_is(w, n, "or") || word_is(w, n, "replace")) {
+		if (sc->nident < sizeof sc->ident)
+			sc->ident[sc->nident] = (char)(w[0] | 0x20);
+	}
+	sc->nident++;
+
+	if (id[0] == 'c' &&
+	    (id[1] == 'f' || id[1] == 'p' ||
+	     (id[1] == 'o' && id[2] == 'r' && (id[3] == 'f' || id[3] == 'p'))) &&
+	    sc->paren == 0) {
+		if (word_is(w, n, "begin")) {
+			sc->begin++;
+		} else if (word_is(w, n, "case")) {
+			if (sc->begin >= 1)
+				sc->begin++;
+		} else if (word_is(w, n, "end")) {
+			if (sc->begin > 0)
+				sc->begin--;
+		}
+	}
+}
+
+/* Consumes one PostgreSQL token at pos (not whitespace, a comment or a ';'). */
+static int pg_token(scanner *sc)
+{
+	const char *s = sc->s;
+	unsigned char c = (unsigned char)s[sc->pos];
+	size_t j;
+
+	switch (c) {
+	case '\'':
+		return skip_quoted(sc, 1, '\'', 1, 0, "string literal");
+	case '"':
+		return skip_quoted(sc, 1, '"', 1, 0, "quoted identifier");
+	case '(':
+		sc->paren++;
+		sc->pos++;
+		return 0;
+	case ')':
+		if (sc->paren > 0)
+			sc->paren--;
+		sc->pos++;
+		return 0;
+	case '$':
+		j = sc->pos + 1;
+		if (j < sc->len && is_digit((unsigned char)s[j])) {
+			/* $1: a parameter, never a quote */
+			while (j < sc->len && is_digit((unsigned char)s[j]))
+				j++;
+			sc->pos = j;
+			return 0;
+		}
+		if (j < sc->len && pg_ident_start((unsigned char)s[j])) {
+			j++;
+			while (j < sc->len && pg_tag_cont((unsigned char)s[j]))
+				j++;
+		}
+		if (j < sc->len && s[j] == '$')
+			return skip_dollar(sc, j + 1 - sc->pos);
+		sc->pos++; /* a lone '$': what follows is lexed afresh, as psql does */
+		return 0;
+	default:
+		break;
+	}
+	if ((c == 'e' || c == 'E') && peek1(sc) == '\'')
+		return skip_quoted(sc, 2, '\'', 1, 1, "string literal");
+	if (is_digit(c)) {
+		/* a number: its digits must not start a word that could swallow a '$' */
+		j = sc->pos;
+		while (j < sc->len && is_digit((unsigned char)s[j]))
+			j++;
+		sc->pos = j;
+		return 0;
+	}
+	if (pg_ident_start(c)) {
+		j = sc->pos + 1;
+		while (j < sc->len && (pg_tag_cont((unsigned char)s[j]) || s[j] == '$'))
+			j++;
+		pg_word(sc, s + sc->pos, j - sc->pos);
+		sc->pos = j;
+		return 0;
+	}
+	sc->pos++;
+	return 0;
+}
+
+/* Consumes one SQLite token at pos and feeds it to the trigger machine. */
+static int sqlite_token(scanner *sc)
+{
+	const char *s = sc->s;
+	unsigned char c = (unsigned char)s[sc->pos];
+	int kind = TK_OTHER;
+	int rc = 0;
+
+	if (c == '\'') {
+		rc = skip_quoted(sc, 1, '\'', 1, 0, "string literal");
+	} else if (c == '"' || c == '`') {
+		rc = skip_quoted(sc, 1, (char)c, 1, 0, "quoted identifier");
+	} else if (c == '[') {
+		rc = skip_quoted(sc, 1, ']', 0, 0, "quoted identifier");
+	} else if (sqlite_idchar(c)) {
+		size_t j = sc->pos + 1;
+		while (j < sc->len && sqlite_idchar((unsigned char)s[j]))
+			j++;
+		kind = sqlite_word_kind(s + sc->pos, j - sc->pos);
+		sc->pos = j;
+	} else {
+		sc->pos++;
+	}
+	if (rc == 0)
+		sc->trig = trigger_trans[sc->trig][kind];
+	return rc;
+}
+
+/* Appends a copy of s[0..n) as a statement starting on `line`. */
+static void stmt_push(strata_stmtlist *l, const char *s, size_t n, int line)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n].sql = xstrndup(s, n);
+	l->v[l->n].line = line;
+	l->n++;
+}
+
+/* Whether a ';' at pos ends the statement, rather than belonging to a body. For SQLite
+ * the machine also advances past the ';'. */
+static int semicolon_ends(scanner *sc)
+{
+	if (sc->pg)
+		return sc->paren == 0 && sc->begin == 0;
+	sc->trig = trigger_trans[sc->trig][TK_SEMI];
+	return sc->trig == ST_START;
+}
+
+/* Resets the per-statement state after a cut. */
+static void stmt_reset(scanner *sc)
+{
+	sc->trig = ST_START;
+	sc->paren = 0;
+	sc->begin = 0;
+	sc->nident = 0;
+}
+
+/* See split.h; this is the one pass, cutting at each ending ';'. */
+int strata_split(const char *sql, size_t len, int dialect, int first_line,
+		 strata_stmtlist *out, strata_err *e)
+{
+	scanner sc;
+	size_t n0 = out->n;
+	size_t cap0 = out->cap;
+	int have = 0; /* the current statement has a token */
+	size_t start = 0, end = 0;
+	int start_line = 0;
+	const char *nul;
+
+	if (dialect != STRATA_DIALECT_SQLITE && dialect != STRATA_DIALECT_POSTGRES)
+		return err_set(e, STRATA_EFAIL, "unknown SQL dialect %d", dialect);
+	if (len == 0)
+		return 0;
+
+	/* A NUL would silently cut the statement text that reaches the database; it also
+	 * catches a UTF-16 file early. */
+	nul = memchr(sql, '\0', len);
+	if (nul) {
+		int line = first_line;
+		const char *p;
+		for (p = sql; p < nul; p++)
+			line += *p == '\n';
+		return err_set(e, STRATA_EFAIL, "line %d: NUL byte in SQL text", line);
+	}
+
+	memset(&sc, 0, sizeof sc);
+	sc.s = sql;
+	sc.len = len;
+	sc.line = first_line;
+	sc.pg = dialect == STRATA_DIALECT_POSTGRES;
+	sc.e = e;
+	stmt_reset(&sc);
+
+	while (sc.pos < len) {
+		unsigned char c = (unsigned char)sql[sc.pos];
+		size_t tok = sc.pos;
+		int tok_line = sc.line;
+		int rc;
+
+		if (is_space(c)) {
+			if (c == '\n')
+				sc.line++;
+			sc.pos++;
+			continue;
+		}
+		if (c == '-' && peek1(&sc) == '-') {
+			skip_line_comment(&sc);
+			continue;
+		}
+		if (c == '/' && peek1(&sc) == '*') {
+			if (skip_block_comment(&sc))
+				goto fail;
+			continue;
+		}
+		if (c == ';') {
+			sc.pos++;
+			if (semicolon_ends(&sc)) {
+				if (have)
+					stmt_push(out, sql + start, end - start, start_line);
+				have = 0;
+				stmt_reset(&sc);
+				continue;
+			}
+		} else {
+			rc = sc.pg ? pg_token(&sc) : sqlite_token(&sc);
+			if (rc)
+				goto fail;
+		}
+		if (!have) {
+			have = 1;
+			start = tok;
+			start_line = tok_line;
+		}
+		end = sc.pos;
+	}
+	if (have)
+		stmt_push(out, sql + start, end - start, start_line);
+	return 0;
+
+fail:
+	while (out->n > n0)
+		free(out->v[--out->n].sql);
+	if (cap0 == 0) {
+		/* the list owned nothing before: a caller that bails out must not leak */
+		free(out->v);
+		out->v = NULL;
+		out->cap = 0;
+	}
+	return STRATA_EFAIL;
+}
+
+/* See split.h. */
+void strata_stmtlist_free(strata_stmtlist *l)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].sql);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+	l->cap = 0;
+}

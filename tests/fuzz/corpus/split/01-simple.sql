@@ -1,0 +1,3 @@
+CREATE TABLE t (a INT, b TEXT);
+INSERT INTO t VALUES (1, 'a;b');
+SELECT 1

@@ -1,0 +1,3 @@
+SELECT E'it\'s; fine', e'\\';
+/* outer /* inner; */ still; */ SELECT 1;
+SELECT abcE'x\';

@@ -1,0 +1,6 @@
+CREATE TABLE t(
+  a INT
+);
+-- c
+SELECT 'x
+y';

@@ -1,0 +1,5 @@
+SELECT 'open;
+SELECT $tag$ never closed
+/* /* */
+"ident
+[br

@@ -1,0 +1,2 @@
+BEGIN; INSERT INTO t VALUES (1); END; COMMIT;;;
+;-- only
