@@ -247,6 +247,18 @@ static int section_line(const rev *r, int up)
 	return up ? r->s->upgrade_line : r->s->downgrade_line;
 }
 
+/* Turns the splitter's "line N: what" into "path:N: what". */
+static void prefix_path(strata_err *e, const char *path)
+{
+	if (e->msg && strncmp(e->msg, "line ", 5) == 0) {
+		char *m = xasprintf("%s:%s", path, e->msg + 5);
+		free(e->msg);
+		e->msg = m;
+	} else {
+		err_prefix(e, "%s: ", path);
+	}
+}
+
 /* 1 when the statement asks SQLite for foreign-key violations: strata fails the
  * revision when it returns any. */
 static int is_fk_check(const char *sql)
@@ -262,7 +274,7 @@ static int run_section(strata *s, rev *r, int up, strata_err *e)
 	const char *sql = section(r, up);
 	int rc = strata_split(sql, strlen(sql), s->be->dialect, section_line(r, up), &l, e);
 	if (rc) {
-		err_prefix(e, "%s:", r->s->path);
+		prefix_path(e, r->s->path);
 		return rc;
 	}
 	for (size_t i = 0; !rc && i < l.n; i++) {
@@ -402,10 +414,10 @@ static int check_unversioned(strata *s, strata_err *e)
 		if (n > 5)
 			buf_printf(&b, ", … (%zu tables)", n);
 		rc = err_set(e, STRATA_EFAIL,
-			     "tables already exist (%s) but the database has no strata_version table: it "
-			     "was built outside strata. If its schema matches a revision, record that with "
+			     "table %s already exists (tables: %s) but the database has no strata_version "
+			     "table: it was built outside strata. If its schema matches a revision, record that with "
 			     "`strata stamp <revision>` (or `strata stamp head`) instead of upgrading; "
-			     "`strata doctor` compares it with schema.sql.", b.ptr);
+			     "`strata doctor` compares it with schema.sql.", names[0], b.ptr);
 		buf_free(&b);
 	}
 	strata_strings_free(names, n);
@@ -509,7 +521,7 @@ static int all_steps(run *ru, strata_err *e)
 	for (size_t i = 0; i < steps.n; i++) {
 		rev *r = steps.v[i];
 		if (!r->s->transactional) {
-			rc = err_set(e, STRATA_EUSAGE,
+			rc = err_set(e, STRATA_EFAIL,
 				     "--single-transaction cannot include revision %s (%s): it is marked "
 				     "'-- strata:transaction off'; run without --single-transaction, or "
 				     "stop before it", r->id, r->s->path);
@@ -664,7 +676,7 @@ static int sql_section(strata *s, const strata_backend *be, rev *r, int up, buf 
 	const char *sql = section(r, up);
 	int rc = strata_split(sql, strlen(sql), be->dialect, section_line(r, up), &l, e);
 	if (rc) {
-		err_prefix(e, "%s:", r->s->path);
+		prefix_path(e, r->s->path);
 		return rc;
 	}
 	for (size_t i = 0; i < l.n; i++)
