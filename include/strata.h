@@ -205,6 +205,58 @@ int strata_backup(strata *s, const char *path, char **written);
  * strata: the case for `stamp`), 0 otherwise. */
 int strata_unversioned_tables(strata *s, int *yes, char ***tables, size_t *n);
 
+/* The difference between the database and the declared schema (schema.sql). */
+typedef struct strata_diff {
+	char *upgrade_sql;    /* brings the database to schema.sql; "" when equal */
+	char *downgrade_sql;  /* its exact inverse */
+	char **ops;           /* one human line per operation ("+ table users") */
+	size_t nops;
+	char **warnings;      /* dangerous operations (drops, narrowing, NOT NULL) */
+	size_t nwarnings;
+	char **differences;   /* for `check`: "column user.x is in the database but not in schema.sql" */
+	size_t ndifferences;
+} strata_diff;
+
+typedef struct strata_diff_options {
+	/* Declared renames: "old_table:new_table" or "table.old_column:new_column". */
+	const char *const *renames;
+	size_t nrenames;
+	/* Asked for each rename candidate when set; returns 1 to accept. kind is
+	 * "table" or "column"; table is NULL for tables. */
+	int (*confirm_rename)(void *ctx, const char *kind, const char *table, const char *from,
+			      const char *to);
+	void *confirm_ctx;
+	/* Compare schema.sql with an empty database instead of the live one. */
+	int from_empty;
+} strata_diff_options;
+#define STRATA_DIFF_OPTIONS_INIT { NULL, 0, NULL, NULL, 0 }
+
+/* Diffs the live database against schema.sql. *out is freed with strata_diff_free. */
+int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **out);
+void strata_diff_free(strata_diff *d);
+
+/* Whether the database is at every head of the graph (no pending revisions, no
+ * extra revisions). *pending receives the count of revisions an upgrade to heads
+ * would run. */
+int strata_at_heads(strata *s, int *yes, size_t *pending);
+
+/* Tries to take the migration lock within the lock timeout and releases it:
+ * *held is 1 when another process holds it. */
+int strata_probe_lock(strata *s, int *held);
+
+/* Reset: squash the whole history into one initial revision written from
+ * schema.sql. Backs up the database, moves the revision files to
+ * SCRIPT_LOCATION/backup-<timestamp>/, writes the new revision and stamps the database
+ * at it. Refuses, changing nothing, unless the database matches schema.sql.
+ * Returns the new revision's path, the backup and the folder of old files. */
+typedef struct strata_reset_result {
+	char *revision_path;
+	char *database_backup;
+	char *old_revisions_dir;
+} strata_reset_result;
+int strata_reset(strata *s, const char *message, strata_reset_result *out);
+void strata_reset_result_free(strata_reset_result *r);
+
 #ifdef __cplusplus
 }
 #endif

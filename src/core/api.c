@@ -59,7 +59,7 @@ int strata_open(strata **out, const strata_options *opts)
 	return config_load(s);
 }
 
-static void drop_graph(strata *s)
+void ctx_drop_graph(strata *s)
 {
 	graph_free(s->g);
 	s->g = NULL;
@@ -80,7 +80,7 @@ void strata_free(strata *s)
 		return;
 	if (s->conn)
 		s->be->disconnect(s->conn);
-	drop_graph(s);
+	ctx_drop_graph(s);
 	free(s->err.msg);
 	free(s->config_path);
 	free(s->url);

@@ -45,6 +45,8 @@ char *url_mask(const char *url);
 int ctx_connect(strata *s);
 /* Loads the graph on first use. */
 int ctx_graph(strata *s);
+/* Forgets the loaded graph (the files changed). */
+void ctx_drop_graph(strata *s);
 /* Public view of a graph revision. */
 const strata_revision *ctx_rev(strata *s, const rev *r);
 /* Emits an event when a listener is set. */
