@@ -23,6 +23,8 @@ typedef struct cli_globals {
 	const char *format; /* "text" or "json" */
 } cli_globals;
 
+#define CLI_JSON(g) ((g)->format[0] == 'j')
+
 /* One option a command accepts. */
 typedef struct cli_opt {
 	const char *name;  /* long name without dashes */
@@ -46,7 +48,7 @@ typedef struct cli_cmd {
 	const cli_opt *opts;
 	const char *usage;
 	const char *summary;
-	int needs_db;  /* opens a handle before running */
+	int json;      /* supports --format json */
 } cli_cmd;
 
 /* Option access. */

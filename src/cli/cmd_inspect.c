@@ -1,5 +1,6 @@
 /* current, history, heads, branches, show, status: commands that only read. */
 #include "cli/cli.h"
+#include "cli/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,18 @@ int cmd_current(cli_globals *g, cli_args *a)
 		rc = cli_error(s, rc);
 		goto done;
 	}
+	cJSON *jcur = CLI_JSON(g) ? cJSON_CreateArray() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		const strata_revision *r = find_rev(revs, nrevs, ids[i]);
+		if (jcur) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "revision", ids[i]);
+			cJSON_AddBoolToObject(o, "known", r != NULL);
+			cJSON_AddBoolToObject(o, "head", r && r->is_head);
+			if (r)
+				cJSON_AddStringToObject(o, "message", r->message);
+			cJSON_AddItemToArray(jcur, o);
+		}
 		if (!r) {
 			rc = cli_errorf(STRATA_EFAIL,
 					"Can't locate revision identified by '%s': the database records it but no "
@@ -57,6 +68,8 @@ int cmd_current(cli_globals *g, cli_args *a)
 					ids[i], strata_versions_dir(s));
 			continue;
 		}
+		if (jcur)
+			continue;
 		printf("%s", r->id);
 		put_labels(r);
 		printf("%s", r->is_head ? " (head)" : "");
@@ -64,10 +77,18 @@ int cmd_current(cli_globals *g, cli_args *a)
 			printf(", %s", r->message);
 		printf("\n");
 	}
+	int at_heads = n == nheads;
+	for (size_t i = 0; at_heads && i < nheads; i++)
+		at_heads = in_list(ids, n, heads[i]->id);
+	if (jcur) {
+		cJSON *root = cJSON_CreateObject();
+		cJSON_AddStringToObject(root, "database", strata_database_display(s));
+		cJSON_AddItemToObject(root, "current", jcur);
+		cJSON_AddBoolToObject(root, "at_heads", at_heads);
+		cli_json_print(root);
+	}
 	if (!rc && cli_flag(a, "check-heads")) {
-		int ok = n == nheads;
-		for (size_t i = 0; ok && i < nheads; i++)
-			ok = in_list(ids, n, heads[i]->id);
+		int ok = at_heads;
 		if (!ok)
 			rc = cli_errorf(STRATA_EFAIL,
 					"the database is not at every head (%zu head(s) in the revision graph); run `strata upgrade heads`",
@@ -210,6 +231,67 @@ static void draw_graph(const strata_revision *const *revs, size_t n, const unsig
 	free(lanes);
 }
 
+/* Writes a DOT string literal: quotes and backslashes escaped. */
+static void dot_str(const char *t)
+{
+	putchar('"');
+	for (; *t; t++) {
+		if (*t == '"' || *t == '\\')
+			putchar('\\');
+		if (*t == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*t);
+	}
+	putchar('"');
+}
+
+/* The graph in Graphviz DOT: heads boxed, merge points as diamonds, the database's
+ * current revisions filled. Edges run from parent to child; depends-on is dashed. */
+static void draw_dot(const strata_revision *const *revs, size_t n, const unsigned char *show,
+		     char **cur, size_t ncur)
+{
+	printf("digraph strata {\n  rankdir=BT;\n  node [shape=ellipse, fontname=\"monospace\"];\n");
+	for (size_t i = 0; i < n; i++) {
+		const strata_revision *r = revs[i];
+		if (!show[i])
+			continue;
+		printf("  ");
+		dot_str(r->id);
+		char label[400];
+		snprintf(label, sizeof label, "%s\n%.200s", r->id, r->message);
+		printf(" [label=");
+		dot_str(label);
+		if (r->is_mergepoint)
+			printf(", shape=diamond");
+		else if (r->is_head)
+			printf(", shape=box");
+		if (r->is_head)
+			printf(", peripheries=2");
+		if (in_list(cur, ncur, r->id))
+			printf(", style=filled, fillcolor=lightblue");
+		printf("];\n");
+		for (size_t j = 0; j < r->nparents; j++) {
+			const strata_revision *p = find_rev(revs, i, r->parents[j]);
+			if (p && !show[p->index])
+				continue;
+			printf("  ");
+			dot_str(r->parents[j]);
+			printf(" -> ");
+			dot_str(r->id);
+			printf(";\n");
+		}
+		for (size_t j = 0; j < r->ndepends; j++) {
+			printf("  ");
+			dot_str(r->depends[j]);
+			printf(" -> ");
+			dot_str(r->id);
+			printf(" [style=dashed, label=\"depends\"];\n");
+		}
+	}
+	printf("}\n");
+}
+
 int cmd_history(cli_globals *g, cli_args *a)
 {
 	strata *s;
@@ -218,7 +300,8 @@ int cmd_history(cli_globals *g, cli_args *a)
 	char **cur = NULL;
 	unsigned char *show = NULL;
 	const char *range = cli_value(a, "rev-range");
-	int want_current = cli_flag(a, "indicate-current") || (range && strstr(range, "current"));
+	int want_current = cli_flag(a, "indicate-current") || cli_flag(a, "dot") ||
+			   (range && strstr(range, "current"));
 	if (a->npos)
 		return cli_errorf(STRATA_EUSAGE, "unexpected argument '%s' (a range goes after -r)", a->pos[0]);
 	int rc = cli_open(g, &s);
@@ -264,7 +347,22 @@ int cmd_history(cli_globals *g, cli_args *a)
 		if (rc)
 			goto done;
 	}
-	if (cli_flag(a, "graph")) {
+	if (CLI_JSON(g)) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t k = n; k-- > 0;) {
+			if (!show[k])
+				continue;
+			cJSON *o = cli_json_revision(revs[k]);
+			if (want_current)
+				cJSON_AddBoolToObject(o, "current", in_list(cur, ncur, revs[k]->id));
+			cJSON_AddItemToArray(arr, o);
+		}
+		cJSON *root = cJSON_CreateObject();
+		cJSON_AddItemToObject(root, "revisions", arr);
+		cli_json_print(root);
+	} else if (cli_flag(a, "dot")) {
+		draw_dot(revs, n, show, cur, ncur);
+	} else if (cli_flag(a, "graph")) {
 		draw_graph(revs, n, show, cur, ncur);
 	} else {
 		for (size_t k = n; k-- > 0;)
@@ -288,6 +386,15 @@ int cmd_heads(cli_globals *g, cli_args *a)
 		return rc;
 	if ((rc = strata_heads(s, &heads, &n)))
 		rc = cli_error(s, rc);
+	if (!rc && CLI_JSON(g)) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, cli_json_revision(heads[i]));
+		cJSON *root = cJSON_CreateObject();
+		cJSON_AddItemToObject(root, "heads", arr);
+		cli_json_print(root);
+		n = 0;
+	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		printf("%s", heads[i]->id);
 		put_labels(heads[i]);
@@ -310,6 +417,20 @@ int cmd_branches(cli_globals *g, cli_args *a)
 		return rc;
 	if ((rc = strata_revisions(s, &revs, &n)))
 		rc = cli_error(s, rc);
+	if (!rc && CLI_JSON(g)) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++) {
+			if (!revs[i]->is_branchpoint)
+				continue;
+			cJSON *o = cli_json_revision(revs[i]);
+			cJSON_AddItemToObject(o, "children", cli_json_strings(revs[i]->children, revs[i]->nchildren));
+			cJSON_AddItemToArray(arr, o);
+		}
+		cJSON *root = cJSON_CreateObject();
+		cJSON_AddItemToObject(root, "branchpoints", arr);
+		cli_json_print(root);
+		n = 0;
+	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		const strata_revision *r = revs[i];
 		if (!r->is_branchpoint)
@@ -398,8 +519,22 @@ int cmd_status(cli_globals *g, cli_args *a)
 		if (r)
 			done_[r->index] = 1;
 	}
-	for (size_t i = 0; i < n; i++)
-		printf("[%c] %s %s\n", done_[i] ? 'X' : ' ', revs[i]->id, revs[i]->message);
+	if (CLI_JSON(g)) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "revision", revs[i]->id);
+			cJSON_AddStringToObject(o, "message", revs[i]->message);
+			cJSON_AddBoolToObject(o, "applied", done_[i]);
+			cJSON_AddItemToArray(arr, o);
+		}
+		cJSON *root = cJSON_CreateObject();
+		cJSON_AddItemToObject(root, "revisions", arr);
+		cli_json_print(root);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			printf("[%c] %s %s\n", done_[i] ? 'X' : ' ', revs[i]->id, revs[i]->message);
+	}
 	free(done_);
 	for (size_t i = 0; i < nap; i++)
 		if (!ap[i].known)

@@ -23,7 +23,7 @@ static const cli_opt o_merge[] = { { "message", 'm', 1 }, { "branch-label", 0, 1
 static const cli_opt o_upgrade[] = { { "sql", 0, 0 }, { "backup", 0, 0 }, { "single-transaction", 0, 0 }, { "plan", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_stamp[] = { { "purge", 0, 0 }, { "sql", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_current[] = { { "check-heads", 0, 0 }, { NULL, 0, 0 } };
-static const cli_opt o_history[] = { { "rev-range", 'r', 1 }, { "indicate-current", 'i', 0 }, { "graph", 0, 0 }, { NULL, 0, 0 } };
+static const cli_opt o_history[] = { { "rev-range", 'r', 1 }, { "indicate-current", 'i', 0 }, { "graph", 0, 0 }, { "dot", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_heads[] = { { "resolve-dependencies", 0, 0 }, { NULL, 0, 0 } };
 
 static const cli_cmd commands[] = {
@@ -33,17 +33,17 @@ static const cli_cmd commands[] = {
 	  "write a new revision file and print its path", 0 },
 	{ "merge", cmd_merge, o_merge, "merge REV REV... -m MSG | merge heads -m MSG", "write a merge revision joining several heads", 0 },
 	{ "upgrade", cmd_upgrade, o_upgrade, "upgrade [TARGET] [--sql] [--backup] [--single-transaction] [--plan]",
-	  "apply revisions up to TARGET (default head)", 1 },
+	  "apply revisions up to TARGET (default head)", 0 },
 	{ "downgrade", cmd_downgrade, o_upgrade, "downgrade [TARGET] [--sql] [--backup] [--plan]",
-	  "revert revisions down to TARGET (default -1; base reverts everything)", 1 },
-	{ "stamp", cmd_stamp, o_stamp, "stamp REV... [--purge]", "set the version table to REV without running anything", 1 },
+	  "revert revisions down to TARGET (default -1; base reverts everything)", 0 },
+	{ "stamp", cmd_stamp, o_stamp, "stamp REV... [--purge]", "set the version table to REV without running anything", 0 },
 	{ "current", cmd_current, o_current, "current [--check-heads]", "show the database's current revision(s)", 1 },
-	{ "history", cmd_history, o_history, "history [-r RANGE] [-i] [--graph]", "list revisions, newest first", 0 },
-	{ "heads", cmd_heads, o_heads, "heads", "show the head revisions", 0 },
-	{ "branches", cmd_branches, no_opts, "branches", "show the branch points", 0 },
+	{ "history", cmd_history, o_history, "history [-r RANGE] [-i] [--graph | --dot]", "list revisions, newest first", 1 },
+	{ "heads", cmd_heads, o_heads, "heads", "show the head revisions", 1 },
+	{ "branches", cmd_branches, no_opts, "branches", "show the branch points", 1 },
 	{ "show", cmd_show, no_opts, "show REV", "show one revision's headers and SQL", 0 },
 	{ "status", cmd_status, no_opts, "status", "every revision in upgrade order, [X] applied or [ ] pending", 1 },
-	{ "backup", cmd_backup, no_opts, "backup [PATH]", "copy the database (SQLite: online backup API)", 1 },
+	{ "backup", cmd_backup, no_opts, "backup [PATH]", "copy the database (SQLite: online backup API)", 0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 }
 };
 
@@ -124,6 +124,8 @@ static void print_usage(FILE *f)
 	      "  -d, --database URL   database URL (overrides $DATABASE_URL and the config)\n"
 	      "  -q, --quiet          print less\n"
 	      "  -v, --verbose        print each statement as it runs\n"
+	      "      --format json    machine-readable output (current, heads, branches, history,\n"
+	      "                       status, check, doctor, diff)\n"
 	      "      --version        print the version\n"
 	      "  -h, --help           this help, or a command's (strata COMMAND --help)\n", f);
 }
@@ -228,6 +230,10 @@ int main(int argc, char **argv)
 			g.config = a + 9;
 		else if (strncmp(a, "--database=", 11) == 0)
 			g.database = a + 11;
+		else if (strcmp(a, "--format") == 0)
+			slot = &g.format;
+		else if (strncmp(a, "--format=", 9) == 0)
+			g.format = a + 9;
 		else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
 			g.quiet = 1;
 		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
@@ -280,6 +286,14 @@ int main(int argc, char **argv)
 		print_cmd_help(cmd);
 		free(rest);
 		return 0;
+	}
+	if (strcmp(g.format, "text") != 0 && strcmp(g.format, "json") != 0) {
+		free(rest);
+		return cli_errorf(STRATA_EUSAGE, "--format takes text or json, not '%s'", g.format);
+	}
+	if (strcmp(g.format, "json") == 0 && !cmd->json) {
+		free(rest);
+		return cli_errorf(STRATA_EUSAGE, "'%s' has no JSON output", cmd->name);
 	}
 	cli_args args;
 	memset(&args, 0, sizeof args);
