@@ -9,7 +9,7 @@ run upgrade lefty@head
 jget() { python3 -c "import json,sys; d=json.load(open('$OUT')); print($1)"; }
 run current --format json
 expect_rc 0 "current --format json"
-check "current JSON parses" python3 -m json.tool "$OUT"
+check "current JSON parses" sh -c "python3 -m json.tool $OUT >/dev/null"
 check "current lists the revision" test "$(jget "d['current'][0]['revision']")" = bbbb00000002
 check "current says it is a head" test "$(jget "d['current'][0]['head']")" = True
 check "current says not at every head" test "$(jget "d['at_heads']")" = False
