@@ -21,6 +21,8 @@ typedef struct cli_globals {
 	int tty;     /* stdout is a terminal */
 	int color;   /* colour allowed (a terminal and no NO_COLOR) */
 	const char *format; /* "text" or "json" */
+	const char *each;   /* --each PATTERN: run over many databases */
+	const char *jobs;   /* --jobs N */
 } cli_globals;
 
 #define CLI_JSON(g) ((g)->format[0] == 'j')
@@ -64,6 +66,10 @@ int cli_errorf(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Reads a yes/no answer from the terminal (default no). 0 when not a terminal. */
 int cli_confirm(const char *question);
+
+/* Runs `fn` once per database matched by `pattern`, `jobs` at a time. */
+int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, const char *pattern,
+	     int jobs);
 
 /* Commands. */
 int cmd_init(cli_globals *g, cli_args *a);

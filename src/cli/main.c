@@ -124,6 +124,8 @@ static void print_usage(FILE *f)
 	      "  -d, --database URL   database URL (overrides $DATABASE_URL and the config)\n"
 	      "  -q, --quiet          print less\n"
 	      "  -v, --verbose        print each statement as it runs\n"
+	      "      --each PATTERN   run over many databases: 'sqlite:tenants/*.db' or a file of URLs\n"
+	      "  -j, --jobs N         with --each: N databases at a time\n"
 	      "      --format json    machine-readable output (current, heads, branches, history,\n"
 	      "                       status, check, doctor, diff)\n"
 	      "      --version        print the version\n"
@@ -230,6 +232,10 @@ int main(int argc, char **argv)
 			g.config = a + 9;
 		else if (strncmp(a, "--database=", 11) == 0)
 			g.database = a + 11;
+		else if (strcmp(a, "--each") == 0)
+			slot = &g.each;
+		else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0)
+			slot = &g.jobs;
 		else if (strcmp(a, "--format") == 0)
 			slot = &g.format;
 		else if (strncmp(a, "--format=", 9) == 0)
@@ -298,8 +304,22 @@ int main(int argc, char **argv)
 	cli_args args;
 	memset(&args, 0, sizeof args);
 	rc = parse_args(cmd, nrest - 1, rest + 1, &args);
-	if (!rc)
+	if (!rc && g.each) {
+		static const char *const each_ok[] = { "upgrade", "downgrade", "current", "status", "check", "stamp", NULL };
+		int allowed = 0;
+		for (int i = 0; each_ok[i]; i++)
+			allowed |= strcmp(each_ok[i], cmd->name) == 0;
+		char *end = NULL;
+		long jobs = g.jobs ? strtol(g.jobs, &end, 10) : 1;
+		if (!allowed)
+			rc = cli_errorf(STRATA_EUSAGE, "--each works with upgrade, downgrade, current, status, check and stamp");
+		else if (g.jobs && (*end || jobs < 1 || jobs > 256))
+			rc = cli_errorf(STRATA_EUSAGE, "--jobs takes a number from 1 to 256");
+		else
+			rc = cli_each(&g, cmd->fn, &args, g.each, (int)jobs);
+	} else if (!rc) {
 		rc = cmd->fn(&g, &args);
+	}
 	free_args(cmd, &args);
 	free(rest);
 	fflush(stdout);

@@ -1,0 +1,35 @@
+# --each: one command over many tenant databases, N at a time, past failures.
+. "$STRATA_TOP/tests/e2e/lib.sh"
+project
+mkrev e00000000001 "" "one" "CREATE TABLE one (id INTEGER);" "DROP TABLE one;" >/dev/null
+mkrev e00000000002 e00000000001 "two" "CREATE TABLE two (id INTEGER);" "DROP TABLE two;" >/dev/null
+mkdir tenants
+for i in 1 2 3 4 5 6; do sqlite3 "tenants/t$i.db" "PRAGMA user_version=1"; done
+sqlite3 tenants/t4.db "CREATE TABLE legacy (x)"   # the broken tenant
+run upgrade --each 'sqlite:tenants/*.db' --jobs 3
+expect_rc 1 "--each exits 1 when a tenant fails"
+check "one result line per database plus a summary" test "$(wc -l <"$OUT")" -eq 7
+expect_out "^sqlite:tenants/t4.db: FAILED: .*already exists" "the broken tenant is named with its error"
+expect_out "^sqlite:tenants/t6.db: ok$" "it continues past the failure"
+expect_out "^6 database\(s\): 5 ok, 1 failed$" "summary"
+check "results come in list order" sh -c "head -6 $OUT | cut -d: -f2 | tr '\n' ' ' | grep -q 'tenants/t1.db tenants/t2.db tenants/t3.db tenants/t4.db tenants/t5.db tenants/t6.db'"
+for i in 1 2 3 5 6; do
+  check "tenant $i is at head" test "$(sq tenants/t$i.db 'select version_num from strata_version')" = e00000000002
+done
+check "the broken tenant is untouched" test -z "$(sq tenants/t4.db "select name from sqlite_master where name like 'strata%'")"
+run current --each 'sqlite:tenants/t[12].db'
+expect_rc 0 "current --each"
+expect_out "^sqlite:tenants/t1.db: ok: e00000000002 \(head\)$" "current shows each revision"
+printf '# tenants\nsqlite:tenants/t1.db\n\nsqlite:tenants/t2.db\n' >urls.txt
+run status --each urls.txt
+expect_rc 0 "--each with a file of URLs"
+expect_out "^2 database\(s\): 2 ok, 0 failed$" "file of URLs summary"
+run downgrade base --each 'sqlite:tenants/t[56].db' -j 2
+expect_rc 0 "downgrade --each"
+check "downgraded" test -z "$(sq tenants/t5.db 'select version_num from strata_version')"
+run upgrade --each 'sqlite:nothing/*.db'
+expect_rc 1 "a pattern matching nothing fails"
+run history --each 'sqlite:tenants/*.db'
+expect_rc 2 "--each with an unsupported command"
+run upgrade --each 'sqlite:tenants/*.db' --jobs 0
+expect_rc 2 "--jobs 0 is a usage error"
