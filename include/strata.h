@@ -155,6 +155,11 @@ typedef struct strata_step {
 /* The steps an upgrade (up=1) or downgrade (up=0) to `target` would run from the
  * database's current state, without changing anything. Free *steps with free(). */
 int strata_plan(strata *s, int up, const char *target, strata_step **steps, size_t *n);
+/* The dangerous operations in a revision's upgrade (up=1) or downgrade SQL: drops,
+ * type changes that may narrow, NOT NULL added, table rebuilds, deletes. One human
+ * line each; free with strata_strings_free. */
+int strata_revision_dangers(strata *s, const strata_revision *r, int up, char ***out, size_t *n);
+
 /* Offline SQL (no database): the script an upgrade (or downgrade) from `from`
  * (NULL: base for upgrades, heads for downgrades) to `to` would run, version-table
  * statements included. *sql is malloc'd. */

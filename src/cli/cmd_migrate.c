@@ -1,5 +1,6 @@
 /* upgrade, downgrade, stamp, backup: commands that move or copy the database. */
 #include "cli/cli.h"
+#include "cli/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,18 +43,44 @@ static int offline_sql(cli_globals *g, int up, const char *target)
 	return rc;
 }
 
-static int print_plan(strata *s, int up, const char *target)
+static int print_plan(cli_globals *g, strata *s, int up, const char *target)
 {
 	strata_step *steps;
 	size_t n;
 	int rc = strata_plan(s, up, target, &steps, &n);
 	if (rc)
 		return cli_error(s, rc);
-	if (!n)
+	if (!n && !CLI_JSON(g))
 		printf("Nothing to %s.\n", up ? "upgrade" : "downgrade");
-	for (size_t i = 0; i < n; i++)
-		printf("%s %s %s%s\n", up ? "upgrade" : "downgrade", steps[i].rev->id, steps[i].rev->message,
-		       steps[i].rev->transactional ? "" : " (outside a transaction)");
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		const strata_revision *r = steps[i].rev;
+		char **d = NULL;
+		size_t nd = 0;
+		strata_revision_dangers(s, r, up, &d, &nd);
+		if (CLI_JSON(g)) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "revision", r->id);
+			cJSON_AddStringToObject(o, "message", r->message);
+			cJSON_AddStringToObject(o, "direction", up ? "upgrade" : "downgrade");
+			cJSON_AddBoolToObject(o, "transactional", r->transactional);
+			cJSON_AddItemToObject(o, "dangers", cli_json_strings((const char *const *)d, nd));
+			cJSON_AddItemToArray(arr, o);
+		} else {
+			printf("%s %s %s (%s)\n", up ? "upgrade" : "downgrade", r->id, r->message,
+			       r->transactional ? "in a transaction" : "outside a transaction");
+			for (size_t j = 0; j < nd; j++)
+				printf("    ! %s\n", d[j]);
+		}
+		strata_strings_free(d, nd);
+	}
+	if (CLI_JSON(g)) {
+		cJSON *root = cJSON_CreateObject();
+		cJSON_AddItemToObject(root, "plan", arr);
+		cli_json_print(root);
+	} else {
+		cJSON_Delete(arr);
+	}
 	free(steps);
 	return 0;
 }
@@ -65,12 +92,14 @@ static int move(cli_globals *g, cli_args *a, int up)
 		return cli_errorf(STRATA_EUSAGE, "usage: strata %s [TARGET]", up ? "upgrade" : "downgrade");
 	if (cli_flag(a, "sql"))
 		return offline_sql(g, up, target);
+	if (CLI_JSON(g) && !cli_flag(a, "plan"))
+		return cli_errorf(STRATA_EUSAGE, "--format json goes with --plan");
 	strata *s;
 	int rc = cli_open(g, &s);
 	if (rc)
 		return rc;
 	if (cli_flag(a, "plan")) {
-		rc = print_plan(s, up, target);
+		rc = print_plan(g, s, up, target);
 		strata_free(s);
 		return rc;
 	}
