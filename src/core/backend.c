@@ -18,5 +18,8 @@ const strata_backend *strata_backend_for_url(const char *url)
 {
 	if (strncmp(url, "sqlite:", 7) == 0 && url[7])
 		return &strata_sqlite_backend;
+	/* Both spellings libpq accepts; the URL itself goes to libpq untouched. */
+	if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+		return &strata_postgres_backend;
 	return NULL;
 }
