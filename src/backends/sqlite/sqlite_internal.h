@@ -1,0 +1,49 @@
+/*
+ * sqlite_internal.h — what the SQLite backend's files share.
+ *
+ * driver.c connects, executes and locks; introspect.c reads a live database into a
+ * catalog; shadow.c loads schema.sql into a scratch database and reads that; dialect.c
+ * renders operations as SQLite SQL (see its header comment for the SQL contract with
+ * the migration runner). The three `sqlite_*` functions without `_db` have exactly the
+ * signatures of the backend table's introspect, load_shadow and render slots.
+ */
+#ifndef STRATA_SQLITE_INTERNAL_H
+#define STRATA_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "schema/catalog.h"
+#include "schema/diff.h"
+#include "strata/backend.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+/* The native handle of a connection (driver.c). */
+sqlite3 *strata_sqlite_handle(strata_conn *c);
+
+/* Reads the user schema of `db`'s main database into a new catalog at *out (the
+ * caller frees it). Leaves out SQLite's own objects (sqlite_*), virtual tables and
+ * their shadow tables, and strata's strata_version and strata_history. */
+int sqlite_introspect_db(sqlite3 *db, strata_catalog **out, strata_err *e);
+
+/* Runs `schema_sql` statement by statement in a fresh in-memory database and reads it
+ * into a new catalog at *out. A failing statement reports "PATH:LINE: message", PATH
+ * being `schema_path` or "schema.sql". */
+int sqlite_shadow_load(const char *schema_sql, const char *schema_path, strata_catalog **out,
+		       strata_err *e);
+
+/* Backend-table slots. */
+int sqlite_introspect(strata_conn *c, strata_catalog **out, strata_err *e);
+int sqlite_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_path,
+		       strata_catalog **out, strata_err *e);
+/* Renders `ops` as SQLite SQL, appending to `out`. */
+int sqlite_render(const strata_oplist *ops, buf *out, strata_err *e);
+
+/* Appends `name` as a double-quoted identifier ("" doubling a quote). */
+void sqlite_quote(buf *out, const char *name);
+/* Appends the CREATE TABLE statement (ending ";\n") for `t` under the name `name`. */
+void sqlite_render_create_table(buf *out, const strata_table *t, const char *name);
+/* Appends the CREATE INDEX statement (ending ";\n") for `ix`. */
+void sqlite_render_create_index(buf *out, const strata_index *ix);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * autogen: introspect both sides, settle renames, diff, render both directions.
+ */
+#include "schema/autogen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void list_push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
+}
+
+static void list_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Frees what a result holds and leaves it empty. */
+void strata_autogen_result_free(strata_autogen_result *r)
+{
+	if (!r)
+		return;
+	free(r->upgrade_sql);
+	free(r->downgrade_sql);
+	list_free(r->ops, r->nops);
+	list_free(r->warnings, r->nwarnings);
+	list_free(r->differences, r->ndifferences);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Turns an op's human line into what `check` says about it. */
+static char *difference(const strata_op *op, const char *line)
+{
+	const char *what = line + 2;
+	if (op->kind == STRATA_OP_RENAME_TABLE)
+		return xasprintf("table %s is named %s in schema.sql", op->old_table->name,
+				 op->new_table->name);
+	if (op->kind == STRATA_OP_RENAME_COLUMN)
+		return xasprintf("column %s.%s is named %s in schema.sql", op->new_table->name,
+				 op->old_col->name, op->new_col->name);
+	if (line[0] == '+')
+		return xasprintf("%s is in schema.sql but not in the database", what);
+	if (line[0] == '-')
+		return xasprintf("%s is in the database but not in schema.sql", what);
+	const char *paren = strstr(what, " (");
+	if (!paren)
+		return xasprintf("%s differs from schema.sql", what);
+	return xasprintf("%.*s differs from schema.sql%s", (int)(paren - what), what, paren);
+}
+
+/* Adds to `r` the candidates of one kind the user accepts. */
+static void ask_renames(strata_renames *r, const strata_catalog *live, const strata_catalog *want,
+			const strata_autogen_opts *o, int kind)
+{
+	strata_renames cand = { 0 };
+	strata_diff_rename_candidates(&cand, live, want, r, kind);
+	for (size_t i = 0; i < cand.n; i++) {
+		const strata_rename *x = &cand.v[i];
+		int yes;
+		if (kind == STRATA_RENAME_TABLE) {
+			yes = o->confirm_rename(o->confirm_ctx, "table", NULL, x->from, x->to);
+		} else {
+			const char *table = strata_renames_table(r, x->table, live->nocase);
+			yes = o->confirm_rename(o->confirm_ctx, "column", table, x->from, x->to);
+		}
+		if (yes == 1)
+			strata_renames_add(r, x->kind, x->table, x->from, x->to);
+	}
+	strata_renames_free(&cand);
+}
+
+/* Diffs two catalogs and renders the result; see autogen.h. */
+int strata_autogen_catalogs(strata_render_fn render, const strata_catalog *live,
+			    const strata_catalog *want, const strata_autogen_opts *o,
+			    strata_autogen_result *out, strata_err *e)
+{
+	static const strata_autogen_opts none = STRATA_AUTOGEN_OPTS_INIT;
+	strata_renames renames = { 0 };
+	strata_oplist *ops = NULL, *inv = NULL;
+	buf up = BUF_INIT, down = BUF_INIT, line = BUF_INIT;
+	int rc;
+	memset(out, 0, sizeof(*out));
+	if (!o)
+		o = &none;
+	if ((rc = strata_renames_parse(&renames, o->renames, o->nrenames, live, want, e)))
+		goto done;
+	if (o->confirm_rename) {
+		ask_renames(&renames, live, want, o, STRATA_RENAME_TABLE);
+		ask_renames(&renames, live, want, o, STRATA_RENAME_COLUMN);
+	}
+	if ((rc = strata_diff_catalogs(&ops, live, want, &renames, e)))
+		goto done;
+	inv = strata_oplist_invert(ops);
+	if ((rc = render(ops, &up, e)) || (rc = render(inv, &down, e)))
+		goto done;
+	for (size_t i = 0; i < ops->n; i++) {
+		const strata_op *op = &ops->v[i];
+		buf_reset(&line);
+		if (strata_op_describe(&line, op)) {
+			list_push(&out->ops, &out->nops, xstrdup(line.ptr));
+			list_push(&out->differences, &out->ndifferences, difference(op, line.ptr));
+		}
+		buf_reset(&line);
+		if (strata_op_danger(&line, op))
+			list_push(&out->warnings, &out->nwarnings, xstrdup(line.ptr));
+	}
+	out->upgrade_sql = buf_detach(&up);
+	out->downgrade_sql = buf_detach(&down);
+done:
+	if (rc)
+		strata_autogen_result_free(out);
+	strata_oplist_free(ops);
+	strata_oplist_free(inv);
+	strata_renames_free(&renames);
+	buf_free(&up);
+	buf_free(&down);
+	buf_free(&line);
+	return rc;
+}
+
+/* Reads both sides through the backend and diffs them; see autogen.h. */
+int strata_autogen_run(const strata_backend *be, strata_conn *c, const char *schema_sql,
+		       const char *schema_path, const strata_autogen_opts *o,
+		       strata_autogen_result *out, strata_err *e)
+{
+	strata_catalog *live = NULL, *want = NULL;
+	int rc;
+	memset(out, 0, sizeof(*out));
+	if (!be->introspect || !be->load_shadow || !be->render)
+		return err_set(e, STRATA_EFAIL, "autogenerate is not available for %s databases",
+			       be->name);
+	if (o && o->from_empty)
+		rc = (live = strata_catalog_new(1)) ? 0 : STRATA_EFAIL;
+	else
+		rc = be->introspect(c, &live, e);
+	if (!rc)
+		rc = be->load_shadow(c, schema_sql, schema_path, &want, e);
+	if (!rc) {
+		if (o && o->from_empty)
+			live->nocase = want->nocase;
+		rc = strata_autogen_catalogs(be->render, live, want, o, out, e);
+	}
+	strata_catalog_free(live);
+	strata_catalog_free(want);
+	return rc;
+}

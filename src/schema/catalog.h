@@ -1,0 +1,269 @@
+/*
+ * catalog: a dialect-neutral model of a database schema.
+ *
+ * Autogenerate reads two catalogs — the live database and the declared schema loaded
+ * into a scratch database — and diffs them. Both sides are read by the same backend
+ * code, so the catalog holds what the database reports, normalised so that the same
+ * declared schema always reads back equal: names as the database spells them, types
+ * upper-cased, expressions as token streams re-joined with canonical spacing (never the
+ * author's raw text, which keeps comments and line breaks).
+ *
+ * Ownership: a catalog owns its tables, views and triggers; a table owns its columns,
+ * constraints and indexes. Every string is malloc'd and freed with its owner.
+ *
+ * Names: in SQLite every identifier compares case-insensitively (ASCII only); a catalog
+ * records that in `nocase`, and every lookup and comparison below honours it.
+ */
+#ifndef STRATA_SCHEMA_CATALOG_H
+#define STRATA_SCHEMA_CATALOG_H
+
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/vec.h"
+
+/* How a column is generated (strata_column.generated). */
+#define STRATA_GEN_NONE    0
+#define STRATA_GEN_VIRTUAL 1
+#define STRATA_GEN_STORED  2
+
+typedef struct strata_column {
+	char *name;
+	char *type;      /* normalised declared type ("VARCHAR(80)"), "" when none */
+	int notnull;
+	char *dflt;      /* normalised DEFAULT expression without outer parentheses, or NULL */
+	char *collation; /* upper-cased collation, or NULL for the default (BINARY) */
+	int generated;   /* STRATA_GEN_* */
+	char *gen_expr;  /* normalised generation expression, or NULL */
+	int hidden;      /* a hidden column of a virtual table */
+} strata_column;
+
+/* One key of an index or UNIQUE constraint. */
+typedef struct strata_keypart {
+	char *name;      /* the column, or the normalised expression when is_expr */
+	int is_expr;
+	char *collation; /* explicit COLLATE (upper-cased), or NULL */
+	int desc;
+} strata_keypart;
+
+typedef struct strata_pkey {
+	strvec columns;    /* in key order; empty when there is no declared primary key */
+	int autoincrement;
+} strata_pkey;
+
+typedef struct strata_unique {
+	strata_keypart *parts;
+	size_t nparts;
+} strata_unique;
+
+typedef struct strata_check {
+	char *name; /* CONSTRAINT name, or NULL */
+	char *expr; /* normalised, without the surrounding parentheses */
+} strata_check;
+
+typedef struct strata_fkey {
+	strvec from;
+	char *ref_table;
+	strvec to;        /* empty: the parent's primary key (only when the parent is unknown) */
+	char *on_delete;  /* upper-cased action, NULL for NO ACTION */
+	char *on_update;
+	int deferrable;
+	int initially_deferred;
+} strata_fkey;
+
+typedef struct strata_index {
+	char *name;
+	char *table;
+	int unique;
+	strata_keypart *parts;
+	size_t nparts;
+	char *where; /* normalised predicate of a partial index, or NULL */
+} strata_index;
+
+typedef struct strata_view {
+	char *name;
+	char *sql; /* the CREATE VIEW statement as the database keeps it */
+} strata_view;
+
+typedef struct strata_trigger {
+	char *name;
+	char *table; /* the table or view it fires on */
+	char *sql;   /* the CREATE TRIGGER statement as the database keeps it */
+} strata_trigger;
+
+typedef struct strata_table {
+	char *name;
+	vec columns; /* strata_column *, in declaration order */
+	strata_pkey pk;
+	vec uniques; /* strata_unique * */
+	vec checks;  /* strata_check * */
+	vec fkeys;   /* strata_fkey * */
+	vec indexes; /* strata_index *, sorted by name */
+	int without_rowid;
+	int strict;
+} strata_table;
+
+typedef struct strata_catalog {
+	vec tables;   /* strata_table *, sorted by name */
+	vec views;    /* strata_view *, sorted by name */
+	vec triggers; /* strata_trigger *, sorted by name */
+	int nocase;   /* identifiers compare case-insensitively (ASCII) */
+} strata_catalog;
+
+/* Renames declared or accepted by the user, from the old catalog to the new one. */
+#define STRATA_RENAME_TABLE  1
+#define STRATA_RENAME_COLUMN 2
+
+typedef struct strata_rename {
+	int kind;    /* STRATA_RENAME_* */
+	char *table; /* column renames: the table's name in the old catalog */
+	char *from;
+	char *to;
+} strata_rename;
+
+typedef struct strata_renames {
+	strata_rename *v;
+	size_t n;
+	size_t cap;
+} strata_renames;
+
+/* --- building and freeing ------------------------------------------------------ */
+
+/* A new empty catalog; `nocase` as for strata_catalog. Never NULL. */
+strata_catalog *strata_catalog_new(int nocase);
+void strata_catalog_free(strata_catalog *c);
+/* Sorts tables, views, triggers and each table's indexes by name, so that output
+ * built from a catalog is deterministic. */
+void strata_catalog_sort(strata_catalog *c);
+
+/* Appends a new table/view/trigger (names copied) and returns it; the catalog owns it. */
+strata_table *strata_catalog_add_table(strata_catalog *c, const char *name);
+strata_view *strata_catalog_add_view(strata_catalog *c, const char *name, const char *sql);
+strata_trigger *strata_catalog_add_trigger(strata_catalog *c, const char *name,
+					   const char *table, const char *sql);
+
+/* Appends a column with the given type (NULL for none); the rest starts cleared. */
+strata_column *strata_table_add_column(strata_table *t, const char *name, const char *type);
+strata_unique *strata_table_add_unique(strata_table *t);
+strata_check *strata_table_add_check(strata_table *t, const char *name, const char *expr);
+strata_fkey *strata_table_add_fkey(strata_table *t, const char *ref_table);
+strata_index *strata_table_add_index(strata_table *t, const char *name, int unique);
+/* Appends a key part (strings copied) to an index or a UNIQUE constraint. */
+strata_keypart *strata_index_add_part(strata_index *ix, const char *name, int is_expr,
+				      const char *collation, int desc);
+strata_keypart *strata_unique_add_part(strata_unique *u, const char *name,
+				       const char *collation, int desc);
+
+void strata_table_free(strata_table *t);
+/* A deep copy of `t`; the caller frees it with strata_table_free. */
+strata_table *strata_table_dup(const strata_table *t);
+
+/* --- lookups (NULL when absent) ------------------------------------------------- */
+
+strata_table *strata_catalog_table(const strata_catalog *c, const char *name);
+strata_view *strata_catalog_view(const strata_catalog *c, const char *name);
+strata_trigger *strata_catalog_trigger(const strata_catalog *c, const char *name);
+strata_index *strata_catalog_index(const strata_catalog *c, const char *name);
+strata_column *strata_table_column(const strata_table *t, const char *name, int nocase);
+/* Whether `col` is one of the table's primary-key, UNIQUE or foreign-key columns. */
+int strata_table_in_pk(const strata_table *t, const char *col, int nocase);
+int strata_table_in_unique(const strata_table *t, const char *col, int nocase);
+int strata_table_in_fkey(const strata_table *t, const char *col, int nocase);
+/* Whether the table's rows are addressed by a rowid alias (INTEGER PRIMARY KEY). */
+int strata_table_has_rowid_alias(const strata_table *t);
+
+/* Identifier equality under the catalog's rule. */
+int strata_name_eq(const char *a, const char *b, int nocase);
+
+/* --- renames -------------------------------------------------------------------- */
+
+void strata_renames_add(strata_renames *r, int kind, const char *table, const char *from,
+			const char *to);
+void strata_renames_free(strata_renames *r);
+/* The new name of old table `name` (itself when not renamed). */
+const char *strata_renames_table(const strata_renames *r, const char *name, int nocase);
+/* The new name of column `col` of old table `table` (itself when not renamed). */
+const char *strata_renames_column(const strata_renames *r, const char *table, const char *col,
+				  int nocase);
+/* The same renames seen from the new catalog back to the old one. */
+void strata_renames_invert(strata_renames *dst, const strata_renames *src, int nocase);
+
+/* --- comparison: `a` from the old catalog, `b` from the new one, with `a`'s names
+ * carried through the renames `r` (may be NULL). Each returns 1 when equal. ----- */
+
+int strata_column_equal(const strata_column *a, const strata_column *b, const char *old_table,
+			const strata_renames *r, int nocase);
+int strata_pkey_equal(const strata_table *a, const strata_table *b, const strata_renames *r,
+		      int nocase);
+int strata_unique_equal(const strata_unique *a, const strata_unique *b, const char *old_table,
+			const strata_renames *r, int nocase);
+int strata_check_equal(const strata_check *a, const strata_check *b, const char *old_table,
+		       const strata_renames *r, int nocase);
+int strata_fkey_equal(const strata_fkey *a, const strata_fkey *b, const char *old_table,
+		      const strata_renames *r, int nocase);
+/* Index equality includes its name and table. */
+int strata_index_equal(const strata_index *a, const strata_index *b, const strata_renames *r,
+		       int nocase);
+int strata_view_equal(const strata_view *a, const strata_view *b, const strata_renames *r,
+		      int nocase);
+int strata_trigger_equal(const strata_trigger *a, const strata_trigger *b,
+			 const strata_renames *r, int nocase);
+/* Structural equality of two catalogs (column order is not significant). On a
+ * difference, returns 0 and appends one line saying what differs to `why` (may be NULL). */
+int strata_catalog_equal(const strata_catalog *a, const strata_catalog *b, buf *why);
+
+/* Appends "type TEXT -> VARCHAR(80), NOT NULL added, ..." for two versions of a column. */
+void strata_column_describe_change(buf *out, const strata_column *a, const strata_column *b);
+
+/* --- SQL text: tokens, canonical text, comparison ------------------------------- */
+
+#define STRATA_TOK_EOF    0
+#define STRATA_TOK_WORD   1 /* bare identifier or keyword */
+#define STRATA_TOK_QID    2 /* "quoted", [bracketed] or `backticked` identifier */
+#define STRATA_TOK_STRING 3
+#define STRATA_TOK_BLOB   4
+#define STRATA_TOK_NUMBER 5
+#define STRATA_TOK_VAR    6 /* ?, ?1, :name, @name, $name */
+#define STRATA_TOK_PUNCT  7 /* operators and ( ) , ; . */
+
+typedef struct strata_token {
+	int type;
+	const char *p; /* into the tokenised text */
+	size_t n;
+} strata_token;
+
+typedef struct strata_toklist {
+	strata_token *v;
+	size_t n;
+	size_t cap;
+} strata_toklist;
+
+/* Reads the token starting at or after `s`, skipping whitespace and comments; returns
+ * the position after it. At the end, t->type is STRATA_TOK_EOF. */
+const char *strata_sql_next(const char *s, strata_token *t);
+/* Appends the tokens of the NUL-terminated `sql` (comments dropped); they point into it. */
+void strata_sql_tokenize(strata_toklist *out, const char *sql);
+void strata_toklist_free(strata_toklist *l);
+/* Whether `t` is the bare word `kw` (ASCII case-insensitive). */
+int strata_tok_is(const strata_token *t, const char *kw);
+/* Whether `t` is the punctuation `p`. */
+int strata_tok_punct(const strata_token *t, const char *p);
+/* The identifier a WORD or QID token names (quotes removed), malloc'd. */
+char *strata_tok_ident(const strata_token *t);
+/* Appends tokens [0, n) joined with canonical spacing. */
+void strata_sql_join(buf *out, const strata_token *t, size_t n);
+/* Appends the canonical text of `sql`; with `strip_parens`, parentheses wrapping the
+ * whole expression are dropped. */
+void strata_sql_normalize(buf *out, const char *sql, int strip_parens);
+/* Token-wise equality: comments, spacing and identifier quoting do not matter; names
+ * in `a` are carried through `r` (the columns of `table` when non-NULL, else every
+ * table and column). */
+int strata_sql_equal(const char *a, const char *b, const strata_renames *r, const char *table,
+		     int nocase);
+/* Whether `sql` mentions the identifier `name` anywhere (a conservative dependency test). */
+int strata_sql_mentions(const char *sql, const char *name, int nocase);
+/* Whether an expression is a constant literal: a number, string, blob, NULL, TRUE or
+ * FALSE, optionally signed. */
+int strata_sql_is_literal(const char *expr);
+
+#endif

@@ -1,0 +1,1179 @@
+/*
+ * diff: catalog × catalog → ordered operations. See diff.h for the order and why.
+ */
+#include "schema/diff.h"
+
+#include "util/map.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- small helpers ---------------------------------------------------------------- */
+
+/* A lower-cased copy of `s` when names are case-insensitive, so it can key a map. */
+static char *name_key(const char *s, int nocase)
+{
+	char *k = xstrdup(s);
+	if (nocase)
+		for (char *p = k; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p + ('a' - 'A'));
+	return k;
+}
+
+/* A set of names (folded when nocase); keys are owned by `keys`. */
+typedef struct nameset {
+	map m;
+	strvec keys;
+	int nocase;
+} nameset;
+
+static void nameset_add(nameset *s, const char *name)
+{
+	char *k = name_key(name, s->nocase);
+	if (map_get(&s->m, k)) {
+		free(k);
+		return;
+	}
+	strvec_push_owned(&s->keys, k);
+	map_put(&s->m, k, (void *)1);
+}
+
+static int nameset_has(const nameset *s, const char *name)
+{
+	char *k = name_key(name, s->nocase);
+	int has = map_get(&s->m, k) != NULL;
+	free(k);
+	return has;
+}
+
+static void nameset_free(nameset *s)
+{
+	map_free(&s->m);
+	strvec_free(&s->keys);
+}
+
+/* Whether `sql` names any member of `s`. */
+static int sql_reads_any(const char *sql, const nameset *s)
+{
+	if (!s->keys.n)
+		return 0;
+	strata_toklist l = { 0 };
+	strata_sql_tokenize(&l, sql);
+	int found = 0;
+	for (size_t i = 0; !found && i < l.n; i++) {
+		if (l.v[i].type != STRATA_TOK_WORD && l.v[i].type != STRATA_TOK_QID)
+			continue;
+		char *id = strata_tok_ident(&l.v[i]);
+		found = nameset_has(s, id);
+		free(id);
+	}
+	strata_toklist_free(&l);
+	return found;
+}
+
+/*
+ * Orders items 0..n-1 so that each comes after the items it depends on (edge k: item
+ * dep_of[k] depends on item dep_on[k]). Ties keep index order; a cycle is broken at its
+ * lowest index, as the only order there is. Writes the permutation to `order`.
+ */
+static void topo_order(size_t *order, size_t n, const size_t *dep_of, const size_t *dep_on,
+		       size_t ne)
+{
+	size_t *indeg = xcalloc(n ? n : 1, sizeof(*indeg));
+	char *placed = xcalloc(n ? n : 1, 1);
+	for (size_t k = 0; k < ne; k++)
+		if (dep_of[k] != dep_on[k])
+			indeg[dep_of[k]]++;
+	for (size_t done = 0; done < n; done++) {
+		size_t pick = n;
+		for (size_t i = 0; i < n && pick == n; i++)
+			if (!placed[i] && indeg[i] == 0)
+				pick = i;
+		for (size_t i = 0; i < n && pick == n; i++)
+			if (!placed[i])
+				pick = i;
+		placed[pick] = 1;
+		order[done] = pick;
+		for (size_t k = 0; k < ne; k++)
+			if (dep_on[k] == pick && dep_of[k] != pick && !placed[dep_of[k]] &&
+			    indeg[dep_of[k]])
+				indeg[dep_of[k]]--;
+	}
+	free(indeg);
+	free(placed);
+}
+
+typedef struct edges {
+	size_t *of, *on;
+	size_t n, cap;
+} edges;
+
+static void edges_add(edges *e, size_t of, size_t on)
+{
+	if (e->n == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 16;
+		e->of = xrealloc(e->of, e->cap * sizeof(*e->of));
+		e->on = xrealloc(e->on, e->cap * sizeof(*e->on));
+	}
+	e->of[e->n] = of;
+	e->on[e->n++] = on;
+}
+
+static void edges_free(edges *e)
+{
+	free(e->of);
+	free(e->on);
+}
+
+/* Orders tables parents-first by their foreign keys. */
+static void order_by_fkeys(size_t *order, strata_table *const *t, size_t n, int nocase)
+{
+	strvec keys = { 0 };
+	map idx = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		char *k = name_key(t[i]->name, nocase);
+		strvec_push_owned(&keys, k);
+		map_put(&idx, k, (void *)(i + 1));
+	}
+	edges e = { 0 };
+	for (size_t i = 0; i < n; i++)
+		for (size_t f = 0; f < t[i]->fkeys.n; f++) {
+			char *k = name_key(((strata_fkey *)t[i]->fkeys.v[f])->ref_table, nocase);
+			size_t j = (size_t)map_get(&idx, k);
+			free(k);
+			if (j)
+				edges_add(&e, i, j - 1);
+		}
+	topo_order(order, n, e.of, e.on, e.n);
+	edges_free(&e);
+	map_free(&idx);
+	strvec_free(&keys);
+}
+
+/* Orders views so that each comes after the views it reads. */
+static void order_views(size_t *order, strata_view *const *v, size_t n, int nocase)
+{
+	edges e = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		strata_toklist l = { 0 };
+		strata_sql_tokenize(&l, v[i]->sql);
+		for (size_t j = 0; j < n; j++) {
+			if (i == j)
+				continue;
+			for (size_t k = 0; k < l.n; k++) {
+				if (l.v[k].type != STRATA_TOK_WORD && l.v[k].type != STRATA_TOK_QID)
+					continue;
+				char *id = strata_tok_ident(&l.v[k]);
+				int hit = strata_name_eq(id, v[j]->name, nocase);
+				free(id);
+				if (hit) {
+					edges_add(&e, i, j);
+					break;
+				}
+			}
+		}
+		strata_toklist_free(&l);
+	}
+	topo_order(order, n, e.of, e.on, e.n);
+	edges_free(&e);
+}
+
+/* --- pairing old and new tables and columns ---------------------------------------------- */
+
+static int is_table_rename_target(const strata_renames *r, const char *name, int nocase)
+{
+	for (size_t i = 0; r && i < r->n; i++)
+		if (r->v[i].kind == STRATA_RENAME_TABLE && strata_name_eq(r->v[i].to, name, nocase))
+			return 1;
+	return 0;
+}
+
+static int is_column_rename_target(const strata_renames *r, const char *table, const char *col,
+				   int nocase)
+{
+	for (size_t i = 0; r && i < r->n; i++)
+		if (r->v[i].kind == STRATA_RENAME_COLUMN &&
+		    strata_name_eq(r->v[i].table, table, nocase) &&
+		    strata_name_eq(r->v[i].to, col, nocase))
+			return 1;
+	return 0;
+}
+
+/* The table of `to` that old table `a` becomes, or NULL when it is dropped. */
+static strata_table *table_partner(const strata_table *a, const strata_catalog *to,
+				   const strata_renames *r, int nocase)
+{
+	const char *bname = strata_renames_table(r, a->name, nocase);
+	if (bname != a->name)
+		return strata_catalog_table(to, bname);
+	strata_table *b = strata_catalog_table(to, a->name);
+	return (b && !is_table_rename_target(r, b->name, nocase)) ? b : NULL;
+}
+
+/* The column of `b` that column `ca` of old table `a` becomes, or NULL. */
+static strata_column *column_partner(const strata_table *a, const strata_column *ca,
+				     const strata_table *b, const strata_renames *r, int nocase)
+{
+	const char *bname = strata_renames_column(r, a->name, ca->name, nocase);
+	if (bname != ca->name)
+		return strata_table_column(b, bname, nocase);
+	strata_column *cb = strata_table_column(b, ca->name, nocase);
+	return (cb && !is_column_rename_target(r, a->name, cb->name, nocase)) ? cb : NULL;
+}
+
+/* The old table that becomes `b`, or NULL when `b` is new. */
+static strata_table *table_origin(const strata_table *b, const strata_catalog *from,
+				  const strata_catalog *to, const strata_renames *r, int nocase)
+{
+	for (size_t i = 0; i < from->tables.n; i++) {
+		strata_table *a = from->tables.v[i];
+		if (table_partner(a, to, r, nocase) == b)
+			return a;
+	}
+	return NULL;
+}
+
+/* --- rename specs and candidates ------------------------------------------------------ */
+
+/* Reads one name of a rename spec at *s: "quoted" (with "" for a quote) or a run of
+ * characters up to '.', ':' or the end. Returns it malloc'd, or NULL when empty. */
+static char *spec_name(const char **s)
+{
+	buf b = BUF_INIT;
+	const char *p = *s;
+	if (*p == '"') {
+		for (p++; *p; p++) {
+			if (*p == '"') {
+				if (p[1] != '"')
+					break;
+				p++;
+			}
+			buf_putc(&b, *p);
+		}
+		if (*p != '"') {
+			buf_free(&b);
+			return NULL;
+		}
+		p++;
+	} else {
+		while (*p && *p != '.' && *p != ':')
+			buf_putc(&b, *p++);
+	}
+	*s = p;
+	if (!b.len) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* Parses one spec into its parts; `table` is NULL for a table rename. */
+static int spec_split(const char *spec, char **table, char **from, char **to, char **to_qual)
+{
+	const char *s = spec;
+	char *a = spec_name(&s), *b = NULL;
+	if (a && *s == '.') {
+		s++;
+		b = spec_name(&s);
+		if (!b)
+			goto bad;
+	}
+	if (*s != ':')
+		goto bad;
+	s++;
+	char *c = spec_name(&s), *d = NULL;
+	if (c && *s == '.') {
+		s++;
+		d = spec_name(&s);
+		if (!d) {
+			free(c);
+			goto bad;
+		}
+	}
+	if (!c || *s) {
+		free(c);
+		free(d);
+		goto bad;
+	}
+	*table = b ? a : NULL;
+	*from = b ? b : a;
+	*to = d ? d : c;
+	*to_qual = d ? c : NULL;
+	return 0;
+bad:
+	free(a);
+	free(b);
+	return -1;
+}
+
+/* Parses rename specs against both catalogs; see diff.h. Table renames are read first
+ * so a column spec may name its table as schema.sql does. */
+int strata_renames_parse(strata_renames *out, const char *const *specs, size_t n,
+			 const strata_catalog *from, const strata_catalog *to, strata_err *e)
+{
+	int nocase = from->nocase, rc = 0;
+	(void)to;
+	for (int pass = 0; pass < 2 && !rc; pass++)
+		for (size_t i = 0; i < n && !rc; i++) {
+			char *table = NULL, *old = NULL, *new = NULL, *qual = NULL;
+			if (spec_split(specs[i], &table, &old, &new, &qual) < 0) {
+				rc = err_set(e, STRATA_EUSAGE,
+					     "bad rename '%s': expected old_table:new_table or "
+					     "table.old_column:new_column", specs[i]);
+				continue;
+			}
+			if (!table && pass == 0) {
+				if (qual)
+					rc = err_set(e, STRATA_EUSAGE,
+						     "bad rename '%s': a table rename is "
+						     "old_table:new_table", specs[i]);
+				else
+					strata_renames_add(out, STRATA_RENAME_TABLE, NULL, old, new);
+			} else if (table && pass == 1) {
+				/* The table as schema.sql names it (renamed), else as the database does. */
+				const char *resolved = NULL;
+				for (size_t k = 0; !resolved && k < out->n; k++)
+					if (out->v[k].kind == STRATA_RENAME_TABLE &&
+					    strata_name_eq(out->v[k].to, table, nocase))
+						resolved = out->v[k].from;
+				if (!resolved && strata_catalog_table(from, table))
+					resolved = strata_catalog_table(from, table)->name;
+				if (!resolved)
+					rc = err_set(e, STRATA_EUSAGE,
+						     "bad rename '%s': table %s is not in the database",
+						     specs[i], table);
+				else if (qual && !strata_name_eq(qual, table, nocase))
+					rc = err_set(e, STRATA_EUSAGE,
+						     "bad rename '%s': a column keeps its table", specs[i]);
+				else
+					strata_renames_add(out, STRATA_RENAME_COLUMN, resolved, old, new);
+			}
+			free(table);
+			free(old);
+			free(new);
+			free(qual);
+		}
+	return rc;
+}
+
+/* How many columns two tables share by name and type. */
+static size_t shared_columns(const strata_table *a, const strata_table *b, int nocase)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < a->columns.n; i++) {
+		const strata_column *ca = a->columns.v[i];
+		const strata_column *cb = strata_table_column(b, ca->name, nocase);
+		if (cb && strata_name_eq(ca->type, cb->type, 1))
+			n++;
+	}
+	return n;
+}
+
+/* Lists rename candidates; see diff.h. */
+void strata_diff_rename_candidates(strata_renames *out, const strata_catalog *from,
+				   const strata_catalog *to, const strata_renames *accepted,
+				   int kind)
+{
+	int nocase = from->nocase;
+	char *used = xcalloc(to->tables.n + 1, 1);
+	for (size_t i = 0; i < from->tables.n; i++) {
+		const strata_table *p = table_partner(from->tables.v[i], to, accepted, nocase);
+		for (size_t j = 0; p && j < to->tables.n; j++)
+			if (to->tables.v[j] == p)
+				used[j] = 1;
+	}
+	for (size_t i = 0; i < from->tables.n; i++) {
+		const strata_table *a = from->tables.v[i];
+		const strata_table *partner = table_partner(a, to, accepted, nocase);
+		if (kind == STRATA_RENAME_TABLE && !partner) {
+			/* The look-alike shares the most columns, and at least half of each. */
+			size_t best = 0, best_j = 0;
+			for (size_t j = 0; j < to->tables.n; j++) {
+				if (used[j])
+					continue;
+				const strata_table *b = to->tables.v[j];
+				size_t s = shared_columns(a, b, nocase);
+				size_t most = a->columns.n > b->columns.n ? a->columns.n : b->columns.n;
+				if (s > best && 2 * s >= most) {
+					best = s;
+					best_j = j;
+				}
+			}
+			if (best) {
+				used[best_j] = 1;
+				strata_renames_add(out, STRATA_RENAME_TABLE, NULL, a->name,
+						   ((strata_table *)to->tables.v[best_j])->name);
+			}
+		} else if (kind == STRATA_RENAME_COLUMN && partner) {
+			const strata_table *b = partner;
+			char *cused = xcalloc(b->columns.n + 1, 1);
+			for (size_t j = 0; j < a->columns.n; j++) {
+				strata_column *cb = column_partner(a, a->columns.v[j], b, accepted, nocase);
+				for (size_t k = 0; cb && k < b->columns.n; k++)
+					if (b->columns.v[k] == cb)
+						cused[k] = 1;
+			}
+			for (size_t j = 0; j < a->columns.n; j++) {
+				const strata_column *ca = a->columns.v[j];
+				if (column_partner(a, ca, b, accepted, nocase))
+					continue;
+				for (size_t k = 0; k < b->columns.n; k++) {
+					const strata_column *cb = b->columns.v[k];
+					if (cused[k] || !strata_column_equal(ca, cb, a->name, accepted, nocase))
+						continue;
+					cused[k] = 1;
+					strata_renames_add(out, STRATA_RENAME_COLUMN, a->name, ca->name,
+							   cb->name);
+					break;
+				}
+			}
+			free(cused);
+		}
+	}
+	free(used);
+}
+
+/* --- the op list ------------------------------------------------------------------------- */
+
+static strata_op *push(strata_oplist *l, strata_op_kind kind, unsigned flags)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 32;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	strata_op *op = &l->v[l->n++];
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	op->flags = flags;
+	return op;
+}
+
+/* Frees the list (NULL is fine); the catalogs it points into are not touched. */
+void strata_oplist_free(strata_oplist *ops)
+{
+	if (!ops)
+		return;
+	free(ops->v);
+	strata_renames_free(&ops->renames);
+	free(ops);
+}
+
+int strata_op_is_table_change(const strata_op *op)
+{
+	return op->kind >= STRATA_OP_RENAME_TABLE && op->kind <= STRATA_OP_ALTER_OPTIONS;
+}
+
+/* Validates the renames against the catalogs. */
+static int check_renames(const strata_catalog *from, const strata_catalog *to,
+			 const strata_renames *r, strata_err *e)
+{
+	int nocase = from->nocase;
+	for (size_t i = 0; r && i < r->n; i++) {
+		const strata_rename *x = &r->v[i];
+		for (size_t j = 0; j < i; j++)
+			if (r->v[j].kind == x->kind &&
+			    strata_name_eq(r->v[j].table, x->table, nocase) &&
+			    (strata_name_eq(r->v[j].from, x->from, nocase) ||
+			     strata_name_eq(r->v[j].to, x->to, nocase)))
+				return err_set(e, STRATA_EUSAGE, "rename of %s%s%s given twice",
+					       x->table ? x->table : "", x->table ? "." : "", x->from);
+		if (x->kind == STRATA_RENAME_TABLE) {
+			if (!strata_catalog_table(from, x->from))
+				return err_set(e, STRATA_EUSAGE,
+					       "cannot rename table %s: it is not in the database",
+					       x->from);
+			if (!strata_catalog_table(to, x->to))
+				return err_set(e, STRATA_EUSAGE,
+					       "cannot rename table %s to %s: %s is not in schema.sql",
+					       x->from, x->to, x->to);
+			continue;
+		}
+		const strata_table *a = strata_catalog_table(from, x->table);
+		const strata_table *b = a ? table_partner(a, to, r, nocase) : NULL;
+		if (!a || !strata_table_column(a, x->from, nocase))
+			return err_set(e, STRATA_EUSAGE,
+				       "cannot rename column %s.%s: it is not in the database",
+				       x->table, x->from);
+		if (!b || !strata_table_column(b, x->to, nocase))
+			return err_set(e, STRATA_EUSAGE,
+				       "cannot rename column %s.%s to %s: it is not in schema.sql",
+				       x->table, x->from, x->to);
+	}
+	return 0;
+}
+
+/* Orders renames (indices into `ops`, all of one kind and scope) so that a name is
+ * renamed away before another takes it; fails on a cycle. */
+static int order_renames(strata_op *ops, size_t n, int nocase, strata_err *e)
+{
+	/* Renames with names on the same side are few; a quadratic pass is plenty. */
+	for (size_t done = 0; done < n; done++) {
+		size_t pick = n;
+		for (size_t i = done; i < n && pick == n; i++) {
+			const char *want = ops[i].kind == STRATA_OP_RENAME_TABLE ? ops[i].new_table->name
+										 : ops[i].new_col->name;
+			int blocked = 0;
+			for (size_t j = done; j < n && !blocked; j++) {
+				const char *held = ops[j].kind == STRATA_OP_RENAME_TABLE
+							   ? ops[j].old_table->name
+							   : ops[j].old_col->name;
+				blocked = j != i && strata_name_eq(held, want, nocase);
+			}
+			if (!blocked)
+				pick = i;
+		}
+		if (pick == n)
+			return err_set(e, STRATA_EUSAGE,
+				       "renames that swap names (%s) cannot be applied in one step; "
+				       "rename through a temporary name in two revisions",
+				       ops[done].kind == STRATA_OP_RENAME_TABLE ? ops[done].old_table->name
+										 : ops[done].old_col->name);
+		strata_op tmp = ops[pick];
+		memmove(ops + done + 1, ops + done, (pick - done) * sizeof(*ops));
+		ops[done] = tmp;
+	}
+	return 0;
+}
+
+/* Whether an item of `a` has an unused equal in `b`; marks it used. */
+typedef int (*item_eq)(const void *a, const void *b, const char *old_table,
+		       const strata_renames *r, int nocase);
+
+static int eq_unique(const void *a, const void *b, const char *t, const strata_renames *r, int nc)
+{
+	return strata_unique_equal(a, b, t, r, nc);
+}
+
+static int eq_check(const void *a, const void *b, const char *t, const strata_renames *r, int nc)
+{
+	return strata_check_equal(a, b, t, r, nc);
+}
+
+static int eq_fkey(const void *a, const void *b, const char *t, const strata_renames *r, int nc)
+{
+	return strata_fkey_equal(a, b, t, r, nc);
+}
+
+/* Emits drop ops for items of `av` without an equal in `bv` and add ops for the rest
+ * of `bv`, into `drops` and `adds`. */
+static void diff_items(strata_oplist *drops, strata_oplist *adds, const strata_table *a,
+		       const strata_table *b, const vec *av, const vec *bv, item_eq eq,
+		       strata_op_kind drop_kind, strata_op_kind add_kind, const strata_renames *r,
+		       int nocase)
+{
+	char *used = xcalloc(bv->n + 1, 1);
+	for (size_t i = 0; i < av->n; i++) {
+		int found = 0;
+		for (size_t j = 0; j < bv->n && !found; j++)
+			if (!used[j] && eq(av->v[i], bv->v[j], a->name, r, nocase))
+				used[j] = found = 1;
+		if (!found) {
+			strata_op *op = push(drops, drop_kind, 0);
+			op->old_table = a;
+			op->new_table = b;
+			op->old_obj = av->v[i];
+		}
+	}
+	for (size_t j = 0; j < bv->n; j++)
+		if (!used[j]) {
+			strata_op *op = push(adds, add_kind, 0);
+			op->old_table = a;
+			op->new_table = b;
+			op->new_obj = bv->v[j];
+		}
+	free(used);
+}
+
+static void append_ops(strata_oplist *dst, const strata_oplist *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		*push(dst, src->v[i].kind, 0) = src->v[i];
+}
+
+/* Appends the run of changes that turns old table `a` into `b` (nothing when equal). */
+static int diff_table(strata_oplist *out, const strata_table *a, const strata_table *b,
+		      const strata_renames *r, int nocase, strata_err *e)
+{
+	strata_oplist renames = { 0 }, drops = { 0 }, mid = { 0 }, adds = { 0 };
+	int rc = 0;
+	for (size_t i = 0; i < a->columns.n; i++) {
+		const strata_column *ca = a->columns.v[i];
+		const strata_column *cb = column_partner(a, ca, b, r, nocase);
+		strata_op *op = NULL;
+		if (!cb) {
+			op = push(&mid, STRATA_OP_DROP_COLUMN, 0);
+		} else {
+			if (!strata_name_eq(ca->name, cb->name, nocase)) {
+				op = push(&renames, STRATA_OP_RENAME_COLUMN, 0);
+				op->old_table = a;
+				op->new_table = b;
+				op->old_col = ca;
+				op->new_col = cb;
+			}
+			op = strata_column_equal(ca, cb, a->name, r, nocase)
+				     ? NULL
+				     : push(&mid, STRATA_OP_ALTER_COLUMN, 0);
+		}
+		if (op) {
+			op->old_table = a;
+			op->new_table = b;
+			op->old_col = ca;
+			op->new_col = cb;
+		}
+	}
+	for (size_t i = 0; i < b->columns.n; i++) {
+		const strata_column *cb = b->columns.v[i];
+		int found = 0;
+		for (size_t j = 0; j < a->columns.n && !found; j++)
+			found = column_partner(a, a->columns.v[j], b, r, nocase) == cb;
+		if (!found) {
+			strata_op *op = push(&mid, STRATA_OP_ADD_COLUMN, 0);
+			op->old_table = a;
+			op->new_table = b;
+			op->new_col = cb;
+		}
+	}
+	if ((rc = order_renames(renames.v, renames.n, nocase, e)))
+		goto done;
+
+	diff_items(&drops, &adds, a, b, &a->fkeys, &b->fkeys, eq_fkey, STRATA_OP_DROP_FKEY,
+		   STRATA_OP_ADD_FKEY, r, nocase);
+	diff_items(&drops, &adds, a, b, &a->checks, &b->checks, eq_check, STRATA_OP_DROP_CHECK,
+		   STRATA_OP_ADD_CHECK, r, nocase);
+	diff_items(&drops, &adds, a, b, &a->uniques, &b->uniques, eq_unique, STRATA_OP_DROP_UNIQUE,
+		   STRATA_OP_ADD_UNIQUE, r, nocase);
+	if (!strata_pkey_equal(a, b, r, nocase)) {
+		strata_op *op = push(&adds, STRATA_OP_ALTER_PKEY, 0);
+		op->old_table = a;
+		op->new_table = b;
+	}
+	if (a->without_rowid != b->without_rowid || a->strict != b->strict) {
+		strata_op *op = push(&adds, STRATA_OP_ALTER_OPTIONS, 0);
+		op->old_table = a;
+		op->new_table = b;
+	}
+	size_t start = out->n;
+	if (!strata_name_eq(a->name, b->name, nocase)) {
+		strata_op *op = push(out, STRATA_OP_RENAME_TABLE, 0);
+		op->old_table = a;
+		op->new_table = b;
+	}
+	if (start == out->n && !renames.n && !drops.n && !mid.n && !adds.n)
+		goto done;
+	append_ops(out, &renames);
+	append_ops(out, &drops);
+	append_ops(out, &mid);
+	append_ops(out, &adds);
+	/* One run in kind order: renames, constraint drops, column changes, additions. */
+	for (size_t i = start + 1; i < out->n; i++)
+		for (size_t j = i; j > start && out->v[j - 1].kind > out->v[j].kind; j--) {
+			strata_op tmp = out->v[j];
+			out->v[j] = out->v[j - 1];
+			out->v[j - 1] = tmp;
+		}
+done:
+	free(renames.v);
+	free(drops.v);
+	free(mid.v);
+	free(adds.v);
+	return rc;
+}
+
+/* What happens to an old view or trigger. */
+enum { KEEP, WRAP, REPLACE, DROP };
+
+/* The diff; see diff.h. */
+int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
+			 const strata_catalog *to, const strata_renames *renames, strata_err *e)
+{
+	int nocase = from->nocase, rc;
+	strata_oplist *l = xcalloc(1, sizeof(*l));
+	strata_oplist groups = { 0 };
+	l->from = from;
+	l->to = to;
+	l->nocase = nocase;
+	for (size_t i = 0; renames && i < renames->n; i++)
+		strata_renames_add(&l->renames, renames->v[i].kind, renames->v[i].table,
+				   renames->v[i].from, renames->v[i].to);
+	const strata_renames *r = &l->renames;
+	size_t na = from->tables.n, nb = to->tables.n;
+	strata_table **partner = xcalloc(na + 1, sizeof(*partner));
+	char *b_paired = xcalloc(nb + 1, 1);
+	size_t *order = xcalloc(na + nb + from->views.n + to->views.n + 1, sizeof(*order));
+	int *vstate = xcalloc(from->views.n + 1, sizeof(*vstate));
+	int *tstate = xcalloc(from->triggers.n + 1, sizeof(*tstate));
+	nameset changed = { .nocase = nocase }, vchanged = { .nocase = nocase };
+	vec dropped = { 0 }, created = { 0 }, pairs = { 0 };
+
+	if ((rc = check_renames(from, to, r, e)))
+		goto done;
+
+	/* Tables: pairs, drops, creates. */
+	for (size_t i = 0; i < na; i++) {
+		strata_table *a = from->tables.v[i];
+		partner[i] = table_partner(a, to, r, nocase);
+		if (!partner[i]) {
+			vec_push(&dropped, a);
+			nameset_add(&changed, a->name);
+			continue;
+		}
+		for (size_t j = 0; j < nb; j++)
+			if (to->tables.v[j] == partner[i])
+				b_paired[j] = 1;
+	}
+	for (size_t j = 0; j < nb; j++)
+		if (!b_paired[j])
+			vec_push(&created, to->tables.v[j]);
+
+	/* Each table that stays: its run of changes. Runs that rename a table go after the
+	 * run that frees the name they take. */
+	for (size_t i = 0; i < na; i++) {
+		if (!partner[i])
+			continue;
+		size_t before = groups.n;
+		if ((rc = diff_table(&groups, from->tables.v[i], partner[i], r, nocase, e)))
+			goto done;
+		if (groups.n > before) {
+			vec_push(&pairs, (void *)(before + 1));
+			nameset_add(&changed, ((strata_table *)from->tables.v[i])->name);
+		}
+	}
+	{
+		strata_oplist heads = { 0 };
+		for (size_t k = 0; k < pairs.n; k++) {
+			strata_op *first = &groups.v[(size_t)pairs.v[k] - 1];
+			strata_op *op = push(&heads, STRATA_OP_RENAME_TABLE, 0);
+			op->old_table = first->old_table;
+			op->new_table = first->new_table;
+			op->old_obj = first; /* carries the run back after ordering */
+		}
+		rc = order_renames(heads.v, heads.n, nocase, e);
+		for (size_t k = 0; !rc && k < heads.n; k++)
+			pairs.v[k] = (void *)((const strata_op *)heads.v[k].old_obj - groups.v + 1);
+		free(heads.v);
+		if (rc)
+			goto done;
+	}
+
+	/* Indexes. */
+	for (size_t i = 0; i < na; i++) {
+		const strata_table *a = from->tables.v[i];
+		for (size_t j = 0; j < a->indexes.n; j++) {
+			const strata_index *ia = a->indexes.v[j];
+			const strata_index *ib = strata_catalog_index(to, ia->name);
+			if (ib && strata_index_equal(ia, ib, r, nocase))
+				continue;
+			strata_op *op = push(l, STRATA_OP_DROP_INDEX, ib ? STRATA_OP_REPLACED : 0);
+			op->old_table = a;
+			op->new_table = partner[i];
+			op->old_obj = ia;
+		}
+	}
+	size_t index_drops = l->n;
+
+	/* Views and triggers: dropped, changed, or wrapped around a change to what they
+	 * read — until nothing more is pulled in. */
+	for (size_t i = 0; i < from->views.n; i++) {
+		const strata_view *va = from->views.v[i];
+		const strata_view *vb = strata_catalog_view(to, va->name);
+		vstate[i] = !vb ? DROP : !strata_view_equal(va, vb, r, nocase) ? REPLACE : KEEP;
+		if (vstate[i] != KEEP)
+			nameset_add(&vchanged, va->name);
+	}
+	for (int again = 1; again;) {
+		again = 0;
+		for (size_t i = 0; i < from->views.n; i++) {
+			const strata_view *va = from->views.v[i];
+			if (vstate[i] == KEEP &&
+			    (sql_reads_any(va->sql, &changed) || sql_reads_any(va->sql, &vchanged))) {
+				vstate[i] = WRAP;
+				nameset_add(&vchanged, va->name);
+				again = 1;
+			}
+		}
+	}
+	for (size_t i = 0; i < from->triggers.n; i++) {
+		const strata_trigger *xa = from->triggers.v[i];
+		const strata_trigger *xb = strata_catalog_trigger(to, xa->name);
+		tstate[i] = !xb ? DROP : !strata_trigger_equal(xa, xb, r, nocase) ? REPLACE : KEEP;
+		if (tstate[i] == KEEP &&
+		    (nameset_has(&changed, xa->table) || nameset_has(&vchanged, xa->table) ||
+		     sql_reads_any(xa->sql, &changed) || sql_reads_any(xa->sql, &vchanged)))
+			tstate[i] = WRAP;
+	}
+
+	/* Emit, in the order of diff.h. Index drops are already in `l`; triggers and views
+	 * go before them. */
+	strata_oplist head = { 0 };
+	for (size_t i = 0; i < from->triggers.n; i++) {
+		if (tstate[i] == KEEP)
+			continue;
+		const strata_trigger *xa = from->triggers.v[i];
+		strata_op *op = push(&head, STRATA_OP_DROP_TRIGGER,
+				     tstate[i] == WRAP ? STRATA_OP_IMPLIED
+				     : tstate[i] == REPLACE ? STRATA_OP_REPLACED : 0);
+		op->old_obj = xa;
+	}
+	order_views(order, (strata_view *const *)from->views.v, from->views.n, nocase);
+	for (size_t k = from->views.n; k-- > 0;) {
+		size_t i = order[k];
+		if (vstate[i] == KEEP)
+			continue;
+		strata_op *op = push(&head, STRATA_OP_DROP_VIEW,
+				     vstate[i] == WRAP ? STRATA_OP_IMPLIED
+				     : vstate[i] == REPLACE ? STRATA_OP_REPLACED : 0);
+		op->old_obj = from->views.v[i];
+	}
+	for (size_t k = 0; k < index_drops; k++)
+		*push(&head, l->v[k].kind, 0) = l->v[k];
+	free(l->v);
+	l->v = head.v;
+	l->n = head.n;
+	l->cap = head.cap;
+
+	order_by_fkeys(order, (strata_table *const *)dropped.v, dropped.n, nocase);
+	for (size_t k = dropped.n; k-- > 0;) {
+		strata_op *op = push(l, STRATA_OP_DROP_TABLE, 0);
+		op->old_table = dropped.v[order[k]];
+	}
+	for (size_t k = 0; k < pairs.n; k++) {
+		const strata_op *first = &groups.v[(size_t)pairs.v[k] - 1];
+		for (size_t i = (size_t)(first - groups.v); i < groups.n; i++) {
+			if (groups.v[i].old_table != first->old_table)
+				break;
+			*push(l, groups.v[i].kind, 0) = groups.v[i];
+		}
+	}
+	order_by_fkeys(order, (strata_table *const *)created.v, created.n, nocase);
+	for (size_t k = 0; k < created.n; k++) {
+		strata_op *op = push(l, STRATA_OP_CREATE_TABLE, 0);
+		op->new_table = created.v[order[k]];
+	}
+	for (size_t j = 0; j < nb; j++) {
+		const strata_table *b = to->tables.v[j];
+		for (size_t k = 0; k < b->indexes.n; k++) {
+			const strata_index *ib = b->indexes.v[k];
+			const strata_index *ia = strata_catalog_index(from, ib->name);
+			if (ia && strata_index_equal(ia, ib, r, nocase))
+				continue;
+			strata_op *op = push(l, STRATA_OP_CREATE_INDEX, ia ? STRATA_OP_REPLACED : 0);
+			op->old_table = b_paired[j] ? table_origin(b, from, to, r, nocase) : NULL;
+			op->new_table = b;
+			op->new_obj = ib;
+		}
+	}
+	order_views(order, (strata_view *const *)to->views.v, to->views.n, nocase);
+	for (size_t k = 0; k < to->views.n; k++) {
+		const strata_view *vb = to->views.v[order[k]];
+		const strata_view *va = strata_catalog_view(from, vb->name);
+		int st = DROP;
+		for (size_t i = 0; va && i < from->views.n; i++)
+			if (from->views.v[i] == va)
+				st = vstate[i];
+		if (st == KEEP)
+			continue;
+		strata_op *op = push(l, STRATA_OP_CREATE_VIEW,
+				     !va ? 0 : st == WRAP ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED);
+		op->new_obj = vb;
+	}
+	for (size_t k = 0; k < to->triggers.n; k++) {
+		const strata_trigger *xb = to->triggers.v[k];
+		const strata_trigger *xa = strata_catalog_trigger(from, xb->name);
+		int st = DROP;
+		for (size_t i = 0; xa && i < from->triggers.n; i++)
+			if (from->triggers.v[i] == xa)
+				st = tstate[i];
+		if (st == KEEP)
+			continue;
+		strata_op *op = push(l, STRATA_OP_CREATE_TRIGGER,
+				     !xa ? 0 : st == WRAP ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED);
+		op->new_obj = xb;
+	}
+done:
+	free(partner);
+	free(b_paired);
+	free(order);
+	free(vstate);
+	free(tstate);
+	free(groups.v);
+	nameset_free(&changed);
+	nameset_free(&vchanged);
+	vec_free(&dropped);
+	vec_free(&created);
+	vec_free(&pairs);
+	if (rc) {
+		strata_oplist_free(l);
+		l = NULL;
+	}
+	*out = l;
+	return rc;
+}
+
+/* --- inversion ----------------------------------------------------------------------------- */
+
+static strata_op_kind inverse_kind(strata_op_kind k)
+{
+	switch (k) {
+	case STRATA_OP_DROP_TRIGGER: return STRATA_OP_CREATE_TRIGGER;
+	case STRATA_OP_CREATE_TRIGGER: return STRATA_OP_DROP_TRIGGER;
+	case STRATA_OP_DROP_VIEW: return STRATA_OP_CREATE_VIEW;
+	case STRATA_OP_CREATE_VIEW: return STRATA_OP_DROP_VIEW;
+	case STRATA_OP_DROP_INDEX: return STRATA_OP_CREATE_INDEX;
+	case STRATA_OP_CREATE_INDEX: return STRATA_OP_DROP_INDEX;
+	case STRATA_OP_DROP_TABLE: return STRATA_OP_CREATE_TABLE;
+	case STRATA_OP_CREATE_TABLE: return STRATA_OP_DROP_TABLE;
+	case STRATA_OP_DROP_FKEY: return STRATA_OP_ADD_FKEY;
+	case STRATA_OP_ADD_FKEY: return STRATA_OP_DROP_FKEY;
+	case STRATA_OP_DROP_CHECK: return STRATA_OP_ADD_CHECK;
+	case STRATA_OP_ADD_CHECK: return STRATA_OP_DROP_CHECK;
+	case STRATA_OP_DROP_UNIQUE: return STRATA_OP_ADD_UNIQUE;
+	case STRATA_OP_ADD_UNIQUE: return STRATA_OP_DROP_UNIQUE;
+	case STRATA_OP_DROP_COLUMN: return STRATA_OP_ADD_COLUMN;
+	case STRATA_OP_ADD_COLUMN: return STRATA_OP_DROP_COLUMN;
+	default: return k;
+	}
+}
+
+/* The undoing list: reversed, each op turned around, and each table's run put back in
+ * run order (renames first) so the dialect meets it as it meets any run. */
+strata_oplist *strata_oplist_invert(const strata_oplist *ops)
+{
+	strata_oplist *l = xcalloc(1, sizeof(*l));
+	l->from = ops->to;
+	l->to = ops->from;
+	l->nocase = ops->nocase;
+	strata_renames_invert(&l->renames, &ops->renames, ops->nocase);
+	for (size_t i = ops->n; i-- > 0;) {
+		const strata_op *o = &ops->v[i];
+		strata_op *op = push(l, inverse_kind(o->kind), o->flags);
+		op->old_table = o->new_table;
+		op->new_table = o->old_table;
+		op->old_col = o->new_col;
+		op->new_col = o->old_col;
+		op->old_obj = o->new_obj;
+		op->new_obj = o->old_obj;
+	}
+	for (size_t i = 0; i < l->n;) {
+		size_t j = i + 1;
+		if (strata_op_is_table_change(&l->v[i]))
+			while (j < l->n && strata_op_is_table_change(&l->v[j]) &&
+			       l->v[j].old_table == l->v[i].old_table)
+				j++;
+		for (size_t a = i + 1; a < j; a++)
+			for (size_t b = a; b > i && l->v[b - 1].kind > l->v[b].kind; b--) {
+				strata_op tmp = l->v[b];
+				l->v[b] = l->v[b - 1];
+				l->v[b - 1] = tmp;
+			}
+		i = j;
+	}
+	return l;
+}
+
+/* --- describing ------------------------------------------------------------------------------ */
+
+static void put_columns(buf *out, const strvec *cols)
+{
+	buf_putc(out, '(');
+	for (size_t i = 0; i < cols->n; i++)
+		buf_printf(out, "%s%s", i ? ", " : "", cols->v[i]);
+	buf_putc(out, ')');
+}
+
+static void put_parts(buf *out, const strata_keypart *p, size_t n)
+{
+	buf_putc(out, '(');
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(out, "%s%s", i ? ", " : "", p[i].name);
+		if (p[i].collation)
+			buf_printf(out, " COLLATE %s", p[i].collation);
+		if (p[i].desc)
+			buf_puts(out, " DESC");
+	}
+	buf_putc(out, ')');
+}
+
+static void put_options(buf *out, const strata_table *t)
+{
+	buf_puts(out, t->without_rowid && t->strict ? "WITHOUT ROWID, STRICT"
+		      : t->without_rowid		? "WITHOUT ROWID"
+		      : t->strict			? "STRICT"
+							: "no options");
+}
+
+/* The table an op is about, as the reader of the upgrade knows it. */
+static const char *op_table(const strata_op *op)
+{
+	return op->new_table ? op->new_table->name : op->old_table ? op->old_table->name : "";
+}
+
+/* One human line per op; see diff.h. */
+int strata_op_describe(buf *out, const strata_op *op)
+{
+	if (op->flags & STRATA_OP_IMPLIED)
+		return 0;
+	const char *t = op_table(op);
+	const strata_check *ck;
+	const strata_fkey *fk;
+	const strata_unique *uq;
+	switch (op->kind) {
+	case STRATA_OP_CREATE_TABLE: buf_printf(out, "+ table %s", t); break;
+	case STRATA_OP_DROP_TABLE: buf_printf(out, "- table %s", t); break;
+	case STRATA_OP_RENAME_TABLE:
+		buf_printf(out, "~ table %s -> %s (rename)", op->old_table->name, op->new_table->name);
+		break;
+	case STRATA_OP_RENAME_COLUMN:
+		buf_printf(out, "~ column %s.%s -> %s (rename)", t, op->old_col->name,
+			   op->new_col->name);
+		break;
+	case STRATA_OP_ADD_COLUMN: buf_printf(out, "+ column %s.%s", t, op->new_col->name); break;
+	case STRATA_OP_DROP_COLUMN: buf_printf(out, "- column %s.%s", t, op->old_col->name); break;
+	case STRATA_OP_ALTER_COLUMN:
+		buf_printf(out, "~ column %s.%s (", t, op->new_col->name);
+		strata_column_describe_change(out, op->old_col, op->new_col);
+		buf_putc(out, ')');
+		break;
+	case STRATA_OP_ALTER_PKEY:
+		buf_printf(out, "~ primary key %s ", t);
+		put_columns(out, &op->old_table->pk.columns);
+		buf_puts(out, op->old_table->pk.autoincrement ? " AUTOINCREMENT -> " : " -> ");
+		put_columns(out, &op->new_table->pk.columns);
+		if (op->new_table->pk.autoincrement)
+			buf_puts(out, " AUTOINCREMENT");
+		break;
+	case STRATA_OP_ADD_UNIQUE:
+	case STRATA_OP_DROP_UNIQUE:
+		uq = op->kind == STRATA_OP_ADD_UNIQUE ? op->new_obj : op->old_obj;
+		buf_printf(out, "%c unique %s ", op->kind == STRATA_OP_ADD_UNIQUE ? '+' : '-', t);
+		put_parts(out, uq->parts, uq->nparts);
+		break;
+	case STRATA_OP_ADD_CHECK:
+	case STRATA_OP_DROP_CHECK:
+		ck = op->kind == STRATA_OP_ADD_CHECK ? op->new_obj : op->old_obj;
+		buf_printf(out, "%c check %s%s%s (%s)", op->kind == STRATA_OP_ADD_CHECK ? '+' : '-', t,
+			   ck->name ? "." : "", ck->name ? ck->name : "", ck->expr);
+		break;
+	case STRATA_OP_ADD_FKEY:
+	case STRATA_OP_DROP_FKEY:
+		fk = op->kind == STRATA_OP_ADD_FKEY ? op->new_obj : op->old_obj;
+		buf_printf(out, "%c foreign key %s ", op->kind == STRATA_OP_ADD_FKEY ? '+' : '-', t);
+		put_columns(out, &fk->from);
+		buf_printf(out, " -> %s ", fk->ref_table);
+		put_columns(out, &fk->to);
+		break;
+	case STRATA_OP_ALTER_OPTIONS:
+		buf_printf(out, "~ table %s (", t);
+		put_options(out, op->old_table);
+		buf_puts(out, " -> ");
+		put_options(out, op->new_table);
+		buf_putc(out, ')');
+		break;
+	case STRATA_OP_CREATE_INDEX:
+	case STRATA_OP_CREATE_VIEW:
+	case STRATA_OP_CREATE_TRIGGER: {
+		const char *what = op->kind == STRATA_OP_CREATE_INDEX  ? "index"
+				   : op->kind == STRATA_OP_CREATE_VIEW ? "view"
+								       : "trigger";
+		const char *name = op->kind == STRATA_OP_CREATE_INDEX
+					   ? ((const strata_index *)op->new_obj)->name
+				   : op->kind == STRATA_OP_CREATE_VIEW
+					   ? ((const strata_view *)op->new_obj)->name
+					   : ((const strata_trigger *)op->new_obj)->name;
+		buf_printf(out, "%c %s %s", op->flags & STRATA_OP_REPLACED ? '~' : '+', what, name);
+		if (op->kind == STRATA_OP_CREATE_INDEX)
+			buf_printf(out, " on %s", t);
+		break;
+	}
+	case STRATA_OP_DROP_INDEX:
+	case STRATA_OP_DROP_VIEW:
+	case STRATA_OP_DROP_TRIGGER:
+		if (op->flags & STRATA_OP_REPLACED)
+			return 0;
+		buf_printf(out, "- %s %s",
+			   op->kind == STRATA_OP_DROP_INDEX  ? "index"
+			   : op->kind == STRATA_OP_DROP_VIEW ? "view"
+							     : "trigger",
+			   op->kind == STRATA_OP_DROP_INDEX ? ((const strata_index *)op->old_obj)->name
+			   : op->kind == STRATA_OP_DROP_VIEW
+				   ? ((const strata_view *)op->old_obj)->name
+				   : ((const strata_trigger *)op->old_obj)->name);
+		break;
+	}
+	return 1;
+}
+
+/* SQLite's type affinity of a declared type (lang_datatype3 §3.1): 'I'nteger, 'T'ext,
+ * 'B'lob, 'R'eal or 'N'umeric. Other databases' types map sensibly too. */
+static char affinity(const char *type)
+{
+	char *u = name_key(type, 1);
+	char a = strstr(u, "int")						? 'I'
+		 : (strstr(u, "char") || strstr(u, "clob") || strstr(u, "text")) ? 'T'
+		 : (strstr(u, "blob") || !*u)					? 'B'
+		 : (strstr(u, "real") || strstr(u, "floa") || strstr(u, "doub")) ? 'R'
+									 : 'N';
+	free(u);
+	return a;
+}
+
+/* The first number in a type's parentheses ("VARCHAR(80)" → 80), or -1. */
+static long type_size(const char *type)
+{
+	const char *p = strchr(type, '(');
+	return p ? strtol(p + 1, NULL, 10) : -1;
+}
+
+/* Whether changing `a` to `b` may change or reject values already stored. */
+static int type_narrows(const char *a, const char *b)
+{
+	if (strata_name_eq(a, b, 1))
+		return 0;
+	char fa = affinity(a), fb = affinity(b);
+	if (fb == 'B' && !*b)
+		return 0;
+	if (fa != fb)
+		return 1;
+	long sa = type_size(a), sb = type_size(b);
+	return sb >= 0 && (sa < 0 || sb < sa);
+}
+
+/* Why an op is dangerous; see diff.h. */
+int strata_op_danger(buf *out, const strata_op *op)
+{
+	const char *t = op_table(op);
+	switch (op->kind) {
+	case STRATA_OP_DROP_TABLE:
+		buf_printf(out, "drops table %s and every row in it", t);
+		return 1;
+	case STRATA_OP_DROP_COLUMN:
+		buf_printf(out, "drops column %s.%s and the data in it", t, op->old_col->name);
+		return 1;
+	case STRATA_OP_ADD_COLUMN:
+		if (!op->new_col->notnull || op->new_col->dflt || op->new_col->generated)
+			return 0;
+		buf_printf(out,
+			   "adds NOT NULL column %s.%s without a default: existing rows must be "
+			   "filled in the marked step", t, op->new_col->name);
+		return 1;
+	case STRATA_OP_ALTER_COLUMN: {
+		int notnull = op->new_col->notnull && !op->old_col->notnull;
+		int narrow = type_narrows(op->old_col->type, op->new_col->type);
+		if (!notnull && !narrow)
+			return 0;
+		if (narrow)
+			buf_printf(out, "changes the type of %s.%s from %s to %s: stored values may be "
+					"converted or rejected", t, op->new_col->name,
+				   op->old_col->type[0] ? op->old_col->type : "(none)",
+				   op->new_col->type[0] ? op->new_col->type : "(none)");
+		if (narrow && notnull)
+			buf_puts(out, "; ");
+		if (notnull)
+			buf_printf(out, "makes %s.%s NOT NULL: fails if a row holds NULL there", t,
+				   op->new_col->name);
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
