@@ -83,6 +83,9 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(BUILD)/strata
 
+fuzz:
+	@sh tests/fuzz/run.sh
+
 valgrind: all unit
 	@STRATA_VALGRIND=1 sh tests/run.sh $(BUILD)
 

@@ -353,5 +353,7 @@ int main(void)
 	for (size_t i = 0; i < N; i++) {
 		tests[i] = (struct CMUnitTest){ cases[i].name, test_case, NULL, NULL, (void *)&cases[i] };
 	}
-	return cmocka_run_group_tests_name("schema round trip", tests, NULL, NULL);
+	int rc = cmocka_run_group_tests_name("schema round trip", tests, NULL, NULL);
+	rt_summary("schema round trip");
+	return rc;
 }

@@ -1,0 +1,3 @@
+﻿-- strata:revision bom
+-- strata:upgrade
+SELECT 1;

@@ -1,0 +1,4 @@
+-- strata:revision b
+-- strata:downgrade
+SELECT 1;
+-- strata:upgrade

@@ -1,0 +1,3 @@
+-- strata:revision b2
+-- strata:revises b1 b2
+-- strata:upgrade

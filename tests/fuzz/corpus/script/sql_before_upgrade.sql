@@ -1,0 +1,3 @@
+-- strata:revision b2
+CREATE TABLE x (id INT);
+-- strata:upgrade

@@ -1,0 +1,3 @@
+-- strata:revision v
+-- strata:transaction maybe
+-- strata:upgrade
