@@ -273,7 +273,9 @@ static int spec_split(const char *spec, char **table, char **from, char **to, ch
 {
 	const char *s = spec;
 	char *a = spec_name(&s), *b = NULL;
-	if (a && *s == '.') {
+	if (!a)
+		return -1;
+	if (*s == '.') {
 		s++;
 		b = spec_name(&s);
 		if (!b)

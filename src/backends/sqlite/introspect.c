@@ -704,10 +704,15 @@ int sqlite_introspect_db(sqlite3 *db, strata_catalog **out, strata_err *e)
 	reader r = { .db = db, .e = e };
 	strata_catalog *cat = strata_catalog_new(1);
 	sqlite3_stmt *st = NULL;
-	strvec tnames = { 0 }, trig = { 0 };
+	strvec tnames = { 0 }, trig = { 0 }; /* trig: name, table, sql of each trigger */
 	vec flags = { 0 };
-	int rc;
+	int step;
+	int rc, own_txn = sqlite3_get_autocommit(db);
 	*out = NULL;
+	/* One read transaction: a consistent snapshot, and one file lock instead of a lock
+	 * and unlock around each of thousands of PRAGMA queries. */
+	if (own_txn && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(&r, "BEGIN");
 	if ((rc = prepare(&r, &r.xinfo,
 			  "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
 			  "FROM pragma_table_xinfo(?1, 'main') ORDER BY cid")) ||
@@ -725,7 +730,6 @@ int sqlite_introspect_db(sqlite3 *db, strata_catalog **out, strata_err *e)
 	if ((rc = prepare(&r, &st, "SELECT type, name, tbl_name, sql FROM main.sqlite_schema "
 				   "WHERE sql IS NOT NULL ORDER BY rowid")))
 		goto done;
-	int step; /* trig: name, table, sql triples, added once the tables are known */
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *type = col_text(st, 0), *name = col_text(st, 1);
 		const char *tbl = col_text(st, 2), *sql = col_text(st, 3);
@@ -780,6 +784,8 @@ done:
 	sqlite3_finalize(r.index_list);
 	sqlite3_finalize(r.index_xinfo);
 	sqlite3_finalize(r.fkeys);
+	if (own_txn)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	map_free(&r.sql);
 	strvec_free(&r.keys);
 	strvec_free(&r.sqls);
