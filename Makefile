@@ -11,7 +11,7 @@ BUILD   ?= build
 SAN     ?=
 PKGS    := sqlite3 libcrypto inih libpq libcjson
 DEBS    := build-essential pkg-config sqlite3 libsqlite3-dev libssl-dev libinih-dev \
-           libcmocka-dev libpq-dev postgresql libcjson-dev
+           libcmocka-dev libpq-dev postgresql libcjson-dev python3
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 ifeq ($(SAN),1)

@@ -79,6 +79,15 @@ int cmd_upgrade(cli_globals *g, cli_args *a);
 int cmd_downgrade(cli_globals *g, cli_args *a);
 int cmd_stamp(cli_globals *g, cli_args *a);
 int cmd_backup(cli_globals *g, cli_args *a);
+int cmd_autogenerate(cli_globals *g, cli_args *a);
+int cmd_diff(cli_globals *g, cli_args *a);
+int cmd_check(cli_globals *g, cli_args *a);
+int cmd_doctor(cli_globals *g, cli_args *a);
+int cmd_reset(cli_globals *g, cli_args *a);
+int cmd_embed(cli_globals *g, cli_args *a);
+extern const cli_opt cmd_embed_opts[]; /* embed takes its options from its own file */
+/* Fills message, rev-id, splice, branch labels, depends-on and --head parents. */
+void cli_revision_options(cli_args *a, strata_revision_options *o);
 int cmd_current(cli_globals *g, cli_args *a);
 int cmd_history(cli_globals *g, cli_args *a);
 int cmd_heads(cli_globals *g, cli_args *a);

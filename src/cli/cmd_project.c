@@ -24,27 +24,34 @@ int cmd_init(cli_globals *g, cli_args *a)
 	return rc;
 }
 
+void cli_revision_options(cli_args *a, strata_revision_options *o)
+{
+	char **v;
+	o->message = cli_value(a, "message");
+	o->rev_id = cli_value(a, "rev-id");
+	o->splice = cli_flag(a, "splice");
+	o->nlabels = (size_t)cli_values(a, "branch-label", &v);
+	o->labels = (const char *const *)v;
+	o->ndepends = (size_t)cli_values(a, "depends-on", &v);
+	o->depends = (const char *const *)v;
+	o->nparents = (size_t)cli_values(a, "head", &v);
+	o->parents = (const char *const *)v;
+}
+
 /* Creates a revision from options; shared by revision and merge. */
 static int new_revision(cli_globals *g, cli_args *a, const char *const *parents, size_t nparents)
 {
 	strata *s;
-	char **labels, **deps, *path = NULL;
-	const char *msg = cli_value(a, "message");
-	if (!msg)
+	char *path = NULL;
+	if (!cli_value(a, "message"))
 		return cli_errorf(STRATA_EUSAGE, "a message is required: -m \"what it does\"");
 	int rc = cli_open(g, &s);
 	if (rc)
 		return rc;
 	strata_revision_options o = STRATA_REVISION_OPTIONS_INIT;
-	o.message = msg;
-	o.rev_id = cli_value(a, "rev-id");
+	cli_revision_options(a, &o);
 	o.parents = parents;
 	o.nparents = nparents;
-	o.splice = cli_flag(a, "splice");
-	o.nlabels = (size_t)cli_values(a, "branch-label", &labels);
-	o.labels = (const char *const *)labels;
-	o.ndepends = (size_t)cli_values(a, "depends-on", &deps);
-	o.depends = (const char *const *)deps;
 	rc = strata_revision_new(s, &o, &path);
 	if (rc)
 		rc = cli_error(s, rc);
@@ -60,8 +67,10 @@ int cmd_revision(cli_globals *g, cli_args *a)
 	char **heads;
 	if (a->npos)
 		return cli_errorf(STRATA_EUSAGE, "unexpected argument '%s' (the message goes after -m)", a->pos[0]);
-	if (cli_flag(a, "autogenerate") || cli_flag(a, "rename"))
-		return cli_errorf(STRATA_EFAIL, "--autogenerate needs the schema module, which this build lacks");
+	if (cli_flag(a, "autogenerate"))
+		return cmd_autogenerate(g, a);
+	if (cli_flag(a, "rename") || cli_flag(a, "sql"))
+		return cli_errorf(STRATA_EUSAGE, "--%s goes with --autogenerate", cli_flag(a, "sql") ? "sql" : "rename");
 	int n = cli_values(a, "head", &heads);
 	return new_revision(g, a, (const char *const *)heads, (size_t)n);
 }

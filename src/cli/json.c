@@ -2,6 +2,8 @@
  * Field names are stable and documented in docs/json.md. */
 #include "cli/json.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 cJSON *cli_json_strings(const char *const *v, size_t n)
@@ -10,6 +12,22 @@ cJSON *cli_json_strings(const char *const *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
 	return a;
+}
+
+void cli_json_addf(cJSON *arr, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *text = malloc((size_t)(n < 0 ? 0 : n) + 1);
+	if (!text)
+		abort();
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+	va_end(ap);
+	cJSON_AddItemToArray(arr, cJSON_CreateString(text));
+	free(text);
 }
 
 cJSON *cli_json_revision(const strata_revision *r)

@@ -24,13 +24,22 @@ static const cli_opt o_upgrade[] = { { "sql", 0, 0 }, { "backup", 0, 0 }, { "sin
 static const cli_opt o_stamp[] = { { "purge", 0, 0 }, { "sql", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_current[] = { { "check-heads", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_history[] = { { "rev-range", 'r', 1 }, { "indicate-current", 'i', 0 }, { "graph", 0, 0 }, { "dot", 0, 0 }, { NULL, 0, 0 } };
+static const cli_opt o_migrate[] = {
+	{ "message", 'm', 1 }, { "head", 0, 1 }, { "splice", 0, 0 }, { "branch-label", 0, 1 },
+	{ "depends-on", 0, 1 }, { "rev-id", 0, 1 }, { "rename", 0, 1 }, { "sql", 0, 0 }, { NULL, 0, 0 }
+};
+static const cli_opt o_diff[] = { { "rename", 0, 1 }, { NULL, 0, 0 } };
+static const cli_opt o_doctor[] = { { "fix", 0, 0 }, { "yes", 'y', 0 }, { NULL, 0, 0 } };
+static const cli_opt o_reset[] = { { "yes", 'y', 0 }, { "message", 'm', 1 }, { NULL, 0, 0 } };
 static const cli_opt o_heads[] = { { "resolve-dependencies", 0, 0 }, { NULL, 0, 0 } };
 
 static const cli_cmd commands[] = {
 	{ "init", cmd_init, o_init, "init [DIR]", "create strata.ini, DIR/versions (default migrations) and schema.sql", 0 },
 	{ "revision", cmd_revision, o_revision,
-	  "revision -m MSG [--autogenerate] [--head REV] [--splice] [--branch-label L] [--depends-on REV] [--rev-id ID]",
+	  "revision -m MSG [--autogenerate [--rename OLD:NEW]... [--sql]] [--head REV] [--splice] [--branch-label L] [--depends-on REV] [--rev-id ID]",
 	  "write a new revision file and print its path", 0 },
+	{ "migrate", cmd_autogenerate, o_migrate, "migrate -m MSG [--rename OLD:NEW]... [--sql] [revision options]",
+	  "write a revision from the difference between the database and schema.sql", 0 },
 	{ "merge", cmd_merge, o_merge, "merge REV REV... -m MSG | merge heads -m MSG", "write a merge revision joining several heads", 0 },
 	{ "upgrade", cmd_upgrade, o_upgrade, "upgrade [TARGET] [--sql] [--backup] [--single-transaction] [--plan]",
 	  "apply revisions up to TARGET (default head)", 1 },
@@ -43,7 +52,14 @@ static const cli_cmd commands[] = {
 	{ "branches", cmd_branches, no_opts, "branches", "show the branch points", 1 },
 	{ "show", cmd_show, no_opts, "show REV", "show one revision's headers and SQL", 0 },
 	{ "status", cmd_status, no_opts, "status", "every revision in upgrade order, [X] applied or [ ] pending", 1 },
+	{ "check", cmd_check, no_opts, "check", "exit 0 when the database is at its heads and matches schema.sql", 1 },
+	{ "diff", cmd_diff, o_diff, "diff [--rename OLD:NEW]...", "print the SQL that would bring the database to schema.sql", 1 },
+	{ "doctor", cmd_doctor, o_doctor, "doctor [--fix [--yes]]", "diagnose common problems and say (or, with --fix, apply) the fix", 1 },
+	{ "reset", cmd_reset, o_reset, "reset [--yes] [-m MSG]",
+	  "squash the history into one initial revision from schema.sql (backs up first)", 0 },
 	{ "backup", cmd_backup, no_opts, "backup [PATH]", "copy the database (SQLite: online backup API)", 0 },
+	{ "embed", cmd_embed, cmd_embed_opts, "embed -o FILE [--name NAME]",
+	  "write every revision into a C source file for strata_options.embedded", 0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 }
 };
 

@@ -6,6 +6,7 @@
  * for another migrator, so two processes never interleave inside one revision.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "backends/sqlite/sqlite_internal.h"
 #include "strata/backend.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -17,12 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Autogenerate slots, filled once src/schema provides them. */
-#define SQLITE_INTROSPECT NULL
-#define SQLITE_LOAD_SHADOW NULL
-#define SQLITE_RENDER NULL
-
-sqlite3 *strata_sqlite_handle(strata_conn *c);
 char *sqlite_url_path(const char *url);
 
 struct strata_conn {
@@ -310,7 +305,7 @@ const strata_backend strata_sqlite_backend = {
 	.table_name = sq_table_name,
 	.version_ddl = sq_version_ddl,
 	.backup = sq_backup,
-	.introspect = SQLITE_INTROSPECT,
-	.load_shadow = SQLITE_LOAD_SHADOW,
-	.render = SQLITE_RENDER,
+	.introspect = sqlite_introspect,
+	.load_shadow = sqlite_load_shadow,
+	.render = sqlite_render,
 };

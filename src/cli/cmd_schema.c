@@ -1,0 +1,226 @@
+/* migrate (revision --autogenerate), check, diff, reset: commands that compare the
+ * database with the declared schema (schema.sql). */
+#include "cli/cli.h"
+#include "cli/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Asks on a terminal, as Django does, whether a look-alike pair is a rename. Off a
+ * terminal the answer is no: a drop and an add, each flagged in the warnings. */
+static int ask_rename(void *ctx, const char *kind, const char *table, const char *from,
+		      const char *to)
+{
+	char q[512];
+	(void)kind;
+	(void)ctx;
+	if (table)
+		snprintf(q, sizeof q, "Did you rename %s.%s to %s.%s?", table, from, table, to);
+	else
+		snprintf(q, sizeof q, "Did you rename table %s to %s?", from, to);
+	return cli_confirm(q);
+}
+
+int cli_schema_diff(strata *s, cli_args *a, strata_diff **d)
+{
+	strata_diff_options o = STRATA_DIFF_OPTIONS_INIT;
+	char **ren = NULL;
+	o.nrenames = a ? (size_t)cli_values(a, "rename", &ren) : 0;
+	o.renames = (const char *const *)ren;
+	o.confirm_rename = ask_rename;
+	return strata_diff_schema(s, &o, d);
+}
+
+/* Refuses autogenerate unless the database is at its heads. */
+static int require_up_to_date(strata *s)
+{
+	int yes;
+	size_t pending;
+	int rc = strata_at_heads(s, &yes, &pending);
+	if (rc)
+		return cli_error(s, rc);
+	if (!yes)
+		return cli_errorf(STRATA_EFAIL,
+				  "Target database is not up to date (%zu pending revision(s)): run "
+				  "`strata upgrade` first, then generate the next revision",
+				  pending);
+	return 0;
+}
+
+int cmd_autogenerate(cli_globals *g, cli_args *a)
+{
+	if (!cli_value(a, "message"))
+		return cli_errorf(STRATA_EUSAGE, "a message is required: -m \"what it does\"");
+	if (a->npos)
+		return cli_errorf(STRATA_EUSAGE, "unexpected argument '%s' (the message goes after -m)", a->pos[0]);
+	strata *s;
+	strata_diff *d = NULL;
+	char *path = NULL;
+	int rc = cli_open(g, &s);
+	if (rc)
+		return rc;
+	if ((rc = require_up_to_date(s)))
+		goto done;
+	if ((rc = cli_schema_diff(s, a, &d))) {
+		rc = cli_error(s, rc);
+		goto done;
+	}
+	if (!d->nops) {
+		printf("No changes detected\n");
+		goto done;
+	}
+	for (size_t i = 0; i < d->nwarnings; i++)
+		cli_warn("%s", d->warnings[i]);
+	if (cli_flag(a, "sql")) {
+		/* Preview: the revision's upgrade section, nothing written. */
+		fputs(d->upgrade_sql, stdout);
+		goto done;
+	}
+	strata_revision_options o = STRATA_REVISION_OPTIONS_INIT;
+	cli_revision_options(a, &o);
+	o.upgrade_sql = d->upgrade_sql;
+	o.downgrade_sql = d->downgrade_sql;
+	if ((rc = strata_revision_new(s, &o, &path))) {
+		rc = cli_error(s, rc);
+		goto done;
+	}
+	if (!g->quiet)
+		for (size_t i = 0; i < d->nops; i++)
+			printf("  %s\n", d->ops[i]);
+	printf("%s\n", path);
+done:
+	free(path);
+	strata_diff_free(d);
+	strata_free(s);
+	return rc;
+}
+
+int cmd_diff(cli_globals *g, cli_args *a)
+{
+	strata *s;
+	strata_diff *d = NULL;
+	if (a->npos)
+		return cli_errorf(STRATA_EUSAGE, "unexpected argument '%s' (usage: strata diff [--rename OLD:NEW])",
+				  a->pos[0]);
+	int rc = cli_open(g, &s);
+	if (rc)
+		return rc;
+	if ((rc = cli_schema_diff(s, a, &d))) {
+		rc = cli_error(s, rc);
+	} else if (CLI_JSON(g)) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "schema", strata_schema_path(s));
+		cJSON_AddBoolToObject(o, "changes", d->nops > 0);
+		cJSON_AddItemToObject(o, "operations", cli_json_strings((const char *const *)d->ops, d->nops));
+		cJSON_AddItemToObject(o, "warnings", cli_json_strings((const char *const *)d->warnings, d->nwarnings));
+		cJSON_AddStringToObject(o, "upgrade", d->upgrade_sql);
+		cJSON_AddStringToObject(o, "downgrade", d->downgrade_sql);
+		cli_json_print(o);
+	} else {
+		for (size_t i = 0; i < d->nwarnings; i++)
+			cli_warn("%s", d->warnings[i]);
+		if (!d->nops && !g->quiet)
+			fprintf(stderr, "No changes detected: the database matches %s\n", strata_schema_path(s));
+		fputs(d->upgrade_sql, stdout);
+	}
+	strata_diff_free(d);
+	strata_free(s);
+	return rc;
+}
+
+int cmd_check(cli_globals *g, cli_args *a)
+{
+	strata *s;
+	strata_diff *d = NULL;
+	strata_applied *ap = NULL;
+	size_t nap = 0;
+	cJSON *problems = cJSON_CreateArray();
+	if (a->npos)
+		return cli_errorf(STRATA_EUSAGE, "unexpected argument '%s' (usage: strata check)", a->pos[0]);
+	int rc = cli_open(g, &s);
+	if (rc)
+		return rc;
+	int yes;
+	size_t pending;
+	if ((rc = strata_at_heads(s, &yes, &pending))) {
+		rc = cli_error(s, rc);
+		goto done;
+	}
+	if (!yes) {
+		if (pending)
+			cli_json_addf(problems, "the database is not at its heads: %zu pending revision(s) (run `strata upgrade`)",
+				      pending);
+		else
+			cli_json_addf(problems, "the database is not at its heads (see `strata heads` and `strata current`)");
+	}
+	if ((rc = strata_applied_list(s, &ap, &nap))) {
+		rc = cli_error(s, rc);
+		goto done;
+	}
+	for (size_t i = 0; i < nap; i++)
+		if (ap[i].edited)
+			cli_json_addf(problems, "revision %s was edited after it was applied (checksum differs from strata_history)",
+				      ap[i].revision);
+	if ((rc = cli_schema_diff(s, NULL, &d))) {
+		rc = cli_error(s, rc);
+		goto done;
+	}
+	for (size_t i = 0; i < d->ndifferences; i++)
+		cli_json_addf(problems, "%s", d->differences[i]);
+	for (size_t i = 0; !d->ndifferences && i < d->nops; i++)
+		cli_json_addf(problems, "%s differs from the database: %s", strata_schema_path(s), d->ops[i]);
+	int nproblems = cJSON_GetArraySize(problems);
+	rc = nproblems ? STRATA_EFAIL : 0;
+	if (CLI_JSON(g)) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "ok", nproblems == 0);
+		cJSON_AddStringToObject(o, "schema", strata_schema_path(s));
+		cJSON_AddNumberToObject(o, "pending", (double)pending);
+		cJSON_AddItemToObject(o, "problems", problems);
+		problems = NULL;
+		cli_json_print(o);
+	} else {
+		cJSON *p;
+		cJSON_ArrayForEach(p, problems)
+			printf("%s\n", p->valuestring);
+		if (nproblems)
+			fprintf(stderr, "strata: check failed: %d difference(s)\n", nproblems);
+		else if (!g->quiet)
+			printf("OK: the database is at its heads and matches %s\n", strata_schema_path(s));
+	}
+done:
+	cJSON_Delete(problems);
+	strata_applied_free(ap, nap);
+	strata_diff_free(d);
+	strata_free(s);
+	return rc;
+}
+
+int cmd_reset(cli_globals *g, cli_args *a)
+{
+	strata *s;
+	strata_reset_result r;
+	if (a->npos)
+		return cli_errorf(STRATA_EUSAGE, "unexpected argument '%s' (usage: strata reset [--yes] [-m MSG])",
+				  a->pos[0]);
+	int rc = cli_open(g, &s);
+	if (rc)
+		return rc;
+	if (!cli_flag(a, "yes") &&
+	    !cli_confirm("Squash every revision into one initial revision from schema.sql? "
+			 "(the database and the old files are backed up first)")) {
+		strata_free(s);
+		return cli_errorf(STRATA_EFAIL, "reset needs confirmation: answer y on a terminal, or pass --yes");
+	}
+	rc = strata_reset(s, cli_value(a, "message"), &r);
+	if (rc) {
+		rc = cli_error(s, rc);
+	} else {
+		printf("backed up the database to %s\n", r.database_backup);
+		printf("moved the old revision files to %s\n", r.old_revisions_dir);
+		printf("wrote %s and stamped the database at it\n", r.revision_path);
+		strata_reset_result_free(&r);
+	}
+	strata_free(s);
+	return rc;
+}
