@@ -7,18 +7,28 @@
 #include <string.h>
 
 /* Asks on a terminal, as Django does, whether a look-alike pair is a rename. Off a
- * terminal the answer is no: a drop and an add, each flagged in the warnings. */
+ * terminal the answer is no (a drop and an add, each flagged in the warnings), and a
+ * hint says how to declare the rename. */
 static int ask_rename(void *ctx, const char *kind, const char *table, const char *from,
 		      const char *to)
 {
-	char q[512];
+	char what[400], q[512], spec[400];
 	(void)kind;
 	(void)ctx;
-	if (table)
-		snprintf(q, sizeof q, "Did you rename %s.%s to %s.%s?", table, from, table, to);
-	else
-		snprintf(q, sizeof q, "Did you rename table %s to %s?", from, to);
-	return cli_confirm(q);
+	if (table) {
+		snprintf(what, sizeof what, "%s.%s to %s.%s", table, from, table, to);
+		snprintf(spec, sizeof spec, "%s.%s:%s", table, from, to);
+	} else {
+		snprintf(what, sizeof what, "table %s to %s", from, to);
+		snprintf(spec, sizeof spec, "%s:%s", from, to);
+	}
+	snprintf(q, sizeof q, "Did you rename %s?", what);
+	if (cli_confirm(q))
+		return 1;
+	if (!cli_interactive())
+		cli_warn("%s looks like a rename but is rendered as a drop and an add; "
+			 "if it is one, pass --rename %s", what, spec);
+	return 0;
 }
 
 int cli_schema_diff(strata *s, cli_args *a, strata_diff **d)

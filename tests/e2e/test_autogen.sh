@@ -141,3 +141,9 @@ expect_rc 1 "check fails after an applied revision was edited"
 expect_out "edited after it was applied" "and says which"
 run --format json check
 check "check --format json lists the problem" sh -c "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert not d[\"ok\"] and any(\"edited\" in p for p in d[\"problems\"])' '$OUT'"
+
+# Off a terminal, a look-alike pair is a drop and an add, with a hint to declare it.
+sed 's/name TEXT NOT NULL UNIQUE/label TEXT NOT NULL UNIQUE/' schema.sql >s.tmp && mv s.tmp schema.sql
+run diff
+expect_err "tag.name to tag.label looks like a rename" "diff names the rename candidate"
+expect_err "pass --rename tag.name:label" "and how to declare it"
