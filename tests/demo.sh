@@ -1,6 +1,6 @@
 #!/bin/sh
 # A short tour of strata on an embedded SQLite file: init, two revisions, upgrade,
-# history, downgrade. Runs in a temporary directory; nothing else is touched.
+# history, downgrade; then the declared schema: schema.sql, check, migrate, doctor. Runs in a temporary directory; nothing else is touched.
 set -eu
 S=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 d=$(mktemp -d)
@@ -39,3 +39,22 @@ step downgrade
 step current
 step upgrade --sql
 say "sqlite3 instance/app.db .schema"; sqlite3 instance/app.db .schema
+
+step upgrade
+say "cat > schema.sql   # the schema you want, as plain CREATE statements"
+cat >schema.sql <<SQL
+CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT);
+CREATE TABLE posts (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    title TEXT NOT NULL
+);
+CREATE INDEX posts_user ON posts(user_id);
+SQL
+cat schema.sql
+say "strata check   # exit 1: the database lacks what schema.sql declares"
+"$S" check || true
+step migrate -m "posts"
+step upgrade
+step check
+step doctor

@@ -193,6 +193,7 @@ int cmd_check(cli_globals *g, cli_args *a)
 		cJSON *p;
 		cJSON_ArrayForEach(p, problems)
 			printf("%s\n", p->valuestring);
+		fflush(stdout);
 		if (nproblems)
 			fprintf(stderr, "strata: check failed: %d difference(s)\n", nproblems);
 		else if (!g->quiet)
