@@ -100,14 +100,18 @@ int cmd_doctor(cli_globals *g, cli_args *a)
 	report r = { cJSON_CreateArray(), 0 };
 	int fix = cli_flag(a, "fix");
 	assume_yes = cli_flag(a, "yes");
-	if (assume_yes && !fix)
+	if (assume_yes && !fix) {
+		cJSON_Delete(r.findings);
 		return cli_errorf(STRATA_EUSAGE, "--yes goes with --fix");
+	}
 	const strata_revision *const *revs = NULL, *const *heads = NULL;
 	size_t nrevs = 0, nheads = 0;
 	char msg[1024];
 	cJSON *f;
-	if (a->npos)
+	if (a->npos) {
+		cJSON_Delete(r.findings);
 		return cli_errorf(STRATA_EUSAGE, "unexpected argument '%s' (usage: strata doctor [--fix])", a->pos[0]);
+	}
 	int rc = cli_open(g, &s);
 	if (rc) {
 		cJSON_Delete(r.findings);
