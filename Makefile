@@ -13,6 +13,7 @@ PKGS    := sqlite3 libcrypto inih libpq libcjson
 DEBS    := build-essential pkg-config sqlite3 libsqlite3-dev libssl-dev libinih-dev \
            libcmocka-dev libpq-dev postgresql libcjson-dev python3
 CFLAGS  ?= -O2 -g
+STRATA_VER = $(shell sed -n 's/.*STRATA_VERSION "\(.*\)"/\1/p' include/strata.h)
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 ifeq ($(SAN),1)
   SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -28,9 +29,12 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# The command pages: compiled into strata's help table (not into libstrata) and the man page.
+DOC_PAGES := $(sort $(wildcard docs/commands/*.txt))
+CLI_OBJ  += $(BUILD)/gen/help.o
 
 .PHONY: all deps demo test test-fast unit e2e asan install bench valgrind fuzz clean
-all: $(BUILD)/strata $(BUILD)/libstrata.a
+all: $(BUILD)/strata $(BUILD)/libstrata.a $(BUILD)/strata.1
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -42,6 +46,16 @@ $(BUILD)/libstrata.a: $(LIB_OBJ)
 
 $(BUILD)/strata: $(CLI_OBJ) $(BUILD)/libstrata.a
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libstrata.a $(LDLIBS)
+
+$(BUILD)/gen/help.c: $(DOC_PAGES) tools/gen_help.sh
+	@mkdir -p $(dir $@)
+	sh tools/gen_help.sh $@ $(DOC_PAGES)
+
+$(BUILD)/gen/help.o: $(BUILD)/gen/help.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/strata.1: $(DOC_PAGES) tools/gen_man.sh include/strata.h
+	STRATA_VERSION=$(STRATA_VER) sh tools/gen_man.sh $@ $(DOC_PAGES)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstrata.a
 	@mkdir -p $(dir $@)
@@ -76,6 +90,11 @@ install: all
 	install -m 0644 $(BUILD)/libstrata.a $(DESTDIR)$(PREFIX)/lib/libstrata.a
 	install -m 0644 include/strata.h $(DESTDIR)$(PREFIX)/include/strata.h
 	install -m 0644 include/strata/backend.h $(DESTDIR)$(PREFIX)/include/strata/backend.h
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 0644 $(BUILD)/strata.1 $(DESTDIR)$(PREFIX)/share/man/man1/strata.1
+	install -m 0644 completion/strata.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/strata
+	install -m 0644 completion/_strata $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_strata
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*STRATA_VERSION "\(.*\)"/\1/p' include/strata.h)|' \
 	    -e 's|@REQUIRES@|$(PKGS)|' strata.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/strata.pc
 

@@ -53,6 +53,15 @@ typedef struct cli_cmd {
 	int json;      /* supports --format json */
 } cli_cmd;
 
+/* The command pages (docs/commands/NAME.txt) that `strata COMMAND --help` prints,
+ * compiled by tools/gen_help.sh into BUILD/gen/help.c: one row per page, the whole
+ * page as text, ended by { NULL, NULL }. */
+typedef struct cli_help_entry {
+	const char *name;
+	const char *text;
+} cli_help_entry;
+extern const cli_help_entry cli_help[];
+
 /* Option access. */
 int cli_flag(const cli_args *a, const char *name);
 const char *cli_value(const cli_args *a, const char *name);

@@ -148,8 +148,15 @@ static void print_usage(FILE *f)
 	      "  -h, --help           this help, or a command's (strata COMMAND --help)\n", f);
 }
 
+/* Prints the command's page (docs/commands/NAME.txt); a command without one gets its
+ * usage line, summary and option names from the command table. */
 static void print_cmd_help(const cli_cmd *c)
 {
+	for (const cli_help_entry *h = cli_help; h->name; h++)
+		if (strcmp(h->name, c->name) == 0) {
+			fputs(h->text, stdout);
+			return;
+		}
 	printf("usage: strata %s\n\n%s\n", c->usage, c->summary);
 	if (c->opts[0].name) {
 		printf("\nOptions:\n");
