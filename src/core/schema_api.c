@@ -51,27 +51,54 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 		return ctx_fail(s, STRATA_EFAIL, "autogenerate is not available for %s", s->be->name);
 	if (fs_read(&text, s->schema_path, &e))
 		return ctx_take(s, &e);
-	strata_conn *c = s->conn;
-	if (o->from_empty) {
-		/* An empty database of the same kind: SQLite in memory. */
-		strata_conn_opts co = { s->lock_timeout_ms, s->version_schema, NULL };
-		if (s->be != &strata_sqlite_backend) {
-			buf_free(&text);
-			return ctx_fail(s, STRATA_EFAIL, "a schema from scratch needs SQLite here");
-		}
-		if ((rc = s->be->connect(&scratch, "sqlite::memory:", &co, &e))) {
-			buf_free(&text);
-			return ctx_take(s, &e);
-		}
-		c = scratch;
-	}
+	strata_conn *c = s->conn, *shadow = NULL;
 	strata_autogen_opts ao;
 	memset(&ao, 0, sizeof ao);
 	ao.renames = o->renames;
 	ao.nrenames = o->nrenames;
 	ao.confirm_rename = o->confirm_rename;
 	ao.confirm_ctx = o->confirm_ctx;
-	rc = strata_autogen_run(s->be, c, text.ptr, s->schema_path, &ao, &r, &e);
+	strata_conn_opts co = { s->lock_timeout_ms, s->version_schema, NULL };
+	if (o->from_empty && s->be == &strata_sqlite_backend) {
+		/* An empty database of the same kind: SQLite in memory. */
+		if ((rc = s->be->connect(&scratch, "sqlite::memory:", &co, &e))) {
+			buf_free(&text);
+			return ctx_take(s, &e);
+		}
+		c = scratch;
+	} else if (o->from_empty) {
+		/* The backend's shadow database already starts empty: compare with nothing. */
+		ao.from_empty = 1;
+	}
+	if (s->shadow_url && s->be != &strata_sqlite_backend) {
+		/* schema.sql goes into the configured shadow database; the session is marked
+		 * so the backend loads into it instead of creating a temporary one. */
+		if ((rc = s->be->connect(&shadow, s->shadow_url, &co, &e)) ||
+		    (rc = s->be->exec(shadow, "SET strata.shadow = 'on'", &e))) {
+			if (shadow)
+				s->be->disconnect(shadow);
+			buf_free(&text);
+			err_prefix(&e, "shadow_database: ");
+			return ctx_take(s, &e);
+		}
+	}
+	if (shadow) {
+		strata_catalog *live = NULL, *want = NULL;
+		memset(&r, 0, sizeof r);
+		if (ao.from_empty)
+			live = strata_catalog_new(0);
+		else
+			rc = s->be->introspect(c, &live, &e);
+		if (!rc)
+			rc = s->be->load_shadow(shadow, text.ptr, s->schema_path, &want, &e);
+		if (!rc)
+			rc = strata_autogen_catalogs(s->be->render, live, want, &ao, &r, &e);
+		strata_catalog_free(live);
+		strata_catalog_free(want);
+		s->be->disconnect(shadow);
+	} else {
+		rc = strata_autogen_run(s->be, c, text.ptr, s->schema_path, &ao, &r, &e);
+	}
 	if (scratch)
 		s->be->disconnect(scratch);
 	buf_free(&text);

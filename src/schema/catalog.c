@@ -87,6 +87,17 @@ void strata_catalog_free(strata_catalog *c)
 		view_free(c->views.v[i]);
 	for (size_t i = 0; i < c->triggers.n; i++)
 		trigger_free(c->triggers.v[i]);
+	for (size_t i = 0; i < c->objects.n; i++) {
+		strata_object *o = c->objects.v[i];
+		free(o->name);
+		free(o->sql);
+		free(o->drop);
+		free(o->alter);
+		free(o->type);
+		strvec_free(&o->values);
+		free(o);
+	}
+	vec_free(&c->objects);
 	vec_free(&c->tables);
 	vec_free(&c->views);
 	vec_free(&c->triggers);
@@ -122,6 +133,12 @@ static int cmp_index(const void *x, const void *y)
 	return name_order((*(strata_index *const *)x)->name, (*(strata_index *const *)y)->name);
 }
 
+static int cmp_object(const void *x, const void *y)
+{
+	const strata_object *a = *(strata_object *const *)x, *b = *(strata_object *const *)y;
+	return a->kind != b->kind ? (a->kind < b->kind ? -1 : 1) : strcmp(a->name, b->name);
+}
+
 static void vec_sort(vec *v, int (*cmp)(const void *, const void *))
 {
 	if (v->n > 1)
@@ -134,6 +151,7 @@ void strata_catalog_sort(strata_catalog *c)
 	vec_sort(&c->tables, cmp_table);
 	vec_sort(&c->views, cmp_view);
 	vec_sort(&c->triggers, cmp_trigger);
+	vec_sort(&c->objects, cmp_object);
 	for (size_t i = 0; i < c->tables.n; i++)
 		vec_sort(&((strata_table *)c->tables.v[i])->indexes, cmp_index);
 }
@@ -167,6 +185,54 @@ strata_trigger *strata_catalog_add_trigger(strata_catalog *c, const char *name,
 	t->sql = xstrdup(sql);
 	vec_push(&c->triggers, t);
 	return t;
+}
+
+/* Appends an object; the catalog owns it. */
+strata_object *strata_catalog_add_object(strata_catalog *c, int kind, const char *name,
+					 const char *sql, const char *drop, const char *alter)
+{
+	strata_object *o = xcalloc(1, sizeof(*o));
+	o->kind = kind;
+	o->name = xstrdup(name);
+	o->sql = xstrdup(sql);
+	o->drop = xstrdup(drop);
+	o->alter = opt_dup(alter);
+	vec_push(&c->objects, o);
+	return o;
+}
+
+strata_object *strata_catalog_object(const strata_catalog *c, int kind, const char *name)
+{
+	for (size_t i = 0; i < c->objects.n; i++) {
+		strata_object *o = c->objects.v[i];
+		if (o->kind == kind && strcmp(o->name, name) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/* Both sides come from the same server's printing functions: exact text decides. */
+int strata_object_equal(const strata_object *a, const strata_object *b)
+{
+	if (a->kind != b->kind || strcmp(a->name, b->name) != 0 || strcmp(a->sql, b->sql) != 0 ||
+	    a->values.n != b->values.n)
+		return 0;
+	for (size_t i = 0; i < a->values.n; i++)
+		if (strcmp(a->values.v[i], b->values.v[i]) != 0)
+			return 0;
+	return 1;
+}
+
+const char *strata_object_kind_name(int kind)
+{
+	switch (kind) {
+	case STRATA_OBJ_SCHEMA: return "schema";
+	case STRATA_OBJ_EXTENSION: return "extension";
+	case STRATA_OBJ_ENUM: return "enum";
+	case STRATA_OBJ_SEQUENCE: return "sequence";
+	case STRATA_OBJ_FUNCTION: return "function";
+	default: return "comment";
+	}
 }
 
 /* Appends a column; `type` NULL means none. */
@@ -269,6 +335,7 @@ static void index_free(strata_index *ix)
 	free(ix->table);
 	parts_free(ix->parts, ix->nparts);
 	free(ix->where);
+	free(ix->def);
 	free(ix);
 }
 
@@ -279,6 +346,7 @@ static void fkey_free(strata_fkey *fk)
 	free(fk->ref_table);
 	free(fk->on_delete);
 	free(fk->on_update);
+	free(fk->name);
 	free(fk);
 }
 
@@ -292,6 +360,7 @@ void strata_table_free(strata_table *t)
 	for (size_t i = 0; i < t->uniques.n; i++) {
 		strata_unique *u = t->uniques.v[i];
 		parts_free(u->parts, u->nparts);
+		free(u->name);
 		free(u);
 	}
 	for (size_t i = 0; i < t->checks.n; i++) {
@@ -310,6 +379,7 @@ void strata_table_free(strata_table *t)
 	vec_free(&t->fkeys);
 	vec_free(&t->indexes);
 	strvec_free(&t->pk.columns);
+	free(t->pk.name);
 	free(t->name);
 	free(t);
 }
@@ -336,12 +406,15 @@ strata_table *strata_table_dup(const strata_table *t)
 		n->generated = c->generated;
 		n->gen_expr = opt_dup(c->gen_expr);
 		n->hidden = c->hidden;
+		n->identity = c->identity;
 	}
 	strvec_copy(&d->pk.columns, &t->pk.columns);
+	d->pk.name = opt_dup(t->pk.name);
 	d->pk.autoincrement = t->pk.autoincrement;
 	for (size_t i = 0; i < t->uniques.n; i++) {
 		const strata_unique *u = t->uniques.v[i];
 		strata_unique *n = strata_table_add_unique(d);
+		n->name = opt_dup(u->name);
 		for (size_t j = 0; j < u->nparts; j++)
 			strata_unique_add_part(n, u->parts[j].name, u->parts[j].collation,
 					       u->parts[j].desc);
@@ -359,6 +432,7 @@ strata_table *strata_table_dup(const strata_table *t)
 		n->on_update = opt_dup(fk->on_update);
 		n->deferrable = fk->deferrable;
 		n->initially_deferred = fk->initially_deferred;
+		n->name = opt_dup(fk->name);
 	}
 	for (size_t i = 0; i < t->indexes.n; i++) {
 		const strata_index *ix = t->indexes.v[i];
@@ -369,6 +443,7 @@ strata_table *strata_table_dup(const strata_table *t)
 			strata_index_add_part(n, ix->parts[j].name, ix->parts[j].is_expr,
 					      ix->parts[j].collation, ix->parts[j].desc);
 		n->where = opt_dup(ix->where);
+		n->def = opt_dup(ix->def);
 	}
 	return d;
 }
@@ -900,7 +975,7 @@ int strata_column_equal(const strata_column *a, const strata_column *b, const ch
 	       strata_sql_equal(a->dflt, b->dflt, r, old_table, nocase) &&
 	       opt_eq_nocase(a->collation, b->collation) && a->generated == b->generated &&
 	       strata_sql_equal(a->gen_expr, b->gen_expr, r, old_table, nocase) &&
-	       a->hidden == b->hidden;
+	       a->hidden == b->hidden && a->identity == b->identity;
 }
 
 static int parts_equal(const strata_keypart *a, size_t na, const strata_keypart *b, size_t nb,
@@ -966,6 +1041,10 @@ int strata_fkey_equal(const strata_fkey *a, const strata_fkey *b, const char *ol
 int strata_index_equal(const strata_index *a, const strata_index *b, const strata_renames *r,
 		       int nocase)
 {
+	if (a->def && b->def)
+		return strata_name_eq(a->name, b->name, nocase) &&
+		       strata_name_eq(strata_renames_table(r, a->table, nocase), b->table, nocase) &&
+		       strata_sql_equal(a->def, b->def, r, NULL, nocase);
 	return strata_name_eq(a->name, b->name, nocase) &&
 	       strata_name_eq(strata_renames_table(r, a->table, nocase), b->table, nocase) &&
 	       a->unique == b->unique &&
@@ -976,7 +1055,7 @@ int strata_index_equal(const strata_index *a, const strata_index *b, const strat
 int strata_view_equal(const strata_view *a, const strata_view *b, const strata_renames *r,
 		      int nocase)
 {
-	return strata_name_eq(a->name, b->name, nocase) &&
+	return strata_name_eq(a->name, b->name, nocase) && a->materialized == b->materialized &&
 	       strata_sql_equal(a->sql, b->sql, r, NULL, nocase);
 }
 
@@ -1098,8 +1177,18 @@ int strata_catalog_equal(const strata_catalog *a, const strata_catalog *b, buf *
 			return 0;
 		}
 	}
+	for (size_t i = 0; i < a->objects.n; i++) {
+		const strata_object *oa = a->objects.v[i];
+		const strata_object *ob = strata_catalog_object(b, oa->kind, oa->name);
+		if (!ob || !strata_object_equal(oa, ob)) {
+			if (why)
+				buf_printf(why, "%s %s differs\n", strata_object_kind_name(oa->kind),
+					   oa->name);
+			return 0;
+		}
+	}
 	if (a->tables.n != b->tables.n || a->views.n != b->views.n ||
-	    a->triggers.n != b->triggers.n) {
+	    a->triggers.n != b->triggers.n || a->objects.n != b->objects.n) {
 		if (why)
 			buf_puts(why, "the other side has more tables, views or triggers\n");
 		return 0;

@@ -36,6 +36,7 @@ typedef struct strata_column {
 	int generated;   /* STRATA_GEN_* */
 	char *gen_expr;  /* normalised generation expression, or NULL */
 	int hidden;      /* a hidden column of a virtual table */
+	char identity;   /* PostgreSQL identity: 'a' ALWAYS, 'd' BY DEFAULT, 0 none */
 } strata_column;
 
 /* One key of an index or UNIQUE constraint. */
@@ -49,11 +50,13 @@ typedef struct strata_keypart {
 typedef struct strata_pkey {
 	strvec columns;    /* in key order; empty when there is no declared primary key */
 	int autoincrement;
+	char *name;        /* constraint name where the database names it, or NULL */
 } strata_pkey;
 
 typedef struct strata_unique {
 	strata_keypart *parts;
 	size_t nparts;
+	char *name; /* constraint name where the database names it, or NULL */
 } strata_unique;
 
 typedef struct strata_check {
@@ -69,6 +72,7 @@ typedef struct strata_fkey {
 	char *on_update;
 	int deferrable;
 	int initially_deferred;
+	char *name;       /* constraint name where the database names it, or NULL */
 } strata_fkey;
 
 typedef struct strata_index {
@@ -78,11 +82,16 @@ typedef struct strata_index {
 	strata_keypart *parts;
 	size_t nparts;
 	char *where; /* normalised predicate of a partial index, or NULL */
+	/* The whole CREATE INDEX statement as the database prints it (PostgreSQL: method,
+	 * expressions, INCLUDE, predicate), or NULL. When both sides have it, it decides
+	 * equality and is what a dialect renders. */
+	char *def;
 } strata_index;
 
 typedef struct strata_view {
 	char *name;
 	char *sql; /* the CREATE VIEW statement as the database keeps it */
+	int materialized; /* a PostgreSQL materialized view */
 } strata_view;
 
 typedef struct strata_trigger {
@@ -103,10 +112,36 @@ typedef struct strata_table {
 	int strict;
 } strata_table;
 
+/*
+ * Objects other than tables, views and triggers (PostgreSQL: schemas, extensions, enums,
+ * sequences, functions, comments). Each carries the statements that create and remove
+ * it, as the backend that read it spells them; the diff compares them and places them
+ * by kind: everything but comments is created before the tables change and removed
+ * after, comments are removed first and set last.
+ */
+#define STRATA_OBJ_SCHEMA    1
+#define STRATA_OBJ_EXTENSION 2
+#define STRATA_OBJ_ENUM      3
+#define STRATA_OBJ_SEQUENCE  4
+#define STRATA_OBJ_FUNCTION  5
+#define STRATA_OBJ_COMMENT   6
+
+typedef struct strata_object {
+	int kind;     /* STRATA_OBJ_* */
+	char *name;   /* unique within its kind: "mood", "app.f(integer)", "column t.c" */
+	char *sql;    /* the statement that creates it */
+	char *drop;   /* the statement that removes it */
+	char *alter;  /* a statement that turns another version into this one in place, or
+		       * NULL (enums are altered by the dialect from `values`) */
+	strvec values; /* enum labels in sort order */
+	char *type;   /* enum: the type as a column's type names it */
+} strata_object;
+
 typedef struct strata_catalog {
 	vec tables;   /* strata_table *, sorted by name */
 	vec views;    /* strata_view *, sorted by name */
 	vec triggers; /* strata_trigger *, sorted by name */
+	vec objects;  /* strata_object *, sorted by kind, then name */
 	int nocase;   /* identifiers compare case-insensitively (ASCII) */
 } strata_catalog;
 
@@ -141,6 +176,16 @@ strata_table *strata_catalog_add_table(strata_catalog *c, const char *name);
 strata_view *strata_catalog_add_view(strata_catalog *c, const char *name, const char *sql);
 strata_trigger *strata_catalog_add_trigger(strata_catalog *c, const char *name,
 					   const char *table, const char *sql);
+
+/* Appends an object (strings copied; `alter` may be NULL); the catalog owns it. */
+strata_object *strata_catalog_add_object(strata_catalog *c, int kind, const char *name,
+					 const char *sql, const char *drop, const char *alter);
+/* The object of `kind` named `name`, or NULL. */
+strata_object *strata_catalog_object(const strata_catalog *c, int kind, const char *name);
+/* Whether two versions of an object are the same (statements and enum labels). */
+int strata_object_equal(const strata_object *a, const strata_object *b);
+/* "schema", "extension", "enum", "sequence", "function", "comment". */
+const char *strata_object_kind_name(int kind);
 
 /* Appends a column with the given type (NULL for none); the rest starts cleared. */
 strata_column *strata_table_add_column(strata_table *t, const char *name, const char *type);

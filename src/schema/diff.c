@@ -682,6 +682,48 @@ done:
 	return rc;
 }
 
+/* Appends object ops for kinds `lo`..`hi`: drops (in reverse kind order) when `drops`,
+ * else creates and alters (in kind order). */
+static void diff_objects(strata_oplist *l, const strata_catalog *from, const strata_catalog *to,
+			 int lo, int hi, int drops)
+{
+	if (drops) {
+		for (size_t i = from->objects.n; i-- > 0;) {
+			const strata_object *a = from->objects.v[i];
+			if (a->kind < lo || a->kind > hi || strata_catalog_object(to, a->kind, a->name))
+				continue;
+			strata_op *op = push(l, STRATA_OP_DROP_OBJECT, 0);
+			op->old_obj = a;
+		}
+		return;
+	}
+	for (size_t j = 0; j < to->objects.n; j++) {
+		const strata_object *b = to->objects.v[j];
+		if (b->kind < lo || b->kind > hi)
+			continue;
+		const strata_object *a = strata_catalog_object(from, b->kind, b->name);
+		if (a && strata_object_equal(a, b))
+			continue;
+		strata_op *op = push(l, a ? STRATA_OP_ALTER_OBJECT : STRATA_OP_CREATE_OBJECT, 0);
+		op->old_obj = a;
+		op->new_obj = b;
+	}
+}
+
+/* Whether an enum's labels change other than by insertions (a rebuild of the type). */
+int strata_enum_rebuilt(const strata_object *a, const strata_object *b)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < a->values.n; i++) {
+		while (j < b->values.n && strcmp(b->values.v[j], a->values.v[i]) != 0)
+			j++;
+		if (j == b->values.n)
+			return 1;
+		j++;
+	}
+	return 0;
+}
+
 /* What happens to an old view or trigger. */
 enum { KEEP, WRAP, REPLACE, DROP };
 
@@ -774,6 +816,23 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	}
 	size_t index_drops = l->n;
 
+	/* A rebuilt enum changes the type of every column of it: what reads those tables
+	 * is wrapped around the change. */
+	for (size_t i = 0; i < from->objects.n; i++) {
+		const strata_object *oa = from->objects.v[i];
+		const strata_object *ob = strata_catalog_object(to, oa->kind, oa->name);
+		if (oa->kind != STRATA_OBJ_ENUM || !ob || !oa->type || !strata_enum_rebuilt(oa, ob))
+			continue;
+		for (size_t t = 0; t < na; t++) {
+			const strata_table *a = from->tables.v[t];
+			for (size_t k = 0; k < a->columns.n; k++)
+				if (strcmp(((strata_column *)a->columns.v[k])->type, oa->type) == 0) {
+					nameset_add(&changed, a->name);
+					break;
+				}
+		}
+	}
+
 	/* Views and triggers: dropped, changed, or wrapped around a change to what they
 	 * read — until nothing more is pulled in. */
 	for (size_t i = 0; i < from->views.n; i++) {
@@ -808,6 +867,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	/* Emit, in the order of diff.h. Index drops are already in `l`; triggers and views
 	 * go before them. */
 	strata_oplist head = { 0 };
+	diff_objects(&head, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 1);
 	for (size_t i = 0; i < from->triggers.n; i++) {
 		if (tstate[i] == KEEP)
 			continue;
@@ -839,6 +899,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		strata_op *op = push(l, STRATA_OP_DROP_TABLE, 0);
 		op->old_table = dropped.v[order[k]];
 	}
+	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_FUNCTION, 0);
 	for (size_t k = 0; k < pairs.n; k++) {
 		const strata_op *first = &groups.v[(size_t)pairs.v[k] - 1];
 		for (size_t i = (size_t)(first - groups.v); i < groups.n; i++) {
@@ -892,6 +953,8 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 				     !xa ? 0 : st == WRAP ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED);
 		op->new_obj = xb;
 	}
+	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_FUNCTION, 1);
+	diff_objects(l, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 0);
 done:
 	free(partner);
 	free(b_paired);
@@ -933,6 +996,8 @@ static strata_op_kind inverse_kind(strata_op_kind k)
 	case STRATA_OP_ADD_UNIQUE: return STRATA_OP_DROP_UNIQUE;
 	case STRATA_OP_DROP_COLUMN: return STRATA_OP_ADD_COLUMN;
 	case STRATA_OP_ADD_COLUMN: return STRATA_OP_DROP_COLUMN;
+	case STRATA_OP_CREATE_OBJECT: return STRATA_OP_DROP_OBJECT;
+	case STRATA_OP_DROP_OBJECT: return STRATA_OP_CREATE_OBJECT;
 	default: return k;
 	}
 }
@@ -1087,6 +1152,26 @@ int strata_op_describe(buf *out, const strata_op *op)
 			buf_printf(out, " on %s", t);
 		break;
 	}
+	case STRATA_OP_CREATE_OBJECT:
+	case STRATA_OP_ALTER_OBJECT:
+	case STRATA_OP_DROP_OBJECT: {
+		const strata_object *o = op->kind == STRATA_OP_DROP_OBJECT ? op->old_obj : op->new_obj;
+		buf_printf(out, "%c %s %s",
+			   op->kind == STRATA_OP_CREATE_OBJECT ? '+'
+			   : op->kind == STRATA_OP_DROP_OBJECT ? '-' : '~',
+			   strata_object_kind_name(o->kind), o->name);
+		if (op->kind == STRATA_OP_ALTER_OBJECT && o->kind == STRATA_OBJ_ENUM) {
+			const strata_object *a = op->old_obj;
+			buf_puts(out, " (values");
+			for (size_t i = 0; i < a->values.n; i++)
+				buf_printf(out, "%s%s", i ? ", " : " ", a->values.v[i]);
+			buf_puts(out, " ->");
+			for (size_t i = 0; i < o->values.n; i++)
+				buf_printf(out, "%s%s", i ? ", " : " ", o->values.v[i]);
+			buf_putc(out, ')');
+		}
+		break;
+	}
 	case STRATA_OP_DROP_INDEX:
 	case STRATA_OP_DROP_VIEW:
 	case STRATA_OP_DROP_TRIGGER:
@@ -1173,6 +1258,28 @@ int strata_op_danger(buf *out, const strata_op *op)
 		if (notnull)
 			buf_printf(out, "makes %s.%s NOT NULL: fails if a row holds NULL there", t,
 				   op->new_col->name);
+		return 1;
+	}
+	case STRATA_OP_DROP_OBJECT: {
+		const strata_object *o = op->old_obj;
+		if (o->kind != STRATA_OBJ_SEQUENCE)
+			return 0;
+		buf_printf(out, "drops sequence %s and its current value", o->name);
+		return 1;
+	}
+	case STRATA_OP_ALTER_OBJECT: {
+		const strata_object *a = op->old_obj, *b = op->new_obj;
+		if (a->kind != STRATA_OBJ_ENUM || !strata_enum_rebuilt(a, b))
+			return 0;
+		buf_printf(out, "rebuilds enum %s without value(s)", a->name);
+		for (size_t i = 0, n = 0; i < a->values.n; i++) {
+			int kept = 0;
+			for (size_t j = 0; j < b->values.n && !kept; j++)
+				kept = strcmp(a->values.v[i], b->values.v[j]) == 0;
+			if (!kept)
+				buf_printf(out, "%s'%s'", n++ ? ", " : " ", a->values.v[i]);
+		}
+		buf_puts(out, ": rows holding them fail the conversion");
 		return 1;
 	}
 	default:

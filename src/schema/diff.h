@@ -45,7 +45,14 @@ typedef enum strata_op_kind {
 	STRATA_OP_CREATE_TABLE,
 	STRATA_OP_CREATE_INDEX,
 	STRATA_OP_CREATE_VIEW,
-	STRATA_OP_CREATE_TRIGGER
+	STRATA_OP_CREATE_TRIGGER,
+	/* Objects (strata_object, in old_obj/new_obj). Comments are dropped before
+	 * everything and created or altered after everything; the other kinds are created
+	 * or altered after the table drops, before the tables change, and dropped after the
+	 * triggers are created. */
+	STRATA_OP_CREATE_OBJECT,
+	STRATA_OP_ALTER_OBJECT,
+	STRATA_OP_DROP_OBJECT
 } strata_op_kind;
 
 /* The op only re-creates an unchanged object around a change to what it reads. */
@@ -110,6 +117,9 @@ int strata_op_is_table_change(const strata_op *op);
  * -> VARCHAR(80))", "- index ix_old"); returns 0 and appends nothing for ops that are
  * not a change of their own (implied re-creations, the drop half of a replacement). */
 int strata_op_describe(buf *out, const strata_op *op);
+/* Whether enum `a` becomes `b` other than by inserting labels (removed or reordered
+ * labels: the type must be rebuilt). */
+int strata_enum_rebuilt(const strata_object *a, const strata_object *b);
 /* Returns 1 and appends why when the op may lose data or fail on existing rows. */
 int strata_op_danger(buf *out, const strata_op *op);
 

@@ -9,6 +9,7 @@
  * library never prints.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "backends/postgres/postgres_internal.h"
 #include "strata/backend.h"
 #include "core/ctx.h"
 #include "util/buf.h"
@@ -32,18 +33,11 @@
 
 extern char **environ;
 
-/* Autogenerate slots, filled once the PostgreSQL introspection exists. */
-#define PG_INTROSPECT NULL
-#define PG_LOAD_SHADOW NULL
-#define PG_RENDER NULL
-
 /* SQLSTATE 55P03 (lock_not_available): what the server raises when lock_timeout runs
  * out, named in strata's own message when its wait for the migration lock does. */
 #define SQLSTATE_LOCK_NOT_AVAILABLE "55P03"
 
 #define DEFAULT_SCHEMA "public"
-
-PGconn *strata_pg_handle(strata_conn *c);
 
 struct strata_conn {
 	PGconn *pg;
@@ -59,6 +53,12 @@ struct strata_conn {
 PGconn *strata_pg_handle(strata_conn *c)
 {
 	return c->pg;
+}
+
+/* The schema of the version tables, which introspection leaves out. */
+const char *strata_pg_version_schema(strata_conn *c)
+{
+	return c->schema;
 }
 
 /* Notices go nowhere: the library must not write to the caller's stderr. */
@@ -719,7 +719,7 @@ const strata_backend strata_postgres_backend = {
 	.table_name = pg_table_name,
 	.version_ddl = pg_version_ddl,
 	.backup = pg_backup,
-	.introspect = PG_INTROSPECT,
-	.load_shadow = PG_LOAD_SHADOW,
-	.render = PG_RENDER,
+	.introspect = pg_introspect,
+	.load_shadow = pg_load_shadow,
+	.render = pg_render,
 };

@@ -1,0 +1,596 @@
+/*
+ * dialect.c — operations → PostgreSQL SQL.
+ *
+ * Rendering needs no connection: `--sql` mode and golden tests use it as is. Every
+ * identifier is double-quoted; names in a schema other than public are written
+ * "schema"."name". PostgreSQL alters tables natively, so every table change is an
+ * ALTER TABLE of its own. What the diff's order cannot settle is settled here:
+ *
+ *  - foreign keys are dropped first (a table they point at may be dropped next) and
+ *    added last, after every table and index exists, so cycles and keys on unique
+ *    indexes work; tables that are dropped together lose their keys to each other
+ *    first;
+ *  - a column whose type changes loses its default first and gets it back after, and
+ *    the cast is spelled out (USING "col"::type);
+ *  - functions are created with check_function_bodies off for the transaction, as
+ *    pg_dump does, so an SQL function may name a table created after it;
+ *  - an enum that only gains labels gets ALTER TYPE … ADD VALUE … BEFORE/AFTER (in a
+ *    transaction since PostgreSQL 12; the new label cannot be used in the same
+ *    transaction); one that loses or reorders labels is rebuilt: the old type is
+ *    renamed away, the new one created, every column of it converted through text
+ *    (its default dropped and restored around that), the old type dropped. Views
+ *    reading those tables are dropped before and re-created after by the diff.
+ *
+ * `-- WARNING: ...` lines stand above statements that may lose data.
+ */
+#include "backends/postgres/postgres_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void pg_quote(buf *out, const char *name)
+{
+	buf_putc(out, '"');
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			buf_putc(out, '"');
+		buf_putc(out, *p);
+	}
+	buf_putc(out, '"');
+}
+
+void pg_qname(buf *out, const char *name)
+{
+	const char *dot = strchr(name, '.');
+	if (!dot) {
+		pg_quote(out, name);
+		return;
+	}
+	char *schema = xmalloc((size_t)(dot - name) + 1);
+	memcpy(schema, name, (size_t)(dot - name));
+	schema[dot - name] = '\0';
+	pg_quote(out, schema);
+	buf_putc(out, '.');
+	pg_quote(out, dot + 1);
+	free(schema);
+}
+
+void pg_quote_string(buf *out, const char *s)
+{
+	buf_putc(out, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			buf_putc(out, '\'');
+		buf_putc(out, *p);
+	}
+	buf_putc(out, '\'');
+}
+
+/* The part of a catalog name after its schema. */
+static const char *bare(const char *name)
+{
+	const char *dot = strchr(name, '.');
+	return dot ? dot + 1 : name;
+}
+
+static void put_warning(buf *out, const char *text)
+{
+	buf_puts(out, "-- WARNING: ");
+	for (const char *p = text; *p; p++)
+		buf_putc(out, (*p == '\n' || *p == '\r') ? ' ' : *p);
+	buf_putc(out, '\n');
+}
+
+static void alter_table(buf *out, const char *table)
+{
+	buf_puts(out, "ALTER TABLE ");
+	pg_qname(out, table);
+	buf_putc(out, ' ');
+}
+
+/* serial types exist only in CREATE TABLE and ADD COLUMN. */
+static const char *plain_type(const char *type)
+{
+	return strcmp(type, "serial") == 0	  ? "integer"
+	       : strcmp(type, "bigserial") == 0	  ? "bigint"
+	       : strcmp(type, "smallserial") == 0 ? "smallint"
+						  : type;
+}
+
+static void column_def(buf *out, const strata_column *c)
+{
+	pg_quote(out, c->name);
+	buf_printf(out, " %s", c->type);
+	if (c->collation)
+		buf_printf(out, " COLLATE %s", c->collation);
+	if (c->generated)
+		buf_printf(out, " GENERATED ALWAYS AS (%s) STORED", c->gen_expr ? c->gen_expr : "NULL");
+	else if (c->identity)
+		buf_printf(out, " GENERATED %s AS IDENTITY", c->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+	else if (c->dflt)
+		buf_printf(out, " DEFAULT %s", c->dflt);
+	if (c->notnull)
+		buf_puts(out, " NOT NULL");
+}
+
+static void quoted_list(buf *out, const strvec *names)
+{
+	buf_putc(out, '(');
+	for (size_t i = 0; i < names->n; i++) {
+		if (i)
+			buf_puts(out, ", ");
+		pg_quote(out, names->v[i]);
+	}
+	buf_putc(out, ')');
+}
+
+static void constraint_name(buf *out, const char *name)
+{
+	if (name) {
+		buf_puts(out, "CONSTRAINT ");
+		pg_quote(out, name);
+		buf_putc(out, ' ');
+	}
+}
+
+static void unique_def(buf *out, const strata_unique *u)
+{
+	constraint_name(out, u->name);
+	buf_puts(out, "UNIQUE (");
+	for (size_t i = 0; i < u->nparts; i++) {
+		if (i)
+			buf_puts(out, ", ");
+		pg_quote(out, u->parts[i].name);
+	}
+	buf_putc(out, ')');
+}
+
+static void check_def(buf *out, const strata_check *ck)
+{
+	constraint_name(out, ck->name);
+	buf_printf(out, "CHECK (%s)", ck->expr);
+}
+
+static void pkey_def(buf *out, const strata_table *t)
+{
+	constraint_name(out, t->pk.name);
+	buf_puts(out, "PRIMARY KEY ");
+	quoted_list(out, &t->pk.columns);
+}
+
+static void fkey_def(buf *out, const strata_fkey *fk)
+{
+	constraint_name(out, fk->name);
+	buf_puts(out, "FOREIGN KEY ");
+	quoted_list(out, &fk->from);
+	buf_puts(out, " REFERENCES ");
+	pg_qname(out, fk->ref_table);
+	if (fk->to.n) {
+		buf_putc(out, ' ');
+		quoted_list(out, &fk->to);
+	}
+	if (fk->on_update)
+		buf_printf(out, " ON UPDATE %s", fk->on_update);
+	if (fk->on_delete)
+		buf_printf(out, " ON DELETE %s", fk->on_delete);
+	if (fk->deferrable)
+		buf_puts(out, fk->initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
+}
+
+static void create_table(buf *out, const strata_table *t)
+{
+	buf_puts(out, "CREATE TABLE ");
+	pg_qname(out, t->name);
+	buf_puts(out, " (");
+	const char *sep = "\n    ";
+	for (size_t i = 0; i < t->columns.n; i++) {
+		buf_puts(out, sep);
+		column_def(out, t->columns.v[i]);
+		sep = ",\n    ";
+	}
+	if (t->pk.columns.n) {
+		buf_puts(out, sep);
+		pkey_def(out, t);
+		sep = ",\n    ";
+	}
+	for (size_t i = 0; i < t->uniques.n; i++) {
+		buf_puts(out, sep);
+		unique_def(out, t->uniques.v[i]);
+		sep = ",\n    ";
+	}
+	for (size_t i = 0; i < t->checks.n; i++) {
+		buf_puts(out, sep);
+		check_def(out, t->checks.v[i]);
+		sep = ",\n    ";
+	}
+	buf_puts(out, "\n);\n");
+}
+
+static void add_fkey(buf *out, const char *table, const strata_fkey *fk)
+{
+	alter_table(out, table);
+	buf_puts(out, "ADD ");
+	fkey_def(out, fk);
+	buf_puts(out, ";\n");
+}
+
+static void drop_constraint(buf *out, const char *table, const char *name)
+{
+	alter_table(out, table);
+	buf_puts(out, "DROP CONSTRAINT ");
+	pg_quote(out, name ? name : "");
+	buf_puts(out, ";\n");
+}
+
+static void alter_column(buf *out, const char *table, const char *col)
+{
+	alter_table(out, table);
+	buf_puts(out, "ALTER COLUMN ");
+	pg_quote(out, col);
+	buf_putc(out, ' ');
+}
+
+/* The changes that turn column `a` into `b` of `table`. */
+static void render_alter_column(buf *out, const char *table, const strata_column *a,
+				const strata_column *b)
+{
+	const char *ta = plain_type(a->type), *tb = plain_type(b->type);
+	if (a->generated != b->generated ||
+	    (a->generated && !strata_sql_equal(a->gen_expr, b->gen_expr, NULL, NULL, 0))) {
+		/* A generation expression cannot be altered: the column is made anew. */
+		alter_table(out, table);
+		buf_puts(out, "DROP COLUMN ");
+		pg_quote(out, a->name);
+		buf_puts(out, ";\n");
+		alter_table(out, table);
+		buf_puts(out, "ADD COLUMN ");
+		column_def(out, b);
+		buf_puts(out, ";\n");
+		return;
+	}
+	if (a->identity && !b->identity) {
+		alter_column(out, table, b->name);
+		buf_puts(out, "DROP IDENTITY;\n");
+	}
+	int retype = strcmp(ta, tb) != 0 || (a->collation ? !b->collation || strcmp(a->collation,
+		b->collation) : b->collation != NULL);
+	int dflt_changed = !strata_sql_equal(a->dflt, b->dflt, NULL, NULL, 0);
+	if (a->dflt && (retype || (dflt_changed && !b->dflt))) {
+		alter_column(out, table, b->name);
+		buf_puts(out, "DROP DEFAULT;\n");
+	}
+	if (retype) {
+		alter_column(out, table, b->name);
+		buf_printf(out, "TYPE %s", tb);
+		if (b->collation)
+			buf_printf(out, " COLLATE %s", b->collation);
+		buf_puts(out, " USING ");
+		pg_quote(out, b->name);
+		buf_printf(out, "::%s;\n", tb);
+	}
+	if (b->dflt && (dflt_changed || retype)) {
+		alter_column(out, table, b->name);
+		buf_printf(out, "SET DEFAULT %s;\n", b->dflt);
+	}
+	if (a->notnull != b->notnull) {
+		alter_column(out, table, b->name);
+		buf_puts(out, b->notnull ? "SET NOT NULL;\n" : "DROP NOT NULL;\n");
+	}
+	if (b->identity && !a->identity) {
+		alter_column(out, table, b->name);
+		buf_printf(out, "ADD GENERATED %s AS IDENTITY;\n",
+			   b->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+	} else if (b->identity && a->identity != b->identity) {
+		alter_column(out, table, b->name);
+		buf_printf(out, "SET GENERATED %s;\n", b->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+	}
+}
+
+/* --- enums ------------------------------------------------------------------------------ */
+
+static int has_label(const strata_object *o, const char *label)
+{
+	for (size_t i = 0; i < o->values.n; i++)
+		if (strcmp(o->values.v[i], label) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether op `k` of the list comes after some change to a table. */
+static int after_table_changes(const strata_oplist *ops, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		if (strata_op_is_table_change(&ops->v[i]) || ops->v[i].kind == STRATA_OP_CREATE_TABLE)
+			return 1;
+	return 0;
+}
+
+/* Whether the list has an op of `kind` on table `t` before (`before`) or after op `k`. */
+static int table_op(const strata_oplist *ops, size_t k, strata_op_kind kind, const strata_table *t,
+		    int before)
+{
+	for (size_t i = before ? 0 : k + 1; i < (before ? k : ops->n); i++)
+		if (ops->v[i].kind == kind &&
+		    (ops->v[i].old_table == t || ops->v[i].new_table == t))
+			return 1;
+	return 0;
+}
+
+static void render_enum(buf *out, const strata_oplist *ops, size_t k)
+{
+	const strata_object *a = ops->v[k].old_obj, *b = ops->v[k].new_obj;
+	if (!strata_enum_rebuilt(a, b)) {
+		for (size_t j = 0; j < b->values.n; j++) {
+			if (has_label(a, b->values.v[j]))
+				continue;
+			buf_puts(out, "ALTER TYPE ");
+			pg_qname(out, b->name);
+			buf_puts(out, " ADD VALUE ");
+			pg_quote_string(out, b->values.v[j]);
+			if (j > 0) {
+				buf_puts(out, " AFTER ");
+				pg_quote_string(out, b->values.v[j - 1]);
+			} else {
+				for (size_t m = 1; m < b->values.n; m++)
+					if (has_label(a, b->values.v[m])) {
+						buf_puts(out, " BEFORE ");
+						pg_quote_string(out, b->values.v[m]);
+						break;
+					}
+			}
+			buf_puts(out, ";\n");
+		}
+		return;
+	}
+	buf old = BUF_INIT;
+	const char *dot = strchr(b->name, '.');
+	if (dot)
+		buf_add(&old, b->name, (size_t)(dot - b->name + 1));
+	buf_printf(&old, "%s__strata_old", bare(b->name));
+	buf_puts(out, "ALTER TYPE ");
+	pg_qname(out, a->name);
+	buf_puts(out, " RENAME TO ");
+	pg_quote(out, bare(old.ptr));
+	buf_puts(out, ";\n");
+	buf_printf(out, "%s;\n", b->sql);
+	/* The tables as they are at this point of the list. */
+	int late = after_table_changes(ops, k);
+	const strata_catalog *cat = late ? ops->to : ops->from;
+	for (size_t i = 0; cat && i < cat->tables.n; i++) {
+		const strata_table *t = cat->tables.v[i];
+		if (late ? table_op(ops, k, STRATA_OP_CREATE_TABLE, t, 0)
+			 : table_op(ops, k, STRATA_OP_DROP_TABLE, t, 1))
+			continue;
+		for (size_t j = 0; j < t->columns.n; j++) {
+			const strata_column *c = t->columns.v[j];
+			if (!a->type || strcmp(c->type, a->type) != 0)
+				continue;
+			if (c->dflt) {
+				alter_column(out, t->name, c->name);
+				buf_puts(out, "DROP DEFAULT;\n");
+			}
+			alter_column(out, t->name, c->name);
+			buf_puts(out, "TYPE ");
+			pg_qname(out, b->name);
+			buf_puts(out, " USING ");
+			pg_quote(out, c->name);
+			buf_puts(out, "::text::");
+			pg_qname(out, b->name);
+			buf_puts(out, ";\n");
+			if (c->dflt) {
+				alter_column(out, t->name, c->name);
+				buf_printf(out, "SET DEFAULT %s;\n", c->dflt);
+			}
+		}
+	}
+	buf_puts(out, "DROP TYPE ");
+	pg_qname(out, old.ptr);
+	buf_puts(out, ";\n");
+	buf_free(&old);
+}
+
+/* --- the list ---------------------------------------------------------------------------- */
+
+/* Whether `t` is dropped by some op of the list. */
+static int dropped(const strata_oplist *ops, const char *name)
+{
+	for (size_t i = 0; i < ops->n; i++)
+		if (ops->v[i].kind == STRATA_OP_DROP_TABLE && strcmp(ops->v[i].old_table->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Foreign keys go first: those the runs drop, and those between tables dropped together. */
+static void render_fkey_drops(buf *out, const strata_oplist *ops)
+{
+	for (size_t i = 0; i < ops->n; i++) {
+		const strata_op *op = &ops->v[i];
+		if (op->kind == STRATA_OP_DROP_FKEY) {
+			drop_constraint(out, op->old_table->name, ((const strata_fkey *)op->old_obj)->name);
+		} else if (op->kind == STRATA_OP_DROP_TABLE) {
+			const strata_table *t = op->old_table;
+			for (size_t j = 0; j < t->fkeys.n; j++) {
+				const strata_fkey *fk = t->fkeys.v[j];
+				if (strcmp(fk->ref_table, t->name) != 0 && dropped(ops, fk->ref_table))
+					drop_constraint(out, t->name, fk->name);
+			}
+		}
+	}
+}
+
+/* Foreign keys go last: those the runs add, and those of created tables. */
+static void render_fkey_adds(buf *out, const strata_oplist *ops)
+{
+	for (size_t i = 0; i < ops->n; i++) {
+		const strata_op *op = &ops->v[i];
+		if (op->kind == STRATA_OP_ADD_FKEY) {
+			add_fkey(out, op->new_table->name, op->new_obj);
+		} else if (op->kind == STRATA_OP_CREATE_TABLE) {
+			const strata_table *t = op->new_table;
+			for (size_t j = 0; j < t->fkeys.n; j++)
+				add_fkey(out, t->name, t->fkeys.v[j]);
+		}
+	}
+}
+
+static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_off)
+{
+	const strata_op *op = &ops->v[k];
+	const char *t = op->new_table ? op->new_table->name : op->old_table ? op->old_table->name : "";
+	const strata_object *o;
+	switch (op->kind) {
+	case STRATA_OP_CREATE_TABLE:
+		create_table(out, op->new_table);
+		break;
+	case STRATA_OP_DROP_TABLE:
+		buf_puts(out, "DROP TABLE ");
+		pg_qname(out, op->old_table->name);
+		buf_puts(out, ";\n");
+		break;
+	case STRATA_OP_RENAME_TABLE:
+		alter_table(out, op->old_table->name);
+		buf_puts(out, "RENAME TO ");
+		pg_quote(out, bare(op->new_table->name));
+		buf_puts(out, ";\n");
+		break;
+	case STRATA_OP_RENAME_COLUMN:
+		alter_table(out, t);
+		buf_puts(out, "RENAME COLUMN ");
+		pg_quote(out, op->old_col->name);
+		buf_puts(out, " TO ");
+		pg_quote(out, op->new_col->name);
+		buf_puts(out, ";\n");
+		break;
+	case STRATA_OP_DROP_CHECK:
+		drop_constraint(out, t, ((const strata_check *)op->old_obj)->name);
+		break;
+	case STRATA_OP_DROP_UNIQUE:
+		drop_constraint(out, t, ((const strata_unique *)op->old_obj)->name);
+		break;
+	case STRATA_OP_DROP_COLUMN:
+		alter_table(out, t);
+		buf_puts(out, "DROP COLUMN ");
+		pg_quote(out, op->old_col->name);
+		buf_puts(out, ";\n");
+		break;
+	case STRATA_OP_ADD_COLUMN:
+		alter_table(out, t);
+		buf_puts(out, "ADD COLUMN ");
+		column_def(out, op->new_col);
+		buf_puts(out, ";\n");
+		break;
+	case STRATA_OP_ALTER_COLUMN:
+		render_alter_column(out, t, op->old_col, op->new_col);
+		break;
+	case STRATA_OP_ALTER_PKEY:
+		if (op->old_table->pk.columns.n)
+			drop_constraint(out, t, op->old_table->pk.name);
+		if (op->new_table->pk.columns.n) {
+			alter_table(out, t);
+			buf_puts(out, "ADD ");
+			pkey_def(out, op->new_table);
+			buf_puts(out, ";\n");
+		}
+		break;
+	case STRATA_OP_ADD_UNIQUE:
+		alter_table(out, t);
+		buf_puts(out, "ADD ");
+		unique_def(out, op->new_obj);
+		buf_puts(out, ";\n");
+		break;
+	case STRATA_OP_ADD_CHECK:
+		alter_table(out, t);
+		buf_puts(out, "ADD ");
+		check_def(out, op->new_obj);
+		buf_puts(out, ";\n");
+		break;
+	case STRATA_OP_CREATE_INDEX:
+		buf_printf(out, "%s;\n", ((const strata_index *)op->new_obj)->def);
+		break;
+	case STRATA_OP_DROP_INDEX:
+		buf_puts(out, "DROP INDEX ");
+		pg_qname(out, ((const strata_index *)op->old_obj)->name);
+		buf_puts(out, ";\n");
+		break;
+	case STRATA_OP_CREATE_VIEW:
+		buf_printf(out, "%s;\n", ((const strata_view *)op->new_obj)->sql);
+		break;
+	case STRATA_OP_DROP_VIEW:
+		buf_puts(out, ((const strata_view *)op->old_obj)->materialized
+			       ? "DROP MATERIALIZED VIEW " : "DROP VIEW ");
+		pg_qname(out, ((const strata_view *)op->old_obj)->name);
+		buf_puts(out, ";\n");
+		break;
+	case STRATA_OP_CREATE_TRIGGER:
+		buf_printf(out, "%s;\n", ((const strata_trigger *)op->new_obj)->sql);
+		break;
+	case STRATA_OP_DROP_TRIGGER:
+		buf_puts(out, "DROP TRIGGER ");
+		pg_quote(out, ((const strata_trigger *)op->old_obj)->name);
+		buf_puts(out, " ON ");
+		pg_qname(out, ((const strata_trigger *)op->old_obj)->table);
+		buf_puts(out, ";\n");
+		break;
+	case STRATA_OP_CREATE_OBJECT:
+	case STRATA_OP_ALTER_OBJECT:
+		o = op->new_obj;
+		if (o->kind == STRATA_OBJ_FUNCTION && !*bodies_off) {
+			buf_puts(out, "SET LOCAL check_function_bodies = off;\n");
+			*bodies_off = 1;
+		}
+		if (op->kind == STRATA_OP_ALTER_OBJECT && o->kind == STRATA_OBJ_ENUM)
+			render_enum(out, ops, k);
+		else if (op->kind == STRATA_OP_ALTER_OBJECT && o->alter)
+			buf_printf(out, "%s;\n", o->alter);
+		else if (op->kind == STRATA_OP_ALTER_OBJECT)
+			buf_printf(out, "%s;\n%s;\n", ((const strata_object *)op->old_obj)->drop, o->sql);
+		else
+			buf_printf(out, "%s;\n", o->sql);
+		break;
+	case STRATA_OP_DROP_OBJECT:
+		buf_printf(out, "%s;\n", ((const strata_object *)op->old_obj)->drop);
+		break;
+	default: /* foreign keys are rendered apart; table options are SQLite's */
+		break;
+	}
+}
+
+/* Renders a whole list; see the header comment. */
+int pg_render(const strata_oplist *ops, buf *out, strata_err *e)
+{
+	buf why = BUF_INIT;
+	int bodies_off = 0;
+	size_t last_table = ops->n;
+	for (size_t i = 0; i < ops->n; i++) {
+		strata_op_kind k = ops->v[i].kind;
+		if (strata_op_is_table_change(&ops->v[i]) || k == STRATA_OP_CREATE_TABLE ||
+		    k == STRATA_OP_CREATE_INDEX)
+			last_table = i;
+	}
+	size_t mark = out->len;
+	render_fkey_drops(out, ops);
+	for (size_t i = 0; i < ops->n; i++) {
+		const strata_op *op = &ops->v[i];
+		if (op->kind != STRATA_OP_DROP_FKEY && op->kind != STRATA_OP_ADD_FKEY &&
+		    op->kind != STRATA_OP_ALTER_OPTIONS) {
+			if (out->len > mark)
+				buf_putc(out, '\n');
+			buf_reset(&why);
+			if (strata_op_danger(&why, op))
+				put_warning(out, why.ptr);
+			render_op(out, ops, i, &bodies_off);
+		}
+		if (i == last_table) {
+			size_t before = out->len;
+			buf_putc(out, '\n');
+			render_fkey_adds(out, ops);
+			if (out->len == before + 1) {
+				out->len = before;
+				out->ptr[before] = '\0';
+			}
+		}
+	}
+	buf_free(&why);
+	(void)e;
+	return 0;
+}

@@ -1,0 +1,585 @@
+/*
+ * introspect.c — a PostgreSQL database → catalog, from pg_catalog.
+ *
+ * Everything is read as the server prints it (format_type, pg_get_expr,
+ * pg_get_constraintdef's parts, pg_get_indexdef, pg_get_viewdef, pg_get_triggerdef,
+ * pg_get_functiondef), never as an author wrote it: both sides of a diff — the live
+ * database and schema.sql loaded into a shadow database — are read here, so the same
+ * declared schema always reads back the same. information_schema is not used: it hides
+ * real type names. All queries run in one REPEATABLE READ snapshot.
+ *
+ * Left out: system schemas (pg_*, information_schema), objects that belong to an
+ * extension (pg_depend deptype 'e'), sequences owned by a column (serial, identity),
+ * indexes behind constraints, internal triggers, partitions, and strata's own
+ * strata_version / strata_history in the version schema.
+ */
+#include "backends/postgres/postgres_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* What a query over a schema's objects adds to skip system schemas. */
+#define NS_FILTER                                                                       \
+	" n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE " \
+	"'pg\\_%' "
+/* ... and objects that belong to an extension (`cls` its catalog, `oid` its oid). */
+#define NOT_EXT(cls, oid)                                                                 \
+	" NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '" cls "'::regclass AND " \
+	"x.objid = " oid " AND x.deptype = 'e') "
+/* ... and strata's version tables. */
+#define NOT_STRATA                                                                  \
+	" NOT (n.nspname = $1 AND c.relname IN ('strata_version', 'strata_history')) "
+/* Lists come back joined by the unit separator, which names never hold. */
+#define SEP "chr(31)"
+
+/* Runs a query with text parameters; NULL with `e` set on failure. */
+static PGresult *q(PGconn *pg, const char *sql, const char *const *params, int n, strata_err *e)
+{
+	PGresult *r = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		buf b = BUF_INIT;
+		buf_puts(&b, m ? m : PQerrorMessage(pg));
+		buf_rtrim(&b);
+		err_set(e, STRATA_EFAIL, "reading the PostgreSQL catalog: %s", b.ptr);
+		buf_free(&b);
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+static const char *cell(PGresult *r, int i, int j)
+{
+	return PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j);
+}
+
+static int is_true(PGresult *r, int i, int j)
+{
+	const char *v = cell(r, i, j);
+	return v && v[0] == 't';
+}
+
+/* "name" in schema public, "schema.name" elsewhere (malloc'd). */
+static char *disp(const char *nsp, const char *name)
+{
+	return strcmp(nsp, "public") == 0 ? xstrdup(name) : xasprintf("%s.%s", nsp, name);
+}
+
+/* Splits a SEP-joined list into `out`. */
+static void split_list(strvec *out, const char *s)
+{
+	if (!s || !*s)
+		return;
+	for (const char *p = s;;) {
+		const char *q2 = strchr(p, '\x1f');
+		size_t n = q2 ? (size_t)(q2 - p) : strlen(p);
+		char *item = xmalloc(n + 1);
+		memcpy(item, p, n);
+		item[n] = '\0';
+		strvec_push_owned(out, item);
+		if (!q2)
+			break;
+		p = q2 + 1;
+	}
+}
+
+/* Statement text without trailing whitespace and ';'. */
+static char *trim_statement(const char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t' || s[n - 1] == ';' ||
+		     s[n - 1] == '\r'))
+		n--;
+	while (*s == ' ' || *s == '\n') {
+		s++;
+		n--;
+	}
+	char *r = xmalloc(n + 1);
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
+static const char *action(const char *c)
+{
+	switch (c ? c[0] : 'a') {
+	case 'r': return "RESTRICT";
+	case 'c': return "CASCADE";
+	case 'n': return "SET NULL";
+	case 'd': return "SET DEFAULT";
+	default: return NULL;
+	}
+}
+
+/* The columns of table `oid` into `t`. */
+static int read_columns(PGconn *pg, const char *oid, strata_table *t, strata_err *e)
+{
+	static const char sql[] =
+		"SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+		"pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated, "
+		"CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation "
+		"THEN quote_ident(co.collname) END, "
+		"EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
+		"s.relkind = 'S' WHERE d.classid = 'pg_class'::regclass AND d.refobjid = a.attrelid "
+		"AND d.refobjsubid = a.attnum AND d.deptype = 'a') "
+		"FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+		"LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
+		"LEFT JOIN pg_collation co ON co.oid = a.attcollation "
+		"WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+	const char *p[1] = { oid };
+	PGresult *r = q(pg, sql, p, 1, e);
+	if (!r)
+		return STRATA_EFAIL;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *type = cell(r, i, 1), *dflt = cell(r, i, 3);
+		const char *ident = cell(r, i, 4), *gen = cell(r, i, 5);
+		int serial = is_true(r, i, 7) && dflt && strncmp(dflt, "nextval(", 8) == 0;
+		if (serial) {
+			/* The sequence comes and goes with the column: say serial, as the author did. */
+			type = strcmp(type, "bigint") == 0	   ? "bigserial"
+			       : strcmp(type, "smallint") == 0 ? "smallserial"
+							       : "serial";
+			dflt = NULL;
+		}
+		strata_column *c = strata_table_add_column(t, cell(r, i, 0), type);
+		c->notnull = is_true(r, i, 2);
+		if (gen && gen[0] == 's') {
+			c->generated = STRATA_GEN_STORED;
+			c->gen_expr = dflt ? xstrdup(dflt) : NULL;
+		} else if (dflt) {
+			c->dflt = xstrdup(dflt);
+		}
+		if (ident && (ident[0] == 'a' || ident[0] == 'd'))
+			c->identity = ident[0];
+		if (cell(r, i, 6))
+			c->collation = xstrdup(cell(r, i, 6));
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Primary key, UNIQUE, CHECK and FOREIGN KEY constraints of table `oid`. */
+static int read_constraints(PGconn *pg, const char *oid, strata_table *t, strata_err *e)
+{
+	static const char sql[] =
+		"SELECT k.conname, k.contype, array_to_string(ARRAY(SELECT a.attname FROM "
+		"unnest(k.conkey) WITH ORDINALITY u(n, o) JOIN pg_attribute a ON a.attrelid = "
+		"k.conrelid AND a.attnum = u.n ORDER BY u.o), " SEP "), rn.nspname, rc.relname, "
+		"array_to_string(ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY "
+		"u(n, o) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY "
+		"u.o), " SEP "), k.confupdtype, k.confdeltype, k.condeferrable, k.condeferred, "
+		"pg_get_expr(k.conbin, k.conrelid) "
+		"FROM pg_constraint k LEFT JOIN pg_class rc ON rc.oid = k.confrelid "
+		"LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
+		"WHERE k.conrelid = $1 AND k.contype IN ('p', 'u', 'c', 'f') ORDER BY k.conname";
+	const char *p[1] = { oid };
+	PGresult *r = q(pg, sql, p, 1, e);
+	if (!r)
+		return STRATA_EFAIL;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *name = cell(r, i, 0), *kind = cell(r, i, 1);
+		strvec cols = { 0 };
+		split_list(&cols, cell(r, i, 2));
+		if (kind[0] == 'p') {
+			for (size_t j = 0; j < cols.n; j++)
+				strvec_push(&t->pk.columns, cols.v[j]);
+			t->pk.name = xstrdup(name);
+		} else if (kind[0] == 'u') {
+			strata_unique *u = strata_table_add_unique(t);
+			u->name = xstrdup(name);
+			for (size_t j = 0; j < cols.n; j++)
+				strata_unique_add_part(u, cols.v[j], NULL, 0);
+		} else if (kind[0] == 'c') {
+			strata_table_add_check(t, name, cell(r, i, 10) ? cell(r, i, 10) : "true");
+		} else {
+			char *ref = disp(cell(r, i, 3), cell(r, i, 4));
+			strata_fkey *fk = strata_table_add_fkey(t, ref);
+			free(ref);
+			fk->name = xstrdup(name);
+			for (size_t j = 0; j < cols.n; j++)
+				strvec_push(&fk->from, cols.v[j]);
+			split_list(&fk->to, cell(r, i, 5));
+			const char *u = action(cell(r, i, 6)), *d = action(cell(r, i, 7));
+			fk->on_update = u ? xstrdup(u) : NULL;
+			fk->on_delete = d ? xstrdup(d) : NULL;
+			fk->deferrable = is_true(r, i, 8);
+			fk->initially_deferred = is_true(r, i, 9);
+		}
+		strvec_free(&cols);
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* The indexes of table `oid` that no constraint owns. */
+static int read_indexes(PGconn *pg, const char *oid, strata_table *t, strata_err *e)
+{
+	static const char sql[] =
+		"SELECT ic.relname, n.nspname, i.indisunique, pg_get_indexdef(i.indexrelid), "
+		"pg_get_expr(i.indpred, i.indrelid), array_to_string(ARRAY(SELECT "
+		"COALESCE(a.attname, '') FROM unnest(i.indkey::int2[]) WITH ORDINALITY u(n, o) "
+		"LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.n "
+		"WHERE u.o <= i.indnkeyatts ORDER BY u.o), " SEP ") "
+		"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+		"JOIN pg_namespace n ON n.oid = ic.relnamespace WHERE i.indrelid = $1 AND NOT EXISTS "
+		"(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = "
+		"i.indrelid AND k.contype IN ('p', 'u', 'x')) ORDER BY 1";
+	const char *p[1] = { oid };
+	PGresult *r = q(pg, sql, p, 1, e);
+	if (!r)
+		return STRATA_EFAIL;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *name = disp(cell(r, i, 1), cell(r, i, 0));
+		strata_index *ix = strata_table_add_index(t, name, is_true(r, i, 2));
+		free(name);
+		ix->def = xstrdup(cell(r, i, 3));
+		if (cell(r, i, 4))
+			ix->where = xstrdup(cell(r, i, 4));
+		strvec parts = { 0 };
+		split_list(&parts, cell(r, i, 5));
+		for (size_t j = 0; j < parts.n; j++)
+			strata_index_add_part(ix, parts.v[j][0] ? parts.v[j] : "(expression)",
+					      !parts.v[j][0], NULL, 0);
+		strvec_free(&parts);
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int read_tables(PGconn *pg, const char *vs, strata_catalog *cat, strata_err *e)
+{
+	static const char sql[] =
+		"SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+		"c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND"
+		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 2, 3";
+	const char *p[1] = { vs };
+	PGresult *r = q(pg, sql, p, 1, e);
+	int rc = 0;
+	if (!r)
+		return STRATA_EFAIL;
+	for (int i = 0; i < PQntuples(r) && !rc; i++) {
+		char *name = disp(cell(r, i, 1), cell(r, i, 2));
+		strata_table *t = strata_catalog_add_table(cat, name);
+		free(name);
+		const char *oid = cell(r, i, 0);
+		if ((rc = read_columns(pg, oid, t, e)) || (rc = read_constraints(pg, oid, t, e)) ||
+		    (rc = read_indexes(pg, oid, t, e)))
+			break;
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int read_views(PGconn *pg, strata_catalog *cat, strata_err *e)
+{
+	static const char sql[] =
+		"SELECT n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid) FROM pg_class c "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND"
+		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1, 2";
+	PGresult *r = q(pg, sql, NULL, 0, e);
+	if (!r)
+		return STRATA_EFAIL;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *name = disp(cell(r, i, 0), cell(r, i, 1));
+		int mat = cell(r, i, 2)[0] == 'm';
+		char *body = trim_statement(cell(r, i, 3) ? cell(r, i, 3) : "");
+		buf b = BUF_INIT;
+		buf_puts(&b, mat ? "CREATE MATERIALIZED VIEW " : "CREATE VIEW ");
+		pg_qname(&b, name);
+		buf_printf(&b, " AS\n%s", body);
+		strata_view *v = strata_catalog_add_view(cat, name, b.ptr);
+		v->materialized = mat;
+		buf_free(&b);
+		free(body);
+		free(name);
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int read_triggers(PGconn *pg, const char *vs, strata_catalog *cat, strata_err *e)
+{
+	static const char sql[] =
+		"SELECT t.tgname, n.nspname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+		"JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+		"WHERE NOT t.tgisinternal AND" NS_FILTER "AND" NOT_EXT("pg_class", "c.oid")
+		"AND" NOT_STRATA "ORDER BY 1, 2, 3";
+	const char *p[1] = { vs };
+	PGresult *r = q(pg, sql, p, 1, e);
+	if (!r)
+		return STRATA_EFAIL;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *table = disp(cell(r, i, 1), cell(r, i, 2));
+		strata_catalog_add_trigger(cat, cell(r, i, 0), table, cell(r, i, 3));
+		free(table);
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Adds an object whose statements are built from `sql` by the caller. */
+static strata_object *add_obj(strata_catalog *cat, int kind, const char *name, buf *sql,
+			      buf *drop, const char *alter)
+{
+	return strata_catalog_add_object(cat, kind, name, sql->ptr, drop->ptr, alter);
+}
+
+static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_err *e)
+{
+	static const char schemas[] =
+		"SELECT n.nspname FROM pg_namespace n WHERE" NS_FILTER "AND n.nspname <> 'public' "
+		"AND n.nspname <> $1 AND" NOT_EXT("pg_namespace", "n.oid") "ORDER BY 1";
+	static const char extensions[] =
+		"SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = "
+		"e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1";
+	static const char enums[] =
+		"SELECT n.nspname, t.typname, format_type(t.oid, NULL), array_to_string(ARRAY("
+		"SELECT l.enumlabel FROM pg_enum l WHERE l.enumtypid = t.oid ORDER BY "
+		"l.enumsortorder), " SEP ") FROM pg_type t JOIN pg_namespace n ON n.oid = "
+		"t.typnamespace WHERE t.typtype = 'e' AND" NS_FILTER "AND"
+		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
+	static const char sequences[] =
+		"SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqincrement, "
+		"s.seqmin, s.seqmax, s.seqstart, s.seqcache, s.seqcycle FROM pg_sequence s "
+		"JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = "
+		"c.relnamespace WHERE" NS_FILTER "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE "
+		"d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN "
+		"('a', 'i', 'e')) ORDER BY 1, 2";
+	static const char functions[] =
+		"SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), "
+		"p.prokind, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+		"p.pronamespace WHERE p.prokind IN ('f', 'p') AND" NS_FILTER "AND"
+		NOT_EXT("pg_proc", "p.oid") "ORDER BY 1, 2, 3";
+	static const char comments[] =
+		"SELECT n.nspname, c.relname, c.relkind, a.attname, d.description FROM pg_description "
+		"d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON "
+		"a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0 WHERE c.relkind "
+		"IN ('r', 'p', 'v', 'm') AND (d.objsubid = 0 OR a.attname IS NOT NULL) AND"
+		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 1, 2, 4";
+	static const char other_comments[] =
+		"SELECT 'TYPE', n.nspname, t.typname, NULL, d.description FROM pg_description d "
+		"JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid JOIN "
+		"pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND" NS_FILTER
+		"AND" NOT_EXT("pg_type", "t.oid") "UNION ALL SELECT CASE p.prokind WHEN 'p' THEN "
+		"'PROCEDURE' ELSE 'FUNCTION' END, n.nspname, p.proname, "
+		"pg_get_function_identity_arguments(p.oid), d.description FROM pg_description d "
+		"JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid JOIN "
+		"pg_namespace n ON n.oid = p.pronamespace WHERE" NS_FILTER "AND"
+		NOT_EXT("pg_proc", "p.oid") "UNION ALL SELECT 'SCHEMA', n.nspname, NULL, NULL, "
+		"d.description FROM pg_description d JOIN pg_namespace n ON d.classoid = "
+		"'pg_namespace'::regclass AND d.objoid = n.oid WHERE" NS_FILTER "AND n.nspname <> "
+		"'public' AND" NOT_EXT("pg_namespace", "n.oid") "ORDER BY 1, 2, 3, 4";
+	const char *p[1] = { vs };
+	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
+	PGresult *r = NULL;
+	int rc = STRATA_EFAIL;
+
+	if (!(r = q(pg, schemas, p, 1, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_puts(&sql, "CREATE SCHEMA ");
+		pg_quote(&sql, cell(r, i, 0));
+		buf_puts(&drop, "DROP SCHEMA ");
+		pg_quote(&drop, cell(r, i, 0));
+		add_obj(cat, STRATA_OBJ_SCHEMA, cell(r, i, 0), &sql, &drop, NULL);
+	}
+	PQclear(r);
+
+	if (!(r = q(pg, extensions, NULL, 0, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_puts(&sql, "CREATE EXTENSION IF NOT EXISTS ");
+		pg_quote(&sql, cell(r, i, 0));
+		buf_puts(&sql, " WITH SCHEMA ");
+		pg_quote(&sql, cell(r, i, 1));
+		buf_puts(&drop, "DROP EXTENSION IF EXISTS ");
+		pg_quote(&drop, cell(r, i, 0));
+		add_obj(cat, STRATA_OBJ_EXTENSION, cell(r, i, 0), &sql, &drop, NULL);
+	}
+	PQclear(r);
+
+	if (!(r = q(pg, enums, NULL, 0, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *n = disp(cell(r, i, 0), cell(r, i, 1));
+		strvec labels = { 0 };
+		split_list(&labels, cell(r, i, 3));
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_puts(&sql, "CREATE TYPE ");
+		pg_qname(&sql, n);
+		buf_puts(&sql, " AS ENUM (");
+		for (size_t j = 0; j < labels.n; j++) {
+			if (j)
+				buf_puts(&sql, ", ");
+			pg_quote_string(&sql, labels.v[j]);
+		}
+		buf_putc(&sql, ')');
+		buf_puts(&drop, "DROP TYPE ");
+		pg_qname(&drop, n);
+		strata_object *o = add_obj(cat, STRATA_OBJ_ENUM, n, &sql, &drop, NULL);
+		o->values = labels;
+		o->type = xstrdup(cell(r, i, 2));
+		free(n);
+	}
+	PQclear(r);
+
+	if (!(r = q(pg, sequences, NULL, 0, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *n = disp(cell(r, i, 0), cell(r, i, 1));
+		buf_reset(&name);
+		buf_printf(&name, " AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s "
+				  "CACHE %s %s", cell(r, i, 2), cell(r, i, 3), cell(r, i, 4),
+			   cell(r, i, 5), cell(r, i, 6), cell(r, i, 7),
+			   is_true(r, i, 8) ? "CYCLE" : "NO CYCLE");
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_puts(&sql, "CREATE SEQUENCE ");
+		pg_qname(&sql, n);
+		buf_puts(&sql, name.ptr);
+		buf_puts(&drop, "ALTER SEQUENCE ");
+		pg_qname(&drop, n);
+		buf_puts(&drop, name.ptr);
+		char *alter = buf_detach(&drop);
+		buf_puts(&drop, "DROP SEQUENCE ");
+		pg_qname(&drop, n);
+		add_obj(cat, STRATA_OBJ_SEQUENCE, n, &sql, &drop, alter);
+		free(alter);
+		free(n);
+	}
+	PQclear(r);
+
+	if (!(r = q(pg, functions, NULL, 0, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *n = disp(cell(r, i, 0), cell(r, i, 1));
+		char *def = trim_statement(cell(r, i, 4));
+		buf_reset(&name);
+		buf_printf(&name, "%s(%s)", n, cell(r, i, 2));
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_puts(&sql, def);
+		buf_puts(&drop, cell(r, i, 3)[0] == 'p' ? "DROP PROCEDURE " : "DROP FUNCTION ");
+		pg_qname(&drop, n);
+		buf_printf(&drop, "(%s)", cell(r, i, 2));
+		add_obj(cat, STRATA_OBJ_FUNCTION, name.ptr, &sql, &drop, def);
+		free(def);
+		free(n);
+	}
+	PQclear(r);
+
+	if (!(r = q(pg, comments, p, 1, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *n = disp(cell(r, i, 0), cell(r, i, 1));
+		char k = cell(r, i, 2)[0];
+		const char *col = cell(r, i, 3);
+		const char *what = col ? "COLUMN" : k == 'v' ? "VIEW" : k == 'm' ? "MATERIALIZED VIEW"
+									 : "TABLE";
+		buf_reset(&name);
+		buf_printf(&name, "on %s %s%s%s", col ? "column" : k == 'v' ? "view"
+						  : k == 'm' ? "materialized view" : "table",
+			   n, col ? "." : "", col ? col : "");
+		buf_reset(&sql);
+		buf_printf(&sql, "COMMENT ON %s ", what);
+		pg_qname(&sql, n);
+		if (col) {
+			buf_putc(&sql, '.');
+			pg_quote(&sql, col);
+		}
+		buf_puts(&sql, " IS ");
+		buf_reset(&drop);
+		buf_puts(&drop, sql.ptr);
+		buf_puts(&drop, "NULL");
+		pg_quote_string(&sql, cell(r, i, 4));
+		add_obj(cat, STRATA_OBJ_COMMENT, name.ptr, &sql, &drop, sql.ptr);
+		free(n);
+	}
+	PQclear(r);
+
+	if (!(r = q(pg, other_comments, NULL, 0, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *what = cell(r, i, 0);
+		char *n = cell(r, i, 2) ? disp(cell(r, i, 1), cell(r, i, 2)) : xstrdup(cell(r, i, 1));
+		const char *args = cell(r, i, 3);
+		buf_reset(&sql);
+		buf_printf(&sql, "COMMENT ON %s ", what);
+		if (cell(r, i, 2))
+			pg_qname(&sql, n);
+		else
+			pg_quote(&sql, n);
+		if (args)
+			buf_printf(&sql, "(%s)", args);
+		buf_reset(&name);
+		buf_printf(&name, "on %s %s", what, n);
+		if (args)
+			buf_printf(&name, "(%s)", args);
+		for (char *s = name.ptr + 3; *s && *s != ' '; s++)
+			if (*s >= 'A' && *s <= 'Z')
+				*s = (char)(*s - 'A' + 'a');
+		buf_puts(&sql, " IS ");
+		buf_reset(&drop);
+		buf_puts(&drop, sql.ptr);
+		buf_puts(&drop, "NULL");
+		pg_quote_string(&sql, cell(r, i, 4));
+		add_obj(cat, STRATA_OBJ_COMMENT, name.ptr, &sql, &drop, sql.ptr);
+		free(n);
+	}
+	PQclear(r);
+	r = NULL;
+	rc = 0;
+done:
+	PQclear(r);
+	buf_free(&sql);
+	buf_free(&drop);
+	buf_free(&name);
+	return rc;
+}
+
+/* Reads the database behind `pg`; see postgres_internal.h. */
+int pg_introspect_db(PGconn *pg, const char *version_schema, strata_catalog **out,
+		     strata_err *e)
+{
+	strata_catalog *cat = strata_catalog_new(0);
+	const char *vs = version_schema ? version_schema : "public";
+	int own_tx = PQtransactionStatus(pg) == PQTRANS_IDLE, rc;
+	*out = NULL;
+	if (own_tx) {
+		PGresult *r = q(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, 0, e);
+		if (!r) {
+			strata_catalog_free(cat);
+			return STRATA_EFAIL;
+		}
+		PQclear(r);
+	}
+	rc = read_tables(pg, vs, cat, e);
+	if (!rc)
+		rc = read_views(pg, cat, e);
+	if (!rc)
+		rc = read_triggers(pg, vs, cat, e);
+	if (!rc)
+		rc = read_objects(pg, vs, cat, e);
+	if (own_tx)
+		PQclear(PQexec(pg, "ROLLBACK"));
+	if (rc) {
+		strata_catalog_free(cat);
+		return rc;
+	}
+	strata_catalog_sort(cat);
+	*out = cat;
+	return 0;
+}
+
+/* The backend-table slot. */
+int pg_introspect(strata_conn *c, strata_catalog **out, strata_err *e)
+{
+	return pg_introspect_db(strata_pg_handle(c), strata_pg_version_schema(c), out, e);
+}

@@ -1,0 +1,255 @@
+/*
+ * shadow.c — schema.sql → a shadow database → catalog.
+ *
+ * Only the server reads schema.sql exactly as it will read a revision, and only the
+ * server's own printing of what it built can be compared with the live database (see
+ * introspect.c), so the declared schema is executed for real:
+ *
+ *  - by default in a temporary database on the same server, created from template0
+ *    as strata_shadow_<pid>_<random> and always dropped again, also on error (this
+ *    needs the CREATEDB privilege);
+ *  - or, when strata.ini sets `shadow_database = URL`, in that database: it is emptied
+ *    (every user schema dropped, public re-created) before and after. The core marks
+ *    such a session with the setting `strata.shadow = on`, and a database that holds a
+ *    strata_version table is refused rather than emptied.
+ *
+ * Statements are cut as psql cuts them (src/core/split.h, dollar quoting included) and
+ * run one at a time, so a failure names schema.sql's line.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "backends/postgres/postgres_internal.h"
+#include "core/split.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void drop_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Runs `sql`, discarding rows; fills `e` (with `what` in front) on failure. */
+static int run(PGconn *pg, const char *sql, const char *what, strata_err *e)
+{
+	PGresult *r = PQexec(pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = 0;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		buf b = BUF_INIT;
+		buf_puts(&b, m ? m : PQerrorMessage(pg));
+		buf_rtrim(&b);
+		rc = err_set(e, STRATA_EFAIL, "%s: %s", what, b.ptr);
+		buf_free(&b);
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* The 1-based line of character `pos` (the server counts characters) in `sql`. */
+static int line_at(const char *sql, long pos)
+{
+	int line = 1;
+	long ch = 0;
+	for (const unsigned char *p = (const unsigned char *)sql; *p; p++) {
+		if ((*p & 0xc0) != 0x80 && ++ch >= pos)
+			break;
+		if (*p == '\n')
+			line++;
+	}
+	return line;
+}
+
+/* Runs schema.sql statement by statement in `pg`. */
+static int load(PGconn *pg, const char *schema_sql, const char *path, strata_err *e)
+{
+	strata_stmtlist l = { 0 };
+	int rc = 0;
+	if (strata_split(schema_sql, strlen(schema_sql), STRATA_DIALECT_POSTGRES, 1, &l, e)) {
+		err_prefix(e, "%s: ", path);
+		return STRATA_EFAIL;
+	}
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		PGresult *r = PQexec(pg, l.v[i].sql);
+		ExecStatusType st = PQresultStatus(r);
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+			const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+			const char *pos = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
+			int line = l.v[i].line;
+			if (pos)
+				line += line_at(l.v[i].sql, strtol(pos, NULL, 10)) - 1;
+			buf b = BUF_INIT;
+			buf_puts(&b, m ? m : PQerrorMessage(pg));
+			buf_rtrim(&b);
+			rc = err_set(e, STRATA_EFAIL, "%s:%d: %s", path, line, b.ptr);
+			buf_free(&b);
+		}
+		PQclear(r);
+	}
+	strata_stmtlist_free(&l);
+	return rc;
+}
+
+/* Whether the session was marked as the configured shadow database. */
+static int marked_shadow(PGconn *pg)
+{
+	PGresult *r = PQexec(pg, "SELECT current_setting('strata.shadow', true)");
+	int yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+		  !PQgetisnull(r, 0, 0) && strcmp(PQgetvalue(r, 0, 0), "on") == 0;
+	PQclear(r);
+	return yes;
+}
+
+/* Empties the configured shadow database: every user schema goes, public comes back. */
+static int wipe(PGconn *pg, strata_err *e)
+{
+	PGresult *r = PQexec(pg,
+			     "SELECT n.nspname, EXISTS (SELECT 1 FROM pg_class c WHERE "
+			     "c.relnamespace = n.oid AND c.relname = 'strata_version') FROM "
+			     "pg_namespace n WHERE n.nspname NOT IN ('pg_catalog', "
+			     "'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1");
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		PQclear(r);
+		return err_set(e, STRATA_EFAIL, "cannot read the shadow database: %s",
+			       PQerrorMessage(pg));
+	}
+	for (int i = 0; i < PQntuples(r); i++)
+		if (PQgetvalue(r, i, 1)[0] == 't') {
+			rc = err_set(e, STRATA_EFAIL,
+				     "shadow database \"%s\" holds a strata_version table: it looks like "
+				     "a migrated database, and a shadow database is emptied on every "
+				     "use; point shadow_database at a database of its own", PQdb(pg));
+			goto done;
+		}
+	for (int i = 0; i < PQntuples(r) && !rc; i++) {
+		buf b = BUF_INIT;
+		buf_puts(&b, "DROP SCHEMA ");
+		pg_quote(&b, PQgetvalue(r, i, 0));
+		buf_puts(&b, " CASCADE");
+		rc = run(pg, b.ptr, "cannot empty the shadow database", e);
+		buf_free(&b);
+	}
+	if (!rc)
+		rc = run(pg, "CREATE SCHEMA public", "cannot empty the shadow database", e);
+done:
+	PQclear(r);
+	return rc;
+}
+
+/* Opens a session to database `db` with the live session's other connection settings. */
+static PGconn *connect_to(PGconn *live, const char *db)
+{
+	PQconninfoOption *opts = PQconninfo(live);
+	size_t n = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		n++;
+	const char **keys = xcalloc(n + 2, sizeof(*keys));
+	const char **vals = xcalloc(n + 2, sizeof(*vals));
+	size_t k = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (!o->val || strcmp(o->keyword, "dbname") == 0)
+			continue;
+		keys[k] = o->keyword;
+		vals[k++] = o->val;
+	}
+	keys[k] = "dbname";
+	vals[k++] = db;
+	PGconn *pg = PQconnectdbParams(keys, vals, 0);
+	free(keys);
+	free(vals);
+	PQconninfoFree(opts);
+	return pg;
+}
+
+/* Loads schema.sql into a shadow database and reads it; see the header comment. */
+int pg_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_path,
+		   strata_catalog **out, strata_err *e)
+{
+	PGconn *live = strata_pg_handle(c), *sh = NULL;
+	const char *vs = strata_pg_version_schema(c);
+	const char *path = schema_path ? schema_path : "schema.sql";
+	buf name = BUF_INIT, sql = BUF_INIT;
+	int rc = 0, created = 0;
+	*out = NULL;
+	if (!schema_sql)
+		schema_sql = "";
+
+	if (marked_shadow(live)) {
+		if ((rc = wipe(live, e)))
+			return rc;
+		rc = load(live, schema_sql, path, e);
+		if (!rc)
+			rc = pg_introspect_db(live, vs, out, e);
+		strata_err e2 = STRATA_ERR_INIT;
+		if (wipe(live, &e2) && !rc) {
+			err_move(e, &e2);
+			rc = STRATA_EFAIL;
+		}
+		err_clear(&e2);
+		return rc;
+	}
+
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	unsigned long rnd = (unsigned long)ts.tv_nsec ^ ((unsigned long)ts.tv_sec << 20) ^
+			    ((unsigned long)(size_t)&ts >> 4);
+	buf_printf(&name, "strata_shadow_%ld_%06lx", (long)getpid(), rnd & 0xffffffUL);
+	buf_puts(&sql, "CREATE DATABASE ");
+	pg_quote(&sql, name.ptr);
+	buf_puts(&sql, " TEMPLATE template0");
+	PGresult *r = PQexec(live, sql.ptr);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		if (state && strcmp(state, "42501") == 0)
+			rc = err_set(e, STRATA_EFAIL,
+				     "cannot create a shadow database to load %s: role \"%s\" lacks the "
+				     "CREATEDB privilege. Grant it (ALTER ROLE \"%s\" CREATEDB) or set "
+				     "shadow_database = URL in strata.ini to a database strata may empty",
+				     path, PQuser(live), PQuser(live));
+		else
+			rc = err_set(e, STRATA_EFAIL, "cannot create a shadow database to load %s: %s",
+				     path, m ? m : PQerrorMessage(live));
+		PQclear(r);
+		goto done;
+	}
+	PQclear(r);
+	created = 1;
+	sh = connect_to(live, name.ptr);
+	if (PQstatus(sh) != CONNECTION_OK) {
+		rc = err_set(e, STRATA_EFAIL, "cannot connect to the shadow database: %s",
+			     PQerrorMessage(sh));
+		goto done;
+	}
+	PQsetNoticeProcessor(sh, drop_notice, NULL);
+	rc = load(sh, schema_sql, path, e);
+	if (!rc)
+		rc = pg_introspect_db(sh, vs, out, e);
+done:
+	if (sh)
+		PQfinish(sh);
+	if (created) {
+		buf_reset(&sql);
+		buf_puts(&sql, "DROP DATABASE IF EXISTS ");
+		pg_quote(&sql, name.ptr);
+		buf_puts(&sql, " WITH (FORCE)");
+		strata_err e2 = STRATA_ERR_INIT;
+		if (run(live, sql.ptr, "cannot drop the shadow database", &e2) && !rc) {
+			err_move(e, &e2);
+			rc = STRATA_EFAIL;
+		}
+		err_clear(&e2);
+	}
+	if (rc) {
+		strata_catalog_free(*out);
+		*out = NULL;
+	}
+	buf_free(&name);
+	buf_free(&sql);
+	return rc;
+}
