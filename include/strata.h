@@ -88,16 +88,23 @@ typedef struct strata_options {
 
 #define STRATA_OPTIONS_INIT { NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL }
 
-/* Opens a handle: reads the configuration (no database connection yet). On failure
- * *out is still set, so strata_errmsg can tell why; free it with strata_free. */
+/* Opens a handle: reads the configuration (no database connection yet; the first
+ * call that needs the database connects). opts may be NULL (STRATA_OPTIONS_INIT);
+ * the strings and arrays it points to must outlive the handle. On failure *out is
+ * still set, so strata_errmsg can tell why; free it with strata_free. */
 int strata_open(strata **out, const strata_options *opts);
+/* Releases the handle and everything it returned through `const` pointers; closes
+ * the connection it opened, never an sqlite_handle the application passed. NULL is
+ * a no-op. */
 void strata_free(strata *s);
-/* The message of the last failure on this handle ("" when none). */
+/* The message of the last failure on this handle ("" when none, or when s is NULL).
+ * It belongs to the handle and is replaced by the next failure. */
 const char *strata_errmsg(const strata *s);
 
 /* The database URL with any password replaced by ***, or "" when none is set. */
 const char *strata_database_display(strata *s);
-/* The configured revisions directory (…/versions) and declared schema path. */
+/* The configured revisions directory (…/versions) and declared schema path; they
+ * belong to the handle. */
 const char *strata_versions_dir(strata *s);
 const char *strata_schema_path(strata *s);
 
@@ -119,18 +126,23 @@ typedef struct strata_revision {
 } strata_revision;
 
 /* Loads the revision graph (once; later calls reuse it) and returns its revisions
- * in upgrade order. Fails, naming file and line, on files that do not parse,
- * duplicate ids, unknown parents and cycles. */
+ * in upgrade order; the array and the revisions belong to the handle. Fails, naming
+ * file and line, on files that do not parse, duplicate ids, unknown parents and
+ * cycles. */
 int strata_revisions(strata *s, const strata_revision *const **out, size_t *n);
-/* The heads of the graph, in upgrade order. */
+/* The heads of the graph, in upgrade order; the array belongs to the handle (it
+ * loads the graph as strata_revisions does). */
 int strata_heads(strata *s, const strata_revision *const **out, size_t *n);
 /* Resolves a target expression (see the SPEC: head, base, prefixes, +N, LABEL@head…)
  * to its revisions; *n is 0 for base. The array is malloc'd: free() it. */
 int strata_resolve(strata *s, const char *target, const strata_revision ***out, size_t *n);
 
 /* The revisions recorded in the database's version table (one per head it is at),
- * malloc'd; free with strata_strings_free. Ids no file defines are included. */
+ * malloc'd; free with strata_strings_free. Ids no file defines are included. *n is
+ * 0 at base, also when there is no version table yet. */
 int strata_current(strata *s, char ***ids, size_t *n);
+/* Frees an array of n malloc'd strings that the library returned, and the strings;
+ * NULL is a no-op. */
 void strata_strings_free(char **v, size_t n);
 
 /* Options of upgrade and downgrade. */
@@ -140,11 +152,15 @@ typedef struct strata_run_options {
 } strata_run_options;
 #define STRATA_RUN_OPTIONS_INIT { 0, 0 }
 
-/* Applies revisions up to `target` (NULL: "head"). Each revision runs in its own
- * transaction with its version-table update; a failure rolls that revision back,
- * stops, and leaves the database at the revision before it. */
+/* Applies revisions up to `target` (NULL: "head"); o may be NULL (the defaults).
+ * Each revision runs in its own transaction with its version-table update; a
+ * failure rolls that revision back, stops, and leaves the database at the revision
+ * before it, with the message (revision, file and line, the database's error) on
+ * the handle. Already at target, it does nothing and returns 0. Progress goes to
+ * opts->on_event. */
 int strata_upgrade(strata *s, const char *target, const strata_run_options *o);
-/* Reverts revisions down to `target` (NULL: "-1"; "base" reverts everything). */
+/* Reverts revisions down to `target` (NULL: "-1"; "base" reverts everything), as
+ * strata_upgrade applies them: o may be NULL, one transaction per revision. */
 int strata_downgrade(strata *s, const char *target, const strata_run_options *o);
 
 /* One step of a plan. */
@@ -180,6 +196,7 @@ typedef struct strata_applied {
 /* For each revision the database is at or has passed, the last successful upgrade
  * record; *out is malloc'd, free with strata_applied_free. */
 int strata_applied_list(strata *s, strata_applied **out, size_t *n);
+/* Frees the n records and the array; NULL is a no-op. */
 void strata_applied_free(strata_applied *a, size_t n);
 
 /* Writes a new revision file and returns its path (malloc'd). */
@@ -196,6 +213,11 @@ typedef struct strata_revision_options {
 	int transactional;             /* 1 unless the SQL cannot run in a transaction */
 } strata_revision_options;
 #define STRATA_REVISION_OPTIONS_INIT { NULL, NULL, NULL, 0, 0, NULL, 0, NULL, 0, NULL, NULL, 1 }
+/* Writes the revision file into the versions directory (ID_SLUG.sql, written to a
+ * temporary file and renamed) and sets *path to it, malloc'd: free() it. o->message
+ * is required. Fails, writing nothing, on several heads without parents ("Multiple
+ * heads are present"), a parent that is not a head without splice, or a taken id.
+ * The handle's graph is reloaded on the next call that needs it. */
 int strata_revision_new(strata *s, const strata_revision_options *o, char **path);
 
 /* Creates the project layout in the current directory: strata.ini, DIR/versions,
@@ -236,8 +258,10 @@ typedef struct strata_diff_options {
 } strata_diff_options;
 #define STRATA_DIFF_OPTIONS_INIT { NULL, 0, NULL, NULL, 0 }
 
-/* Diffs the live database against schema.sql. *out is freed with strata_diff_free. */
+/* Diffs the live database against schema.sql (loaded into a scratch database); o
+ * may be NULL. Changes nothing. *out is freed with strata_diff_free. */
 int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **out);
+/* Frees the diff and everything in it; NULL is a no-op. */
 void strata_diff_free(strata_diff *d);
 
 /* Whether the database is at every head of the graph (no pending revisions, no
@@ -259,7 +283,11 @@ typedef struct strata_reset_result {
 	char *database_backup;
 	char *old_revisions_dir;
 } strata_reset_result;
+/* message NULL: "initial schema". On success fills *out (free its strings with
+ * strata_reset_result_free); on failure the files and the version table are as
+ * they were. */
 int strata_reset(strata *s, const char *message, strata_reset_result *out);
+/* Frees the three paths and zeroes *r. */
 void strata_reset_result_free(strata_reset_result *r);
 
 #ifdef __cplusplus
