@@ -45,7 +45,7 @@ cp schema.sql good.sql
 printf 'CREATE TABLE broken (\n  id integer,\n  x nosuchtype\n);\n' >>schema.sql
 run migrate -m "initial"
 expect_rc 1 "a broken schema.sql fails"
-expect_err "schema.sql:25: type \"nosuchtype\" does not exist" "naming schema.sql, the line and the server's message"
+expect_err "schema.sql:24: type \"nosuchtype\" does not exist" "naming schema.sql, the line and the server's message"
 check "no revision file was written" test "$(nfiles)" = 0
 check "the shadow database is gone after a failure" test "$(shadows)" = 0
 cp good.sql schema.sql
