@@ -345,6 +345,13 @@ typedef struct run {
 	int below; /* the target lies just below the revisions in `target` */
 	size_t index, total;
 	const strata_run_options *o;
+	/* The heads this run left after its last step. The next step plans from them
+	 * instead of reading the version table outside the lock; the plan is checked
+	 * under the lock as before, so another migrator moving the database meanwhile
+	 * costs one extra round, not a wrong step. */
+	vec expect;
+	int have_expect;
+	int ddl_done; /* the version tables were created (and committed) by this run */
 } run;
 
 static void step_event(run *ru, rev *r, strata_event_kind kind, double ms)
@@ -360,8 +367,9 @@ static void step_event(run *ru, rev *r, strata_event_kind kind, double ms)
 }
 
 /* Runs the body of one step (statements, version rows, history row) inside the
- * caller's transaction. */
-static int step_body(run *ru, rev *r, const vec *cur, strata_err *e)
+ * caller's transaction; on success *after holds the heads it leaves (the caller
+ * frees it). */
+static int step_body(run *ru, rev *r, const vec *cur, vec *after, strata_err *e)
 {
 	strata *s = ru->s;
 	char sum[65];
@@ -369,14 +377,12 @@ static int step_body(run *ru, rev *r, const vec *cur, strata_err *e)
 	double t0 = now_ms();
 	sha256_hex_text(sql, strlen(sql), sum);
 	int rc = run_section(s, r, ru->up, e);
-	vec after = { 0 };
 	if (!rc) {
-		heads_after(s->g, cur, r, ru->up, &after);
-		rc = write_versions(s, cur, &after, e);
+		heads_after(s->g, cur, r, ru->up, after);
+		rc = write_versions(s, cur, after, e);
 	}
 	if (!rc)
 		rc = write_history(s, r->id, ru->up ? "up" : "down", sum, now_ms() - t0, 1, e);
-	vec_free(&after);
 	return rc;
 }
 
@@ -427,11 +433,19 @@ static int check_unversioned(strata *s, strata_err *e)
 static int one_step(run *ru, int *finished, strata_err *e)
 {
 	strata *s = ru->s;
-	vec cur = { 0 }, steps = { 0 };
-	int rc, was_on = 0, in_tx = 0;
+	vec cur = { 0 }, steps = { 0 }, after = { 0 };
+	int rc = 0, was_on = 0, in_tx = 0;
 	*finished = 0;
-	/* Peek without the lock to know whether the step needs foreign keys off. */
-	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
+	/* Peek without the lock to know whether the step needs foreign keys off (after
+	 * a step of this run, its result stands in for the peek). */
+	if (ru->have_expect) {
+		for (size_t i = 0; i < ru->expect.n; i++)
+			vec_push(&cur, ru->expect.v[i]);
+		ru->have_expect = 0;
+	} else {
+		rc = db_heads(s, &cur, e);
+	}
+	if (rc || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
 		goto done;
 	if (!steps.n) {
 		*finished = 1;
@@ -444,7 +458,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	if ((rc = s->be->begin(s->conn, e)))
 		goto done;
 	in_tx = 1;
-	if ((rc = exec_ddl(s, e)))
+	if (!ru->ddl_done && (rc = exec_ddl(s, e)))
 		goto done;
 	/* Under the lock: somebody may have moved the database meanwhile. */
 	cur.n = 0;
@@ -454,6 +468,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	if (!steps.n || steps.v[0] != r) {
 		rc = s->be->commit(s->conn, e);
 		in_tx = 0;
+		ru->ddl_done |= !rc;
 		*finished = !steps.n;
 		goto done;
 	}
@@ -477,18 +492,23 @@ static int one_step(run *ru, int *finished, strata_err *e)
 		if ((rc = s->be->begin(s->conn, e)))
 			goto done;
 		in_tx = 1;
-		vec after = { 0 };
 		heads_after(s->g, &cur, r, ru->up, &after);
 		rc = write_versions(s, &cur, &after, e);
-		vec_free(&after);
 		if (!rc)
 			rc = write_history(s, r->id, ru->up ? "up" : "down", sum, now_ms() - t0, 1, e);
 	} else {
-		rc = step_body(ru, r, &cur, e);
+		rc = step_body(ru, r, &cur, &after, e);
 	}
 	if (!rc) {
 		rc = s->be->commit(s->conn, e);
 		in_tx = 0;
+	}
+	if (!rc) {
+		ru->ddl_done = 1;
+		vec_free(&ru->expect);
+		ru->expect = after;
+		after = (vec){ 0 };
+		ru->have_expect = 1;
 	}
 	if (rc) {
 		if (in_tx) {
@@ -506,6 +526,7 @@ done:
 	fk_resume(s, was_on);
 	vec_free(&cur);
 	vec_free(&steps);
+	vec_free(&after);
 	return rc;
 }
 
@@ -551,14 +572,12 @@ static int all_steps(run *ru, strata_err *e)
 		ru->index++;
 		step_event(ru, r, STRATA_EVENT_STEP_BEGIN, 0);
 		double t0 = now_ms();
-		rc = step_body(ru, r, &heads, e);
-		if (!rc) {
-			vec after = { 0 };
-			heads_after(s->g, &heads, r, ru->up, &after);
-			vec_free(&heads);
-			heads = after;
+		vec after = { 0 };
+		rc = step_body(ru, r, &heads, &after, e);
+		vec_free(&heads);
+		heads = after;
+		if (!rc)
 			step_event(ru, r, STRATA_EVENT_STEP_END, now_ms() - t0);
-		}
 	}
 	vec_free(&heads);
 	if (!rc) {
@@ -595,7 +614,7 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 {
 	strata_run_options def = STRATA_RUN_OPTIONS_INIT;
 	strata_err e = STRATA_ERR_INIT;
-	run ru = { s, up, { 0 }, 0, 0, 0, o ? o : &def };
+	run ru = { s, up, { 0 }, 0, 0, 0, o ? o : &def, { 0 }, 0, 0 };
 	int rc, locked = 0;
 	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
 		return rc;
@@ -630,6 +649,7 @@ done:
 	if (locked)
 		s->be->unlock(s->conn);
 	vec_free(&ru.target);
+	vec_free(&ru.expect);
 	return rc ? ctx_take(s, &e) : 0;
 }
 
