@@ -231,7 +231,7 @@ static void sq_version_ddl(strata_conn *c, buf *out)
 		 "    version_num VARCHAR(255) NOT NULL PRIMARY KEY\n"
 		 ");\n"
 		 "CREATE TABLE IF NOT EXISTS strata_history (\n"
-		 "    id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+		 "    id INTEGER PRIMARY KEY,\n"
 		 "    revision VARCHAR(255) NOT NULL,\n"
 		 "    direction VARCHAR(8) NOT NULL,\n"
 		 "    checksum CHAR(64),\n"
