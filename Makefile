@@ -33,7 +33,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DOC_PAGES := $(sort $(wildcard docs/commands/*.txt))
 CLI_OBJ  += $(BUILD)/gen/help.o
 
-.PHONY: all deps demo test test-fast unit e2e asan install bench valgrind fuzz clean
+.PHONY: all deps demo test test-fast unit e2e asan install bench valgrind fuzz soak clean
 all: $(BUILD)/strata $(BUILD)/libstrata.a $(BUILD)/strata.1
 
 $(BUILD)/%.o: %.c
@@ -104,6 +104,11 @@ bench: deps
 
 fuzz:
 	@sh tests/fuzz/run.sh
+
+# Crash-safety soak: SIGKILL at random moments, then check the database (tests/soak/crash.sh;
+# trial counts from SOAK_UP, SOAK_PG_UP, ...). Takes 20 minutes or more.
+soak: all
+	@nice sh tests/soak/crash.sh $(BUILD)/strata
 
 valgrind: all unit
 	@STRATA_VALGRIND=1 sh tests/run.sh $(BUILD)
