@@ -95,6 +95,27 @@ static void summary_line(const char *path, char *dst, size_t n, int want_err)
 	fclose(f);
 }
 
+/* The URL as every other message shows it: a password replaced by *** (the library
+ * masks it when it reads the URL). Falls back to "database N" when even that fails. */
+static char *display_url(const cli_globals *g, const char *url, size_t i)
+{
+	strata_options o = STRATA_OPTIONS_INIT;
+	o.config_path = g->config;
+	o.database_url = url;
+	strata *s = NULL;
+	char *d = NULL;
+	strata_open(&s, &o);
+	if (s && *strata_database_display(s))
+		d = strdup(strata_database_display(s));
+	strata_free(s);
+	if (!d) {
+		d = malloc(32);
+		if (d)
+			snprintf(d, 32, "database %zu", i + 1);
+	}
+	return d;
+}
+
 int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, const char *pattern,
 	     int jobs)
 {
@@ -156,7 +177,9 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 			summary_line(j->out, line, sizeof line, !ok);
 			if (!ok)
 				failed++;
-			printf("%s: %s%s%s\n", urls[printed], ok ? "ok" : "FAILED", *line ? ": " : "", line);
+			char *shown = display_url(g, urls[printed], printed);
+			printf("%s: %s%s%s\n", shown ? shown : "?", ok ? "ok" : "FAILED", *line ? ": " : "", line);
+			free(shown);
 			unlink(j->out);
 			printed++;
 		}
