@@ -1,14 +1,15 @@
 # bash completion for strata(1).
 #
-# Completes the commands, each command's options and, where a revision target goes
-# (upgrade, downgrade, stamp, show, merge, --head, --depends-on, -r), the keywords
-# head, heads and base, the revision ids and LABEL@head / LABEL@base for each branch
-# label. Everything is read from the strata being completed, so new commands and
-# options need no change here: the command list from `strata --help`, a command's
-# options from the OPTIONS section of `strata COMMAND --help`, the revisions from
-# `strata history` (which reads only the revision files, never the database). The
-# -c/--config and -d/--database options already typed are passed on, so the
-# revisions are those of the project the command line names.
+# Completes the commands, each command's options and, where a revision target
+# goes (upgrade, downgrade, stamp, show, merge, verify, --head, --depends-on, -r),
+# the keywords head, heads and base, the revision ids and LABEL@head / LABEL@base
+# for each branch label. Everything is read from the strata being completed, so
+# new commands and options need no change here: the command list from
+# `strata --help`, a command's options from the OPTIONS section of
+# `strata COMMAND --help`, the revisions from `strata history` (which reads only
+# the revision files, never the database). The -c/--config and -d/--database
+# options already typed are passed on, so the revisions are those of the project
+# the command line names.
 #
 # Installed as share/bash-completion/completions/strata; or source it from ~/.bashrc.
 
@@ -140,7 +141,7 @@ _strata()
 		mapfile -t COMPREPLY < <(compgen -W "$(_strata_commands "$prog") help" -- "$cur") ;;
 	help)
 		mapfile -t COMPREPLY < <(compgen -W "$(_strata_commands "$prog")" -- "$cur") ;;
-	upgrade | downgrade | stamp | show | merge)
+	upgrade | downgrade | stamp | show | merge | verify)
 		mapfile -t COMPREPLY < <(compgen -W "$(_strata_revisions "$prog" "${gopts[@]}")" -- "$cur") ;;
 	init)
 		compopt -o filenames 2>/dev/null

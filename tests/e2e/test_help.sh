@@ -91,6 +91,11 @@ got=$(bcomp "$BIN" upgrade "")
 want="aaaa11112222 base bbbb11112222 blog@base blog@head cccc11112222 head heads "
 if [ "$got" = "$want" ]; then ok "bash: strata upgrade <TAB> offers revisions, keywords and labels"
 else echo "# got '$got'"; echo "# want '$want'"; nok "bash: strata upgrade <TAB> offers revisions, keywords and labels"; fi
+for c in stamp show verify; do
+  case " $cmds " in *" $c "*) ;; *) continue ;; esac
+  got=$(bcomp "$BIN" "$c" "")
+  check "bash: strata $c <TAB> offers the same" test "$got" = "$want"
+done
 got=$(bcomp "$BIN" downgrade bl)
 check "bash: strata downgrade bl<TAB> completes the label" test "$got" = "blog@base blog@head "
 got=$(bcomp "$BIN" revision -m x --head cc)
