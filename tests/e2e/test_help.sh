@@ -92,7 +92,7 @@ want="aaaa11112222 base bbbb11112222 blog@base blog@head cccc11112222 head heads
 if [ "$got" = "$want" ]; then ok "bash: strata upgrade <TAB> offers revisions, keywords and labels"
 else echo "# got '$got'"; echo "# want '$want'"; nok "bash: strata upgrade <TAB> offers revisions, keywords and labels"; fi
 for c in stamp show verify; do
-  case " $cmds " in *" $c "*) ;; *) continue ;; esac
+  case " $(echo $cmds) " in *" $c "*) ;; *) continue ;; esac
   got=$(bcomp "$BIN" "$c" "")
   check "bash: strata $c <TAB> offers the same" test "$got" = "$want"
 done
