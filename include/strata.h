@@ -290,6 +290,74 @@ int strata_reset(strata *s, const char *message, strata_reset_result *out);
 /* Frees the three paths and zeroes *r. */
 void strata_reset_result_free(strata_reset_result *r);
 
+/* verify: rehearses the pending revisions on a scratch copy of the database — each
+ * one upgraded, downgraded and upgraded again — before they reach production. The
+ * copy is a temporary file made with SQLite's online backup API, or on PostgreSQL a
+ * temporary database on the same server built with pg_dump and pg_restore (the
+ * schema only, or everything with with_data). The real database is only read, and
+ * the copy is removed in every case, also on failure. */
+typedef struct strata_verify_options {
+	const char *target; /* how far to go; NULL: "heads" */
+	int with_data;      /* PostgreSQL: copy the rows too (SQLite copies them always) */
+} strata_verify_options;
+#define STRATA_VERIFY_OPTIONS_INIT { NULL, 0 }
+
+/* What the rehearsal found for one revision. */
+typedef enum strata_verify_status {
+	STRATA_VERIFY_OK,           /* upgrade, downgrade, upgrade ran; the downgrade restored the schema */
+	STRATA_VERIFY_NOT_RESTORED, /* "downgrade does not restore the schema": see differences */
+	STRATA_VERIFY_IRREVERSIBLE, /* "downgrade is empty": upgraded once, not reverted */
+	STRATA_VERIFY_FAILED,       /* a step failed: see step and error */
+	STRATA_VERIFY_SKIPPED       /* not run: an earlier revision left the copy unusable */
+} strata_verify_status;
+
+/* Rows of one table before the revision's first upgrade and after its last step;
+ * -1 where the table does not exist. */
+typedef struct strata_verify_rows {
+	char *table;
+	long long before;
+	long long after;
+} strata_verify_rows;
+
+typedef struct strata_verify_entry {
+	const strata_revision *rev; /* belongs to the handle */
+	strata_verify_status status;
+	/* The step that failed ("upgrade", "downgrade" or "upgrade again") and the message,
+	 * naming file and line; NULL when none did. Set for FAILED, and for NOT_RESTORED
+	 * when upgrading again then failed (the rehearsal stops there). */
+	const char *step;
+	char *error;
+	/* NOT_RESTORED: one line per difference between the schema before the upgrade
+	 * and after the downgrade ("+ column users.nickname": left behind). */
+	char **differences;
+	size_t ndifferences;
+	strata_verify_rows *rows; /* every table on either side, sorted by name */
+	size_t nrows;
+	double ms;                /* the three steps together */
+} strata_verify_entry;
+
+typedef struct strata_verify_result {
+	strata_verify_entry *entries; /* the pending revisions in upgrade order */
+	size_t nentries;
+	char *copy;             /* how the copy was made ("SQLite backup to a temporary file", ...) */
+	/* Schema comparison after each downgrade: 1 when it ran; else why not. */
+	int schema_compared;
+	char *schema_note;      /* NULL, or why the comparison was partial or unavailable */
+	/* The final state against schema.sql (as `check` compares). */
+	int declared_checked;   /* 1 when schema.sql exists and was compared */
+	char *declared_note;    /* NULL, or why it was not compared */
+	char **declared_differences; /* empty when the result matches schema.sql */
+	size_t ndeclared_differences;
+	int ok;                 /* 1 when every revision is OK and schema.sql matches */
+} strata_verify_result;
+
+/* Rehearses every revision pending up to o->target on a scratch copy (see above)
+ * and fills *out (free with strata_verify_result_free). Returns 0 when the rehearsal
+ * ran, whatever it found (see (*out)->ok); a status when it could not (no database,
+ * a target that does not resolve, the copy could not be made). */
+int strata_verify(strata *s, const strata_verify_options *o, strata_verify_result **out);
+void strata_verify_result_free(strata_verify_result *r);
+
 #ifdef __cplusplus
 }
 #endif

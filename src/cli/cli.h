@@ -86,6 +86,7 @@ int cmd_revision(cli_globals *g, cli_args *a);
 int cmd_merge(cli_globals *g, cli_args *a);
 int cmd_upgrade(cli_globals *g, cli_args *a);
 int cmd_downgrade(cli_globals *g, cli_args *a);
+int cmd_verify(cli_globals *g, cli_args *a);
 int cmd_stamp(cli_globals *g, cli_args *a);
 int cmd_backup(cli_globals *g, cli_args *a);
 int cmd_autogenerate(cli_globals *g, cli_args *a);

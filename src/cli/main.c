@@ -32,6 +32,7 @@ static const cli_opt o_diff[] = { { "rename", 0, 1 }, { NULL, 0, 0 } };
 static const cli_opt o_doctor[] = { { "fix", 0, 0 }, { "yes", 'y', 0 }, { NULL, 0, 0 } };
 static const cli_opt o_reset[] = { { "yes", 'y', 0 }, { "message", 'm', 1 }, { NULL, 0, 0 } };
 static const cli_opt o_heads[] = { { "resolve-dependencies", 0, 0 }, { NULL, 0, 0 } };
+static const cli_opt o_verify[] = { { "with-data", 0, 0 }, { NULL, 0, 0 } };
 
 static const cli_cmd commands[] = {
 	{ "init", cmd_init, o_init, "init [DIR]", "create strata.ini, DIR/versions (default migrations) and schema.sql", 0 },
@@ -45,6 +46,8 @@ static const cli_cmd commands[] = {
 	  "apply revisions up to TARGET (default head)", 1 },
 	{ "downgrade", cmd_downgrade, o_upgrade, "downgrade [TARGET] [--sql] [--backup] [--plan]",
 	  "revert revisions down to TARGET (default -1; base reverts everything)", 1 },
+	{ "verify", cmd_verify, o_verify, "verify [TARGET] [--with-data]",
+	  "rehearse pending revisions (upgrade, downgrade, upgrade) on a scratch copy", 1 },
 	{ "stamp", cmd_stamp, o_stamp, "stamp REV... [--purge]", "set the version table to REV without running anything", 0 },
 	{ "current", cmd_current, o_current, "current [--check-heads]", "show the database's current revision(s)", 1 },
 	{ "history", cmd_history, o_history, "history [-r RANGE] [-i] [--graph | --dot]", "list revisions, newest first", 1 },
