@@ -73,6 +73,8 @@ int cli_open(cli_globals *g, strata **out);
 int cli_error(strata *s, int rc);
 int cli_errorf(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* 1 when stdin and stderr are terminals (questions can be asked). */
+int cli_interactive(void);
 /* Reads a yes/no answer from the terminal (default no). 0 when not a terminal. */
 int cli_confirm(const char *question);
 

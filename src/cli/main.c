@@ -119,9 +119,14 @@ int cli_error(strata *s, int rc)
 	return cli_errorf(rc, "%s", strata_errmsg(s));
 }
 
+int cli_interactive(void)
+{
+	return isatty(0) && isatty(2);
+}
+
 int cli_confirm(const char *question)
 {
-	if (!isatty(0) || !isatty(2))
+	if (!cli_interactive())
 		return 0;
 	fprintf(stderr, "%s [y/N] ", question);
 	fflush(stderr);
