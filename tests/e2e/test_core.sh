@@ -150,4 +150,4 @@ run --version
 expect_out "^strata [0-9]+\.[0-9]+\.[0-9]+$" "--version"
 run upgrade --help
 expect_rc 0 "command --help"
-expect_out "usage: strata upgrade" "command help shows usage"
+expect_out "strata upgrade \[TARGET\]" "command help shows the synopsis"
