@@ -21,7 +21,7 @@ static const cli_opt o_revision[] = {
 };
 static const cli_opt o_merge[] = { { "message", 'm', 1 }, { "branch-label", 0, 1 }, { "rev-id", 0, 1 }, { NULL, 0, 0 } };
 static const cli_opt o_upgrade[] = { { "sql", 0, 0 }, { "backup", 0, 0 }, { "single-transaction", 0, 0 }, { "plan", 0, 0 }, { NULL, 0, 0 } };
-static const cli_opt o_stamp[] = { { "purge", 0, 0 }, { "sql", 0, 0 }, { NULL, 0, 0 } };
+static const cli_opt o_stamp[] = { { "purge", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_current[] = { { "check-heads", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_history[] = { { "rev-range", 'r', 1 }, { "indicate-current", 'i', 0 }, { "graph", 0, 0 }, { "dot", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_migrate[] = {
@@ -344,6 +344,8 @@ int main(int argc, char **argv)
 		long jobs = g.jobs ? strtol(g.jobs, &end, 10) : 1;
 		if (!allowed)
 			rc = cli_errorf(STRATA_EUSAGE, "--each works with upgrade, downgrade, current, status, check and stamp");
+		else if (CLI_JSON(&g))
+			rc = cli_errorf(STRATA_EUSAGE, "--each prints one text line per database; --format json works on one database at a time");
 		else if (g.jobs && (*end || jobs < 1 || jobs > 256))
 			rc = cli_errorf(STRATA_EUSAGE, "--jobs takes a number from 1 to 256");
 		else

@@ -33,3 +33,7 @@ run history --each 'sqlite:tenants/*.db'
 expect_rc 2 "--each with an unsupported command"
 run upgrade --each 'sqlite:tenants/*.db' --jobs 0
 expect_rc 2 "--jobs 0 is a usage error"
+
+# --format json is for one database; with --each it is refused before anything runs.
+run --each 'sqlite:tenants/*.db' --format json current
+expect_rc 2 "--each with --format json is a usage error"
