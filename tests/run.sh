@@ -31,7 +31,30 @@ count_cmocka() { # file: adds its [  PASSED  ] / [  FAILED  ] totals
 for b in $suites; do
   echo "== suite $b"
   vg=""
-  [ -n "${STRATA_VALGRIND:-}" ] && vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+  # STRATA_VALGRIND=1: every unit binary and every strata the scenarios start through
+  # `st`/`run` runs under valgrind, each process writing its report to its own log
+  # file; a test whose processes left a non-empty log fails, whatever its exit status
+  # (a scenario may expect strata to fail). Sanitizer builds cannot run under valgrind.
+  vgdir="$results/vg-$b"
+  if [ -n "${STRATA_VALGRIND:-}" ]; then
+    case $b in
+    *asan*) echo "note: $b is a sanitizer build: not run under valgrind" ;;
+    *) command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed" >&2; exit 1; }
+       mkdir -p "$vgdir"
+       vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=$vgdir/%p.log" ;;
+    esac
+  fi
+  # vg_check KIND NAME: reports and counts valgrind findings of the test just run
+  vg_check() {
+    [ -n "$vg" ] || return 0
+    logs=$(find "$vgdir" -name '*.log' -size +0c 2>/dev/null)
+    if [ -n "$logs" ]; then
+      fail=$((fail + 1))
+      echo "FAIL valgrind $1 $2: $(echo "$logs" | wc -l) process(es) with errors"
+      cat $logs | head -40
+    fi
+    rm -f "$vgdir"/*.log
+  }
   for t in "$top/$b"/tests/test_*; do
     [ -x "$t" ] || continue
     name=$(basename "$t")
@@ -39,6 +62,7 @@ for b in $suites; do
     (cd "$top" && $vg "$t") >"$out" 2>&1
     rc=$?
     count_cmocka "$out"
+    vg_check unit "$name"
     if [ $rc -ne 0 ]; then
       if ! grep -q '^\[  FAILED  \]' "$out"; then fail=$((fail + 1)); fi
       echo "FAIL unit $name (exit $rc)"; sed -n '1,60p' "$out" | grep -v '^\[ \(RUN\|      OK\) ' | head -40
@@ -52,6 +76,7 @@ for b in $suites; do
     out="$results/$b-$name.out"
     STRATA="$top/$b/strata" STRATA_TOP="$top" STRATA_VG="$vg" sh "$t" >"$out" 2>&1
     rc=$?
+    vg_check e2e "$name"
     p=$(grep -c '^ok ' "$out"); f=$(grep -c '^not ok ' "$out")
     pass=$((pass + p)); fail=$((fail + f))
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then fail=$((fail + 1)); fi
