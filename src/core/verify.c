@@ -195,6 +195,27 @@ static void client_env(vec *env, const char *pw, char **owned)
 	vec_push(env, NULL);
 }
 
+/* Replaces every occurrence of the password `pw` in `b` with ***. */
+static void mask(buf *b, const char *pw)
+{
+	if (!pw || !*pw || !strstr(b->ptr, pw))
+		return;
+	buf out = BUF_INIT;
+	size_t n = strlen(pw);
+	for (const char *p = b->ptr; *p;) {
+		const char *hit = strstr(p, pw);
+		if (!hit) {
+			buf_puts(&out, p);
+			break;
+		}
+		buf_add(&out, p, (size_t)(hit - p));
+		buf_puts(&out, "***");
+		p = hit + n;
+	}
+	buf_free(b);
+	*b = out;
+}
+
 /* pg_dump of the live database piped into pg_restore to `dst` (a clean URL);
  * their standard error collected in a file of the scratch directory. */
 static int pg_copy(scratch *sc, int with_data, const char *src, const char *dst, const char *pw,
@@ -257,8 +278,7 @@ static int pg_copy(scratch *sc, int with_data, const char *src, const char *dst,
 	if (!ok_dump || !ok_restore) {
 		fs_read(&why, errpath, NULL);
 		buf_rtrim(&why);
-		if (pw && strlen(pw) >= 4 && strstr(why.ptr, pw))
-			buf_truncate(&why, 0); /* never show a password */
+		mask(&why, pw);
 		err_set(e, STRATA_EFAIL, "cannot copy the database: %s failed: %s",
 			!ok_dump ? "pg_dump" : "pg_restore", why.len ? why.ptr : "no message");
 		goto done;
@@ -297,31 +317,28 @@ static int pg_scratch(scratch *sc, int with_data, strata_err *e)
 	char *name = xasprintf("strata_verify_%ld_%s", (long)getpid(), stamp);
 	buf sql = BUF_INIT;
 	strata_rows r = { 0 };
-	int rc;
+	int rc = 0, created = 0;
 	buf_puts(&sql, "CREATE DATABASE ");
 	put_ident(&sql, name, strlen(name));
 	buf_puts(&sql, " TEMPLATE template0");
+	size_t plain = sql.len;
 	if (s->be->query(s->conn,
 			 "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype"
 			 " FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()",
 			 NULL, 0, &r, NULL) == 0 && r.nrows == 1 && r.ncols == 3 && r.cells[0] &&
 	    r.cells[1] && r.cells[2]) {
-		size_t plain = sql.len;
 		buf_puts(&sql, " ENCODING ");
 		put_literal(&sql, r.cells[0]);
 		buf_puts(&sql, " LC_COLLATE ");
 		put_literal(&sql, r.cells[1]);
 		buf_puts(&sql, " LC_CTYPE ");
 		put_literal(&sql, r.cells[2]);
-		if (s->be->exec(s->conn, sql.ptr, NULL) != 0)
-			buf_truncate(&sql, plain); /* e.g. an ICU database: the server's defaults */
-		else
-			plain = 0;
-		if (plain && (rc = s->be->exec(s->conn, sql.ptr, e)))
-			goto fail;
-	} else if ((rc = s->be->exec(s->conn, sql.ptr, e))) {
-		goto fail;
+		created = s->be->exec(s->conn, sql.ptr, NULL) == 0;
 	}
+	/* Without the live settings (e.g. an ICU database): the server's defaults. */
+	buf_truncate(&sql, plain);
+	if (!created && (rc = s->be->exec(s->conn, sql.ptr, e)))
+		goto fail;
 	sc->pgname = name;
 	name = NULL;
 	char *src = NULL, *dst = NULL, *pw = NULL, *pw2 = NULL, *pw3 = NULL;

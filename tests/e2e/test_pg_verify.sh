@@ -53,6 +53,13 @@ expect_out "\(schema and data\)" "copies the rows"
 untouched "with data"
 run -v verify --with-data
 expect_out "rows of users: 2 -> 2" "row counts from the copied rows"
+run verify -d "postgresql://postgres:sekret99@/$db?host=$PGHOST&port=$PGPORT"
+expect_rc 0 "a URL with a password (the cluster trusts local connections)"
+check "the password is never printed" sh -c "! grep -q sekret99 '$OUT' '$ERR'"
+expect_out "postgres:\*\*\*@" "the URL is shown masked"
+run verify -d "postgresql://postgres@/$db?host=$PGHOST&port=$PGPORT&password=sekret99"
+expect_rc 0 "a password as a URL parameter"
+check "that password is never printed either" sh -c "! grep -q sekret99 '$OUT' '$ERR'"
 run verify --format json
 expect_rc 0 "JSON on PostgreSQL"
 check "JSON: every revision ok" test "$(python3 -c "
@@ -112,3 +119,18 @@ run verify
 expect_rc 0 "schema-only copy"
 expect_no_out "deleted" "without rows nothing is deleted"
 untouched "deleting, schema only"
+
+# The copy cannot be made: a clear error, nothing left behind.
+cd "$T/ok" || exit 1
+db=pgverify_ok_$$
+before=$(catalog "$db")
+env PATH=/nonexistent "$STRATA" verify >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 1 "without pg_dump on PATH verify fails"
+expect_err "pg_dump or pg_restore was not found on PATH" "says pg_dump is missing"
+untouched "no pg_dump"
+createuser -h "$PGHOST" -p "$PGPORT" -U postgres nocreate_$$
+pq "$db" "GRANT SELECT ON ALL TABLES IN SCHEMA public TO nocreate_$$"
+run verify -d "postgresql://nocreate_$$@/$db?host=$PGHOST&port=$PGPORT"
+expect_rc 1 "a role without CREATEDB cannot verify"
+expect_err "cannot create a temporary database for the copy: .*permission denied" "says why"
+untouched "no CREATEDB"

@@ -175,3 +175,24 @@ untouched "usage errors"
 mkdir "$T/nodb" && cd "$T/nodb" && mkdir -p migrations/versions
 run verify
 expect_rc 2 "no database configured is a usage error"
+
+# A live database in WAL mode: the copy is made and removed all the same.
+fresh wal
+sq db.sqlite "PRAGMA journal_mode = WAL;" >/dev/null
+mkrev r2 r1 "add name" "ALTER TABLE users ADD COLUMN name TEXT;" "ALTER TABLE users DROP COLUMN name;" >/dev/null
+before=$(sum db.sqlite)
+run verify
+expect_rc 0 "verify a WAL database"
+untouched "WAL"
+check "WAL: the live database is still in WAL mode" test "$(sq db.sqlite 'PRAGMA journal_mode')" = wal
+
+# A database file that does not exist yet is not created: the rehearsal starts empty.
+mkdir "$T/new" && cd "$T/new" || exit 1
+project
+mkrev r1 "" "create users" "CREATE TABLE users (id INTEGER PRIMARY KEY);" "DROP TABLE users;" >/dev/null
+run verify
+expect_rc 0 "verify without a database file"
+expect_out "new empty SQLite database" "says the copy starts empty"
+expect_out "^ok +r1 create users" "rehearses from base"
+check "the database file was not created" test ! -e db.sqlite
+check "no temporary files left (new database)" test -z "$(ls -A "$TMPDIR")"
