@@ -817,11 +817,13 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	size_t index_drops = l->n;
 
 	/* A rebuilt enum changes the type of every column of it: what reads those tables
-	 * is wrapped around the change. */
+	 * is wrapped around the change. Labels that are only added need no rebuild, but
+	 * the downgrade — the same list inverted — removes them, so they wrap too. */
 	for (size_t i = 0; i < from->objects.n; i++) {
 		const strata_object *oa = from->objects.v[i];
 		const strata_object *ob = strata_catalog_object(to, oa->kind, oa->name);
-		if (oa->kind != STRATA_OBJ_ENUM || !ob || !oa->type || !strata_enum_rebuilt(oa, ob))
+		if (oa->kind != STRATA_OBJ_ENUM || !ob || !oa->type ||
+		    (!strata_enum_rebuilt(oa, ob) && !strata_enum_rebuilt(ob, oa)))
 			continue;
 		for (size_t t = 0; t < na; t++) {
 			const strata_table *a = from->tables.v[t];
