@@ -133,6 +133,8 @@ sq_hist() {
 }
 
 # --- PostgreSQL probes -----------------------------------------------------------
+# Databases of this run carry its pid, so two soaks can share a cluster.
+PGP=soak_$$_
 pq() { PGOPTIONS='-c client_min_messages=warning' psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 pg_url() { echo "postgresql://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
 # (one psql per probe: starting psql costs more than the queries)
@@ -178,13 +180,13 @@ chain_soak() {
   if [ "$be" = sqlite ]; then
     url=sqlite:ref.sqlite
   else
-    pq postgres "DROP DATABASE IF EXISTS soak_ref" >/dev/null 2>&1
-    pq postgres "CREATE DATABASE soak_ref" >/dev/null
-    url=$(pg_url soak_ref)
+    pq postgres "DROP DATABASE IF EXISTS ${PGP}ref" >/dev/null 2>&1
+    pq postgres "CREATE DATABASE ${PGP}ref" >/dev/null
+    url=$(pg_url ${PGP}ref)
   fi
   for k in $(seq 0 "$REVS"); do
     [ "$k" -gt 0 ] && { "$STRATA" -q -d "$url" upgrade +1 || { nok "$be reference upgrade to $k"; return; }; }
-    if [ "$be" = sqlite ]; then sq_fp ref.sqlite; else pg_fp soak_ref; fi >"fp.$k"
+    if [ "$be" = sqlite ]; then sq_fp ref.sqlite; else pg_fp ${PGP}ref; fi >"fp.$k"
   done
   # The head database serves as the downgrade template. The shorter of two full runs
   # sets the window the kills fall in.
@@ -192,9 +194,9 @@ chain_soak() {
     rm -f head.sqlite
     "$STRATA" -q -d sqlite:head.sqlite upgrade head || { nok "$be: building the head database"; return; }
   else
-    pq postgres "DROP DATABASE IF EXISTS soak_head" >/dev/null 2>&1
-    pq postgres "CREATE DATABASE soak_head" >/dev/null
-    "$STRATA" -q -d "$(pg_url soak_head)" upgrade head || { nok "$be: building the head database"; return; }
+    pq postgres "DROP DATABASE IF EXISTS ${PGP}head" >/dev/null 2>&1
+    pq postgres "CREATE DATABASE ${PGP}head" >/dev/null
+    "$STRATA" -q -d "$(pg_url ${PGP}head)" upgrade head || { nok "$be: building the head database"; return; }
   fi
   full=""
   for c in 1 2; do
@@ -202,10 +204,10 @@ chain_soak() {
       rm -f t.sqlite; [ "$dir" = down ] && cp head.sqlite t.sqlite
       curl_=sqlite:t.sqlite
     else
-      pq postgres "DROP DATABASE IF EXISTS soak_t" >/dev/null
-      if [ "$dir" = down ]; then pq postgres "CREATE DATABASE soak_t TEMPLATE soak_head" >/dev/null
-      else pq postgres "CREATE DATABASE soak_t" >/dev/null; fi
-      curl_=$(pg_url soak_t)
+      pq postgres "DROP DATABASE IF EXISTS ${PGP}t" >/dev/null
+      if [ "$dir" = down ]; then pq postgres "CREATE DATABASE ${PGP}t TEMPLATE ${PGP}head" >/dev/null
+      else pq postgres "CREATE DATABASE ${PGP}t" >/dev/null; fi
+      curl_=$(pg_url ${PGP}t)
     fi
     if [ "$dir" = up ]; then ms=$(timed "$STRATA" -q -d "$curl_" upgrade head)
     else ms=$(timed "$STRATA" -q -d "$curl_" downgrade base); fi
@@ -220,10 +222,10 @@ chain_soak() {
       [ "$dir" = down ] && cp head.sqlite t.sqlite
       url=sqlite:t.sqlite
     else
-      pq postgres "DROP DATABASE IF EXISTS soak_t" >/dev/null
-      if [ "$dir" = down ]; then pq postgres "CREATE DATABASE soak_t TEMPLATE soak_head" >/dev/null
-      else pq postgres "CREATE DATABASE soak_t" >/dev/null; fi
-      url=$(pg_url soak_t)
+      pq postgres "DROP DATABASE IF EXISTS ${PGP}t" >/dev/null
+      if [ "$dir" = down ]; then pq postgres "CREATE DATABASE ${PGP}t TEMPLATE ${PGP}head" >/dev/null
+      else pq postgres "CREATE DATABASE ${PGP}t" >/dev/null; fi
+      url=$(pg_url ${PGP}t)
     fi
     if [ "$dir" = up ]; then killrun "$window" "$STRATA" -d "$url" upgrade head
     else killrun "$window" "$STRATA" -d "$url" downgrade base; fi
@@ -238,8 +240,8 @@ chain_soak() {
       integ=$(sq t.sqlite "PRAGMA integrity_check;")
       marks=$(sq t.sqlite "SELECT count(*) FROM sqlite_master WHERE name LIKE 't%' AND type = 'table';")
     else
-      ver=$(pg_ver soak_t); pg_fp soak_t >fp.now; hist_up=$(pg_hist soak_t up); hist_down=$(pg_hist soak_t down)
-      integ=$(pq soak_t "SELECT CASE WHEN count(*) = 0 THEN 'ok' ELSE count(*) || ' invalid index(es)' END FROM pg_index WHERE NOT indisvalid;")
+      ver=$(pg_ver ${PGP}t); pg_fp ${PGP}t >fp.now; hist_up=$(pg_hist ${PGP}t up); hist_down=$(pg_hist ${PGP}t down)
+      integ=$(pq ${PGP}t "SELECT CASE WHEN count(*) = 0 THEN 'ok' ELSE count(*) || ' invalid index(es)' END FROM pg_index WHERE NOT indisvalid;")
     fi
     k=$(idx_of "$ver")
     atk="$atk $k"
@@ -259,13 +261,13 @@ chain_soak() {
     if [ -z "$bad" ]; then
       if [ "$dir" = up ]; then "$STRATA" -q -d "$url" upgrade head >"$W/next.out" 2>&1 || bad="the next upgrade head failed: $(cat "$W/next.out")"
       else "$STRATA" -q -d "$url" downgrade base >"$W/next.out" 2>&1 || bad="the next downgrade base failed: $(cat "$W/next.out")"
-        [ -z "$bad" ] && { if [ "$be" = sqlite ]; then sq_fp t.sqlite; else pg_fp soak_t; fi | cmp -s - fp.0 || bad="downgrade base did not reach base"; }
+        [ -z "$bad" ] && { if [ "$be" = sqlite ]; then sq_fp t.sqlite; else pg_fp ${PGP}t; fi | cmp -s - fp.0 || bad="downgrade base did not reach base"; }
         [ -z "$bad" ] && { "$STRATA" -q -d "$url" upgrade head >"$W/next.out" 2>&1 || bad="upgrade head after it failed: $(cat "$W/next.out")"; }
       fi
     fi
     if [ -z "$bad" ]; then
       if [ "$be" = sqlite ]; then sq_fp t.sqlite; v=$(sq_ver t.sqlite); n=$(sq t.sqlite "SELECT count(*) FROM strata_history WHERE direction = 'up' AND success = 1;")
-      else pg_fp soak_t; v=$(pg_ver soak_t); n=$(pq soak_t "SELECT count(*) FROM strata_history WHERE direction = 'up' AND success = 1;"); fi >fp.now
+      else pg_fp ${PGP}t; v=$(pg_ver ${PGP}t); n=$(pq ${PGP}t "SELECT count(*) FROM strata_history WHERE direction = 'up' AND success = 1;"); fi >fp.now
       cmp -s fp.now "fp.$REVS" || bad="after the next run the objects/rows differ from head"
       [ "$v" = "$(printf 'k%02d' "$REVS")" ] || bad="after the next run the version is '$v'"
       want=$REVS; [ "$dir" = down ] && want=$((2 * REVS))
@@ -277,8 +279,8 @@ chain_soak() {
   dist=$(echo "$atk" | tr ' ' '\n' | grep . | sort -n | uniq -c | awk '{printf "%s%s×%s", (NR > 1 ? ", " : ""), "k=" $2, $1}')
   echo "# $be $dir: $trials trials, $killed killed mid-run, $survived of them survived, $early finished before the kill; revisions found: $dist"
   echo "SUMMARY $be-$dir trials=$trials killed=$killed survived=$survived early=$early seconds=$(($(date +%s) - t_s))" >>"$W/summary"
-  [ "$be" = postgresql ] && pq postgres "DROP DATABASE IF EXISTS soak_t" >/dev/null && pq postgres "DROP DATABASE IF EXISTS soak_ref" >/dev/null &&
-    pq postgres "DROP DATABASE IF EXISTS soak_head" >/dev/null
+  [ "$be" = postgresql ] && pq postgres "DROP DATABASE IF EXISTS ${PGP}t" >/dev/null && pq postgres "DROP DATABASE IF EXISTS ${PGP}ref" >/dev/null &&
+    pq postgres "DROP DATABASE IF EXISTS ${PGP}head" >/dev/null
   cd "$W" || exit 1
 }
 
@@ -478,7 +480,7 @@ conc_soak() {
   fails=0
   for trial in $(seq 1 "$trials"); do
     if [ "$be" = sqlite ]; then rm -f c.sqlite; url=sqlite:c.sqlite
-    else pq postgres "DROP DATABASE IF EXISTS soak_c" >/dev/null; pq postgres "CREATE DATABASE soak_c" >/dev/null; url=$(pg_url soak_c); fi
+    else pq postgres "DROP DATABASE IF EXISTS ${PGP}c" >/dev/null; pq postgres "CREATE DATABASE ${PGP}c" >/dev/null; url=$(pg_url ${PGP}c); fi
     pids=""
     for p in $(seq 1 "$PROCS"); do
       "$STRATA" -q -d "$url" upgrade head >"out.$p" 2>&1 &
@@ -491,9 +493,9 @@ conc_soak() {
       dup=$(sq c.sqlite "SELECT group_concat(revision) FROM (SELECT revision FROM strata_history GROUP BY revision HAVING count(*) > 1);")
       ver=$(sq_ver c.sqlite); rows=$(sq c.sqlite "SELECT count(*) FROM t01;")
     else
-      ran=$(pq soak_c "SELECT count(*) FROM strata_history WHERE direction = 'up' AND success = 1;")
-      dup=$(pq soak_c "SELECT string_agg(revision, ',') FROM (SELECT revision FROM strata_history GROUP BY revision HAVING count(*) > 1) d;")
-      ver=$(pg_ver soak_c); rows=$(pq soak_c "SELECT count(*) FROM t01;")
+      ran=$(pq ${PGP}c "SELECT count(*) FROM strata_history WHERE direction = 'up' AND success = 1;")
+      dup=$(pq ${PGP}c "SELECT string_agg(revision, ',') FROM (SELECT revision FROM strata_history GROUP BY revision HAVING count(*) > 1) d;")
+      ver=$(pg_ver ${PGP}c); rows=$(pq ${PGP}c "SELECT count(*) FROM t01;")
     fi
     what="$be concurrency trial $trial: $PROCS processes"
     if [ "$nbad" = 0 ] && [ "$ran" = 20 ] && [ -z "$dup" ] && [ "$ver" = k20 ] && [ "$rows" = 3 ]; then
@@ -505,7 +507,7 @@ conc_soak() {
   done
   echo "# $be concurrency: $trials trials × $PROCS processes, $fails failed"
   echo "SUMMARY $be-concurrency trials=$trials procs=$PROCS failed=$fails seconds=$(($(date +%s) - t_s))" >>"$W/summary"
-  [ "$be" = postgresql ] && pq postgres "DROP DATABASE IF EXISTS soak_c" >/dev/null
+  [ "$be" = postgresql ] && pq postgres "DROP DATABASE IF EXISTS ${PGP}c" >/dev/null
   cd "$W" || exit 1
 }
 
