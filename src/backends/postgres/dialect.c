@@ -15,8 +15,9 @@
  *  - functions are created with check_function_bodies off for the transaction, as
  *    pg_dump does, so an SQL function may name a table created after it;
  *  - an enum that only gains labels gets ALTER TYPE … ADD VALUE … BEFORE/AFTER (in a
- *    transaction since PostgreSQL 12; the new label cannot be used in the same
- *    transaction); one that loses or reorders labels is rebuilt: the old type is
+ *    transaction since PostgreSQL 12), unless the same script uses a new label (in a
+ *    default, CHECK, index, view or trigger), which PostgreSQL refuses before COMMIT;
+ *    that enum, and one that loses or reorders labels, is rebuilt: the old type is
  *    renamed away, the new one created, every column of it converted through text
  *    (its default dropped and restored around that), the old type dropped. Views
  *    reading those tables are dropped before and re-created after by the diff.
@@ -316,10 +317,80 @@ static int table_op(const strata_oplist *ops, size_t k, strata_op_kind kind, con
 	return 0;
 }
 
+/* Whether `text` holds the string literal `label`. */
+static int has_literal(const char *text, const char *label)
+{
+	if (!text)
+		return 0;
+	buf lit = BUF_INIT;
+	pg_quote_string(&lit, label);
+	int hit = strstr(text, lit.ptr) != NULL;
+	buf_free(&lit);
+	return hit;
+}
+
+/* Whether the statements of the list (other than the enum's own) may use `label`: a
+ * label added by ADD VALUE cannot be used before the transaction commits. */
+static int label_used(const strata_oplist *ops, const char *label)
+{
+	for (size_t i = 0; i < ops->n; i++) {
+		const strata_op *op = &ops->v[i];
+		const strata_table *t = op->new_table;
+		switch (op->kind) {
+		case STRATA_OP_CREATE_TABLE:
+			for (size_t j = 0; j < t->columns.n; j++) {
+				const strata_column *c = t->columns.v[j];
+				if (has_literal(c->dflt, label) || has_literal(c->gen_expr, label))
+					return 1;
+			}
+			for (size_t j = 0; j < t->checks.n; j++)
+				if (has_literal(((strata_check *)t->checks.v[j])->expr, label))
+					return 1;
+			break;
+		case STRATA_OP_ADD_COLUMN:
+		case STRATA_OP_ALTER_COLUMN:
+			if (has_literal(op->new_col->dflt, label) || has_literal(op->new_col->gen_expr, label))
+				return 1;
+			break;
+		case STRATA_OP_ADD_CHECK:
+			if (has_literal(((const strata_check *)op->new_obj)->expr, label))
+				return 1;
+			break;
+		case STRATA_OP_CREATE_INDEX:
+			if (has_literal(((const strata_index *)op->new_obj)->def, label))
+				return 1;
+			break;
+		case STRATA_OP_CREATE_VIEW:
+			if (has_literal(((const strata_view *)op->new_obj)->sql, label))
+				return 1;
+			break;
+		case STRATA_OP_CREATE_TRIGGER:
+			if (has_literal(((const strata_trigger *)op->new_obj)->sql, label))
+				return 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Whether enum `a` must be rebuilt into `b` rather than gain labels in place. */
+static int enum_needs_rebuild(const strata_oplist *ops, const strata_object *a,
+			      const strata_object *b)
+{
+	if (strata_enum_rebuilt(a, b))
+		return 1;
+	for (size_t j = 0; j < b->values.n; j++)
+		if (!has_label(a, b->values.v[j]) && label_used(ops, b->values.v[j]))
+			return 1;
+	return 0;
+}
+
 static void render_enum(buf *out, const strata_oplist *ops, size_t k)
 {
 	const strata_object *a = ops->v[k].old_obj, *b = ops->v[k].new_obj;
-	if (!strata_enum_rebuilt(a, b)) {
+	if (!enum_needs_rebuild(ops, a, b)) {
 		for (size_t j = 0; j < b->values.n; j++) {
 			if (has_label(a, b->values.v[j]))
 				continue;
