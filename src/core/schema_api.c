@@ -70,6 +70,13 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 		/* The backend's shadow database already starts empty: compare with nothing. */
 		ao.from_empty = 1;
 	}
+	if (s->shadow_url && s->be != &strata_sqlite_backend && s->url &&
+	    strcmp(s->shadow_url, s->url) == 0) {
+		buf_free(&text);
+		return ctx_fail(s, STRATA_EFAIL,
+				"shadow_database names the database itself; it is emptied on every "
+				"use, so it must be a database of its own");
+	}
 	if (s->shadow_url && s->be != &strata_sqlite_backend) {
 		/* schema.sql goes into the configured shadow database; the session is marked
 		 * so the backend loads into it instead of creating a temporary one. */

@@ -160,6 +160,13 @@ run -d "$nurl" diff
 expect_rc 1 "a shadow_database that looks migrated is refused"
 expect_err "strata_version" "saying why"
 mv strata.ini.bak strata.ini
+cp strata.ini strata.ini.bak
+printf 'shadow_database = %s\n' "$url" >>strata.ini
+run diff
+expect_rc 1 "shadow_database naming the database itself is refused"
+expect_err "database itself" "saying it would be emptied"
+check "and the database keeps its tables" test "$(pq "$db" "select count(*) from articles")" = 2
+mv strata.ini.bak strata.ini
 
 # reset: one fresh initial revision from schema.sql against an empty catalog.
 run migrate -m "tags"
