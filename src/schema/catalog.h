@@ -8,8 +8,12 @@
  * upper-cased, expressions as token streams re-joined with canonical spacing (never the
  * author's raw text, which keeps comments and line breaks).
  *
- * Ownership: a catalog owns its tables, views and triggers; a table owns its columns,
- * constraints and indexes. Every string is malloc'd and freed with its owner.
+ * Ownership: a catalog owns its tables, views, triggers and other objects; a table owns
+ * its columns, constraints and indexes. Every string is malloc'd and freed with its owner.
+ *
+ * PostgreSQL fills a few more fields (constraint names, identity, whole index
+ * definitions, materialized views, strata_object); SQLite leaves them empty, and every
+ * comparison treats an empty field as it did before they existed.
  *
  * Names: in SQLite every identifier compares case-insensitively (ASCII only); a catalog
  * records that in `nocase`, and every lookup and comparison below honours it.
