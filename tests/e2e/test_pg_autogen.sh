@@ -172,6 +172,21 @@ mv strata.ini.bak strata.ini
 run migrate -m "tags"
 run upgrade
 expect_rc 0 "upgrade the tags table"
+
+# A NOT NULL column without a default: added nullable, a marked fill step, SET NOT NULL.
+sed -i 's/    full_name text NOT NULL,/    full_name text NOT NULL,\n    age integer NOT NULL,/' schema.sql
+run migrate -m "age"
+expect_rc 0 "migrate a NOT NULL column without a default"
+age=$(ls migrations/versions/*_age.sql)
+check "the revision has a fill step" grep -q "^-- strata:fill users.age:" "$age"
+run upgrade
+expect_rc 1 "upgrade fails while existing rows are not filled"
+expect_err "contains null values" "with the server's reason"
+check "the database stays at the previous revision" test "$(pq "$db" "select count(*) from information_schema.columns where table_name = 'users' and column_name = 'age'")" = 0
+sed -i 's/^-- strata:fill users.age:.*/UPDATE users SET age = 30 WHERE age IS NULL;/' "$age"
+run upgrade
+expect_rc 0 "upgrade once the fill step is written"
+check "the rows are filled" test "$(pq "$db" "select sum(age) from users")" = 60
 run reset --yes
 expect_rc 0 "reset on PostgreSQL"
 check "one revision left" test "$(nfiles)" = 1

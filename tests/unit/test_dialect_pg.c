@@ -262,6 +262,32 @@ static void test_objects_order(void **state)
 	strata_catalog_free(b);
 }
 
+static void test_add_not_null_column_fill(void **state)
+{
+	(void)state;
+	strata_catalog *a = strata_catalog_new(0), *b = strata_catalog_new(0);
+	users(a);
+	strata_table_add_column(users(b), "age", "integer")->notnull = 1;
+	buf up = BUF_INIT, down = BUF_INIT;
+	render(a, b, NULL, &up, &down);
+	expect_text(up.ptr,
+		    "-- WARNING: adds NOT NULL column users.age without a default: existing rows "
+		    "must be filled in the marked step\n"
+		    "ALTER TABLE \"users\" ADD COLUMN \"age\" integer;\n"
+		    "-- strata:fill users.age: write an UPDATE that fills this column for existing "
+		    "rows, for example\n"
+		    "-- UPDATE users SET age = ... WHERE age IS NULL;\n"
+		    "-- SET NOT NULL below fails the revision while a row still holds NULL there.\n"
+		    "ALTER TABLE \"users\" ALTER COLUMN \"age\" SET NOT NULL;\n");
+	expect_text(down.ptr,
+		    "-- WARNING: drops column users.age and the data in it\n"
+		    "ALTER TABLE \"users\" DROP COLUMN \"age\";\n");
+	buf_free(&up);
+	buf_free(&down);
+	strata_catalog_free(a);
+	strata_catalog_free(b);
+}
+
 static void test_quoting(void **state)
 {
 	(void)state;
@@ -280,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_rename_column_and_identity),
 		cmocka_unit_test(test_enum_add_value_and_rebuild),
 		cmocka_unit_test(test_objects_order),
+		cmocka_unit_test(test_add_not_null_column_fill),
 		cmocka_unit_test(test_quoting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,11 @@
  *    (its default dropped and restored around that), the old type dropped. Views
  *    reading those tables are dropped before and re-created after by the diff.
  *
- * `-- WARNING: ...` lines stand above statements that may lose data.
+ * A new NOT NULL column without a default is added nullable, followed by a
+ * `-- strata:fill <table>.<column>: ...` step where the author writes the UPDATE that
+ * fills existing rows, then SET NOT NULL, which fails the revision (and so rolls it
+ * back) while a row still holds NULL. `-- WARNING: ...` lines stand above statements
+ * that may lose data.
  */
 #include "backends/postgres/postgres_internal.h"
 
@@ -287,6 +291,45 @@ static void render_alter_column(buf *out, const char *table, const strata_column
 	}
 }
 
+static void comment_text(buf *out, const char *s)
+{
+	for (const char *p = s; *p; p++)
+		buf_putc(out, (*p == '\n' || *p == '\r') ? ' ' : *p);
+}
+
+/* ADD COLUMN; a NOT NULL column with nothing to fill existing rows is added nullable,
+ * with a marked step where the author fills it, and constrained after: SET NOT NULL
+ * fails the revision while a row still holds NULL there. */
+static void render_add_column(buf *out, const char *table, const strata_column *c)
+{
+	int fill = c->notnull && !c->dflt && !c->generated && !c->identity &&
+		   strcmp(plain_type(c->type), c->type) == 0;
+	strata_column tmp = *c;
+	if (fill)
+		tmp.notnull = 0;
+	alter_table(out, table);
+	buf_puts(out, "ADD COLUMN ");
+	column_def(out, &tmp);
+	buf_puts(out, ";\n");
+	if (!fill)
+		return;
+	buf_puts(out, "-- strata:fill ");
+	comment_text(out, table);
+	buf_putc(out, '.');
+	comment_text(out, c->name);
+	buf_puts(out, ": write an UPDATE that fills this column for existing rows, for example\n"
+		      "-- UPDATE ");
+	comment_text(out, table);
+	buf_puts(out, " SET ");
+	comment_text(out, c->name);
+	buf_puts(out, " = ... WHERE ");
+	comment_text(out, c->name);
+	buf_puts(out, " IS NULL;\n"
+		      "-- SET NOT NULL below fails the revision while a row still holds NULL there.\n");
+	alter_column(out, table, c->name);
+	buf_puts(out, "SET NOT NULL;\n");
+}
+
 /* --- enums ------------------------------------------------------------------------------ */
 
 static int has_label(const strata_object *o, const char *label)
@@ -545,10 +588,7 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_
 		buf_puts(out, ";\n");
 		break;
 	case STRATA_OP_ADD_COLUMN:
-		alter_table(out, t);
-		buf_puts(out, "ADD COLUMN ");
-		column_def(out, op->new_col);
-		buf_puts(out, ";\n");
+		render_add_column(out, t, op->new_col);
 		break;
 	case STRATA_OP_ALTER_COLUMN:
 		render_alter_column(out, t, op->old_col, op->new_col);
