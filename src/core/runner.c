@@ -36,11 +36,11 @@ static void utc_now(char out[32])
 	strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-/* Reads the version table (missing table: no rows). */
-static int read_versions(strata *s, strvec *ids, strata_err *e)
+/* Reads the version table (missing table: no rows). `exists` 1 skips asking the
+ * catalog, for a caller that created the table itself. */
+static int read_versions_ex(strata *s, strvec *ids, int exists, strata_err *e)
 {
-	int exists = 0;
-	int rc = s->be->table_exists(s->conn, "strata_version", &exists, e);
+	int rc = exists ? 0 : s->be->table_exists(s->conn, "strata_version", &exists, e);
 	if (rc || !exists)
 		return rc;
 	char *t = s->be->table_name(s->conn, "strata_version");
@@ -54,6 +54,11 @@ static int read_versions(strata *s, strvec *ids, strata_err *e)
 	free(sql);
 	free(t);
 	return rc;
+}
+
+static int read_versions(strata *s, strvec *ids, strata_err *e)
+{
+	return read_versions_ex(s, ids, 0, e);
 }
 
 /* Maps version ids to graph revisions; an unknown id is the classic
@@ -73,14 +78,19 @@ static int known_heads(strata *s, const strvec *ids, vec *out, strata_err *e)
 	return 0;
 }
 
-static int db_heads(strata *s, vec *out, strata_err *e)
+static int db_heads_ex(strata *s, vec *out, int exists, strata_err *e)
 {
 	strvec ids = { 0 };
-	int rc = read_versions(s, &ids, e);
+	int rc = read_versions_ex(s, &ids, exists, e);
 	if (!rc)
 		rc = known_heads(s, &ids, out, e);
 	strvec_free(&ids);
 	return rc;
+}
+
+static int db_heads(strata *s, vec *out, strata_err *e)
+{
+	return db_heads_ex(s, out, 0, e);
 }
 
 int strata_current(strata *s, char ***ids, size_t *n)
@@ -352,6 +362,7 @@ typedef struct run {
 	vec expect;
 	int have_expect;
 	int ddl_done; /* the version tables were created (and committed) by this run */
+	int locked;   /* the backend's run-wide lock is held: no other migrator can move it */
 } run;
 
 static void step_event(run *ru, rev *r, strata_event_kind kind, double ms)
@@ -434,7 +445,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 {
 	strata *s = ru->s;
 	vec cur = { 0 }, steps = { 0 }, after = { 0 };
-	int rc = 0, was_on = 0, in_tx = 0;
+	int rc = 0, was_on = 0, in_tx = 0, predicted = 0;
 	*finished = 0;
 	/* Peek without the lock to know whether the step needs foreign keys off (after
 	 * a step of this run, its result stands in for the peek). */
@@ -442,6 +453,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 		for (size_t i = 0; i < ru->expect.n; i++)
 			vec_push(&cur, ru->expect.v[i]);
 		ru->have_expect = 0;
+		predicted = 1;
 	} else {
 		rc = db_heads(s, &cur, e);
 	}
@@ -460,17 +472,22 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	in_tx = 1;
 	if (!ru->ddl_done && (rc = exec_ddl(s, e)))
 		goto done;
-	/* Under the lock: somebody may have moved the database meanwhile. */
-	cur.n = 0;
-	steps.n = 0;
-	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
-		goto done;
-	if (!steps.n || steps.v[0] != r) {
-		rc = s->be->commit(s->conn, e);
-		in_tx = 0;
-		ru->ddl_done |= !rc;
-		*finished = !steps.n;
-		goto done;
+	/* Under the lock: somebody may have moved the database meanwhile. Not when the
+	 * run holds the backend's run-wide lock (PostgreSQL's advisory lock, which every
+	 * migrate and stamp takes) and planned from its own last step. */
+	if (!(predicted && ru->locked)) {
+		cur.n = 0;
+		steps.n = 0;
+		if ((rc = db_heads_ex(s, &cur, 1, e)) ||
+		    (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
+			goto done;
+		if (!steps.n || steps.v[0] != r) {
+			rc = s->be->commit(s->conn, e);
+			in_tx = 0;
+			ru->ddl_done |= !rc;
+			*finished = !steps.n;
+			goto done;
+		}
 	}
 	ru->index++;
 	step_event(ru, r, STRATA_EVENT_STEP_BEGIN, 0);
@@ -561,7 +578,7 @@ static int all_steps(run *ru, strata_err *e)
 		goto done;
 	cur.n = 0;
 	steps.n = 0;
-	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
+	if ((rc = db_heads_ex(s, &cur, 1, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
 		goto done;
 	ru->total = steps.n;
 	vec heads = { 0 };
@@ -614,14 +631,14 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 {
 	strata_run_options def = STRATA_RUN_OPTIONS_INIT;
 	strata_err e = STRATA_ERR_INIT;
-	run ru = { s, up, { 0 }, 0, 0, 0, o ? o : &def, { 0 }, 0, 0 };
+	run ru = { s, up, { 0 }, 0, 0, 0, o ? o : &def, { 0 }, 0, 0, 0 };
 	int rc, locked = 0;
 	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
 		return rc;
 	if (s->be->lock) {
 		if ((rc = s->be->lock(s->conn, &e)))
 			goto done;
-		locked = 1;
+		locked = ru.locked = 1;
 	}
 	if (up && (rc = check_unversioned(s, &e)))
 		goto done;
