@@ -28,7 +28,7 @@ typedef struct nameset {
 	int nocase;
 } nameset;
 
-static void nameset_add(nameset *s, const char *name)
+static void nameset_put(nameset *s, const char *name)
 {
 	char *k = name_key(name, s->nocase);
 	if (map_get(&s->m, k)) {
@@ -37,6 +37,24 @@ static void nameset_add(nameset *s, const char *name)
 	}
 	strvec_push_owned(&s->keys, k);
 	map_put(&s->m, k, (void *)1);
+}
+
+/* Whether a catalog name is schema-qualified ("app.items", PostgreSQL's catalogs, which
+ * compare case-sensitively); returns its bare part, or NULL. */
+static const char *qualified_bare(const char *name, int nocase)
+{
+	const char *dot = nocase ? NULL : strchr(name, '.');
+	return dot && dot[1] ? dot + 1 : NULL;
+}
+
+/* Adds a name; a schema-qualified one also under its bare part, because SQL text
+ * (a view body) names it as tokens "app" "." "items": matching the bare part is the
+ * conservative reading. */
+static void nameset_add(nameset *s, const char *name)
+{
+	nameset_put(s, name);
+	if (qualified_bare(name, s->nocase))
+		nameset_put(s, qualified_bare(name, s->nocase));
 }
 
 static int nameset_has(const nameset *s, const char *name)
@@ -165,7 +183,9 @@ static void order_views(size_t *order, strata_view *const *v, size_t n, int noca
 				if (l.v[k].type != STRATA_TOK_WORD && l.v[k].type != STRATA_TOK_QID)
 					continue;
 				char *id = strata_tok_ident(&l.v[k]);
-				int hit = strata_name_eq(id, v[j]->name, nocase);
+				const char *bare = qualified_bare(v[j]->name, nocase);
+				int hit = strata_name_eq(id, v[j]->name, nocase) ||
+					  (bare && strcmp(id, bare) == 0);
 				free(id);
 				if (hit) {
 					edges_add(&e, i, j);

@@ -183,6 +183,7 @@ rt "identity added" 'CREATE TABLE t (id integer PRIMARY KEY, a text);' 'CREATE T
 rt "identity dropped" 'CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, a text);' "$T1" "INSERT INTO t (a) VALUES ('x'), ('y');" "$C1" 2
 rt "serial column added" "$T1" 'CREATE TABLE t (id integer PRIMARY KEY, a text, n bigserial);' "$S1" "SELECT count(n) FROM t" 2
 rt "schema and a table in it" "$T1" "$T1 CREATE SCHEMA app; CREATE TABLE app.items (id integer PRIMARY KEY, t_id integer REFERENCES t (id)); CREATE VIEW app.v AS SELECT id FROM app.items;" "$S1" "$C1" 2
+rt "views in another schema wrap a type change" "$T1 CREATE SCHEMA app; CREATE TABLE app.items (id integer PRIMARY KEY, n integer); CREATE VIEW app.v AS SELECT id, n FROM app.items; CREATE VIEW app.w AS SELECT n FROM app.v;" "$T1 CREATE SCHEMA app; CREATE TABLE app.items (id integer PRIMARY KEY, n bigint); CREATE VIEW app.v AS SELECT id, n FROM app.items; CREATE VIEW app.w AS SELECT n FROM app.v;" "$S1 INSERT INTO app.items VALUES (1, 7);" "SELECT n FROM app.w" 7
 rt "primary key changes columns" 'CREATE TABLE t (id integer PRIMARY KEY, a text NOT NULL);' 'CREATE TABLE t (id integer NOT NULL, a text NOT NULL, PRIMARY KEY (id, a));' "$S1" "$C1" 2
 rt "collation change" "$T1" 'CREATE TABLE t (id integer PRIMARY KEY, a text COLLATE "C");' "$S1" "$C1" 2
 rt "extension and a column of its type" "$T1" 'CREATE EXTENSION citext; CREATE TABLE t (id integer PRIMARY KEY, a citext);' "$S1" "$C1" 2
