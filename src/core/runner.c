@@ -424,7 +424,11 @@ static int check_unversioned(strata *s, strata_err *e)
 	size_t n = 0;
 	if ((rc = s->be->user_tables(s->conn, &names, &n, e)))
 		return rc;
-	if (n) {
+	/* Another migrator may have committed its first revision (tables and version table
+	 * together) between the two reads: look again now that the tables were seen. */
+	if (n)
+		rc = s->be->table_exists(s->conn, "strata_version", &exists, e);
+	if (n && !rc && !exists) {
 		buf b = BUF_INIT;
 		for (size_t i = 0; i < n && i < 5; i++)
 			buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
