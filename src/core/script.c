@@ -2,8 +2,10 @@
 #include "util/fs.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define HDR "-- strata:"
 
@@ -199,18 +201,90 @@ int script_load(script **out, const char *path, strata_err *e)
 	return rc;
 }
 
+/* One slice of a directory load: files [from, to) of names, parsed into out[]. */
+typedef struct load_slice {
+	const strvec *names;
+	const char *dir;
+	size_t from, to;
+	script **out;
+	size_t failed; /* index of the first file that failed, or `to` */
+	strata_err err;
+} load_slice;
+
+static void *load_range(void *arg)
+{
+	load_slice *sl = arg;
+	sl->failed = sl->to;
+	for (size_t i = sl->from; i < sl->to; i++) {
+		char *path = fs_join(sl->dir, sl->names->v[i]);
+		int rc = script_load(&sl->out[i], path, &sl->err);
+		free(path);
+		if (rc) {
+			sl->failed = i;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Files are read and parsed on up to LOAD_THREADS threads once there are enough of them
+ * to pay for the threads: the cost is one open/read/close per file, which is what a
+ * history of many thousand revisions spends its time on. */
+#define LOAD_THREADS   4
+#define LOAD_PER_THREAD 512
+
 int script_load_dir(vec *out, const char *dir, strata_err *e)
 {
 	strvec names = { 0 };
 	int rc = fs_list(&names, dir, ".sql", e);
-	for (size_t i = 0; rc == 0 && i < names.n; i++) {
-		char *path = fs_join(dir, names.v[i]);
-		script *s;
-		rc = script_load(&s, path, e);
-		if (rc == 0)
-			vec_push(out, s);
-		free(path);
+	if (rc || !names.n) {
+		strvec_free(&names);
+		return rc;
 	}
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = names.n / LOAD_PER_THREAD;
+	if (cpus > 0 && nt > (size_t)cpus)
+		nt = (size_t)cpus;
+	if (nt > LOAD_THREADS)
+		nt = LOAD_THREADS;
+	if (nt < 1)
+		nt = 1;
+	script **all = xcalloc(names.n, sizeof(*all));
+	load_slice sl[LOAD_THREADS];
+	pthread_t th[LOAD_THREADS];
+	int started[LOAD_THREADS] = { 0 };
+	for (size_t t = 0; t < nt; t++) {
+		sl[t] = (load_slice){ &names, dir, names.n * t / nt, names.n * (t + 1) / nt, all, 0,
+				      STRATA_ERR_INIT };
+		/* The first slice runs here; the others on threads (or here, if one cannot start). */
+		if (t > 0 && pthread_create(&th[t], NULL, load_range, &sl[t]) == 0)
+			started[t] = 1;
+	}
+	load_range(&sl[0]);
+	for (size_t t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(th[t], NULL);
+		else
+			load_range(&sl[t]);
+	}
+	/* The error reported is the first file's in name order, as a serial load gives. */
+	for (size_t t = 0; t < nt; t++) {
+		if (!rc && sl[t].failed < sl[t].to) {
+			rc = sl[t].err.code ? sl[t].err.code : STRATA_EFAIL;
+			if (e)
+				err_move(e, &sl[t].err);
+		}
+		err_clear(&sl[t].err);
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		if (!all[i])
+			continue;
+		if (rc)
+			script_free(all[i]);
+		else
+			vec_push(out, all[i]);
+	}
+	free(all);
 	strvec_free(&names);
 	return rc;
 }

@@ -133,3 +133,22 @@ run upgrade --frob; expect_rc 2 "unknown option"
 run revision; expect_rc 2 "revision without -m"
 run show; expect_rc 2 "show without REV"
 run -d; expect_rc 2 "-d without a value"
+
+# A large history is read on several threads: the error is still the first bad file in
+# name order, and a good history of the same size loads whole.
+mkdir big && cd big
+mkdir -p migrations/versions
+printf '[strata]\ndatabase = sqlite:db.sqlite\nscript_location = migrations\n' >strata.ini
+awk 'BEGIN { prev = ""; for (i = 1; i <= 1500; i++) { id = sprintf("b%011d", i);
+  f = sprintf("migrations/versions/%s_r.sql", id);
+  printf "-- strata:revision %s\n-- strata:revises %s\n-- strata:message r%d\n\n-- strata:upgrade\nSELECT 1;\n\n-- strata:downgrade\nSELECT 1;\n", id, prev, i > f;
+  close(f); prev = id } }'
+run history
+expect_rc 0 "1500 revisions load"
+check "all 1500 are listed" test "$(grep -c ', r[0-9]*$' "$OUT")" = 1500
+printf 'garbage\n' >migrations/versions/b00000001400_r.sql
+printf 'garbage\n' >migrations/versions/b00000000700_r.sql
+run heads
+expect_rc 1 "a broken file among 1500 fails"
+expect_err "b00000000700_r.sql" "naming the first broken file in name order"
+cd ..
