@@ -16,6 +16,11 @@ mkrev a1 "" "create users" "CREATE TABLE users (id SERIAL PRIMARY KEY, name TEXT
 CREATE INDEX ix_users_name ON users (name);" "DROP TABLE users;" >/dev/null
 mkrev a2 a1 "add email" "ALTER TABLE users ADD COLUMN email TEXT;" "ALTER TABLE users DROP COLUMN email;" >/dev/null
 
+# libpq is loaded at the first PostgreSQL connection: without it, a clear error.
+env STRATA_LIBPQ=libpq-not-here.so.5 "$STRATA" current >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 1 "without libpq, PostgreSQL fails cleanly"
+expect_err "PostgreSQL needs libpq, which could not be loaded" "and says what to install"
+
 run current
 expect_rc 0 "current on a fresh PostgreSQL database"
 check "current prints nothing at base" test ! -s "$OUT"

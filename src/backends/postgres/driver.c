@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libpq-fe.h>
 #include <poll.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -276,6 +275,9 @@ static int pg_connect(strata_conn **out, const char *url, const strata_conn_opts
 	 * names one wins; revision files are UTF-8. */
 	const char *const keys[] = { "client_encoding", "fallback_application_name", "dbname", NULL };
 	const char *const vals[] = { "UTF8", "strata", url, NULL };
+	int rc = pq_load(e);
+	if (rc)
+		return rc;
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
 	if (!pg)
 		return err_set(e, STRATA_EFAIL, "cannot connect to PostgreSQL: out of memory");

@@ -12,7 +12,7 @@
 #ifndef STRATA_POSTGRES_INTERNAL_H
 #define STRATA_POSTGRES_INTERNAL_H
 
-#include <libpq-fe.h>
+#include "backends/postgres/pq.h"
 
 #include "schema/catalog.h"
 #include "schema/diff.h"
