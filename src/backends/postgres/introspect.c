@@ -14,6 +14,7 @@
  * strata_version / strata_history in the version schema.
  */
 #include "backends/postgres/postgres_internal.h"
+#include "util/map.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -112,8 +113,15 @@ static const char *action(const char *c)
 	}
 }
 
-/* The columns of table `oid` into `t`. */
-static int read_columns(PGconn *pg, const char *oid, strata_table *t, strata_err *e)
+/* The table a row of a batched query is about: its last column is the table's oid. */
+static strata_table *row_table(PGresult *r, int i, const map *tables)
+{
+	return map_get(tables, cell(r, i, PQnfields(r) - 1));
+}
+
+/* The columns of every table in `oids` (a PostgreSQL oid[] literal) into the tables
+ * `tables` maps them to: one query for all of them. */
+static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_err *e)
 {
 	static const char sql[] =
 		"SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
@@ -122,12 +130,13 @@ static int read_columns(PGconn *pg, const char *oid, strata_table *t, strata_err
 		"THEN quote_ident(co.collname) END, "
 		"EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
 		"s.relkind = 'S' WHERE d.classid = 'pg_class'::regclass AND d.refobjid = a.attrelid "
-		"AND d.refobjsubid = a.attnum AND d.deptype = 'a') "
+		"AND d.refobjsubid = a.attnum AND d.deptype = 'a'), a.attrelid::text "
 		"FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
 		"LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
 		"LEFT JOIN pg_collation co ON co.oid = a.attcollation "
-		"WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
-	const char *p[1] = { oid };
+		"WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
+		"ORDER BY a.attrelid, a.attnum";
+	const char *p[1] = { oids };
 	PGresult *r = q(pg, sql, p, 1, e);
 	if (!r)
 		return STRATA_EFAIL;
@@ -142,6 +151,9 @@ static int read_columns(PGconn *pg, const char *oid, strata_table *t, strata_err
 							       : "serial";
 			dflt = NULL;
 		}
+		strata_table *t = row_table(r, i, tables);
+		if (!t)
+			continue;
 		strata_column *c = strata_table_add_column(t, cell(r, i, 0), type);
 		c->notnull = is_true(r, i, 2);
 		if (gen && gen[0] == 's') {
@@ -159,8 +171,8 @@ static int read_columns(PGconn *pg, const char *oid, strata_table *t, strata_err
 	return 0;
 }
 
-/* Primary key, UNIQUE, CHECK and FOREIGN KEY constraints of table `oid`. */
-static int read_constraints(PGconn *pg, const char *oid, strata_table *t, strata_err *e)
+/* Primary key, UNIQUE, CHECK and FOREIGN KEY constraints of the tables in `oids`. */
+static int read_constraints(PGconn *pg, const char *oids, const map *tables, strata_err *e)
 {
 	static const char sql[] =
 		"SELECT k.conname, k.contype, array_to_string(ARRAY(SELECT a.attname FROM "
@@ -169,16 +181,20 @@ static int read_constraints(PGconn *pg, const char *oid, strata_table *t, strata
 		"array_to_string(ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY "
 		"u(n, o) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY "
 		"u.o), " SEP "), k.confupdtype, k.confdeltype, k.condeferrable, k.condeferred, "
-		"pg_get_expr(k.conbin, k.conrelid) "
+		"pg_get_expr(k.conbin, k.conrelid), k.conrelid::text "
 		"FROM pg_constraint k LEFT JOIN pg_class rc ON rc.oid = k.confrelid "
 		"LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
-		"WHERE k.conrelid = $1 AND k.contype IN ('p', 'u', 'c', 'f') ORDER BY k.conname";
-	const char *p[1] = { oid };
+		"WHERE k.conrelid = ANY($1::oid[]) AND k.contype IN ('p', 'u', 'c', 'f') "
+		"ORDER BY k.conrelid, k.conname";
+	const char *p[1] = { oids };
 	PGresult *r = q(pg, sql, p, 1, e);
 	if (!r)
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *name = cell(r, i, 0), *kind = cell(r, i, 1);
+		strata_table *t = row_table(r, i, tables);
+		if (!t)
+			continue;
 		strvec cols = { 0 };
 		split_list(&cols, cell(r, i, 2));
 		if (kind[0] == 'p') {
@@ -212,24 +228,27 @@ static int read_constraints(PGconn *pg, const char *oid, strata_table *t, strata
 	return 0;
 }
 
-/* The indexes of table `oid` that no constraint owns. */
-static int read_indexes(PGconn *pg, const char *oid, strata_table *t, strata_err *e)
+/* The indexes of the tables in `oids` that no constraint owns. */
+static int read_indexes(PGconn *pg, const char *oids, const map *tables, strata_err *e)
 {
 	static const char sql[] =
 		"SELECT ic.relname, n.nspname, i.indisunique, pg_get_indexdef(i.indexrelid), "
 		"pg_get_expr(i.indpred, i.indrelid), array_to_string(ARRAY(SELECT "
 		"COALESCE(a.attname, '') FROM unnest(i.indkey::int2[]) WITH ORDINALITY u(n, o) "
 		"LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.n "
-		"WHERE u.o <= i.indnkeyatts ORDER BY u.o), " SEP ") "
+		"WHERE u.o <= i.indnkeyatts ORDER BY u.o), " SEP "), i.indrelid::text "
 		"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-		"JOIN pg_namespace n ON n.oid = ic.relnamespace WHERE i.indrelid = $1 AND NOT EXISTS "
+		"JOIN pg_namespace n ON n.oid = ic.relnamespace WHERE i.indrelid = ANY($1::oid[]) AND NOT EXISTS "
 		"(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = "
-		"i.indrelid AND k.contype IN ('p', 'u', 'x')) ORDER BY 1";
-	const char *p[1] = { oid };
+		"i.indrelid AND k.contype IN ('p', 'u', 'x')) ORDER BY i.indrelid, ic.relname";
+	const char *p[1] = { oids };
 	PGresult *r = q(pg, sql, p, 1, e);
 	if (!r)
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
+		strata_table *t = row_table(r, i, tables);
+		if (!t)
+			continue;
 		char *name = disp(cell(r, i, 1), cell(r, i, 0));
 		strata_index *ix = strata_table_add_index(t, name, is_true(r, i, 2));
 		free(name);
@@ -258,15 +277,23 @@ static int read_tables(PGconn *pg, const char *vs, strata_catalog *cat, strata_e
 	int rc = 0;
 	if (!r)
 		return STRATA_EFAIL;
-	for (int i = 0; i < PQntuples(r) && !rc; i++) {
+	/* Columns, constraints and indexes of all tables in three queries, not three per
+	 * table: the oids go as one array, each row names its table. */
+	map tables = { 0 };
+	buf oids = BUF_INIT;
+	buf_putc(&oids, '{');
+	for (int i = 0; i < PQntuples(r); i++) {
 		char *name = disp(cell(r, i, 1), cell(r, i, 2));
-		strata_table *t = strata_catalog_add_table(cat, name);
+		map_put(&tables, cell(r, i, 0), strata_catalog_add_table(cat, name));
 		free(name);
-		const char *oid = cell(r, i, 0);
-		if ((rc = read_columns(pg, oid, t, e)) || (rc = read_constraints(pg, oid, t, e)) ||
-		    (rc = read_indexes(pg, oid, t, e)))
-			break;
+		buf_printf(&oids, "%s%s", i ? "," : "", cell(r, i, 0));
 	}
+	buf_putc(&oids, '}');
+	if (PQntuples(r) > 0 && !(rc = read_columns(pg, oids.ptr, &tables, e)) &&
+	    !(rc = read_constraints(pg, oids.ptr, &tables, e)))
+		rc = read_indexes(pg, oids.ptr, &tables, e);
+	map_free(&tables);
+	buf_free(&oids);
 	PQclear(r);
 	return rc;
 }
