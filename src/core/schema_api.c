@@ -9,14 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-static char **copy_strings(char *const *v, size_t n)
-{
-	char **out = xcalloc(n + 1, sizeof(char *));
-	for (size_t i = 0; i < n; i++)
-		out[i] = xstrdup(v[i]);
-	return out;
-}
-
 void strata_diff_free(strata_diff *d)
 {
 	if (!d)
@@ -111,16 +103,17 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 	buf_free(&text);
 	if (rc)
 		return ctx_take(s, &e);
+	/* The result's strings move to the public struct (both are freed the same way:
+	 * each element, then the array). */
 	strata_diff *d = xcalloc(1, sizeof(*d));
-	d->upgrade_sql = xstrdup(r.upgrade_sql ? r.upgrade_sql : "");
-	d->downgrade_sql = xstrdup(r.downgrade_sql ? r.downgrade_sql : "");
-	d->ops = copy_strings(r.ops, r.nops);
+	d->upgrade_sql = r.upgrade_sql ? r.upgrade_sql : xstrdup("");
+	d->downgrade_sql = r.downgrade_sql ? r.downgrade_sql : xstrdup("");
+	d->ops = r.ops;
 	d->nops = r.nops;
-	d->warnings = copy_strings(r.warnings, r.nwarnings);
+	d->warnings = r.warnings;
 	d->nwarnings = r.nwarnings;
-	d->differences = copy_strings(r.differences, r.ndifferences);
+	d->differences = r.differences;
 	d->ndifferences = r.ndifferences;
-	strata_autogen_result_free(&r);
 	*out = d;
 	return 0;
 }
