@@ -3,7 +3,8 @@
 # the cmocka unit binaries, then the end-to-end scenarios in tests/e2e/test_*.sh against
 # that build's strata binary. A throwaway PostgreSQL cluster is started once for all
 # suites (tests/pg_cluster.sh) and stopped at exit, also when tests fail.
-# Ends with one line: "N passed, M failed".
+# STRATA_TESTS="test_core test_embed …" limits the run to the named unit binaries and
+# scenarios. Ends with one line: "N passed, M failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 suites=${STRATA_SUITES:-${1:-build}}
@@ -21,6 +22,12 @@ if [ -z "${STRATA_NO_PG:-}" ] && [ -f "$top/tests/pg_cluster.sh" ]; then
     echo "note: PostgreSQL tests skipped: $(tail -n 3 "$results/pg.err")"
   export STRATA_PG_DIR STRATA_PG_URL PGHOST PGPORT PGUSER 2>/dev/null || true
 fi
+
+selected() { # name: true when STRATA_TESTS is unset or lists it
+  [ -z "${STRATA_TESTS:-}" ] && return 0
+  case " $STRATA_TESTS " in *" $1 "*) return 0 ;; esac
+  return 1
+}
 
 count_cmocka() { # file: adds its [  PASSED  ] / [  FAILED  ] totals
   p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
@@ -58,6 +65,7 @@ for b in $suites; do
   for t in "$top/$b"/tests/test_*; do
     [ -x "$t" ] || continue
     name=$(basename "$t")
+    selected "$name" || continue
     out="$results/$b-$name.out"
     (cd "$top" && $vg "$t") >"$out" 2>&1
     rc=$?
@@ -73,6 +81,7 @@ for b in $suites; do
   for t in "$top"/tests/e2e/test_*.sh; do
     [ -f "$t" ] || continue
     name=$(basename "$t" .sh)
+    selected "$name" || continue
     out="$results/$b-$name.out"
     STRATA="$top/$b/strata" STRATA_TOP="$top" STRATA_VG="$vg" sh "$t" >"$out" 2>&1
     rc=$?

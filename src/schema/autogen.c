@@ -105,7 +105,7 @@ int strata_autogen_catalogs(strata_render_fn render, const strata_catalog *live,
 			list_push(&out->differences, &out->ndifferences, difference(op, line.ptr));
 		}
 		buf_reset(&line);
-		if (strata_op_danger(&line, op))
+		if (strata_op_danger(&line, op, ops->strict_types))
 			list_push(&out->warnings, &out->nwarnings, xstrdup(line.ptr));
 	}
 	out->upgrade_sql = buf_detach(&up);

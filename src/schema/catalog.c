@@ -62,6 +62,7 @@ static void view_free(strata_view *v)
 		return;
 	free(v->name);
 	free(v->sql);
+	strvec_free(&v->reads);
 	free(v);
 }
 
@@ -421,7 +422,7 @@ strata_table *strata_table_dup(const strata_table *t)
 	}
 	for (size_t i = 0; i < t->checks.n; i++) {
 		const strata_check *ck = t->checks.v[i];
-		strata_table_add_check(d, ck->name, ck->expr);
+		strata_table_add_check(d, ck->name, ck->expr)->exclude = ck->exclude;
 	}
 	for (size_t i = 0; i < t->fkeys.n; i++) {
 		const strata_fkey *fk = t->fkeys.v[i];
@@ -1024,7 +1025,7 @@ int strata_unique_equal(const strata_unique *a, const strata_unique *b, const ch
 int strata_check_equal(const strata_check *a, const strata_check *b, const char *old_table,
 		       const strata_renames *r, int nocase)
 {
-	return strata_name_eq(a->name, b->name, nocase) &&
+	return a->exclude == b->exclude && strata_name_eq(a->name, b->name, nocase) &&
 	       strata_sql_equal(a->expr, b->expr, r, old_table, nocase);
 }
 

@@ -66,6 +66,9 @@ typedef struct strata_unique {
 typedef struct strata_check {
 	char *name; /* CONSTRAINT name, or NULL */
 	char *expr; /* normalised, without the surrounding parentheses */
+	/* A PostgreSQL exclusion constraint: `expr` is then its whole definition as the
+	 * server prints it ("EXCLUDE USING gist (room WITH =, during WITH &&)"). */
+	int exclude;
 } strata_check;
 
 typedef struct strata_fkey {
@@ -96,6 +99,10 @@ typedef struct strata_view {
 	char *name;
 	char *sql; /* the CREATE VIEW statement as the database keeps it */
 	int materialized; /* a PostgreSQL materialized view */
+	/* The tables and views it reads, as the database's dependency records name them
+	 * (PostgreSQL: pg_depend); when `reads_known` is 0 the diff reads them off `sql`. */
+	strvec reads;
+	int reads_known;
 } strata_view;
 
 typedef struct strata_trigger {
@@ -147,6 +154,9 @@ typedef struct strata_catalog {
 	vec triggers; /* strata_trigger *, sorted by name */
 	vec objects;  /* strata_object *, sorted by kind, then name */
 	int nocase;   /* identifiers compare case-insensitively (ASCII) */
+	/* Column types are enforced: changing one converts every stored value, and a
+	 * narrower type loses or rejects some (PostgreSQL). SQLite's are affinities. */
+	int strict_types;
 } strata_catalog;
 
 /* Renames declared or accepted by the user, from the old catalog to the new one. */

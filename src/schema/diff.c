@@ -5,6 +5,7 @@
 
 #include "util/map.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,42 @@ static int sql_reads_any(const char *sql, const nameset *s)
 	return found;
 }
 
+/* Whether view `v` reads any member of `s`: by its dependency records where the
+ * backend gave them, else by the names its SQL mentions. */
+static int view_reads_any(const strata_view *v, const nameset *s)
+{
+	if (!v->reads_known)
+		return sql_reads_any(v->sql, s);
+	for (size_t i = 0; i < v->reads.n; i++)
+		if (nameset_has(s, v->reads.v[i]))
+			return 1;
+	return 0;
+}
+
+/* Whether view `v` reads the relation `name` (see view_reads_any). */
+static int view_reads(const strata_view *v, const char *name, int nocase)
+{
+	if (v->reads_known) {
+		for (size_t i = 0; i < v->reads.n; i++)
+			if (strata_name_eq(v->reads.v[i], name, nocase))
+				return 1;
+		return 0;
+	}
+	strata_toklist l = { 0 };
+	strata_sql_tokenize(&l, v->sql);
+	const char *bare = qualified_bare(name, nocase);
+	int hit = 0;
+	for (size_t k = 0; !hit && k < l.n; k++) {
+		if (l.v[k].type != STRATA_TOK_WORD && l.v[k].type != STRATA_TOK_QID)
+			continue;
+		char *id = strata_tok_ident(&l.v[k]);
+		hit = strata_name_eq(id, name, nocase) || (bare && strcmp(id, bare) == 0);
+		free(id);
+	}
+	strata_toklist_free(&l);
+	return hit;
+}
+
 /*
  * Orders items 0..n-1 so that each comes after the items it depends on (edge k: item
  * dep_of[k] depends on item dep_on[k]). Ties keep index order; a cycle is broken at its
@@ -173,28 +210,10 @@ static void order_by_fkeys(size_t *order, strata_table *const *t, size_t n, int 
 static void order_views(size_t *order, strata_view *const *v, size_t n, int nocase)
 {
 	edges e = { 0 };
-	for (size_t i = 0; i < n; i++) {
-		strata_toklist l = { 0 };
-		strata_sql_tokenize(&l, v[i]->sql);
-		for (size_t j = 0; j < n; j++) {
-			if (i == j)
-				continue;
-			for (size_t k = 0; k < l.n; k++) {
-				if (l.v[k].type != STRATA_TOK_WORD && l.v[k].type != STRATA_TOK_QID)
-					continue;
-				char *id = strata_tok_ident(&l.v[k]);
-				const char *bare = qualified_bare(v[j]->name, nocase);
-				int hit = strata_name_eq(id, v[j]->name, nocase) ||
-					  (bare && strcmp(id, bare) == 0);
-				free(id);
-				if (hit) {
-					edges_add(&e, i, j);
-					break;
-				}
-			}
-		}
-		strata_toklist_free(&l);
-	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			if (i != j && view_reads(v[i], v[j]->name, nocase))
+				edges_add(&e, i, j);
 	topo_order(order, n, e.of, e.on, e.n);
 	edges_free(&e);
 }
@@ -329,13 +348,56 @@ bad:
 	return -1;
 }
 
+/* "schema.name" as a catalog of `c` names a table: qualified, or bare when the schema
+ * is the default one ("public") and the catalog has it bare (malloc'd). */
+static char *qualified_table(const strata_catalog *c, const char *schema, const char *name)
+{
+	char *q = xasprintf("%s.%s", schema, name);
+	if (!strata_catalog_table(c, q) && strcmp(schema, "public") == 0) {
+		free(q);
+		q = xstrdup(name);
+	}
+	return q;
+}
+
+/*
+ * Where schemas qualify names (catalogs that compare case-sensitively), a spec
+ * "app.t:app.t2" or "t:app.t" renames or moves a table: rewrites the parts of such a
+ * spec to a table rename (table and qual NULL, old and new whole names).
+ */
+static void schema_qualified_spec(const strata_catalog *from, const strata_catalog *to,
+				  char **table, char **old, char **new, char **qual)
+{
+	if (from->nocase)
+		return;
+	char *old_full = NULL;
+	if (*table) {
+		old_full = xasprintf("%s.%s", *table, *old);
+		if (strata_catalog_table(from, *table) || !strata_catalog_table(from, old_full)) {
+			free(old_full);
+			return; /* a column rename */
+		}
+	} else if (!*qual) {
+		return;
+	}
+	char *new_full = *qual ? qualified_table(to, *qual, *new) : xstrdup(*new);
+	if (old_full) {
+		free(*old);
+		*old = old_full;
+	}
+	free(*new);
+	*new = new_full;
+	free(*table);
+	free(*qual);
+	*table = *qual = NULL;
+}
+
 /* Parses rename specs against both catalogs; see diff.h. Table renames are read first
  * so a column spec may name its table as schema.sql does. */
 int strata_renames_parse(strata_renames *out, const char *const *specs, size_t n,
 			 const strata_catalog *from, const strata_catalog *to, strata_err *e)
 {
 	int nocase = from->nocase, rc = 0;
-	(void)to;
 	for (int pass = 0; pass < 2 && !rc; pass++)
 		for (size_t i = 0; i < n && !rc; i++) {
 			char *table = NULL, *old = NULL, *new = NULL, *qual = NULL;
@@ -345,6 +407,7 @@ int strata_renames_parse(strata_renames *out, const char *const *specs, size_t n
 					     "table.old_column:new_column", specs[i]);
 				continue;
 			}
+			schema_qualified_spec(from, to, &table, &old, &new, &qual);
 			if (!table && pass == 0) {
 				if (qual)
 					rc = err_set(e, STRATA_EUSAGE,
@@ -757,6 +820,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	l->from = from;
 	l->to = to;
 	l->nocase = nocase;
+	l->strict_types = from->strict_types || to->strict_types;
 	for (size_t i = 0; renames && i < renames->n; i++)
 		strata_renames_add(&l->renames, renames->v[i].kind, renames->v[i].table,
 				   renames->v[i].from, renames->v[i].to);
@@ -869,7 +933,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		for (size_t i = 0; i < from->views.n; i++) {
 			const strata_view *va = from->views.v[i];
 			if (vstate[i] == KEEP &&
-			    (sql_reads_any(va->sql, &changed) || sql_reads_any(va->sql, &vchanged))) {
+			    (view_reads_any(va, &changed) || view_reads_any(va, &vchanged))) {
 				vstate[i] = WRAP;
 				nameset_add(&vchanged, va->name);
 				again = 1;
@@ -1032,6 +1096,7 @@ strata_oplist *strata_oplist_invert(const strata_oplist *ops)
 	l->from = ops->to;
 	l->to = ops->from;
 	l->nocase = ops->nocase;
+	l->strict_types = ops->strict_types;
 	strata_renames_invert(&l->renames, &ops->renames, ops->nocase);
 	for (size_t i = ops->n; i-- > 0;) {
 		const strata_op *o = &ops->v[i];
@@ -1140,8 +1205,13 @@ int strata_op_describe(buf *out, const strata_op *op)
 	case STRATA_OP_ADD_CHECK:
 	case STRATA_OP_DROP_CHECK:
 		ck = op->kind == STRATA_OP_ADD_CHECK ? op->new_obj : op->old_obj;
-		buf_printf(out, "%c check %s%s%s (%s)", op->kind == STRATA_OP_ADD_CHECK ? '+' : '-', t,
-			   ck->name ? "." : "", ck->name ? ck->name : "", ck->expr);
+		if (ck->exclude)
+			buf_printf(out, "%c exclusion constraint %s.%s (%s)",
+				   op->kind == STRATA_OP_ADD_CHECK ? '+' : '-', t, ck->name, ck->expr);
+		else
+			buf_printf(out, "%c check %s%s%s (%s)",
+				   op->kind == STRATA_OP_ADD_CHECK ? '+' : '-', t, ck->name ? "." : "",
+				   ck->name ? ck->name : "", ck->expr);
 		break;
 	case STRATA_OP_ADD_FKEY:
 	case STRATA_OP_DROP_FKEY:
@@ -1247,8 +1317,85 @@ static int type_narrows(const char *a, const char *b)
 	return sb >= 0 && (sa < 0 || sb < sa);
 }
 
+/*
+ * Strictly typed columns (PostgreSQL): a type change converts every stored value, so
+ * anything but a known widening may lose or reject data. Types are as format_type()
+ * prints them ("integer", "character varying(80)", "numeric(10,2)", "text[]").
+ */
+
+/* A type's base name without modifiers and array brackets, lower-cased, into `dst`;
+ * sets *mods to the text after '(' (or NULL) and *array when it ends in []. */
+static void strict_base(char *dst, size_t cap, const char *type, const char **mods, int *array)
+{
+	size_t n = strlen(type);
+	*array = n > 2 && strcmp(type + n - 2, "[]") == 0;
+	const char *paren = strchr(type, '(');
+	*mods = paren ? paren + 1 : NULL;
+	size_t k = 0;
+	for (const char *p = type; *p && p != paren && k + 1 < cap; p++) {
+		if (*array && p >= type + n - 2)
+			break;
+		dst[k++] = (char)tolower((unsigned char)*p);
+	}
+	while (k && dst[k - 1] == ' ')
+		k--;
+	dst[k] = '\0';
+}
+
+/* Integer types by width, 0 for others. */
+static int int_width(const char *base)
+{
+	return strcmp(base, "smallint") == 0 ? 2 : strcmp(base, "integer") == 0 ? 4
+	       : strcmp(base, "bigint") == 0 ? 8 : 0;
+}
+
+/* Decimal digits an integer type needs. */
+static long int_digits(int width)
+{
+	return width == 2 ? 5 : width == 4 ? 10 : 19;
+}
+
+static int is_string(const char *base)
+{
+	return strcmp(base, "text") == 0 || strcmp(base, "character varying") == 0;
+}
+
+static int strict_narrows(const char *a, const char *b)
+{
+	if (strcmp(a, b) == 0)
+		return 0;
+	char ba[128], bb[128];
+	const char *ma, *mb;
+	int arr_a, arr_b;
+	strict_base(ba, sizeof ba, a, &ma, &arr_a);
+	strict_base(bb, sizeof bb, b, &mb, &arr_b);
+	if (arr_a != arr_b)
+		return 1;
+	long pa = ma ? strtol(ma, NULL, 10) : -1, pb = mb ? strtol(mb, NULL, 10) : -1;
+	const char *ca = ma ? strchr(ma, ',') : NULL, *cb = mb ? strchr(mb, ',') : NULL;
+	long sa = ca ? strtol(ca + 1, NULL, 10) : 0, sb = cb ? strtol(cb + 1, NULL, 10) : 0;
+	int wa = int_width(ba), wb = int_width(bb);
+	if (wa && wb)
+		return wb < wa;
+	if (wa && strcmp(bb, "numeric") == 0)
+		return pb >= 0 && pb - sb < int_digits(wa);
+	if (wa && wa < 8 && strcmp(bb, "double precision") == 0)
+		return 0;
+	if (strcmp(ba, "real") == 0 && strcmp(bb, "double precision") == 0)
+		return 0;
+	if (strcmp(ba, "numeric") == 0 && strcmp(bb, "numeric") == 0)
+		return pb >= 0 && (pa < 0 || sb < sa || pb - sb < pa - sa);
+	if (is_string(ba) && is_string(bb))
+		return pb >= 0 && (pa < 0 || pb < pa);
+	if (strcmp(bb, "text") == 0 && !arr_b)
+		return 0; /* every value has a text form */
+	if (strcmp(ba, "date") == 0 && strcmp(bb, "timestamp without time zone") == 0)
+		return 0;
+	return 1;
+}
+
 /* Why an op is dangerous; see diff.h. */
-int strata_op_danger(buf *out, const strata_op *op)
+int strata_op_danger(buf *out, const strata_op *op, int strict_types)
 {
 	const char *t = op_table(op);
 	switch (op->kind) {
@@ -1267,7 +1414,8 @@ int strata_op_danger(buf *out, const strata_op *op)
 		return 1;
 	case STRATA_OP_ALTER_COLUMN: {
 		int notnull = op->new_col->notnull && !op->old_col->notnull;
-		int narrow = type_narrows(op->old_col->type, op->new_col->type);
+		int narrow = strict_types ? strict_narrows(op->old_col->type, op->new_col->type)
+					  : type_narrows(op->old_col->type, op->new_col->type);
 		if (!notnull && !narrow)
 			return 0;
 		if (narrow)

@@ -153,7 +153,7 @@ static void unique_def(buf *out, const strata_unique *u)
 static void check_def(buf *out, const strata_check *ck)
 {
 	constraint_name(out, ck->name);
-	buf_printf(out, "CHECK (%s)", ck->expr);
+	buf_printf(out, ck->exclude ? "%s" : "CHECK (%s)", ck->expr);
 }
 
 static void pkey_def(buf *out, const strata_table *t)
@@ -503,6 +503,43 @@ static void render_enum(buf *out, const strata_oplist *ops, size_t k)
 	buf_free(&old);
 }
 
+/* The schema of a catalog name ("public" for a bare one) into `dst`. */
+static void schema_of(buf *dst, const char *name)
+{
+	const char *dot = strchr(name, '.');
+	if (dot)
+		buf_add(dst, name, (size_t)(dot - name));
+	else
+		buf_puts(dst, "public");
+}
+
+/* A table renamed, moved to another schema, or both. */
+static void render_rename_table(buf *out, const char *from, const char *to)
+{
+	buf sa = BUF_INIT, sb = BUF_INIT;
+	schema_of(&sa, from);
+	schema_of(&sb, to);
+	if (strcmp(sa.ptr, sb.ptr) != 0) {
+		alter_table(out, from);
+		buf_puts(out, "SET SCHEMA ");
+		pg_quote(out, sb.ptr);
+		buf_puts(out, ";\n");
+	}
+	if (strcmp(bare(from), bare(to)) != 0) {
+		buf moved = BUF_INIT;
+		if (strcmp(sb.ptr, "public") != 0)
+			buf_printf(&moved, "%s.", sb.ptr);
+		buf_puts(&moved, bare(from));
+		alter_table(out, moved.ptr);
+		buf_puts(out, "RENAME TO ");
+		pg_quote(out, bare(to));
+		buf_puts(out, ";\n");
+		buf_free(&moved);
+	}
+	buf_free(&sa);
+	buf_free(&sb);
+}
+
 /* --- the list ---------------------------------------------------------------------------- */
 
 /* Whether `t` is dropped by some op of the list. */
@@ -514,9 +551,107 @@ static int dropped(const strata_oplist *ops, const char *name)
 	return 0;
 }
 
-/* Foreign keys go first: those the runs drop, and those between tables dropped together. */
-static void render_fkey_drops(buf *out, const strata_oplist *ops)
+/* Whether the list drops foreign key `fk` itself. */
+static int fkey_dropped(const strata_oplist *ops, const strata_fkey *fk)
 {
+	for (size_t i = 0; i < ops->n; i++)
+		if (ops->v[i].kind == STRATA_OP_DROP_FKEY && ops->v[i].old_obj == fk)
+			return 1;
+	return 0;
+}
+
+/* Whether the key columns `key` (n of them, from a strata_keypart array or a strvec)
+ * are the columns `to` of a foreign key, in any order. */
+static int same_columns(const strvec *to, const char *const *key, size_t n)
+{
+	if (to->n != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int found = 0;
+		for (size_t j = 0; j < n && !found; j++)
+			found = strcmp(to->v[i], key[j]) == 0;
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether the list drops the primary key, UNIQUE constraint or unique index of old
+ * table `t` whose columns `fk` references: PostgreSQL refuses while the foreign key
+ * stands. */
+static int key_dropped_under(const strata_oplist *ops, const char *t, const strata_fkey *fk)
+{
+	for (size_t i = 0; i < ops->n; i++) {
+		const strata_op *op = &ops->v[i];
+		if (!op->old_table || strcmp(op->old_table->name, t) != 0)
+			continue;
+		if (op->kind == STRATA_OP_ALTER_PKEY &&
+		    same_columns(&fk->to, (const char *const *)op->old_table->pk.columns.v,
+				 op->old_table->pk.columns.n))
+			return 1;
+		const strata_keypart *parts = NULL;
+		size_t n = 0;
+		if (op->kind == STRATA_OP_DROP_UNIQUE) {
+			parts = ((const strata_unique *)op->old_obj)->parts;
+			n = ((const strata_unique *)op->old_obj)->nparts;
+		} else if (op->kind == STRATA_OP_DROP_INDEX &&
+			   ((const strata_index *)op->old_obj)->unique &&
+			   !((const strata_index *)op->old_obj)->where) {
+			parts = ((const strata_index *)op->old_obj)->parts;
+			n = ((const strata_index *)op->old_obj)->nparts;
+		}
+		const char *cols[64];
+		if (!parts || n > 64)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			cols[j] = parts[j].name;
+		if (same_columns(&fk->to, cols, n))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The foreign keys that stay as they are but lean on a key the list drops and adds
+ * back (a primary key that changes, a UNIQUE replaced): each is dropped first and
+ * added back last. Fills `old` with (table, fkey) pairs of the old catalog and `new`
+ * with the same keys in the new one.
+ */
+static void leaning_fkeys(const strata_oplist *ops, vec *old, vec *new)
+{
+	const strata_catalog *from = ops->from, *to = ops->to;
+	for (size_t i = 0; i < from->tables.n; i++) {
+		const strata_table *t = from->tables.v[i];
+		if (dropped(ops, t->name))
+			continue;
+		for (size_t j = 0; j < t->fkeys.n; j++) {
+			const strata_fkey *fk = t->fkeys.v[j];
+			if (fkey_dropped(ops, fk) || dropped(ops, fk->ref_table) ||
+			    !key_dropped_under(ops, fk->ref_table, fk))
+				continue;
+			const strata_table *nt = strata_catalog_table(
+				to, strata_renames_table(&ops->renames, t->name, ops->nocase));
+			for (size_t k = 0; nt && k < nt->fkeys.n; k++) {
+				const strata_fkey *nk = nt->fkeys.v[k];
+				if (nk->name && fk->name && strcmp(nk->name, fk->name) == 0) {
+					vec_push(old, (void *)t);
+					vec_push(old, (void *)fk);
+					vec_push(new, (void *)nt);
+					vec_push(new, (void *)nk);
+					break;
+				}
+			}
+		}
+	}
+}
+
+/* Foreign keys go first: those the runs drop, those between tables dropped together,
+ * and those leaning on a key that is dropped (see leaning_fkeys). */
+static void render_fkey_drops(buf *out, const strata_oplist *ops, const vec *leaning)
+{
+	for (size_t i = 0; i < leaning->n; i += 2)
+		drop_constraint(out, ((const strata_table *)leaning->v[i])->name,
+				((const strata_fkey *)leaning->v[i + 1])->name);
 	for (size_t i = 0; i < ops->n; i++) {
 		const strata_op *op = &ops->v[i];
 		if (op->kind == STRATA_OP_DROP_FKEY) {
@@ -532,9 +667,12 @@ static void render_fkey_drops(buf *out, const strata_oplist *ops)
 	}
 }
 
-/* Foreign keys go last: those the runs add, and those of created tables. */
-static void render_fkey_adds(buf *out, const strata_oplist *ops)
+/* Foreign keys go last: those the runs add, those of created tables, and those that
+ * leaned on a key that was dropped. */
+static void render_fkey_adds(buf *out, const strata_oplist *ops, const vec *leaning)
 {
+	for (size_t i = 0; i < leaning->n; i += 2)
+		add_fkey(out, ((const strata_table *)leaning->v[i])->name, leaning->v[i + 1]);
 	for (size_t i = 0; i < ops->n; i++) {
 		const strata_op *op = &ops->v[i];
 		if (op->kind == STRATA_OP_ADD_FKEY) {
@@ -562,10 +700,7 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_
 		buf_puts(out, ";\n");
 		break;
 	case STRATA_OP_RENAME_TABLE:
-		alter_table(out, op->old_table->name);
-		buf_puts(out, "RENAME TO ");
-		pg_quote(out, bare(op->new_table->name));
-		buf_puts(out, ";\n");
+		render_rename_table(out, op->old_table->name, op->new_table->name);
 		break;
 	case STRATA_OP_RENAME_COLUMN:
 		alter_table(out, t);
@@ -593,9 +728,7 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_
 	case STRATA_OP_ALTER_COLUMN:
 		render_alter_column(out, t, op->old_col, op->new_col);
 		break;
-	case STRATA_OP_ALTER_PKEY:
-		if (op->old_table->pk.columns.n)
-			drop_constraint(out, t, op->old_table->pk.name);
+	case STRATA_OP_ALTER_PKEY: /* the old key was dropped where the run began */
 		if (op->new_table->pk.columns.n) {
 			alter_table(out, t);
 			buf_puts(out, "ADD ");
@@ -666,6 +799,30 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_
 	}
 }
 
+/* Whether ops k-1 and k are in the same run of changes to one table. */
+static int same_run(const strata_oplist *ops, size_t k)
+{
+	return k > 0 && strata_op_is_table_change(&ops->v[k - 1]) &&
+	       strata_op_is_table_change(&ops->v[k]) &&
+	       ops->v[k - 1].old_table == ops->v[k].old_table;
+}
+
+/*
+ * A primary key that changes is dropped where its table's run begins (after the
+ * renames): PostgreSQL refuses DROP NOT NULL on a key column, and dropping a key
+ * column takes the key with it, so neither may come before the drop.
+ */
+static void render_pkey_drop_early(buf *out, const strata_oplist *ops, size_t k)
+{
+	const strata_op *op = &ops->v[k];
+	if (!strata_op_is_table_change(op) || op->kind <= STRATA_OP_RENAME_COLUMN ||
+	    (same_run(ops, k) && ops->v[k - 1].kind > STRATA_OP_RENAME_COLUMN))
+		return;
+	for (size_t j = k; j < ops->n && (j == k || same_run(ops, j)); j++)
+		if (ops->v[j].kind == STRATA_OP_ALTER_PKEY && op->old_table->pk.columns.n)
+			drop_constraint(out, op->new_table->name, op->old_table->pk.name);
+}
+
 /* Renders a whole list; see the header comment. */
 int pg_render(const strata_oplist *ops, buf *out, strata_err *e)
 {
@@ -679,22 +836,25 @@ int pg_render(const strata_oplist *ops, buf *out, strata_err *e)
 			last_table = i;
 	}
 	size_t mark = out->len;
-	render_fkey_drops(out, ops);
+	vec lean_old = { 0 }, lean_new = { 0 };
+	leaning_fkeys(ops, &lean_old, &lean_new);
+	render_fkey_drops(out, ops, &lean_old);
 	for (size_t i = 0; i < ops->n; i++) {
 		const strata_op *op = &ops->v[i];
 		if (op->kind != STRATA_OP_DROP_FKEY && op->kind != STRATA_OP_ADD_FKEY &&
 		    op->kind != STRATA_OP_ALTER_OPTIONS) {
 			if (out->len > mark)
 				buf_putc(out, '\n');
+			render_pkey_drop_early(out, ops, i);
 			buf_reset(&why);
-			if (strata_op_danger(&why, op))
+			if (strata_op_danger(&why, op, ops->strict_types))
 				put_warning(out, why.ptr);
 			render_op(out, ops, i, &bodies_off);
 		}
 		if (i == last_table) {
 			size_t before = out->len;
 			buf_putc(out, '\n');
-			render_fkey_adds(out, ops);
+			render_fkey_adds(out, ops, &lean_new);
 			if (out->len == before + 1) {
 				out->len = before;
 				out->ptr[before] = '\0';
@@ -702,6 +862,8 @@ int pg_render(const strata_oplist *ops, buf *out, strata_err *e)
 		}
 	}
 	buf_free(&why);
+	vec_free(&lean_old);
+	vec_free(&lean_new);
 	(void)e;
 	return 0;
 }

@@ -181,10 +181,11 @@ static int read_constraints(PGconn *pg, const char *oids, const map *tables, str
 		"array_to_string(ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY "
 		"u(n, o) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY "
 		"u.o), " SEP "), k.confupdtype, k.confdeltype, k.condeferrable, k.condeferred, "
-		"pg_get_expr(k.conbin, k.conrelid), k.conrelid::text "
+		"pg_get_expr(k.conbin, k.conrelid), "
+		"CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END, k.conrelid::text "
 		"FROM pg_constraint k LEFT JOIN pg_class rc ON rc.oid = k.confrelid "
 		"LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
-		"WHERE k.conrelid = ANY($1::oid[]) AND k.contype IN ('p', 'u', 'c', 'f') "
+		"WHERE k.conrelid = ANY($1::oid[]) AND k.contype IN ('p', 'u', 'c', 'f', 'x') "
 		"ORDER BY k.conrelid, k.conname";
 	const char *p[1] = { oids };
 	PGresult *r = q(pg, sql, p, 1, e);
@@ -208,6 +209,8 @@ static int read_constraints(PGconn *pg, const char *oids, const map *tables, str
 				strata_unique_add_part(u, cols.v[j], NULL, 0);
 		} else if (kind[0] == 'c') {
 			strata_table_add_check(t, name, cell(r, i, 10) ? cell(r, i, 10) : "true");
+		} else if (kind[0] == 'x') {
+			strata_table_add_check(t, name, cell(r, i, 11))->exclude = 1;
 		} else {
 			char *ref = disp(cell(r, i, 3), cell(r, i, 4));
 			strata_fkey *fk = strata_table_add_fkey(t, ref);
@@ -301,7 +304,14 @@ static int read_tables(PGconn *pg, const char *vs, strata_catalog *cat, strata_e
 static int read_views(PGconn *pg, strata_catalog *cat, strata_err *e)
 {
 	static const char sql[] =
-		"SELECT n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid) FROM pg_class c "
+		"SELECT n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid), "
+		/* the relations its rewrite rule depends on */
+		"array_to_string(ARRAY(SELECT DISTINCT CASE WHEN dn.nspname = 'public' THEN "
+		"dc.relname ELSE dn.nspname || '.' || dc.relname END FROM pg_rewrite rw "
+		"JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid "
+		"AND d.refclassid = 'pg_class'::regclass JOIN pg_class dc ON dc.oid = d.refobjid "
+		"JOIN pg_namespace dn ON dn.oid = dc.relnamespace WHERE rw.ev_class = c.oid "
+		"AND d.refobjid <> c.oid ORDER BY 1), " SEP ") FROM pg_class c "
 		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND"
 		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1, 2";
 	PGresult *r = q(pg, sql, NULL, 0, e);
@@ -317,6 +327,8 @@ static int read_views(PGconn *pg, strata_catalog *cat, strata_err *e)
 		buf_printf(&b, " AS\n%s", body);
 		strata_view *v = strata_catalog_add_view(cat, name, b.ptr);
 		v->materialized = mat;
+		split_list(&v->reads, cell(r, i, 4));
+		v->reads_known = 1;
 		buf_free(&b);
 		free(body);
 		free(name);
@@ -576,6 +588,7 @@ int pg_introspect_db(PGconn *pg, const char *version_schema, strata_catalog **ou
 		     strata_err *e)
 {
 	strata_catalog *cat = strata_catalog_new(0);
+	cat->strict_types = 1;
 	const char *vs = version_schema ? version_schema : "public";
 	int own_tx = PQtransactionStatus(pg) == PQTRANS_IDLE, rc;
 	*out = NULL;

@@ -522,7 +522,7 @@ static void render_run(render_ctx *x, const strata_op *run, size_t n)
 	buf why = BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&why);
-		if (strata_op_danger(&why, &run[i]))
+		if (strata_op_danger(&why, &run[i], 0))
 			put_warning(out, why.ptr);
 	}
 	buf_free(&why);
@@ -624,7 +624,7 @@ int sqlite_render(const strata_oplist *ops, buf *out, strata_err *e)
 			continue;
 		}
 		buf_reset(&why);
-		if (strata_op_danger(&why, op))
+		if (strata_op_danger(&why, op, 0))
 			put_warning(out, why.ptr);
 		switch (op->kind) {
 		case STRATA_OP_CREATE_TABLE:
