@@ -1369,6 +1369,8 @@ static int strict_narrows(const char *a, const char *b)
 	int arr_a, arr_b;
 	strict_base(ba, sizeof ba, a, &ma, &arr_a);
 	strict_base(bb, sizeof bb, b, &mb, &arr_b);
+	if (strcmp(bb, "text") == 0 && !arr_b)
+		return 0; /* every value has a text form */
 	if (arr_a != arr_b)
 		return 1;
 	long pa = ma ? strtol(ma, NULL, 10) : -1, pb = mb ? strtol(mb, NULL, 10) : -1;
@@ -1387,8 +1389,6 @@ static int strict_narrows(const char *a, const char *b)
 		return pb >= 0 && (pa < 0 || sb < sa || pb - sb < pa - sa);
 	if (is_string(ba) && is_string(bb))
 		return pb >= 0 && (pa < 0 || pb < pa);
-	if (strcmp(bb, "text") == 0 && !arr_b)
-		return 0; /* every value has a text form */
 	if (strcmp(ba, "date") == 0 && strcmp(bb, "timestamp without time zone") == 0)
 		return 0;
 	return 1;

@@ -135,6 +135,15 @@ expect_rc 0 "diff"
 expect_out 'CREATE TABLE "tags"' "diff prints the CREATE statement"
 check "diff writes no file" test "$(nfiles)" = 4
 
+# A narrowing type change is flagged, a widening one is not.
+cp schema.sql schema.keep
+sed -i 's/id bigint GENERATED/id integer GENERATED/; s/user_id integer NOT NULL/user_id bigint NOT NULL/' schema.sql
+run diff
+expect_rc 0 "diff a narrowing and a widening"
+expect_out 'WARNING: changes the type of articles.id from bigint to integer' "bigint -> integer is flagged"
+expect_no_out 'WARNING: changes the type of articles.user_id' "integer -> bigint is not flagged"
+mv schema.keep schema.sql
+
 # A role without CREATEDB is told what to do.
 pq postgres "create role strata_nocreatedb login nocreatedb" >/dev/null
 pq "$db" "grant all on schema public to strata_nocreatedb" >/dev/null

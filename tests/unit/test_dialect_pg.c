@@ -288,6 +288,222 @@ static void test_add_not_null_column_fill(void **state)
 	strata_catalog_free(b);
 }
 
+/* Column type changes on strictly typed columns: which are flagged as narrowing. */
+static void test_strict_type_narrowing(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		int flagged;
+	} cases[] = {
+		{ "integer", "bigint", 0 },
+		{ "smallint", "integer", 0 },
+		{ "bigint", "integer", 1 },
+		{ "integer", "smallint", 1 },
+		{ "integer", "numeric", 0 },
+		{ "integer", "numeric(12,2)", 0 },
+		{ "integer", "numeric(8,2)", 1 },
+		{ "bigint", "double precision", 1 },
+		{ "integer", "double precision", 0 },
+		{ "real", "double precision", 0 },
+		{ "double precision", "real", 1 },
+		{ "numeric(10,2)", "numeric", 0 },
+		{ "numeric(10,2)", "numeric(12,2)", 0 },
+		{ "numeric(10,2)", "numeric(10,1)", 1 },
+		{ "numeric(10,2)", "numeric(11,3)", 0 },
+		{ "numeric", "numeric(10,2)", 1 },
+		{ "character varying(20)", "character varying(100)", 0 },
+		{ "character varying(100)", "character varying(20)", 1 },
+		{ "character varying(100)", "text", 0 },
+		{ "text", "character varying(100)", 1 },
+		{ "integer", "text", 0 },
+		{ "text", "integer", 1 },
+		{ "date", "timestamp without time zone", 0 },
+		{ "timestamp without time zone", "date", 1 },
+		{ "timestamp without time zone", "timestamp with time zone", 1 },
+		{ "json", "jsonb", 1 },
+		{ "integer[]", "bigint[]", 0 },
+		{ "bigint[]", "integer[]", 1 },
+		{ "integer", "integer[]", 1 },
+		{ "text[]", "text", 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		strata_catalog *a = strata_catalog_new(0), *b = strata_catalog_new(0);
+		a->strict_types = b->strict_types = 1;
+		strata_table_add_column(users(a), "n", cases[i].from);
+		strata_table_add_column(users(b), "n", cases[i].to);
+		strata_oplist *ops = NULL;
+		strata_err e = STRATA_ERR_INIT;
+		assert_int_equal(strata_diff_catalogs(&ops, a, b, NULL, &e), 0);
+		assert_int_equal(ops->n, 1);
+		assert_int_equal(ops->v[0].kind, STRATA_OP_ALTER_COLUMN);
+		buf why = BUF_INIT;
+		int got = strata_op_danger(&why, &ops->v[0], ops->strict_types);
+		if (got != cases[i].flagged) {
+			print_error("%s -> %s: flagged %d, want %d (%s)\n", cases[i].from,
+				    cases[i].to, got, cases[i].flagged, why.ptr);
+			fail();
+		}
+		/* SQLite's affinities: integer widths do not narrow there. */
+		if (strcmp(cases[i].from, "bigint") == 0 && strcmp(cases[i].to, "integer") == 0) {
+			buf_reset(&why);
+			assert_int_equal(strata_op_danger(&why, &ops->v[0], 0), 0);
+		}
+		buf_free(&why);
+		strata_oplist_free(ops);
+		strata_catalog_free(a);
+		strata_catalog_free(b);
+	}
+}
+
+/* An exclusion constraint is created with its table, replaced when it changes, and
+ * described as what it is. */
+static void test_exclusion_constraint(void **state)
+{
+	(void)state;
+	strata_catalog *a = strata_catalog_new(0), *b = strata_catalog_new(0);
+	users(a);
+	strata_table *t = users(b);
+	strata_table_add_check(t, "users_name_excl", "EXCLUDE USING gist (name WITH =)")->exclude = 1;
+	buf up = BUF_INIT, down = BUF_INIT;
+	render(a, b, NULL, &up, &down);
+	expect_text(up.ptr, "ALTER TABLE \"users\" ADD CONSTRAINT \"users_name_excl\" EXCLUDE USING "
+			    "gist (name WITH =);\n");
+	expect_text(down.ptr, "ALTER TABLE \"users\" DROP CONSTRAINT \"users_name_excl\";\n");
+	strata_oplist *ops = NULL;
+	strata_err e = STRATA_ERR_INIT;
+	assert_int_equal(strata_diff_catalogs(&ops, a, b, NULL, &e), 0);
+	buf line = BUF_INIT;
+	assert_int_equal(strata_op_describe(&line, &ops->v[0]), 1);
+	expect_text(line.ptr, "+ exclusion constraint users.users_name_excl (EXCLUDE USING gist "
+			      "(name WITH =))");
+	strata_oplist_free(ops);
+	/* A CHECK with the same name and text is not the same constraint. */
+	strata_catalog *c = strata_catalog_new(0);
+	strata_table_add_check(users(c), "users_name_excl", "EXCLUDE USING gist (name WITH =)");
+	assert_int_equal(strata_diff_catalogs(&ops, c, b, NULL, &e), 0);
+	assert_int_equal(ops->n, 2);
+	strata_oplist_free(ops);
+	strata_catalog_free(c);
+	buf_reset(&up);
+	buf_reset(&down);
+	strata_table *full = strata_catalog_add_table(a, "rooms");
+	strata_table_add_column(full, "during", "tsrange");
+	strata_table_add_check(full, "rooms_during_excl", "EXCLUDE USING gist (during WITH &&)")->exclude = 1;
+	strata_catalog *empty = strata_catalog_new(0);
+	users(empty);
+	render(empty, a, NULL, &up, &down);
+	expect_text(up.ptr, "CREATE TABLE \"rooms\" (\n"
+			    "    \"during\" tsrange,\n"
+			    "    CONSTRAINT \"rooms_during_excl\" EXCLUDE USING gist (during WITH &&)\n"
+			    ");\n");
+	strata_catalog_free(empty);
+	buf_free(&line);
+	buf_free(&up);
+	buf_free(&down);
+	strata_catalog_free(a);
+	strata_catalog_free(b);
+}
+
+/* A primary key that changes is dropped before the column changes of its run, and a
+ * foreign key of another table that leans on it is dropped first and added back last. */
+static void test_pkey_change_under_foreign_key(void **state)
+{
+	(void)state;
+	strata_catalog *a = strata_catalog_new(0), *b = strata_catalog_new(0);
+	strata_table *ua = users(a), *ub = users(b);
+	((strata_column *)ub->columns.v[1])->notnull = 1;
+	strvec_push(&ub->pk.columns, "name");
+	strata_unique *u = strata_table_add_unique(ub);
+	u->name = xstrdup("users_id_key");
+	strata_unique_add_part(u, "id", NULL, 0);
+	(void)ua;
+	for (int side = 0; side < 2; side++) {
+		strata_table *p = strata_catalog_add_table(side ? b : a, "posts");
+		strata_table_add_column(p, "user_id", "integer");
+		strata_fkey *fk = strata_table_add_fkey(p, "users");
+		fk->name = xstrdup("posts_user_id_fkey");
+		strvec_push(&fk->from, "user_id");
+		strvec_push(&fk->to, "id");
+	}
+	strata_catalog_sort(a);
+	strata_catalog_sort(b);
+	buf up = BUF_INIT, down = BUF_INIT;
+	render(a, b, NULL, &up, &down);
+	expect_text(up.ptr,
+		    "ALTER TABLE \"posts\" DROP CONSTRAINT \"posts_user_id_fkey\";\n"
+		    "\n"
+		    "ALTER TABLE \"users\" DROP CONSTRAINT \"users_pkey\";\n"
+		    "-- WARNING: makes users.name NOT NULL: fails if a row holds NULL there\n"
+		    "ALTER TABLE \"users\" ALTER COLUMN \"name\" SET NOT NULL;\n"
+		    "\n"
+		    "ALTER TABLE \"users\" ADD CONSTRAINT \"users_pkey\" PRIMARY KEY (\"id\", \"name\");\n"
+		    "\n"
+		    "ALTER TABLE \"users\" ADD CONSTRAINT \"users_id_key\" UNIQUE (\"id\");\n"
+		    "\n"
+		    "ALTER TABLE \"posts\" ADD CONSTRAINT \"posts_user_id_fkey\" FOREIGN KEY "
+		    "(\"user_id\") REFERENCES \"users\" (\"id\");\n");
+	expect_text(down.ptr,
+		    "ALTER TABLE \"posts\" DROP CONSTRAINT \"posts_user_id_fkey\";\n"
+		    "\n"
+		    "ALTER TABLE \"users\" DROP CONSTRAINT \"users_pkey\";\n"
+		    "ALTER TABLE \"users\" DROP CONSTRAINT \"users_id_key\";\n"
+		    "\n"
+		    "ALTER TABLE \"users\" ALTER COLUMN \"name\" DROP NOT NULL;\n"
+		    "\n"
+		    "ALTER TABLE \"users\" ADD CONSTRAINT \"users_pkey\" PRIMARY KEY (\"id\");\n"
+		    "\n"
+		    "ALTER TABLE \"posts\" ADD CONSTRAINT \"posts_user_id_fkey\" FOREIGN KEY "
+		    "(\"user_id\") REFERENCES \"users\" (\"id\");\n");
+	buf_free(&up);
+	buf_free(&down);
+	strata_catalog_free(a);
+	strata_catalog_free(b);
+}
+
+/* "t:app.t2" moves and renames a table; "app.t2:t" brings it back. */
+static void test_table_moved_between_schemas(void **state)
+{
+	(void)state;
+	strata_catalog *a = strata_catalog_new(0), *b = strata_catalog_new(0);
+	users(a);
+	strata_table *t = strata_catalog_add_table(b, "app.people");
+	strata_table_add_column(t, "id", "integer")->notnull = 1;
+	strata_table_add_column(t, "name", "text");
+	strvec_push(&t->pk.columns, "id");
+	t->pk.name = xstrdup("users_pkey");
+	strata_renames r = { 0 };
+	strata_err e = STRATA_ERR_INIT;
+	const char *spec[] = { "users:app.people" };
+	assert_int_equal(strata_renames_parse(&r, spec, 1, a, b, &e), 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].kind, STRATA_RENAME_TABLE);
+	assert_string_equal(r.v[0].to, "app.people");
+	buf up = BUF_INIT, down = BUF_INIT;
+	render(a, b, &r, &up, &down);
+	expect_text(up.ptr, "ALTER TABLE \"users\" SET SCHEMA \"app\";\n"
+			    "ALTER TABLE \"app\".\"users\" RENAME TO \"people\";\n");
+	expect_text(down.ptr, "ALTER TABLE \"app\".\"people\" SET SCHEMA \"public\";\n"
+			      "ALTER TABLE \"people\" RENAME TO \"users\";\n");
+	strata_renames_free(&r);
+	/* The other way round, written with the schema on the left. */
+	const char *back[] = { "app.people:users" };
+	assert_int_equal(strata_renames_parse(&r, back, 1, b, a, &e), 0);
+	assert_int_equal(r.v[0].kind, STRATA_RENAME_TABLE);
+	assert_string_equal(r.v[0].from, "app.people");
+	assert_string_equal(r.v[0].to, "users");
+	strata_renames_free(&r);
+	/* A column rename keeps its meaning. */
+	const char *col[] = { "users.name:full_name" };
+	assert_int_equal(strata_renames_parse(&r, col, 1, a, b, &e), 0);
+	assert_int_equal(r.v[0].kind, STRATA_RENAME_COLUMN);
+	strata_renames_free(&r);
+	buf_free(&up);
+	buf_free(&down);
+	strata_catalog_free(a);
+	strata_catalog_free(b);
+}
+
 static void test_quoting(void **state)
 {
 	(void)state;
@@ -307,6 +523,10 @@ int main(void)
 		cmocka_unit_test(test_enum_add_value_and_rebuild),
 		cmocka_unit_test(test_objects_order),
 		cmocka_unit_test(test_add_not_null_column_fill),
+		cmocka_unit_test(test_strict_type_narrowing),
+		cmocka_unit_test(test_exclusion_constraint),
+		cmocka_unit_test(test_pkey_change_under_foreign_key),
+		cmocka_unit_test(test_table_moved_between_schemas),
 		cmocka_unit_test(test_quoting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
