@@ -46,6 +46,10 @@ typedef struct strata_conn_opts {
 	int lock_timeout_ms;     /* how long to wait for another migrator (default 10000) */
 	const char *version_schema; /* PostgreSQL: schema of the version tables, or NULL */
 	void *borrowed_handle;   /* an already open native handle (sqlite3 *), not closed */
+	/* The database is the configured shadow database (shadow_database = URL), which
+	 * strata empties on every use: load_shadow loads schema.sql into it instead of
+	 * creating a temporary database. */
+	int shadow;
 } strata_conn_opts;
 
 typedef struct strata_backend {

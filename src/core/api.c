@@ -129,7 +129,9 @@ int ctx_connect(strata *s)
 		return ctx_fail(s, STRATA_EUSAGE,
 				"no database configured: pass -d URL, set DATABASE_URL, or set 'database' in strata.ini");
 	s->be = ctx_backend(s);
-	strata_conn_opts co = { s->lock_timeout_ms, s->version_schema, s->opts.sqlite_handle };
+	strata_conn_opts co = { .lock_timeout_ms = s->lock_timeout_ms,
+				.version_schema = s->version_schema,
+				.borrowed_handle = s->opts.sqlite_handle };
 	strata_err e = STRATA_ERR_INIT;
 	if (s->be->connect(&s->conn, s->url ? s->url : "sqlite::memory:", &co, &e))
 		return ctx_take(s, &e);

@@ -50,7 +50,8 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 	ao.nrenames = o->nrenames;
 	ao.confirm_rename = o->confirm_rename;
 	ao.confirm_ctx = o->confirm_ctx;
-	strata_conn_opts co = { s->lock_timeout_ms, s->version_schema, NULL };
+	strata_conn_opts co = { .lock_timeout_ms = s->lock_timeout_ms,
+				.version_schema = s->version_schema };
 	if (o->from_empty && s->be == &strata_sqlite_backend) {
 		/* An empty database of the same kind: SQLite in memory. */
 		if ((rc = s->be->connect(&scratch, "sqlite::memory:", &co, &e))) {
@@ -70,10 +71,11 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 				"use, so it must be a database of its own");
 	}
 	if (s->shadow_url && s->be != &strata_sqlite_backend) {
-		/* schema.sql goes into the configured shadow database; the session is marked
-		 * so the backend loads into it instead of creating a temporary one. */
-		if ((rc = s->be->connect(&shadow, s->shadow_url, &co, &e)) ||
-		    (rc = s->be->exec(shadow, "SET strata.shadow = 'on'", &e))) {
+		/* schema.sql goes into the configured shadow database: opened as such, the
+		 * backend loads into it instead of creating a temporary one. */
+		strata_conn_opts so = co;
+		so.shadow = 1;
+		if ((rc = s->be->connect(&shadow, s->shadow_url, &so, &e))) {
 			if (shadow)
 				s->be->disconnect(shadow);
 			buf_free(&text);

@@ -46,12 +46,19 @@ struct strata_conn {
 	int tables_ok;      /* the version tables were seen to exist: no more DDL */
 	long long lock_key; /* pg_advisory_lock key */
 	int locked;
+	int shadow;         /* opened as the configured shadow database */
 };
 
 /* The libpq handle behind a connection, for the PostgreSQL introspection. */
 PGconn *strata_pg_handle(strata_conn *c)
 {
 	return c->pg;
+}
+
+/* Whether the connection was opened as the configured shadow database. */
+int strata_pg_is_shadow(strata_conn *c)
+{
+	return c->shadow;
 }
 
 /* The schema of the version tables, which introspection leaves out. */
@@ -301,6 +308,7 @@ static int pg_connect(strata_conn **out, const char *url, const strata_conn_opts
 	strata_conn *c = xcalloc(1, sizeof(*c));
 	c->pg = pg;
 	c->lock_timeout_ms = o && o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 10000;
+	c->shadow = o && o->shadow;
 	c->schema_set = o && o->version_schema && *o->version_schema;
 	c->schema = xstrdup(c->schema_set ? o->version_schema : DEFAULT_SCHEMA);
 	char *vt = qualified(c->schema, "strata_version");

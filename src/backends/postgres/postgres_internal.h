@@ -23,6 +23,8 @@
 /* The libpq handle and the version schema ("public" unless configured) (driver.c). */
 PGconn *strata_pg_handle(strata_conn *c);
 const char *strata_pg_version_schema(strata_conn *c);
+/* Whether it was opened as the configured shadow database (strata_conn_opts.shadow). */
+int strata_pg_is_shadow(strata_conn *c);
 
 /* Reads the user schema of the database behind `pg` into a new catalog at *out (the
  * caller frees it), in one read-only snapshot. Leaves out system schemas, objects that

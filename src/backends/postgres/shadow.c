@@ -9,8 +9,8 @@
  *    as strata_shadow_<pid>_<random> and always dropped again, also on error (this
  *    needs the CREATEDB privilege);
  *  - or, when strata.ini sets `shadow_database = URL`, in that database: it is emptied
- *    (every user schema dropped, public re-created) before and after. The core marks
- *    such a session with the setting `strata.shadow = on`, and a database that holds a
+ *    (every user schema dropped, public re-created) before and after. The core opens
+ *    that connection with strata_conn_opts.shadow set, and a database that holds a
  *    strata_version table is refused rather than emptied.
  *
  * Statements are cut as psql cuts them (src/core/split.h, dollar quoting included) and
@@ -94,16 +94,6 @@ static int load(PGconn *pg, const char *schema_sql, const char *path, strata_err
 	return rc;
 }
 
-/* Whether the session was marked as the configured shadow database. */
-static int marked_shadow(PGconn *pg)
-{
-	PGresult *r = PQexec(pg, "SELECT current_setting('strata.shadow', true)");
-	int yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-		  !PQgetisnull(r, 0, 0) && strcmp(PQgetvalue(r, 0, 0), "on") == 0;
-	PQclear(r);
-	return yes;
-}
-
 /* Empties the configured shadow database: every user schema goes, public comes back. */
 static int wipe(PGconn *pg, strata_err *e)
 {
@@ -179,7 +169,7 @@ int pg_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_pa
 	if (!schema_sql)
 		schema_sql = "";
 
-	if (marked_shadow(live)) {
+	if (strata_pg_is_shadow(c)) {
 		if ((rc = wipe(live, e)))
 			return rc;
 		rc = load(live, schema_sql, path, e);
