@@ -443,10 +443,14 @@ if want pg; then
 			i=0
 			while [ $i -lt "$SLOW_RUNS" ]; do
 				sample pgdump 1 : pg_dump --schema-only -d "$SU"
+				sample pgload 1 'pg_fresh strata_floor' psql -X -q -v ON_ERROR_STOP=1 -d "$FU" -f schema.sql
 				sample pgdiff 1 : "$STRATA" -d "$SU" diff
 				i=$((i + 1))
 			done
 			record "pg: diff, $NREV tables + 1 declared" pgdiff pgdump "info"
+			# The declared side has to be executed by the server: loading schema.sql
+			# with psql is the other half of the floor.
+			record "  same, vs psql -f schema.sql (load only)" pgdiff pgload "info"
 		fi
 		cd "$TMP"
 		sh "$ROOT/tests/pg_cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || :
