@@ -95,6 +95,7 @@ void strata_catalog_free(strata_catalog *c)
 		free(o->drop);
 		free(o->alter);
 		free(o->type);
+		free(o->parent);
 		strvec_free(&o->values);
 		free(o);
 	}
@@ -232,6 +233,7 @@ const char *strata_object_kind_name(int kind)
 	case STRATA_OBJ_ENUM: return "enum";
 	case STRATA_OBJ_SEQUENCE: return "sequence";
 	case STRATA_OBJ_FUNCTION: return "function";
+	case STRATA_OBJ_PARTITION: return "partition";
 	default: return "comment";
 	}
 }
@@ -381,6 +383,7 @@ void strata_table_free(strata_table *t)
 	vec_free(&t->indexes);
 	strvec_free(&t->pk.columns);
 	free(t->pk.name);
+	free(t->partition_by);
 	free(t->name);
 	free(t);
 }
@@ -398,6 +401,7 @@ strata_table *strata_table_dup(const strata_table *t)
 	d->name = xstrdup(t->name);
 	d->without_rowid = t->without_rowid;
 	d->strict = t->strict;
+	d->partition_by = opt_dup(t->partition_by);
 	for (size_t i = 0; i < t->columns.n; i++) {
 		const strata_column *c = t->columns.v[i];
 		strata_column *n = strata_table_add_column(d, c->name, c->type);
@@ -1022,6 +1026,13 @@ int strata_unique_equal(const strata_unique *a, const strata_unique *b, const ch
 	return parts_equal(a->parts, a->nparts, b->parts, b->nparts, old_table, r, nocase);
 }
 
+/* Whether two tables are partitioned the same way (or both not at all). */
+static int partition_eq(const strata_table *a, const strata_table *b)
+{
+	return (!a->partition_by && !b->partition_by) ||
+	       (a->partition_by && b->partition_by && strcmp(a->partition_by, b->partition_by) == 0);
+}
+
 int strata_check_equal(const strata_check *a, const strata_check *b, const char *old_table,
 		       const strata_renames *r, int nocase)
 {
@@ -1127,7 +1138,8 @@ static int table_equal(const strata_table *a, const strata_table *b, int nocase,
 		what = "CHECK constraints";
 	if (!what && !multiset_equal(&a->fkeys, &b->fkeys, fk_eq, a->name, nocase))
 		what = "foreign keys";
-	if (!what && (a->without_rowid != b->without_rowid || a->strict != b->strict))
+	if (!what && (a->without_rowid != b->without_rowid || a->strict != b->strict ||
+		      !partition_eq(a, b)))
 		what = "table options";
 	if (!what && a->indexes.n != b->indexes.n)
 		what = "the number of indexes";

@@ -121,6 +121,8 @@ typedef struct strata_table {
 	vec indexes; /* strata_index *, sorted by name */
 	int without_rowid;
 	int strict;
+	/* PostgreSQL: the partition key of a partitioned table ("RANGE (at)"), or NULL. */
+	char *partition_by;
 } strata_table;
 
 /*
@@ -136,6 +138,9 @@ typedef struct strata_table {
 #define STRATA_OBJ_SEQUENCE  4
 #define STRATA_OBJ_FUNCTION  5
 #define STRATA_OBJ_COMMENT   6
+/* A partition of a partitioned table (PostgreSQL): created after the tables, dropped
+ * before them; `alter` detaches it and attaches it with its new bounds. */
+#define STRATA_OBJ_PARTITION 7
 
 typedef struct strata_object {
 	int kind;     /* STRATA_OBJ_* */
@@ -146,6 +151,7 @@ typedef struct strata_object {
 		       * NULL (enums are altered by the dialect from `values`) */
 	strvec values; /* enum labels in sort order */
 	char *type;   /* enum: the type as a column's type names it */
+	char *parent; /* partition: the table it is a partition of */
 } strata_object;
 
 typedef struct strata_catalog {
@@ -198,7 +204,7 @@ strata_object *strata_catalog_add_object(strata_catalog *c, int kind, const char
 strata_object *strata_catalog_object(const strata_catalog *c, int kind, const char *name);
 /* Whether two versions of an object are the same (statements and enum labels). */
 int strata_object_equal(const strata_object *a, const strata_object *b);
-/* "schema", "extension", "enum", "sequence", "function", "comment". */
+/* "schema", "extension", "enum", "sequence", "function", "comment", "partition". */
 const char *strata_object_kind_name(int kind);
 
 /* Appends a column with the given type (NULL for none); the rest starts cleared. */

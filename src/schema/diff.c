@@ -733,6 +733,16 @@ static int diff_table(strata_oplist *out, const strata_table *a, const strata_ta
 		op->old_table = a;
 		op->new_table = b;
 	}
+	if ((a->partition_by || b->partition_by) &&
+	    (!a->partition_by || !b->partition_by || strcmp(a->partition_by, b->partition_by) != 0)) {
+		rc = err_set(e, STRATA_EFAIL,
+			     "table %s: changing how a table is partitioned (%s -> %s) is not "
+			     "generated; it needs a new table and a copy of the rows: write this "
+			     "revision by hand (strata revision -m ...)",
+			     b->name, a->partition_by ? a->partition_by : "not partitioned",
+			     b->partition_by ? b->partition_by : "not partitioned");
+		goto done;
+	}
 	if (a->without_rowid != b->without_rowid || a->strict != b->strict) {
 		strata_op *op = push(&adds, STRATA_OP_ALTER_OPTIONS, 0);
 		op->old_table = a;
@@ -765,32 +775,59 @@ done:
 	return rc;
 }
 
+/* How many partitions up the chain of parents `o` is (1 for a partition of a table,
+ * 0 for objects that are not partitions). */
+static size_t partition_depth(const strata_catalog *c, const strata_object *o)
+{
+	size_t d = 0;
+	for (; o && o->kind == STRATA_OBJ_PARTITION && d <= c->objects.n; d++)
+		o = o->parent ? strata_catalog_object(c, STRATA_OBJ_PARTITION, o->parent) : NULL;
+	return d;
+}
+
+/* The deepest partition of a catalog (0 when it has none). */
+static size_t max_partition_depth(const strata_catalog *c)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < c->objects.n; i++) {
+		size_t d = partition_depth(c, c->objects.v[i]);
+		m = d > m ? d : m;
+	}
+	return m;
+}
+
 /* Appends object ops for kinds `lo`..`hi`: drops (in reverse kind order) when `drops`,
- * else creates and alters (in kind order). */
+ * else creates and alters (in kind order). Partitions of partitions are created after
+ * their parents and dropped before them. */
 static void diff_objects(strata_oplist *l, const strata_catalog *from, const strata_catalog *to,
 			 int lo, int hi, int drops)
 {
 	if (drops) {
-		for (size_t i = from->objects.n; i-- > 0;) {
-			const strata_object *a = from->objects.v[i];
-			if (a->kind < lo || a->kind > hi || strata_catalog_object(to, a->kind, a->name))
-				continue;
-			strata_op *op = push(l, STRATA_OP_DROP_OBJECT, 0);
-			op->old_obj = a;
-		}
+		for (size_t depth = max_partition_depth(from) + 1; depth-- > 0;)
+			for (size_t i = from->objects.n; i-- > 0;) {
+				const strata_object *a = from->objects.v[i];
+				if (a->kind < lo || a->kind > hi ||
+				    partition_depth(from, a) != depth ||
+				    strata_catalog_object(to, a->kind, a->name))
+					continue;
+				strata_op *op = push(l, STRATA_OP_DROP_OBJECT, 0);
+				op->old_obj = a;
+			}
 		return;
 	}
-	for (size_t j = 0; j < to->objects.n; j++) {
-		const strata_object *b = to->objects.v[j];
-		if (b->kind < lo || b->kind > hi)
-			continue;
-		const strata_object *a = strata_catalog_object(from, b->kind, b->name);
-		if (a && strata_object_equal(a, b))
-			continue;
-		strata_op *op = push(l, a ? STRATA_OP_ALTER_OBJECT : STRATA_OP_CREATE_OBJECT, 0);
-		op->old_obj = a;
-		op->new_obj = b;
-	}
+	size_t deepest = max_partition_depth(to);
+	for (size_t depth = 0; depth <= deepest; depth++)
+		for (size_t j = 0; j < to->objects.n; j++) {
+			const strata_object *b = to->objects.v[j];
+			if (b->kind < lo || b->kind > hi || partition_depth(to, b) != depth)
+				continue;
+			const strata_object *a = strata_catalog_object(from, b->kind, b->name);
+			if (a && strata_object_equal(a, b))
+				continue;
+			strata_op *op = push(l, a ? STRATA_OP_ALTER_OBJECT : STRATA_OP_CREATE_OBJECT, 0);
+			op->old_obj = a;
+			op->new_obj = b;
+		}
 }
 
 /* Whether an enum's labels change other than by insertions (a rebuild of the type). */
@@ -980,6 +1017,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	l->n = head.n;
 	l->cap = head.cap;
 
+	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_PARTITION, 1);
 	order_by_fkeys(order, (strata_table *const *)dropped.v, dropped.n, nocase);
 	for (size_t k = dropped.n; k-- > 0;) {
 		strata_op *op = push(l, STRATA_OP_DROP_TABLE, 0);
@@ -999,6 +1037,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		strata_op *op = push(l, STRATA_OP_CREATE_TABLE, 0);
 		op->new_table = created.v[order[k]];
 	}
+	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_PARTITION, 0);
 	for (size_t j = 0; j < nb; j++) {
 		const strata_table *b = to->tables.v[j];
 		for (size_t k = 0; k < b->indexes.n; k++) {
@@ -1432,6 +1471,10 @@ int strata_op_danger(buf *out, const strata_op *op, int strict_types)
 	}
 	case STRATA_OP_DROP_OBJECT: {
 		const strata_object *o = op->old_obj;
+		if (o->kind == STRATA_OBJ_PARTITION) {
+			buf_printf(out, "drops partition %s and every row in it", o->name);
+			return 1;
+		}
 		if (o->kind != STRATA_OBJ_SEQUENCE)
 			return 0;
 		buf_printf(out, "drops sequence %s and its current value", o->name);
@@ -1439,6 +1482,11 @@ int strata_op_danger(buf *out, const strata_op *op, int strict_types)
 	}
 	case STRATA_OP_ALTER_OBJECT: {
 		const strata_object *a = op->old_obj, *b = op->new_obj;
+		if (a->kind == STRATA_OBJ_PARTITION) {
+			buf_printf(out, "gives partition %s new bounds: fails if a row falls outside "
+					"them", a->name);
+			return 1;
+		}
 		if (a->kind != STRATA_OBJ_ENUM || !strata_enum_rebuilt(a, b))
 			return 0;
 		buf_printf(out, "rebuilds enum %s without value(s)", a->name);

@@ -205,6 +205,22 @@ run check
 expect_rc 0 "check passes after reset"
 check "no shadow database left at the end" test "$(shadows)" = 0
 
+# A change of partition key is refused with what to do, and nothing is written.
+cat >>schema.sql <<'EOF2'
+CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, kind text) PARTITION BY RANGE (at);
+CREATE TABLE events_old PARTITION OF events FOR VALUES FROM (MINVALUE) TO ('2025-01-01');
+EOF2
+run migrate -m "events"
+expect_rc 0 "migrate a partitioned table"
+run upgrade
+expect_rc 0 "upgrade a partitioned table"
+sed -i 's/PARTITION BY RANGE (at);/PARTITION BY LIST (kind);/; s/^CREATE TABLE events_old .*//' schema.sql
+before=$(nfiles)
+run migrate -m "repartition"
+expect_rc 1 "a new partition key is refused"
+expect_err "table events: changing how a table is partitioned \(RANGE \(at\) -> LIST \(kind\)\)" "the error names the table and both keys"
+check "no revision written for it" test "$(nfiles)" = "$before"
+
 pq postgres "drop database if exists $sdb" >/dev/null
 pq postgres "drop database if exists $db" >/dev/null
 pq postgres "drop owned by strata_nocreatedb; drop role strata_nocreatedb" >/dev/null 2>&1

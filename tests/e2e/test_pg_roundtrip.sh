@@ -39,6 +39,10 @@ SELECT * FROM (
   FROM rel r JOIN pg_index i ON i.indrelid = r.oid
   WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = r.oid)
   UNION ALL
+  SELECT 'part ' || q || ' ' || coalesce(pg_get_expr(c.relpartbound, c.oid), '-') || ' ' ||
+         coalesce(pg_get_partkeydef(c.oid), '-')
+  FROM rel JOIN pg_class c ON c.oid = rel.oid WHERE c.relkind = 'p' OR c.relispartition
+  UNION ALL
   SELECT 'view ' || q || ' ' || pg_get_viewdef(oid) FROM rel WHERE relkind IN ('v', 'm')
   UNION ALL
   SELECT 'trg ' || t.tgname || ' ' || pg_get_triggerdef(t.oid)
@@ -199,6 +203,12 @@ rt "a primary-key column dropped" 'CREATE TABLE t (id integer, k integer, PRIMAR
 rt "table moved to another schema and renamed" "$T1" 'CREATE SCHEMA app; CREATE TABLE app.t2 (id integer PRIMARY KEY, a text);' "$S1" "SELECT count(*) FROM app.t2" 2 --rename t:app.t2
 rt "table moved to another schema, same name" "$T1 CREATE INDEX t_a ON t (a);" 'CREATE SCHEMA app; CREATE TABLE app.t (id integer PRIMARY KEY, a text); CREATE INDEX t_a ON app.t (a);' "$S1" "SELECT count(*) FROM app.t" 2 --rename t:app.t
 rt "views ordered by what they read, not by the names they mention" "$T1 CREATE VIEW y AS SELECT id AS x FROM t; CREATE VIEW x AS SELECT x AS y FROM y;" "CREATE TABLE t (id bigint PRIMARY KEY, a text); CREATE VIEW y AS SELECT id AS x FROM t; CREATE VIEW x AS SELECT x AS y FROM y;" "$S1" "SELECT count(*) FROM x" 2
+PT='CREATE TABLE ev (id bigint NOT NULL, at date NOT NULL, kind text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at); CREATE TABLE ev_2020 PARTITION OF ev FOR VALUES FROM ('"'2020-01-01'"') TO ('"'2021-01-01'"'); CREATE TABLE ev_rest PARTITION OF ev DEFAULT;'
+SPT="INSERT INTO ev VALUES (1, '2020-03-01', 'a'), (2, '2024-01-01', 'b');"
+rt "partitioned table with partitions, an index and a foreign key to it" "$T1" "$T1 $PT CREATE INDEX ev_kind ON ev (kind); CREATE TABLE ref (id integer PRIMARY KEY, ev_id bigint, ev_at date, FOREIGN KEY (ev_id, ev_at) REFERENCES ev (id, at));" "$S1" "$C1" 2
+rt "partition added, with sub-partitions" "$PT" "$PT CREATE TABLE ev_2021 PARTITION OF ev FOR VALUES FROM ('2021-01-01') TO ('2022-01-01') PARTITION BY RANGE (at); CREATE TABLE ev_2021_h2 PARTITION OF ev_2021 FOR VALUES FROM ('2021-07-01') TO ('2022-01-01'); CREATE TABLE ev_2021_h1 PARTITION OF ev_2021 FOR VALUES FROM ('2021-01-01') TO ('2021-07-01');" "$SPT" "SELECT count(*) FROM ev" 2
+rt "partition bounds change, rows kept" "$PT" 'CREATE TABLE ev (id bigint NOT NULL, at date NOT NULL, kind text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at); CREATE TABLE ev_2020 PARTITION OF ev FOR VALUES FROM ('"'2019-01-01'"') TO ('"'2021-01-01'"'); CREATE TABLE ev_rest PARTITION OF ev DEFAULT;' "$SPT" "SELECT count(*) FROM ev_2020" 1
+rt "column added to a partitioned table" "$PT" 'CREATE TABLE ev (id bigint NOT NULL, at date NOT NULL, kind text, note text DEFAULT '"'-'"', PRIMARY KEY (id, at)) PARTITION BY RANGE (at); CREATE TABLE ev_2020 PARTITION OF ev FOR VALUES FROM ('"'2020-01-01'"') TO ('"'2021-01-01'"'); CREATE TABLE ev_rest PARTITION OF ev DEFAULT;' "$SPT" "SELECT string_agg(note, ',') FROM ev" "-,-"
 
 echo "# $n round trips"
 cd "$T" && for d in "$db" "${db}_shadow" "${db}_ref"; do pq postgres "drop database if exists $d" >/dev/null; done

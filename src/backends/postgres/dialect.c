@@ -208,7 +208,10 @@ static void create_table(buf *out, const strata_table *t)
 		check_def(out, t->checks.v[i]);
 		sep = ",\n    ";
 	}
-	buf_puts(out, "\n);\n");
+	buf_puts(out, "\n)");
+	if (t->partition_by)
+		buf_printf(out, " PARTITION BY %s", t->partition_by);
+	buf_puts(out, ";\n");
 }
 
 static void add_fkey(buf *out, const char *table, const strata_fkey *fk)

@@ -186,6 +186,7 @@ static int read_constraints(PGconn *pg, const char *oids, const map *tables, str
 		"FROM pg_constraint k LEFT JOIN pg_class rc ON rc.oid = k.confrelid "
 		"LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
 		"WHERE k.conrelid = ANY($1::oid[]) AND k.contype IN ('p', 'u', 'c', 'f', 'x') "
+		"AND k.conparentid = 0 "
 		"ORDER BY k.conrelid, k.conname";
 	const char *p[1] = { oids };
 	PGresult *r = q(pg, sql, p, 1, e);
@@ -255,7 +256,12 @@ static int read_indexes(PGconn *pg, const char *oids, const map *tables, strata_
 		char *name = disp(cell(r, i, 1), cell(r, i, 0));
 		strata_index *ix = strata_table_add_index(t, name, is_true(r, i, 2));
 		free(name);
+		/* An index of a partitioned table prints as "ON ONLY t" (the parent alone);
+		 * declared without ONLY, it is built on every partition. */
 		ix->def = xstrdup(cell(r, i, 3));
+		char *only = t->partition_by ? strstr(ix->def, " ON ONLY ") : NULL;
+		if (only)
+			memmove(only + 3, only + 8, strlen(only + 8) + 1);
 		if (cell(r, i, 4))
 			ix->where = xstrdup(cell(r, i, 4));
 		strvec parts = { 0 };
@@ -272,7 +278,8 @@ static int read_indexes(PGconn *pg, const char *oids, const map *tables, strata_
 static int read_tables(PGconn *pg, const char *vs, strata_catalog *cat, strata_err *e)
 {
 	static const char sql[] =
-		"SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+		"SELECT c.oid, n.nspname, c.relname, CASE WHEN c.relkind = 'p' THEN "
+		"pg_get_partkeydef(c.oid) END FROM pg_class c JOIN pg_namespace n ON n.oid = "
 		"c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND"
 		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 2, 3";
 	const char *p[1] = { vs };
@@ -287,7 +294,10 @@ static int read_tables(PGconn *pg, const char *vs, strata_catalog *cat, strata_e
 	buf_putc(&oids, '{');
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *name = disp(cell(r, i, 1), cell(r, i, 2));
-		map_put(&tables, cell(r, i, 0), strata_catalog_add_table(cat, name));
+		strata_table *t = strata_catalog_add_table(cat, name);
+		if (cell(r, i, 3))
+			t->partition_by = xstrdup(cell(r, i, 3));
+		map_put(&tables, cell(r, i, 0), t);
 		free(name);
 		buf_printf(&oids, "%s%s", i ? "," : "", cell(r, i, 0));
 	}
@@ -342,7 +352,8 @@ static int read_triggers(PGconn *pg, const char *vs, strata_catalog *cat, strata
 	static const char sql[] =
 		"SELECT t.tgname, n.nspname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
 		"JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-		"WHERE NOT t.tgisinternal AND" NS_FILTER "AND" NOT_EXT("pg_class", "c.oid")
+		"WHERE NOT t.tgisinternal AND NOT c.relispartition AND" NS_FILTER "AND"
+		NOT_EXT("pg_class", "c.oid")
 		"AND" NOT_STRATA "ORDER BY 1, 2, 3";
 	const char *p[1] = { vs };
 	PGresult *r = q(pg, sql, p, 1, e);
@@ -390,6 +401,20 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		"p.prokind, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
 		"p.pronamespace WHERE p.prokind IN ('f', 'p') AND" NS_FILTER "AND"
 		NOT_EXT("pg_proc", "p.oid") "ORDER BY 1, 2, 3";
+	/* Partitions (with partitions of partitions: the diff orders them by `parent`). */
+	static const char partitions[] =
+		"WITH RECURSIVE tree(oid, depth) AS (SELECT c.oid, 1 FROM pg_class c JOIN "
+		"pg_inherits i ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent "
+		"WHERE c.relispartition AND c.relkind IN ('r', 'p') AND NOT pc.relispartition "
+		"UNION ALL SELECT i.inhrelid, t.depth + 1 FROM tree t JOIN pg_inherits i ON "
+		"i.inhparent = t.oid) "
+		"SELECT n.nspname, c.relname, pn.nspname, pc.relname, "
+		"pg_get_expr(c.relpartbound, c.oid), CASE WHEN c.relkind = 'p' THEN "
+		"pg_get_partkeydef(c.oid) END FROM tree JOIN pg_class c ON c.oid = tree.oid "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_inherits i ON "
+		"i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn "
+		"ON pn.oid = pc.relnamespace WHERE c.relkind IN ('r', 'p') AND" NS_FILTER "AND"
+		NOT_EXT("pg_class", "c.oid") "ORDER BY tree.depth, 1, 2";
 	static const char comments[] =
 		"SELECT n.nspname, c.relname, c.relkind, a.attname, d.description FROM pg_description "
 		"d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid "
@@ -510,6 +535,40 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		buf_printf(&drop, "(%s)", cell(r, i, 2));
 		add_obj(cat, STRATA_OBJ_FUNCTION, name.ptr, &sql, &drop, def);
 		free(def);
+		free(n);
+	}
+	PQclear(r);
+
+	if (!(r = q(pg, partitions, NULL, 0, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *n = disp(cell(r, i, 0), cell(r, i, 1));
+		char *parent = disp(cell(r, i, 2), cell(r, i, 3));
+		const char *bound = cell(r, i, 4) ? cell(r, i, 4) : "DEFAULT";
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_reset(&name);
+		buf_puts(&sql, "CREATE TABLE ");
+		pg_qname(&sql, n);
+		buf_puts(&sql, " PARTITION OF ");
+		pg_qname(&sql, parent);
+		buf_printf(&sql, " %s", bound);
+		if (cell(r, i, 5))
+			buf_printf(&sql, " PARTITION BY %s", cell(r, i, 5));
+		buf_puts(&drop, "DROP TABLE ");
+		pg_qname(&drop, n);
+		/* New bounds keep the rows: detach, then attach (which checks them). */
+		buf_puts(&name, "ALTER TABLE ");
+		pg_qname(&name, parent);
+		buf_puts(&name, " DETACH PARTITION ");
+		pg_qname(&name, n);
+		buf_puts(&name, ";\nALTER TABLE ");
+		pg_qname(&name, parent);
+		buf_puts(&name, " ATTACH PARTITION ");
+		pg_qname(&name, n);
+		buf_printf(&name, " %s", bound);
+		add_obj(cat, STRATA_OBJ_PARTITION, n, &sql, &drop, name.ptr)->parent = xstrdup(parent);
+		free(parent);
 		free(n);
 	}
 	PQclear(r);
