@@ -233,6 +233,8 @@ const char *strata_object_kind_name(int kind)
 	case STRATA_OBJ_ENUM: return "enum";
 	case STRATA_OBJ_SEQUENCE: return "sequence";
 	case STRATA_OBJ_FUNCTION: return "function";
+	case STRATA_OBJ_DOMAIN: return "domain";
+	case STRATA_OBJ_DOMAIN_CHECK: return "domain constraint";
 	case STRATA_OBJ_PARTITION: return "partition";
 	default: return "comment";
 	}

@@ -135,12 +135,18 @@ typedef struct strata_table {
 #define STRATA_OBJ_SCHEMA    1
 #define STRATA_OBJ_EXTENSION 2
 #define STRATA_OBJ_ENUM      3
-#define STRATA_OBJ_SEQUENCE  4
-#define STRATA_OBJ_FUNCTION  5
-#define STRATA_OBJ_COMMENT   6
+/* A domain: `type` is its base type; `alter` sets its default and NOT NULL in place
+ * (a new base type is refused by the diff). Its CHECK constraints are objects of their
+ * own. */
+#define STRATA_OBJ_DOMAIN    4
+#define STRATA_OBJ_SEQUENCE  5
+#define STRATA_OBJ_FUNCTION  6
+/* A CHECK constraint of a domain (`parent`), after the functions it may call. */
+#define STRATA_OBJ_DOMAIN_CHECK 7
+#define STRATA_OBJ_COMMENT   8
 /* A partition of a partitioned table (PostgreSQL): created after the tables, dropped
  * before them; `alter` detaches it and attaches it with its new bounds. */
-#define STRATA_OBJ_PARTITION 7
+#define STRATA_OBJ_PARTITION 9
 
 typedef struct strata_object {
 	int kind;     /* STRATA_OBJ_* */
@@ -151,7 +157,8 @@ typedef struct strata_object {
 		       * NULL (enums are altered by the dialect from `values`) */
 	strvec values; /* enum labels in sort order */
 	char *type;   /* enum: the type as a column's type names it */
-	char *parent; /* partition: the table it is a partition of */
+	char *parent; /* partition: the table it is a partition of; domain constraint: the
+		       * domain */
 } strata_object;
 
 typedef struct strata_catalog {
@@ -204,7 +211,8 @@ strata_object *strata_catalog_add_object(strata_catalog *c, int kind, const char
 strata_object *strata_catalog_object(const strata_catalog *c, int kind, const char *name);
 /* Whether two versions of an object are the same (statements and enum labels). */
 int strata_object_equal(const strata_object *a, const strata_object *b);
-/* "schema", "extension", "enum", "sequence", "function", "comment", "partition". */
+/* "schema", "extension", "enum", "domain", "sequence", "function", "domain constraint",
+ * "comment", "partition". */
 const char *strata_object_kind_name(int kind);
 
 /* Appends a column with the given type (NULL for none); the rest starts cleared. */

@@ -873,6 +873,18 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 
 	if ((rc = check_renames(from, to, r, e)))
 		goto done;
+	for (size_t i = 0; i < to->objects.n; i++) {
+		const strata_object *b = to->objects.v[i];
+		const strata_object *a = b->kind == STRATA_OBJ_DOMAIN
+						 ? strata_catalog_object(from, b->kind, b->name) : NULL;
+		if (a && a->type && b->type && strcmp(a->type, b->type) != 0) {
+			rc = err_set(e, STRATA_EFAIL,
+				     "domain %s: a new base type (%s -> %s) is not generated; the "
+				     "columns of the domain must be converted: write this revision by "
+				     "hand (strata revision -m ...)", b->name, a->type, b->type);
+			goto done;
+		}
+	}
 
 	/* Tables: pairs, drops, creates. */
 	for (size_t i = 0; i < na; i++) {
@@ -1023,7 +1035,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		strata_op *op = push(l, STRATA_OP_DROP_TABLE, 0);
 		op->old_table = dropped.v[order[k]];
 	}
-	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_FUNCTION, 0);
+	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_DOMAIN_CHECK, 0);
 	for (size_t k = 0; k < pairs.n; k++) {
 		const strata_op *first = &groups.v[(size_t)pairs.v[k] - 1];
 		for (size_t i = (size_t)(first - groups.v); i < groups.n; i++) {
@@ -1078,7 +1090,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 				     !xa ? 0 : st == WRAP ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED);
 		op->new_obj = xb;
 	}
-	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_FUNCTION, 1);
+	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_DOMAIN_CHECK, 1);
 	diff_objects(l, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 0);
 done:
 	free(partner);
@@ -1487,6 +1499,7 @@ int strata_op_danger(buf *out, const strata_op *op, int strict_types)
 					"them", a->name);
 			return 1;
 		}
+
 		if (a->kind != STRATA_OBJ_ENUM || !strata_enum_rebuilt(a, b))
 			return 0;
 		buf_printf(out, "rebuilds enum %s without value(s)", a->name);

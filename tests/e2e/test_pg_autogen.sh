@@ -220,6 +220,28 @@ run migrate -m "repartition"
 expect_rc 1 "a new partition key is refused"
 expect_err "table events: changing how a table is partitioned \(RANGE \(at\) -> LIST \(kind\)\)" "the error names the table and both keys"
 check "no revision written for it" test "$(nfiles)" = "$before"
+sed -i 's/PARTITION BY LIST (kind);/PARTITION BY RANGE (at);/' schema.sql
+printf 'CREATE TABLE events_old PARTITION OF events FOR VALUES FROM (MINVALUE) TO (%s);\n' "'2025-01-01'" >>schema.sql
+
+# So is a new base type for a domain in use.
+printf 'CREATE DOMAIN score AS integer CHECK (VALUE >= 0);\nCREATE TABLE scores (id integer PRIMARY KEY, s score);\n' >>schema.sql
+run migrate -m "scores"
+expect_rc 0 "migrate a domain"
+run upgrade
+expect_rc 0 "upgrade a domain"
+sed -i 's/CREATE DOMAIN score AS integer/CREATE DOMAIN score AS bigint/' schema.sql
+before=$(nfiles)
+run migrate -m "rescore"
+expect_rc 1 "a new base type for a domain is refused"
+expect_err "domain score: a new base type \(integer -> bigint\)" "the error names the domain and both types"
+check "no revision written for the domain" test "$(nfiles)" = "$before"
+sed -i 's/CREATE DOMAIN score AS bigint/CREATE DOMAIN score AS integer DEFAULT 0/' schema.sql
+run migrate -m "score default"
+expect_rc 0 "a new default for a domain is generated"
+check "in place, with ALTER DOMAIN" grep -q 'ALTER DOMAIN "score" SET DEFAULT 0' migrations/versions/*_score_default.sql
+run upgrade
+expect_rc 0 "upgrade the domain default"
+check "the default is in force" test "$(pq "$db" "insert into scores (id) values (1) returning s")" = 0
 
 pq postgres "drop database if exists $sdb" >/dev/null
 pq postgres "drop database if exists $db" >/dev/null

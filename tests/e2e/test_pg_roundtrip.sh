@@ -52,6 +52,13 @@ SELECT * FROM (
          (SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid)
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e'
   UNION ALL
+  SELECT 'domain ' || format_type(t.oid, NULL) || ' ' || format_type(t.typbasetype, t.typtypmod) ||
+         ' default=' || coalesce(t.typdefault, '-') || ' notnull=' || t.typnotnull::text || ' ' ||
+         coalesce((SELECT string_agg(k.conname || ':' || pg_get_constraintdef(k.oid), ',' ORDER BY k.conname)
+                   FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c'), '-')
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+  WHERE t.typtype = 'd' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+  UNION ALL
   SELECT 'seq ' || r.q || ' ' || s.seqincrement || ' ' || s.seqstart || ' ' || s.seqmin || ' ' || s.seqmax
   FROM rel r JOIN pg_sequence s ON s.seqrelid = r.oid
   WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = r.oid AND d.deptype IN ('a', 'i'))
@@ -209,6 +216,11 @@ rt "partitioned table with partitions, an index and a foreign key to it" "$T1" "
 rt "partition added, with sub-partitions" "$PT" "$PT CREATE TABLE ev_2021 PARTITION OF ev FOR VALUES FROM ('2021-01-01') TO ('2022-01-01') PARTITION BY RANGE (at); CREATE TABLE ev_2021_h2 PARTITION OF ev_2021 FOR VALUES FROM ('2021-07-01') TO ('2022-01-01'); CREATE TABLE ev_2021_h1 PARTITION OF ev_2021 FOR VALUES FROM ('2021-01-01') TO ('2021-07-01');" "$SPT" "SELECT count(*) FROM ev" 2
 rt "partition bounds change, rows kept" "$PT" 'CREATE TABLE ev (id bigint NOT NULL, at date NOT NULL, kind text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at); CREATE TABLE ev_2020 PARTITION OF ev FOR VALUES FROM ('"'2019-01-01'"') TO ('"'2021-01-01'"'); CREATE TABLE ev_rest PARTITION OF ev DEFAULT;' "$SPT" "SELECT count(*) FROM ev_2020" 1
 rt "column added to a partitioned table" "$PT" 'CREATE TABLE ev (id bigint NOT NULL, at date NOT NULL, kind text, note text DEFAULT '"'-'"', PRIMARY KEY (id, at)) PARTITION BY RANGE (at); CREATE TABLE ev_2020 PARTITION OF ev FOR VALUES FROM ('"'2020-01-01'"') TO ('"'2021-01-01'"'); CREATE TABLE ev_rest PARTITION OF ev DEFAULT;' "$SPT" "SELECT string_agg(note, ',') FROM ev" "-,-"
+D1='CREATE DOMAIN code AS text CHECK (length(VALUE) < 10);'
+rt "domain with a check, and a column of it" "$T1" "CREATE DOMAIN posint AS integer CHECK (VALUE > 0); CREATE TABLE t (id integer PRIMARY KEY, a text, n posint);" "$S1" "$C1" 2
+rt "domain default, NOT NULL and checks change in place" "$D1 CREATE TABLE t (id integer PRIMARY KEY, c code);" "CREATE DOMAIN code AS text DEFAULT 'X' NOT NULL CONSTRAINT code_upper CHECK (VALUE = upper(VALUE)); CREATE TABLE t (id integer PRIMARY KEY, c code);" "INSERT INTO t VALUES (1, 'A'), (2, 'B');" "SELECT string_agg(c, ',' ORDER BY id) FROM t" "A,B"
+rt "domain check calling a function" "$T1" 'CREATE FUNCTION is_even(x integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT x % 2 = 0 $$; CREATE DOMAIN even AS integer CHECK (is_even(VALUE)); CREATE TABLE t (id integer PRIMARY KEY, a text, e even);' "$S1" "$C1" 2
+rt "domain in another schema over an enum" "$T1" "CREATE SCHEMA app; $E CREATE DOMAIN app.feeling AS mood NOT NULL DEFAULT 'ok'; CREATE TABLE t (id integer PRIMARY KEY, a text, f app.feeling);" "$S1" "SELECT count(f) FROM t" 2
 
 echo "# $n round trips"
 cd "$T" && for d in "$db" "${db}_shadow" "${db}_ref"; do pq postgres "drop database if exists $d" >/dev/null; done

@@ -389,6 +389,18 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		"l.enumsortorder), " SEP ") FROM pg_type t JOIN pg_namespace n ON n.oid = "
 		"t.typnamespace WHERE t.typtype = 'e' AND" NS_FILTER "AND"
 		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
+	static const char domains[] =
+		"SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), "
+		"CASE WHEN t.typcollation <> b.typcollation THEN (SELECT c.collname FROM "
+		"pg_collation c WHERE c.oid = t.typcollation) END, t.typdefault, t.typnotnull "
+		"FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype JOIN pg_namespace n ON "
+		"n.oid = t.typnamespace WHERE t.typtype = 'd' AND" NS_FILTER "AND"
+		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
+	static const char domain_checks[] =
+		"SELECT n.nspname, t.typname, k.conname, pg_get_constraintdef(k.oid) FROM "
+		"pg_constraint k JOIN pg_type t ON t.oid = k.contypid JOIN pg_namespace n ON "
+		"n.oid = t.typnamespace WHERE k.contype = 'c' AND" NS_FILTER "AND"
+		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2, 3";
 	static const char sequences[] =
 		"SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqincrement, "
 		"s.seqmin, s.seqmax, s.seqstart, s.seqcache, s.seqcycle FROM pg_sequence s "
@@ -536,6 +548,66 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		add_obj(cat, STRATA_OBJ_FUNCTION, name.ptr, &sql, &drop, def);
 		free(def);
 		free(n);
+	}
+	PQclear(r);
+
+	if (!(r = q(pg, domains, NULL, 0, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *n = disp(cell(r, i, 0), cell(r, i, 1));
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_reset(&name);
+		buf_puts(&sql, "CREATE DOMAIN ");
+		pg_qname(&sql, n);
+		buf_puts(&sql, " AS ");
+		size_t type_at = sql.len;
+		buf_puts(&sql, cell(r, i, 2));
+		if (cell(r, i, 3)) {
+			buf_puts(&sql, " COLLATE ");
+			pg_quote(&sql, cell(r, i, 3));
+		}
+		/* The base type with its collation: what the domain cannot change in place. */
+		char *base = xstrdup(sql.ptr + type_at);
+		if (cell(r, i, 4))
+			buf_printf(&sql, " DEFAULT %s", cell(r, i, 4));
+		if (is_true(r, i, 5))
+			buf_puts(&sql, " NOT NULL");
+		buf_puts(&drop, "DROP DOMAIN ");
+		pg_qname(&drop, n);
+		/* In place: the default and NOT NULL as they are now. */
+		buf_puts(&name, "ALTER DOMAIN ");
+		pg_qname(&name, n);
+		if (cell(r, i, 4))
+			buf_printf(&name, " SET DEFAULT %s", cell(r, i, 4));
+		else
+			buf_puts(&name, " DROP DEFAULT");
+		buf_puts(&name, ";\nALTER DOMAIN ");
+		pg_qname(&name, n);
+		buf_puts(&name, is_true(r, i, 5) ? " SET NOT NULL" : " DROP NOT NULL");
+		add_obj(cat, STRATA_OBJ_DOMAIN, n, &sql, &drop, name.ptr)->type = base;
+		free(n);
+	}
+	PQclear(r);
+
+	if (!(r = q(pg, domain_checks, NULL, 0, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *dom = disp(cell(r, i, 0), cell(r, i, 1));
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_reset(&name);
+		buf_puts(&sql, "ALTER DOMAIN ");
+		pg_qname(&sql, dom);
+		buf_puts(&sql, " ADD CONSTRAINT ");
+		pg_quote(&sql, cell(r, i, 2));
+		buf_printf(&sql, " %s", cell(r, i, 3));
+		buf_puts(&drop, "ALTER DOMAIN ");
+		pg_qname(&drop, dom);
+		buf_puts(&drop, " DROP CONSTRAINT ");
+		pg_quote(&drop, cell(r, i, 2));
+		buf_printf(&name, "%s.%s", dom, cell(r, i, 2));
+		add_obj(cat, STRATA_OBJ_DOMAIN_CHECK, name.ptr, &sql, &drop, NULL)->parent = dom;
 	}
 	PQclear(r);
 
