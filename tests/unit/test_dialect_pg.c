@@ -504,6 +504,64 @@ static void test_table_moved_between_schemas(void **state)
 	strata_catalog_free(b);
 }
 
+static strata_object *partition(strata_catalog *c, const char *name, const char *parent,
+				const char *bound)
+{
+	char *sql = xasprintf("CREATE TABLE \"%s\" PARTITION OF \"%s\" %s", name, parent, bound);
+	char *drop = xasprintf("DROP TABLE \"%s\"", name);
+	strata_object *o = strata_catalog_add_object(c, STRATA_OBJ_PARTITION, name, sql, drop, NULL);
+	o->parent = xstrdup(parent);
+	free(sql);
+	free(drop);
+	return o;
+}
+
+/* Partitions come after their table and parents before their partitions, whatever
+ * their names; they go children first, before the table. */
+static void test_partitions_in_depth_order(void **state)
+{
+	(void)state;
+	strata_catalog *a = strata_catalog_new(0), *b = strata_catalog_new(0);
+	strata_table *t = strata_catalog_add_table(b, "ev");
+	strata_table_add_column(t, "at", "date");
+	t->partition_by = xstrdup("RANGE (at)");
+	partition(b, "a_leaf", "z_mid", "DEFAULT");
+	partition(b, "z_mid", "ev", "DEFAULT PARTITION BY RANGE (at)");
+	strata_catalog_sort(b);
+	buf up = BUF_INIT, down = BUF_INIT;
+	render(a, b, NULL, &up, &down);
+	expect_text(up.ptr, "CREATE TABLE \"ev\" (\n"
+			    "    \"at\" date\n"
+			    ") PARTITION BY RANGE (at);\n"
+			    "\n"
+			    "CREATE TABLE \"z_mid\" PARTITION OF \"ev\" DEFAULT PARTITION BY RANGE (at);\n"
+			    "\n"
+			    "CREATE TABLE \"a_leaf\" PARTITION OF \"z_mid\" DEFAULT;\n");
+	expect_text(down.ptr, "-- WARNING: drops partition a_leaf and every row in it\n"
+			      "DROP TABLE \"a_leaf\";\n"
+			      "\n"
+			      "-- WARNING: drops partition z_mid and every row in it\n"
+			      "DROP TABLE \"z_mid\";\n"
+			      "\n"
+			      "-- WARNING: drops table ev and every row in it\n"
+			      "DROP TABLE \"ev\";\n");
+	/* A new partition key is refused, naming the table. */
+	strata_catalog *c = strata_catalog_new(0);
+	strata_table *t2 = strata_catalog_add_table(c, "ev");
+	strata_table_add_column(t2, "at", "date");
+	t2->partition_by = xstrdup("LIST (at)");
+	strata_oplist *ops = NULL;
+	strata_err e = STRATA_ERR_INIT;
+	assert_int_equal(strata_diff_catalogs(&ops, b, c, NULL, &e), STRATA_EFAIL);
+	assert_non_null(strstr(e.msg, "table ev: changing how a table is partitioned (RANGE (at) -> LIST (at))"));
+	err_clear(&e);
+	strata_catalog_free(c);
+	buf_free(&up);
+	buf_free(&down);
+	strata_catalog_free(a);
+	strata_catalog_free(b);
+}
+
 static void test_quoting(void **state)
 {
 	(void)state;
@@ -527,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_exclusion_constraint),
 		cmocka_unit_test(test_pkey_change_under_foreign_key),
 		cmocka_unit_test(test_table_moved_between_schemas),
+		cmocka_unit_test(test_partitions_in_depth_order),
 		cmocka_unit_test(test_quoting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
