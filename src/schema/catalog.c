@@ -236,6 +236,7 @@ const char *strata_object_kind_name(int kind)
 	case STRATA_OBJ_DOMAIN: return "domain";
 	case STRATA_OBJ_DOMAIN_CHECK: return "domain constraint";
 	case STRATA_OBJ_PARTITION: return "partition";
+	case STRATA_OBJ_SEQUENCE_OWNER: return "sequence owner";
 	default: return "comment";
 	}
 }

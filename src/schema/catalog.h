@@ -147,6 +147,8 @@ typedef struct strata_table {
 /* A partition of a partitioned table (PostgreSQL): created after the tables, dropped
  * before them; `alter` detaches it and attaches it with its new bounds. */
 #define STRATA_OBJ_PARTITION 9
+/* The column that owns a sequence (OWNED BY), once the table exists. */
+#define STRATA_OBJ_SEQUENCE_OWNER 10
 
 typedef struct strata_object {
 	int kind;     /* STRATA_OBJ_* */
@@ -212,7 +214,7 @@ strata_object *strata_catalog_object(const strata_catalog *c, int kind, const ch
 /* Whether two versions of an object are the same (statements and enum labels). */
 int strata_object_equal(const strata_object *a, const strata_object *b);
 /* "schema", "extension", "enum", "domain", "sequence", "function", "domain constraint",
- * "comment", "partition". */
+ * "comment", "partition", "sequence owner". */
 const char *strata_object_kind_name(int kind);
 
 /* Appends a column with the given type (NULL for none); the rest starts cleared. */

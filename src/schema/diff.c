@@ -1029,7 +1029,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	l->n = head.n;
 	l->cap = head.cap;
 
-	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_PARTITION, 1);
+	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 1);
 	order_by_fkeys(order, (strata_table *const *)dropped.v, dropped.n, nocase);
 	for (size_t k = dropped.n; k-- > 0;) {
 		strata_op *op = push(l, STRATA_OP_DROP_TABLE, 0);
@@ -1049,7 +1049,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		strata_op *op = push(l, STRATA_OP_CREATE_TABLE, 0);
 		op->new_table = created.v[order[k]];
 	}
-	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_PARTITION, 0);
+	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 0);
 	for (size_t j = 0; j < nb; j++) {
 		const strata_table *b = to->tables.v[j];
 		for (size_t k = 0; k < b->indexes.n; k++) {

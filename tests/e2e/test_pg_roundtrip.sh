@@ -19,7 +19,7 @@ WITH rel AS (
   SELECT c.oid, c.relkind, n.nspname, c.relname, format('%I.%I', n.nspname, c.relname) AS q
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
-    AND c.relname NOT IN ('strata_version', 'strata_history'))
+    AND c.relname NOT IN ('strata_version', 'strata_history', 'strata_history_id_seq'))
 SELECT * FROM (
   SELECT 'rel ' || q || ' ' || relkind::text FROM rel WHERE relkind IN ('r', 'v', 'm', 'p')
   UNION ALL
@@ -59,9 +59,12 @@ SELECT * FROM (
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
   WHERE t.typtype = 'd' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
   UNION ALL
-  SELECT 'seq ' || r.q || ' ' || s.seqincrement || ' ' || s.seqstart || ' ' || s.seqmin || ' ' || s.seqmax
+  SELECT 'seq ' || r.q || ' ' || s.seqincrement || ' ' || s.seqstart || ' ' || s.seqmin || ' ' || s.seqmax ||
+         ' owner=' || coalesce((SELECT a.attrelid::regclass::text || '.' || a.attname FROM pg_depend d
+           JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+           WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid AND d.deptype = 'a'), '-')
   FROM rel r JOIN pg_sequence s ON s.seqrelid = r.oid
-  WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = r.oid AND d.deptype IN ('a', 'i'))
+  WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = r.oid AND d.deptype = 'i')
   UNION ALL
   SELECT 'fn ' || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) ||
          ') ' || pg_get_function_result(p.oid) || ' ' || md5(p.prosrc)
@@ -221,6 +224,8 @@ rt "domain with a check, and a column of it" "$T1" "CREATE DOMAIN posint AS inte
 rt "domain default, NOT NULL and checks change in place" "$D1 CREATE TABLE t (id integer PRIMARY KEY, c code);" "CREATE DOMAIN code AS text DEFAULT 'X' NOT NULL CONSTRAINT code_upper CHECK (VALUE = upper(VALUE)); CREATE TABLE t (id integer PRIMARY KEY, c code);" "INSERT INTO t VALUES (1, 'A'), (2, 'B');" "SELECT string_agg(c, ',' ORDER BY id) FROM t" "A,B"
 rt "domain check calling a function" "$T1" 'CREATE FUNCTION is_even(x integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT x % 2 = 0 $$; CREATE DOMAIN even AS integer CHECK (is_even(VALUE)); CREATE TABLE t (id integer PRIMARY KEY, a text, e even);' "$S1" "$C1" 2
 rt "domain in another schema over an enum" "$T1" "CREATE SCHEMA app; $E CREATE DOMAIN app.feeling AS mood NOT NULL DEFAULT 'ok'; CREATE TABLE t (id integer PRIMARY KEY, a text, f app.feeling);" "$S1" "SELECT count(f) FROM t" 2
+rt "sequence owned by a column, not a serial" "$T1" "CREATE SEQUENCE t_n START 100; CREATE TABLE t (id integer PRIMARY KEY, a text, n bigint DEFAULT nextval('t_n')); ALTER SEQUENCE t_n OWNED BY t.n;" "$S1" "SELECT min(n) FROM t" 100
+rt "sequence ownership moves to another column" "CREATE SEQUENCE t_n START 100; CREATE TABLE t (id integer PRIMARY KEY, a text, n bigint DEFAULT nextval('t_n'), m bigint); ALTER SEQUENCE t_n OWNED BY t.n;" "CREATE SEQUENCE t_n START 100; CREATE TABLE t (id integer PRIMARY KEY, a text, n bigint DEFAULT nextval('t_n'), m bigint); ALTER SEQUENCE t_n OWNED BY t.m;" "$S1" "SELECT min(n) FROM t" 100
 
 echo "# $n round trips"
 cd "$T" && for d in "$db" "${db}_shadow" "${db}_ref"; do pq postgres "drop database if exists $d" >/dev/null; done

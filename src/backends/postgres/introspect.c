@@ -30,6 +30,13 @@
 /* ... and strata's version tables. */
 #define NOT_STRATA                                                                  \
 	" NOT (n.nspname = $1 AND c.relname IN ('strata_version', 'strata_history')) "
+/* ... whether sequence `s` (a pg_sequence row) owned by a column of type `typ` is what
+ * `serial` creates: the column's type, and every parameter at its default. */
+#define SERIAL_LIKE(s, typ)                                                              \
+	" (" s ".seqtypid = " typ " AND " s ".seqstart = 1 AND " s ".seqincrement = 1 AND " \
+	s ".seqmin = 1 AND " s ".seqcache = 1 AND NOT " s ".seqcycle AND " s ".seqmax = "  \
+	"CASE " s ".seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN "   \
+	"2147483647 ELSE 9223372036854775807 END) "
 /* Lists come back joined by the unit separator, which names never hold. */
 #define SEP "chr(31)"
 
@@ -129,8 +136,9 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 		"CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation "
 		"THEN quote_ident(co.collname) END, "
 		"EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
-		"s.relkind = 'S' WHERE d.classid = 'pg_class'::regclass AND d.refobjid = a.attrelid "
-		"AND d.refobjsubid = a.attnum AND d.deptype = 'a'), a.attrelid::text "
+		"s.relkind = 'S' JOIN pg_sequence ps ON ps.seqrelid = s.oid WHERE d.classid = "
+		"'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND "
+		"d.deptype = 'a' AND" SERIAL_LIKE("ps", "a.atttypid") "), a.attrelid::text "
 		"FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
 		"LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
 		"LEFT JOIN pg_collation co ON co.oid = a.attcollation "
@@ -403,11 +411,17 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2, 3";
 	static const char sequences[] =
 		"SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqincrement, "
-		"s.seqmin, s.seqmax, s.seqstart, s.seqcache, s.seqcycle FROM pg_sequence s "
-		"JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = "
-		"c.relnamespace WHERE" NS_FILTER "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE "
-		"d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN "
-		"('a', 'i', 'e')) ORDER BY 1, 2";
+		"s.seqmin, s.seqmax, s.seqstart, s.seqcache, s.seqcycle, own.nspname, own.relname, "
+		"own.attname FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN LATERAL (SELECT "
+		"tn.nspname, t.relname, a.attname, a.atttypid FROM pg_depend d JOIN pg_class t ON "
+		"t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace JOIN "
+		"pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid WHERE "
+		"d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = "
+		"'pg_class'::regclass AND d.deptype = 'a') own ON true WHERE" NS_FILTER
+		"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
+		"AND d.objid = c.oid AND d.deptype IN ('i', 'e')) AND NOT (own.relname IS NOT NULL "
+		"AND" SERIAL_LIKE("s", "own.atttypid") ") ORDER BY 1, 2";
 	static const char functions[] =
 		"SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), "
 		"p.prokind, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
@@ -528,6 +542,23 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		pg_qname(&drop, n);
 		add_obj(cat, STRATA_OBJ_SEQUENCE, n, &sql, &drop, alter);
 		free(alter);
+		if (cell(r, i, 10)) {
+			/* Owned by a column (OWNED BY), but not what serial makes. */
+			char *t = disp(cell(r, i, 9), cell(r, i, 10));
+			buf_reset(&sql);
+			buf_reset(&drop);
+			buf_puts(&sql, "ALTER SEQUENCE ");
+			pg_qname(&sql, n);
+			buf_puts(&sql, " OWNED BY ");
+			pg_qname(&sql, t);
+			buf_putc(&sql, '.');
+			pg_quote(&sql, cell(r, i, 11));
+			buf_puts(&drop, "ALTER SEQUENCE ");
+			pg_qname(&drop, n);
+			buf_puts(&drop, " OWNED BY NONE");
+			add_obj(cat, STRATA_OBJ_SEQUENCE_OWNER, n, &sql, &drop, NULL);
+			free(t);
+		}
 		free(n);
 	}
 	PQclear(r);
