@@ -145,7 +145,8 @@ typedef struct strata_table {
 #define STRATA_OBJ_DOMAIN_CHECK 7
 #define STRATA_OBJ_COMMENT   8
 /* A partition of a partitioned table (PostgreSQL): created after the tables, dropped
- * before them; `alter` detaches it and attaches it with its new bounds. */
+ * before them; `alter` attaches it with its bounds (the dialect detaches it from its
+ * old `parent` first). */
 #define STRATA_OBJ_PARTITION 9
 /* The column that owns a sequence (OWNED BY), once the table exists. */
 #define STRATA_OBJ_SEQUENCE_OWNER 10

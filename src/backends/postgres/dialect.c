@@ -785,14 +785,22 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_
 			buf_puts(out, "SET LOCAL check_function_bodies = off;\n");
 			*bodies_off = 1;
 		}
-		if (op->kind == STRATA_OP_ALTER_OBJECT && o->kind == STRATA_OBJ_ENUM)
+		if (op->kind == STRATA_OP_ALTER_OBJECT && o->kind == STRATA_OBJ_ENUM) {
 			render_enum(out, ops, k);
-		else if (op->kind == STRATA_OP_ALTER_OBJECT && o->alter)
+		} else if (op->kind == STRATA_OP_ALTER_OBJECT && o->kind == STRATA_OBJ_PARTITION) {
+			const strata_object *old = op->old_obj;
+			buf_puts(out, "ALTER TABLE ");
+			pg_qname(out, old->parent);
+			buf_puts(out, " DETACH PARTITION ");
+			pg_qname(out, old->name);
+			buf_printf(out, ";\n%s;\n", o->alter);
+		} else if (op->kind == STRATA_OP_ALTER_OBJECT && o->alter) {
 			buf_printf(out, "%s;\n", o->alter);
-		else if (op->kind == STRATA_OP_ALTER_OBJECT)
+		} else if (op->kind == STRATA_OP_ALTER_OBJECT) {
 			buf_printf(out, "%s;\n%s;\n", ((const strata_object *)op->old_obj)->drop, o->sql);
-		else
+		} else {
 			buf_printf(out, "%s;\n", o->sql);
+		}
 		break;
 	case STRATA_OP_DROP_OBJECT:
 		buf_printf(out, "%s;\n", ((const strata_object *)op->old_obj)->drop);

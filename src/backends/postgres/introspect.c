@@ -660,12 +660,9 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 			buf_printf(&sql, " PARTITION BY %s", cell(r, i, 5));
 		buf_puts(&drop, "DROP TABLE ");
 		pg_qname(&drop, n);
-		/* New bounds keep the rows: detach, then attach (which checks them). */
+		/* New bounds keep the rows: the dialect detaches it from its old parent, then
+		 * this attaches it (which checks them). */
 		buf_puts(&name, "ALTER TABLE ");
-		pg_qname(&name, parent);
-		buf_puts(&name, " DETACH PARTITION ");
-		pg_qname(&name, n);
-		buf_puts(&name, ";\nALTER TABLE ");
 		pg_qname(&name, parent);
 		buf_puts(&name, " ATTACH PARTITION ");
 		pg_qname(&name, n);
