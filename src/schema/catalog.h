@@ -159,7 +159,8 @@ typedef struct strata_object {
 	char *alter;  /* a statement that turns another version into this one in place, or
 		       * NULL (enums are altered by the dialect from `values`) */
 	strvec values; /* enum labels in sort order */
-	char *type;   /* enum: the type as a column's type names it */
+	char *type;   /* enum: the type as a column's type names it; domain: its base type;
+		       * partition: its own partition key, or NULL */
 	char *parent; /* partition: the table it is a partition of; domain constraint: the
 		       * domain */
 } strata_object;

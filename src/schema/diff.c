@@ -875,9 +875,20 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		goto done;
 	for (size_t i = 0; i < to->objects.n; i++) {
 		const strata_object *b = to->objects.v[i];
-		const strata_object *a = b->kind == STRATA_OBJ_DOMAIN
+		const strata_object *a = b->kind == STRATA_OBJ_DOMAIN || b->kind == STRATA_OBJ_PARTITION
 						 ? strata_catalog_object(from, b->kind, b->name) : NULL;
-		if (a && a->type && b->type && strcmp(a->type, b->type) != 0) {
+		if (a && b->kind == STRATA_OBJ_PARTITION &&
+		    (a->type || b->type) && (!a->type || !b->type || strcmp(a->type, b->type))) {
+			rc = err_set(e, STRATA_EFAIL,
+				     "partition %s: changing how a table is partitioned (%s -> %s) is "
+				     "not generated; it needs a new table and a copy of the rows: write "
+				     "this revision by hand (strata revision -m ...)", b->name,
+				     a->type ? a->type : "not partitioned",
+				     b->type ? b->type : "not partitioned");
+			goto done;
+		}
+		if (a && b->kind == STRATA_OBJ_DOMAIN && a->type && b->type &&
+		    strcmp(a->type, b->type) != 0) {
 			rc = err_set(e, STRATA_EFAIL,
 				     "domain %s: a new base type (%s -> %s) is not generated; the "
 				     "columns of the domain must be converted: write this revision by "

@@ -667,7 +667,9 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		buf_puts(&name, " ATTACH PARTITION ");
 		pg_qname(&name, n);
 		buf_printf(&name, " %s", bound);
-		add_obj(cat, STRATA_OBJ_PARTITION, n, &sql, &drop, name.ptr)->parent = xstrdup(parent);
+		strata_object *o = add_obj(cat, STRATA_OBJ_PARTITION, n, &sql, &drop, name.ptr);
+		o->parent = xstrdup(parent);
+		o->type = cell(r, i, 5) ? xstrdup(cell(r, i, 5)) : NULL;
 		free(parent);
 		free(n);
 	}
