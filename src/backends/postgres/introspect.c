@@ -397,18 +397,6 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		"l.enumsortorder), " SEP ") FROM pg_type t JOIN pg_namespace n ON n.oid = "
 		"t.typnamespace WHERE t.typtype = 'e' AND" NS_FILTER "AND"
 		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
-	static const char domains[] =
-		"SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), "
-		"CASE WHEN t.typcollation <> b.typcollation THEN (SELECT c.collname FROM "
-		"pg_collation c WHERE c.oid = t.typcollation) END, t.typdefault, t.typnotnull "
-		"FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype JOIN pg_namespace n ON "
-		"n.oid = t.typnamespace WHERE t.typtype = 'd' AND" NS_FILTER "AND"
-		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
-	static const char domain_checks[] =
-		"SELECT n.nspname, t.typname, k.conname, pg_get_constraintdef(k.oid) FROM "
-		"pg_constraint k JOIN pg_type t ON t.oid = k.contypid JOIN pg_namespace n ON "
-		"n.oid = t.typnamespace WHERE k.contype = 'c' AND" NS_FILTER "AND"
-		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2, 3";
 	static const char sequences[] =
 		"SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqincrement, "
 		"s.seqmin, s.seqmax, s.seqstart, s.seqcache, s.seqcycle, own.nspname, own.relname, "
@@ -427,20 +415,6 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		"p.prokind, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
 		"p.pronamespace WHERE p.prokind IN ('f', 'p') AND" NS_FILTER "AND"
 		NOT_EXT("pg_proc", "p.oid") "ORDER BY 1, 2, 3";
-	/* Partitions (with partitions of partitions: the diff orders them by `parent`). */
-	static const char partitions[] =
-		"WITH RECURSIVE tree(oid, depth) AS (SELECT c.oid, 1 FROM pg_class c JOIN "
-		"pg_inherits i ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent "
-		"WHERE c.relispartition AND c.relkind IN ('r', 'p') AND NOT pc.relispartition "
-		"UNION ALL SELECT i.inhrelid, t.depth + 1 FROM tree t JOIN pg_inherits i ON "
-		"i.inhparent = t.oid) "
-		"SELECT n.nspname, c.relname, pn.nspname, pc.relname, "
-		"pg_get_expr(c.relpartbound, c.oid), CASE WHEN c.relkind = 'p' THEN "
-		"pg_get_partkeydef(c.oid) END FROM tree JOIN pg_class c ON c.oid = tree.oid "
-		"JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_inherits i ON "
-		"i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn "
-		"ON pn.oid = pc.relnamespace WHERE c.relkind IN ('r', 'p') AND" NS_FILTER "AND"
-		NOT_EXT("pg_class", "c.oid") "ORDER BY tree.depth, 1, 2";
 	static const char comments[] =
 		"SELECT n.nspname, c.relname, c.relkind, a.attname, d.description FROM pg_description "
 		"d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid "
@@ -582,99 +556,6 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 	}
 	PQclear(r);
 
-	if (!(r = q(pg, domains, NULL, 0, e)))
-		goto done;
-	for (int i = 0; i < PQntuples(r); i++) {
-		char *n = disp(cell(r, i, 0), cell(r, i, 1));
-		buf_reset(&sql);
-		buf_reset(&drop);
-		buf_reset(&name);
-		buf_puts(&sql, "CREATE DOMAIN ");
-		pg_qname(&sql, n);
-		buf_puts(&sql, " AS ");
-		size_t type_at = sql.len;
-		buf_puts(&sql, cell(r, i, 2));
-		if (cell(r, i, 3)) {
-			buf_puts(&sql, " COLLATE ");
-			pg_quote(&sql, cell(r, i, 3));
-		}
-		/* The base type with its collation: what the domain cannot change in place. */
-		char *base = xstrdup(sql.ptr + type_at);
-		if (cell(r, i, 4))
-			buf_printf(&sql, " DEFAULT %s", cell(r, i, 4));
-		if (is_true(r, i, 5))
-			buf_puts(&sql, " NOT NULL");
-		buf_puts(&drop, "DROP DOMAIN ");
-		pg_qname(&drop, n);
-		/* In place: the default and NOT NULL as they are now. */
-		buf_puts(&name, "ALTER DOMAIN ");
-		pg_qname(&name, n);
-		if (cell(r, i, 4))
-			buf_printf(&name, " SET DEFAULT %s", cell(r, i, 4));
-		else
-			buf_puts(&name, " DROP DEFAULT");
-		buf_puts(&name, ";\nALTER DOMAIN ");
-		pg_qname(&name, n);
-		buf_puts(&name, is_true(r, i, 5) ? " SET NOT NULL" : " DROP NOT NULL");
-		add_obj(cat, STRATA_OBJ_DOMAIN, n, &sql, &drop, name.ptr)->type = base;
-		free(n);
-	}
-	PQclear(r);
-
-	if (!(r = q(pg, domain_checks, NULL, 0, e)))
-		goto done;
-	for (int i = 0; i < PQntuples(r); i++) {
-		char *dom = disp(cell(r, i, 0), cell(r, i, 1));
-		buf_reset(&sql);
-		buf_reset(&drop);
-		buf_reset(&name);
-		buf_puts(&sql, "ALTER DOMAIN ");
-		pg_qname(&sql, dom);
-		buf_puts(&sql, " ADD CONSTRAINT ");
-		pg_quote(&sql, cell(r, i, 2));
-		buf_printf(&sql, " %s", cell(r, i, 3));
-		buf_puts(&drop, "ALTER DOMAIN ");
-		pg_qname(&drop, dom);
-		buf_puts(&drop, " DROP CONSTRAINT ");
-		pg_quote(&drop, cell(r, i, 2));
-		buf_printf(&name, "%s.%s", dom, cell(r, i, 2));
-		add_obj(cat, STRATA_OBJ_DOMAIN_CHECK, name.ptr, &sql, &drop, NULL)->parent = dom;
-	}
-	PQclear(r);
-
-	if (!(r = q(pg, partitions, NULL, 0, e)))
-		goto done;
-	for (int i = 0; i < PQntuples(r); i++) {
-		char *n = disp(cell(r, i, 0), cell(r, i, 1));
-		char *parent = disp(cell(r, i, 2), cell(r, i, 3));
-		const char *bound = cell(r, i, 4) ? cell(r, i, 4) : "DEFAULT";
-		buf_reset(&sql);
-		buf_reset(&drop);
-		buf_reset(&name);
-		buf_puts(&sql, "CREATE TABLE ");
-		pg_qname(&sql, n);
-		buf_puts(&sql, " PARTITION OF ");
-		pg_qname(&sql, parent);
-		buf_printf(&sql, " %s", bound);
-		if (cell(r, i, 5))
-			buf_printf(&sql, " PARTITION BY %s", cell(r, i, 5));
-		buf_puts(&drop, "DROP TABLE ");
-		pg_qname(&drop, n);
-		/* New bounds keep the rows: the dialect detaches it from its old parent, then
-		 * this attaches it (which checks them). */
-		buf_puts(&name, "ALTER TABLE ");
-		pg_qname(&name, parent);
-		buf_puts(&name, " ATTACH PARTITION ");
-		pg_qname(&name, n);
-		buf_printf(&name, " %s", bound);
-		strata_object *o = add_obj(cat, STRATA_OBJ_PARTITION, n, &sql, &drop, name.ptr);
-		o->parent = xstrdup(parent);
-		o->type = cell(r, i, 5) ? xstrdup(cell(r, i, 5)) : NULL;
-		free(parent);
-		free(n);
-	}
-	PQclear(r);
-
 	if (!(r = q(pg, comments, p, 1, e)))
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -744,6 +625,157 @@ done:
 	return rc;
 }
 
+/* Domains and their CHECK constraints (objects of their own, after the functions). */
+static int read_domains(PGconn *pg, strata_catalog *cat, strata_err *e)
+{
+	static const char domains[] =
+		"SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), "
+		"CASE WHEN t.typcollation <> b.typcollation THEN (SELECT c.collname FROM "
+		"pg_collation c WHERE c.oid = t.typcollation) END, t.typdefault, t.typnotnull "
+		"FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype JOIN pg_namespace n ON "
+		"n.oid = t.typnamespace WHERE t.typtype = 'd' AND" NS_FILTER "AND"
+		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
+	static const char domain_checks[] =
+		"SELECT n.nspname, t.typname, k.conname, pg_get_constraintdef(k.oid) FROM "
+		"pg_constraint k JOIN pg_type t ON t.oid = k.contypid JOIN pg_namespace n ON "
+		"n.oid = t.typnamespace WHERE k.contype = 'c' AND" NS_FILTER "AND"
+		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2, 3";
+	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
+	PGresult *r = NULL;
+	int rc = STRATA_EFAIL;
+
+	if (!(r = q(pg, domains, NULL, 0, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *n = disp(cell(r, i, 0), cell(r, i, 1));
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_reset(&name);
+		buf_puts(&sql, "CREATE DOMAIN ");
+		pg_qname(&sql, n);
+		buf_puts(&sql, " AS ");
+		size_t type_at = sql.len;
+		buf_puts(&sql, cell(r, i, 2));
+		if (cell(r, i, 3)) {
+			buf_puts(&sql, " COLLATE ");
+			pg_quote(&sql, cell(r, i, 3));
+		}
+		/* The base type with its collation: what the domain cannot change in place. */
+		char *base = xstrdup(sql.ptr + type_at);
+		if (cell(r, i, 4))
+			buf_printf(&sql, " DEFAULT %s", cell(r, i, 4));
+		if (is_true(r, i, 5))
+			buf_puts(&sql, " NOT NULL");
+		buf_puts(&drop, "DROP DOMAIN ");
+		pg_qname(&drop, n);
+		/* In place: the default and NOT NULL as they are now. */
+		buf_puts(&name, "ALTER DOMAIN ");
+		pg_qname(&name, n);
+		if (cell(r, i, 4))
+			buf_printf(&name, " SET DEFAULT %s", cell(r, i, 4));
+		else
+			buf_puts(&name, " DROP DEFAULT");
+		buf_puts(&name, ";\nALTER DOMAIN ");
+		pg_qname(&name, n);
+		buf_puts(&name, is_true(r, i, 5) ? " SET NOT NULL" : " DROP NOT NULL");
+		add_obj(cat, STRATA_OBJ_DOMAIN, n, &sql, &drop, name.ptr)->type = base;
+		free(n);
+	}
+	PQclear(r);
+
+	if (!(r = q(pg, domain_checks, NULL, 0, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *dom = disp(cell(r, i, 0), cell(r, i, 1));
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_reset(&name);
+		buf_puts(&sql, "ALTER DOMAIN ");
+		pg_qname(&sql, dom);
+		buf_puts(&sql, " ADD CONSTRAINT ");
+		pg_quote(&sql, cell(r, i, 2));
+		buf_printf(&sql, " %s", cell(r, i, 3));
+		buf_puts(&drop, "ALTER DOMAIN ");
+		pg_qname(&drop, dom);
+		buf_puts(&drop, " DROP CONSTRAINT ");
+		pg_quote(&drop, cell(r, i, 2));
+		buf_printf(&name, "%s.%s", dom, cell(r, i, 2));
+		add_obj(cat, STRATA_OBJ_DOMAIN_CHECK, name.ptr, &sql, &drop, NULL)->parent = dom;
+	}
+	PQclear(r);
+	r = NULL;
+	rc = 0;
+done:
+	PQclear(r);
+	buf_free(&sql);
+	buf_free(&drop);
+	buf_free(&name);
+	return rc;
+}
+
+/* Partitions of partitioned tables, each with its parent and bounds. */
+static int read_partitions(PGconn *pg, strata_catalog *cat, strata_err *e)
+{
+	/* Partitions (with partitions of partitions: the diff orders them by `parent`). */
+	static const char partitions[] =
+		"WITH RECURSIVE tree(oid, depth) AS (SELECT c.oid, 1 FROM pg_class c JOIN "
+		"pg_inherits i ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent "
+		"WHERE c.relispartition AND c.relkind IN ('r', 'p') AND NOT pc.relispartition "
+		"UNION ALL SELECT i.inhrelid, t.depth + 1 FROM tree t JOIN pg_inherits i ON "
+		"i.inhparent = t.oid) "
+		"SELECT n.nspname, c.relname, pn.nspname, pc.relname, "
+		"pg_get_expr(c.relpartbound, c.oid), CASE WHEN c.relkind = 'p' THEN "
+		"pg_get_partkeydef(c.oid) END FROM tree JOIN pg_class c ON c.oid = tree.oid "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_inherits i ON "
+		"i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn "
+		"ON pn.oid = pc.relnamespace WHERE c.relkind IN ('r', 'p') AND" NS_FILTER "AND"
+		NOT_EXT("pg_class", "c.oid") "ORDER BY tree.depth, 1, 2";
+	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
+	PGresult *r = NULL;
+	int rc = STRATA_EFAIL;
+
+	if (!(r = q(pg, partitions, NULL, 0, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *n = disp(cell(r, i, 0), cell(r, i, 1));
+		char *parent = disp(cell(r, i, 2), cell(r, i, 3));
+		const char *bound = cell(r, i, 4) ? cell(r, i, 4) : "DEFAULT";
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_reset(&name);
+		buf_puts(&sql, "CREATE TABLE ");
+		pg_qname(&sql, n);
+		buf_puts(&sql, " PARTITION OF ");
+		pg_qname(&sql, parent);
+		buf_printf(&sql, " %s", bound);
+		if (cell(r, i, 5))
+			buf_printf(&sql, " PARTITION BY %s", cell(r, i, 5));
+		buf_puts(&drop, "DROP TABLE ");
+		pg_qname(&drop, n);
+		/* New bounds keep the rows: the dialect detaches it from its old parent, then
+		 * this attaches it (which checks them). */
+		buf_puts(&name, "ALTER TABLE ");
+		pg_qname(&name, parent);
+		buf_puts(&name, " ATTACH PARTITION ");
+		pg_qname(&name, n);
+		buf_printf(&name, " %s", bound);
+		strata_object *o = add_obj(cat, STRATA_OBJ_PARTITION, n, &sql, &drop, name.ptr);
+		o->parent = xstrdup(parent);
+		o->type = cell(r, i, 5) ? xstrdup(cell(r, i, 5)) : NULL;
+		free(parent);
+		free(n);
+	}
+	PQclear(r);
+	r = NULL;
+	rc = 0;
+done:
+	PQclear(r);
+	buf_free(&sql);
+	buf_free(&drop);
+	buf_free(&name);
+	return rc;
+}
+
 /* Reads the database behind `pg`; see postgres_internal.h. */
 int pg_introspect_db(PGconn *pg, const char *version_schema, strata_catalog **out,
 		     strata_err *e)
@@ -768,6 +800,10 @@ int pg_introspect_db(PGconn *pg, const char *version_schema, strata_catalog **ou
 		rc = read_triggers(pg, vs, cat, e);
 	if (!rc)
 		rc = read_objects(pg, vs, cat, e);
+	if (!rc)
+		rc = read_domains(pg, cat, e);
+	if (!rc)
+		rc = read_partitions(pg, cat, e);
 	if (own_tx)
 		PQclear(PQexec(pg, "ROLLBACK"));
 	if (rc) {
