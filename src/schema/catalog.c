@@ -481,11 +481,13 @@ strata_view *strata_catalog_view(const strata_catalog *c, const char *name)
 }
 
 /* The trigger named `name`, or NULL. */
-strata_trigger *strata_catalog_trigger(const strata_catalog *c, const char *name)
+strata_trigger *strata_catalog_trigger(const strata_catalog *c, const char *name,
+				       const char *table)
 {
 	for (size_t i = 0; i < c->triggers.n; i++) {
 		strata_trigger *t = c->triggers.v[i];
-		if (strata_name_eq(t->name, name, c->nocase))
+		if (strata_name_eq(t->name, name, c->nocase) &&
+		    (!table || strata_name_eq(t->table, table, c->nocase)))
 			return t;
 	}
 	return NULL;
@@ -1186,7 +1188,7 @@ int strata_catalog_equal(const strata_catalog *a, const strata_catalog *b, buf *
 	}
 	for (size_t i = 0; i < a->triggers.n; i++) {
 		const strata_trigger *xa = a->triggers.v[i];
-		const strata_trigger *xb = strata_catalog_trigger(b, xa->name);
+		const strata_trigger *xb = strata_catalog_trigger(b, xa->name, xa->table);
 		if (!xb || !strata_trigger_equal(xa, xb, NULL, nocase)) {
 			if (why)
 				buf_printf(why, "trigger %s differs\n", xa->name);

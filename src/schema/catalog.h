@@ -239,7 +239,10 @@ strata_table *strata_table_dup(const strata_table *t);
 
 strata_table *strata_catalog_table(const strata_catalog *c, const char *name);
 strata_view *strata_catalog_view(const strata_catalog *c, const char *name);
-strata_trigger *strata_catalog_trigger(const strata_catalog *c, const char *name);
+/* The trigger `name` on `table` (NULL: on any table): PostgreSQL names triggers per
+ * table, so one name may stand on several. */
+strata_trigger *strata_catalog_trigger(const strata_catalog *c, const char *name,
+				       const char *table);
 strata_index *strata_catalog_index(const strata_catalog *c, const char *name);
 strata_column *strata_table_column(const strata_table *t, const char *name, int nocase);
 /* Whether `col` is one of the table's primary-key, UNIQUE or foreign-key columns. */

@@ -239,6 +239,15 @@ static int is_column_rename_target(const strata_renames *r, const char *table, c
 	return 0;
 }
 
+/* The old name of a table that `r` renames to `name` (itself when none does). */
+static const char *renamed_from(const strata_renames *r, const char *name, int nocase)
+{
+	for (size_t i = 0; r && i < r->n; i++)
+		if (r->v[i].kind == STRATA_RENAME_TABLE && strata_name_eq(r->v[i].to, name, nocase))
+			return r->v[i].from;
+	return name;
+}
+
 /* The table of `to` that old table `a` becomes, or NULL when it is dropped. */
 static strata_table *table_partner(const strata_table *a, const strata_catalog *to,
 				   const strata_renames *r, int nocase)
@@ -1002,7 +1011,8 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	}
 	for (size_t i = 0; i < from->triggers.n; i++) {
 		const strata_trigger *xa = from->triggers.v[i];
-		const strata_trigger *xb = strata_catalog_trigger(to, xa->name);
+		const strata_trigger *xb =
+			strata_catalog_trigger(to, xa->name, strata_renames_table(r, xa->table, nocase));
 		tstate[i] = !xb ? DROP : !strata_trigger_equal(xa, xb, r, nocase) ? REPLACE : KEEP;
 		if (tstate[i] == KEEP &&
 		    (nameset_has(&changed, xa->table) || nameset_has(&vchanged, xa->table) ||
@@ -1090,7 +1100,8 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	}
 	for (size_t k = 0; k < to->triggers.n; k++) {
 		const strata_trigger *xb = to->triggers.v[k];
-		const strata_trigger *xa = strata_catalog_trigger(from, xb->name);
+		const strata_trigger *xa =
+			strata_catalog_trigger(from, xb->name, renamed_from(r, xb->table, nocase));
 		int st = DROP;
 		for (size_t i = 0; xa && i < from->triggers.n; i++)
 			if (from->triggers.v[i] == xa)
@@ -1304,6 +1315,8 @@ int strata_op_describe(buf *out, const strata_op *op)
 		buf_printf(out, "%c %s %s", op->flags & STRATA_OP_REPLACED ? '~' : '+', what, name);
 		if (op->kind == STRATA_OP_CREATE_INDEX)
 			buf_printf(out, " on %s", t);
+		else if (op->kind == STRATA_OP_CREATE_TRIGGER)
+			buf_printf(out, " on %s", ((const strata_trigger *)op->new_obj)->table);
 		break;
 	}
 	case STRATA_OP_CREATE_OBJECT:
@@ -1339,6 +1352,8 @@ int strata_op_describe(buf *out, const strata_op *op)
 			   : op->kind == STRATA_OP_DROP_VIEW
 				   ? ((const strata_view *)op->old_obj)->name
 				   : ((const strata_trigger *)op->old_obj)->name);
+		if (op->kind == STRATA_OP_DROP_TRIGGER)
+			buf_printf(out, " on %s", ((const strata_trigger *)op->old_obj)->table);
 		break;
 	}
 	return 1;
