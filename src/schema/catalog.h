@@ -160,7 +160,8 @@ typedef struct strata_object {
 		       * NULL (enums are altered by the dialect from `values`) */
 	strvec values; /* enum labels in sort order */
 	char *type;   /* enum: the type as a column's type names it; domain: its base type;
-		       * partition: its own partition key, or NULL */
+		       * partition: its own partition key, or NULL; function: its parameters
+		       * (names, defaults) and result, which CREATE OR REPLACE cannot change */
 	char *parent; /* partition: the table it is a partition of; domain constraint: the
 		       * domain */
 } strata_object;

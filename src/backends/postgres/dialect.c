@@ -543,6 +543,13 @@ static void render_rename_table(buf *out, const char *from, const char *to)
 	buf_free(&sb);
 }
 
+/* Whether a function's parameters or result change, which CREATE OR REPLACE refuses:
+ * it is dropped and created instead. */
+static int signature_changes(const strata_object *a, const strata_object *b)
+{
+	return b->kind == STRATA_OBJ_FUNCTION && a->type && b->type && strcmp(a->type, b->type) != 0;
+}
+
 /* --- the list ---------------------------------------------------------------------------- */
 
 /* Whether `t` is dropped by some op of the list. */
@@ -794,7 +801,8 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_
 			buf_puts(out, " DETACH PARTITION ");
 			pg_qname(out, old->name);
 			buf_printf(out, ";\n%s;\n", o->alter);
-		} else if (op->kind == STRATA_OP_ALTER_OBJECT && o->alter) {
+		} else if (op->kind == STRATA_OP_ALTER_OBJECT && o->alter &&
+			   !signature_changes(op->old_obj, o)) {
 			buf_printf(out, "%s;\n", o->alter);
 		} else if (op->kind == STRATA_OP_ALTER_OBJECT) {
 			buf_printf(out, "%s;\n%s;\n", ((const strata_object *)op->old_obj)->drop, o->sql);

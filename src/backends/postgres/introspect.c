@@ -411,8 +411,11 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		"AND d.objid = c.oid AND d.deptype IN ('i', 'e')) AND NOT (own.relname IS NOT NULL "
 		"AND" SERIAL_LIKE("s", "own.atttypid") ") ORDER BY 1, 2";
 	static const char functions[] =
-		"SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), "
-		"p.prokind, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+		/* keyed by argument types alone: parameter names may change */
+		"SELECT n.nspname, p.proname, oidvectortypes(p.proargtypes), "
+		"p.prokind, pg_get_functiondef(p.oid), pg_get_function_arguments(p.oid) || ' -> ' "
+		"|| coalesce(pg_get_function_result(p.oid), '') FROM pg_proc p JOIN pg_namespace n "
+		"ON n.oid = "
 		"p.pronamespace WHERE p.prokind IN ('f', 'p') AND" NS_FILTER "AND"
 		NOT_EXT("pg_proc", "p.oid") "ORDER BY 1, 2, 3";
 	static const char comments[] =
@@ -550,7 +553,8 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		buf_puts(&drop, cell(r, i, 3)[0] == 'p' ? "DROP PROCEDURE " : "DROP FUNCTION ");
 		pg_qname(&drop, n);
 		buf_printf(&drop, "(%s)", cell(r, i, 2));
-		add_obj(cat, STRATA_OBJ_FUNCTION, name.ptr, &sql, &drop, def);
+		add_obj(cat, STRATA_OBJ_FUNCTION, name.ptr, &sql, &drop, def)->type =
+			xstrdup(cell(r, i, 5));
 		free(def);
 		free(n);
 	}
