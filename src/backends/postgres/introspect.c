@@ -720,20 +720,15 @@ done:
 /* Partitions of partitioned tables, each with its parent and bounds. */
 static int read_partitions(PGconn *pg, strata_catalog *cat, strata_err *e)
 {
-	/* Partitions (with partitions of partitions: the diff orders them by `parent`). */
+	/* Partitions of partitions too: the diff orders them by `parent`. */
 	static const char partitions[] =
-		"WITH RECURSIVE tree(oid, depth) AS (SELECT c.oid, 1 FROM pg_class c JOIN "
-		"pg_inherits i ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent "
-		"WHERE c.relispartition AND c.relkind IN ('r', 'p') AND NOT pc.relispartition "
-		"UNION ALL SELECT i.inhrelid, t.depth + 1 FROM tree t JOIN pg_inherits i ON "
-		"i.inhparent = t.oid) "
 		"SELECT n.nspname, c.relname, pn.nspname, pc.relname, "
 		"pg_get_expr(c.relpartbound, c.oid), CASE WHEN c.relkind = 'p' THEN "
-		"pg_get_partkeydef(c.oid) END FROM tree JOIN pg_class c ON c.oid = tree.oid "
+		"pg_get_partkeydef(c.oid) END FROM pg_class c "
 		"JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_inherits i ON "
 		"i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn "
-		"ON pn.oid = pc.relnamespace WHERE c.relkind IN ('r', 'p') AND" NS_FILTER "AND"
-		NOT_EXT("pg_class", "c.oid") "ORDER BY tree.depth, 1, 2";
+		"ON pn.oid = pc.relnamespace WHERE c.relispartition AND c.relkind IN ('r', 'p') AND"
+		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1, 2";
 	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
 	PGresult *r = NULL;
 	int rc = STRATA_EFAIL;
