@@ -6,6 +6,23 @@
 # database per step is slow, so the scenarios share a few databases that are emptied
 # between them, and schema.sql is loaded through `shadow_database`.
 [ -n "${STRATA_PG_URL:-}" ] || exit 0
+# The pairs are dealt to $STRATA_RT_SHARDS processes (default 2) that run side by side,
+# each with databases of its own; their reports are printed one after the other.
+if [ -z "${STRATA_RT_SHARD:-}" ]; then
+  shards=${STRATA_RT_SHARDS:-2}
+  outs=$(mktemp -d)
+  pids="" i=0
+  while [ "$i" -lt "$shards" ]; do
+    STRATA_RT_SHARD=$i STRATA_RT_SHARDS=$shards sh "$STRATA_TOP/tests/e2e/test_pg_roundtrip.sh" >"$outs/$i" 2>&1 &
+    pids="$pids $!"
+    i=$((i + 1))
+  done
+  rc=0
+  for p in $pids; do wait "$p" || rc=1; done
+  cat "$outs"/*
+  rm -rf "$outs"
+  exit $rc
+fi
 . "$STRATA_TOP/tests/e2e/lib.sh"
 # pgdb NAME: creates a database for one scenario and prints its URL
 pgdb() { createdb -h "$PGHOST" -p "$PGPORT" -U postgres "$1" && echo "postgresql://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
@@ -97,6 +114,7 @@ rt() {
   name=$1 A=$2 B=$3 seed=$4 query=$5 want=$6
   shift 6
   n=$((n + 1))
+  [ $((n % STRATA_RT_SHARDS)) -eq "$STRATA_RT_SHARD" ] || return 0
   dir="$T/case$n"
   mkdir -p "$dir" && cd "$dir" || return
   wipe "$db"
@@ -231,5 +249,5 @@ TU='CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.a :
 rt "one trigger name on two tables, one of them changes" "$TU CREATE TABLE t (id integer PRIMARY KEY, a text); CREATE TABLE u (id integer PRIMARY KEY, a text); CREATE TRIGGER touch BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch(); CREATE TRIGGER touch BEFORE INSERT ON u FOR EACH ROW EXECUTE FUNCTION touch();" "$TU CREATE TABLE t (id integer PRIMARY KEY, a text); CREATE TABLE u (id integer PRIMARY KEY, a text); CREATE TRIGGER touch BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch(); CREATE TRIGGER touch BEFORE INSERT OR UPDATE ON u FOR EACH ROW EXECUTE FUNCTION touch(); CREATE TABLE w (id integer PRIMARY KEY, a text); CREATE TRIGGER touch BEFORE INSERT ON w FOR EACH ROW EXECUTE FUNCTION touch();" "$S1 INSERT INTO u VALUES (1, 'x');" "SELECT a FROM u" X
 rt "function result type and parameter name change" "$T1 $F1" 'CREATE TABLE t (id integer PRIMARY KEY, a text); CREATE FUNCTION twice(n integer) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT n::bigint * 2 $$;' "$S1" "SELECT twice(21)" 42
 
-echo "# $n round trips"
+echo "# shard $STRATA_RT_SHARD of $STRATA_RT_SHARDS: $n round trips in all"
 cd "$T" && for d in "$db" "${db}_shadow" "${db}_ref"; do pq postgres "drop database if exists $d" >/dev/null; done
