@@ -112,18 +112,10 @@ static int view_reads(const strata_view *v, const char *name, int nocase)
 				return 1;
 		return 0;
 	}
-	strata_toklist l = { 0 };
-	strata_sql_tokenize(&l, v->sql);
-	const char *bare = qualified_bare(name, nocase);
-	int hit = 0;
-	for (size_t k = 0; !hit && k < l.n; k++) {
-		if (l.v[k].type != STRATA_TOK_WORD && l.v[k].type != STRATA_TOK_QID)
-			continue;
-		char *id = strata_tok_ident(&l.v[k]);
-		hit = strata_name_eq(id, name, nocase) || (bare && strcmp(id, bare) == 0);
-		free(id);
-	}
-	strata_toklist_free(&l);
+	nameset one = { .nocase = nocase };
+	nameset_add(&one, name);
+	int hit = sql_reads_any(v->sql, &one);
+	nameset_free(&one);
 	return hit;
 }
 

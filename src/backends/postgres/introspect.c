@@ -383,6 +383,137 @@ static strata_object *add_obj(strata_catalog *cat, int kind, const char *name, b
 	return strata_catalog_add_object(cat, kind, name, sql->ptr, drop->ptr, alter);
 }
 
+/* Domains and their CHECK constraints (objects of their own, after the functions),
+ * built in the caller's buffers. */
+static int read_domains(PGconn *pg, strata_catalog *cat, buf *sql, buf *drop, buf *name,
+			strata_err *e)
+{
+	static const char domains[] =
+		"SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), "
+		"CASE WHEN t.typcollation <> b.typcollation THEN (SELECT c.collname FROM "
+		"pg_collation c WHERE c.oid = t.typcollation) END, t.typdefault, t.typnotnull "
+		"FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype JOIN pg_namespace n ON "
+		"n.oid = t.typnamespace WHERE t.typtype = 'd' AND" NS_FILTER "AND"
+		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
+	static const char domain_checks[] =
+		"SELECT n.nspname, t.typname, k.conname, pg_get_constraintdef(k.oid) FROM "
+		"pg_constraint k JOIN pg_type t ON t.oid = k.contypid JOIN pg_namespace n ON "
+		"n.oid = t.typnamespace WHERE k.contype = 'c' AND" NS_FILTER "AND"
+		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2, 3";
+	PGresult *r;
+
+	if (!(r = q(pg, domains, NULL, 0, e)))
+		return STRATA_EFAIL;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *n = disp(cell(r, i, 0), cell(r, i, 1));
+		buf_reset(sql);
+		buf_reset(drop);
+		buf_reset(name);
+		buf_puts(sql, "CREATE DOMAIN ");
+		pg_qname(sql, n);
+		buf_puts(sql, " AS ");
+		size_t type_at = sql->len;
+		buf_puts(sql, cell(r, i, 2));
+		if (cell(r, i, 3)) {
+			buf_puts(sql, " COLLATE ");
+			pg_quote(sql, cell(r, i, 3));
+		}
+		/* The base type with its collation: what the domain cannot change in place. */
+		char *base = xstrdup(sql->ptr + type_at);
+		if (cell(r, i, 4))
+			buf_printf(sql, " DEFAULT %s", cell(r, i, 4));
+		if (is_true(r, i, 5))
+			buf_puts(sql, " NOT NULL");
+		buf_puts(drop, "DROP DOMAIN ");
+		pg_qname(drop, n);
+		/* In place: the default and NOT NULL as they are now. */
+		buf_puts(name, "ALTER DOMAIN ");
+		pg_qname(name, n);
+		if (cell(r, i, 4))
+			buf_printf(name, " SET DEFAULT %s", cell(r, i, 4));
+		else
+			buf_puts(name, " DROP DEFAULT");
+		buf_puts(name, ";\nALTER DOMAIN ");
+		pg_qname(name, n);
+		buf_puts(name, is_true(r, i, 5) ? " SET NOT NULL" : " DROP NOT NULL");
+		add_obj(cat, STRATA_OBJ_DOMAIN, n, sql, drop, name->ptr)->type = base;
+		free(n);
+	}
+	PQclear(r);
+
+	if (!(r = q(pg, domain_checks, NULL, 0, e)))
+		return STRATA_EFAIL;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *dom = disp(cell(r, i, 0), cell(r, i, 1));
+		buf_reset(sql);
+		buf_reset(drop);
+		buf_reset(name);
+		buf_puts(sql, "ALTER DOMAIN ");
+		pg_qname(sql, dom);
+		buf_puts(sql, " ADD CONSTRAINT ");
+		pg_quote(sql, cell(r, i, 2));
+		buf_printf(sql, " %s", cell(r, i, 3));
+		buf_puts(drop, "ALTER DOMAIN ");
+		pg_qname(drop, dom);
+		buf_puts(drop, " DROP CONSTRAINT ");
+		pg_quote(drop, cell(r, i, 2));
+		buf_printf(name, "%s.%s", dom, cell(r, i, 2));
+		add_obj(cat, STRATA_OBJ_DOMAIN_CHECK, name->ptr, sql, drop, NULL)->parent = dom;
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Partitions of partitioned tables, each with its parent and bounds. */
+static int read_partitions(PGconn *pg, strata_catalog *cat, buf *sql, buf *drop, buf *name,
+			strata_err *e)
+{
+	/* Partitions of partitions too: the diff orders them by `parent`. */
+	static const char partitions[] =
+		"SELECT n.nspname, c.relname, pn.nspname, pc.relname, "
+		"pg_get_expr(c.relpartbound, c.oid), CASE WHEN c.relkind = 'p' THEN "
+		"pg_get_partkeydef(c.oid) END FROM pg_class c "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_inherits i ON "
+		"i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn "
+		"ON pn.oid = pc.relnamespace WHERE c.relispartition AND c.relkind IN ('r', 'p') AND"
+		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1, 2";
+	PGresult *r;
+
+	if (!(r = q(pg, partitions, NULL, 0, e)))
+		return STRATA_EFAIL;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *n = disp(cell(r, i, 0), cell(r, i, 1));
+		char *parent = disp(cell(r, i, 2), cell(r, i, 3));
+		const char *bound = cell(r, i, 4) ? cell(r, i, 4) : "DEFAULT";
+		buf_reset(sql);
+		buf_reset(drop);
+		buf_reset(name);
+		buf_puts(sql, "CREATE TABLE ");
+		pg_qname(sql, n);
+		buf_puts(sql, " PARTITION OF ");
+		pg_qname(sql, parent);
+		buf_printf(sql, " %s", bound);
+		if (cell(r, i, 5))
+			buf_printf(sql, " PARTITION BY %s", cell(r, i, 5));
+		buf_puts(drop, "DROP TABLE ");
+		pg_qname(drop, n);
+		/* New bounds keep the rows: the dialect detaches it from its old parent, then
+		 * this attaches it (which checks them). */
+		buf_puts(name, "ALTER TABLE ");
+		pg_qname(name, parent);
+		buf_puts(name, " ATTACH PARTITION ");
+		pg_qname(name, n);
+		buf_printf(name, " %s", bound);
+		strata_object *o = add_obj(cat, STRATA_OBJ_PARTITION, n, sql, drop, name->ptr);
+		o->parent = xstrdup(parent);
+		o->type = cell(r, i, 5) ? xstrdup(cell(r, i, 5)) : NULL;
+		free(parent);
+		free(n);
+	}
+	PQclear(r);
+	return 0;
+}
+
 static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_err *e)
 {
 	static const char schemas[] =
@@ -620,152 +751,9 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 	}
 	PQclear(r);
 	r = NULL;
-	rc = 0;
-done:
-	PQclear(r);
-	buf_free(&sql);
-	buf_free(&drop);
-	buf_free(&name);
-	return rc;
-}
-
-/* Domains and their CHECK constraints (objects of their own, after the functions). */
-static int read_domains(PGconn *pg, strata_catalog *cat, strata_err *e)
-{
-	static const char domains[] =
-		"SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), "
-		"CASE WHEN t.typcollation <> b.typcollation THEN (SELECT c.collname FROM "
-		"pg_collation c WHERE c.oid = t.typcollation) END, t.typdefault, t.typnotnull "
-		"FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype JOIN pg_namespace n ON "
-		"n.oid = t.typnamespace WHERE t.typtype = 'd' AND" NS_FILTER "AND"
-		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
-	static const char domain_checks[] =
-		"SELECT n.nspname, t.typname, k.conname, pg_get_constraintdef(k.oid) FROM "
-		"pg_constraint k JOIN pg_type t ON t.oid = k.contypid JOIN pg_namespace n ON "
-		"n.oid = t.typnamespace WHERE k.contype = 'c' AND" NS_FILTER "AND"
-		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2, 3";
-	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
-	PGresult *r = NULL;
-	int rc = STRATA_EFAIL;
-
-	if (!(r = q(pg, domains, NULL, 0, e)))
+	if (read_domains(pg, cat, &sql, &drop, &name, e) ||
+	    read_partitions(pg, cat, &sql, &drop, &name, e))
 		goto done;
-	for (int i = 0; i < PQntuples(r); i++) {
-		char *n = disp(cell(r, i, 0), cell(r, i, 1));
-		buf_reset(&sql);
-		buf_reset(&drop);
-		buf_reset(&name);
-		buf_puts(&sql, "CREATE DOMAIN ");
-		pg_qname(&sql, n);
-		buf_puts(&sql, " AS ");
-		size_t type_at = sql.len;
-		buf_puts(&sql, cell(r, i, 2));
-		if (cell(r, i, 3)) {
-			buf_puts(&sql, " COLLATE ");
-			pg_quote(&sql, cell(r, i, 3));
-		}
-		/* The base type with its collation: what the domain cannot change in place. */
-		char *base = xstrdup(sql.ptr + type_at);
-		if (cell(r, i, 4))
-			buf_printf(&sql, " DEFAULT %s", cell(r, i, 4));
-		if (is_true(r, i, 5))
-			buf_puts(&sql, " NOT NULL");
-		buf_puts(&drop, "DROP DOMAIN ");
-		pg_qname(&drop, n);
-		/* In place: the default and NOT NULL as they are now. */
-		buf_puts(&name, "ALTER DOMAIN ");
-		pg_qname(&name, n);
-		if (cell(r, i, 4))
-			buf_printf(&name, " SET DEFAULT %s", cell(r, i, 4));
-		else
-			buf_puts(&name, " DROP DEFAULT");
-		buf_puts(&name, ";\nALTER DOMAIN ");
-		pg_qname(&name, n);
-		buf_puts(&name, is_true(r, i, 5) ? " SET NOT NULL" : " DROP NOT NULL");
-		add_obj(cat, STRATA_OBJ_DOMAIN, n, &sql, &drop, name.ptr)->type = base;
-		free(n);
-	}
-	PQclear(r);
-
-	if (!(r = q(pg, domain_checks, NULL, 0, e)))
-		goto done;
-	for (int i = 0; i < PQntuples(r); i++) {
-		char *dom = disp(cell(r, i, 0), cell(r, i, 1));
-		buf_reset(&sql);
-		buf_reset(&drop);
-		buf_reset(&name);
-		buf_puts(&sql, "ALTER DOMAIN ");
-		pg_qname(&sql, dom);
-		buf_puts(&sql, " ADD CONSTRAINT ");
-		pg_quote(&sql, cell(r, i, 2));
-		buf_printf(&sql, " %s", cell(r, i, 3));
-		buf_puts(&drop, "ALTER DOMAIN ");
-		pg_qname(&drop, dom);
-		buf_puts(&drop, " DROP CONSTRAINT ");
-		pg_quote(&drop, cell(r, i, 2));
-		buf_printf(&name, "%s.%s", dom, cell(r, i, 2));
-		add_obj(cat, STRATA_OBJ_DOMAIN_CHECK, name.ptr, &sql, &drop, NULL)->parent = dom;
-	}
-	PQclear(r);
-	r = NULL;
-	rc = 0;
-done:
-	PQclear(r);
-	buf_free(&sql);
-	buf_free(&drop);
-	buf_free(&name);
-	return rc;
-}
-
-/* Partitions of partitioned tables, each with its parent and bounds. */
-static int read_partitions(PGconn *pg, strata_catalog *cat, strata_err *e)
-{
-	/* Partitions of partitions too: the diff orders them by `parent`. */
-	static const char partitions[] =
-		"SELECT n.nspname, c.relname, pn.nspname, pc.relname, "
-		"pg_get_expr(c.relpartbound, c.oid), CASE WHEN c.relkind = 'p' THEN "
-		"pg_get_partkeydef(c.oid) END FROM pg_class c "
-		"JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_inherits i ON "
-		"i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn "
-		"ON pn.oid = pc.relnamespace WHERE c.relispartition AND c.relkind IN ('r', 'p') AND"
-		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1, 2";
-	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
-	PGresult *r = NULL;
-	int rc = STRATA_EFAIL;
-
-	if (!(r = q(pg, partitions, NULL, 0, e)))
-		goto done;
-	for (int i = 0; i < PQntuples(r); i++) {
-		char *n = disp(cell(r, i, 0), cell(r, i, 1));
-		char *parent = disp(cell(r, i, 2), cell(r, i, 3));
-		const char *bound = cell(r, i, 4) ? cell(r, i, 4) : "DEFAULT";
-		buf_reset(&sql);
-		buf_reset(&drop);
-		buf_reset(&name);
-		buf_puts(&sql, "CREATE TABLE ");
-		pg_qname(&sql, n);
-		buf_puts(&sql, " PARTITION OF ");
-		pg_qname(&sql, parent);
-		buf_printf(&sql, " %s", bound);
-		if (cell(r, i, 5))
-			buf_printf(&sql, " PARTITION BY %s", cell(r, i, 5));
-		buf_puts(&drop, "DROP TABLE ");
-		pg_qname(&drop, n);
-		/* New bounds keep the rows: the dialect detaches it from its old parent, then
-		 * this attaches it (which checks them). */
-		buf_puts(&name, "ALTER TABLE ");
-		pg_qname(&name, parent);
-		buf_puts(&name, " ATTACH PARTITION ");
-		pg_qname(&name, n);
-		buf_printf(&name, " %s", bound);
-		strata_object *o = add_obj(cat, STRATA_OBJ_PARTITION, n, &sql, &drop, name.ptr);
-		o->parent = xstrdup(parent);
-		o->type = cell(r, i, 5) ? xstrdup(cell(r, i, 5)) : NULL;
-		free(parent);
-		free(n);
-	}
-	PQclear(r);
-	r = NULL;
 	rc = 0;
 done:
 	PQclear(r);
@@ -799,10 +787,6 @@ int pg_introspect_db(PGconn *pg, const char *version_schema, strata_catalog **ou
 		rc = read_triggers(pg, vs, cat, e);
 	if (!rc)
 		rc = read_objects(pg, vs, cat, e);
-	if (!rc)
-		rc = read_domains(pg, cat, e);
-	if (!rc)
-		rc = read_partitions(pg, cat, e);
 	if (own_tx)
 		PQclear(PQexec(pg, "ROLLBACK"));
 	if (rc) {
