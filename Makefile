@@ -11,7 +11,9 @@ BUILD   ?= build
 SAN     ?=
 PKGS    := sqlite3 libcrypto inih libpq libcjson
 DEBS    := build-essential pkg-config sqlite3 libsqlite3-dev libssl-dev libinih-dev \
-           libcmocka-dev libpq-dev postgresql libcjson-dev python3
+           libcmocka-dev libpq-dev postgresql libcjson-dev python3 \
+           python3-sqlalchemy python3-alembic python3-flask-sqlalchemy python3-flask-migrate \
+           python3-django python3-psycopg2
 CFLAGS  ?= -O2 -g
 STRATA_VER = $(shell sed -n 's/.*STRATA_VERSION "\(.*\)"/\1/p' include/strata.h)
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
@@ -28,6 +30,9 @@ LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path 'src/cli/*'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The Python schema providers and history importers, compiled into libstrata.
+PROVIDERS := $(sort $(wildcard src/providers/*.py))
+LIB_OBJ  += $(BUILD)/gen/embedded.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # The command pages: compiled into strata's help table (not into libstrata) and the man page.
@@ -53,6 +58,13 @@ $(BUILD)/gen/help.c: $(DOC_PAGES) tools/gen_help.sh
 	sh tools/gen_help.sh $@ $(DOC_PAGES)
 
 $(BUILD)/gen/help.o: $(BUILD)/gen/help.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/embedded.c: $(PROVIDERS) tools/gen_embed.sh
+	@mkdir -p $(dir $@)
+	sh tools/gen_embed.sh $@ $(PROVIDERS)
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/strata.1: $(DOC_PAGES) tools/gen_man.sh include/strata.h
