@@ -9,11 +9,11 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
 SAN     ?=
-PKGS    := sqlite3 libcrypto inih libpq libcjson
+PKGS    := sqlite3 libcrypto inih libpq libcjson libmariadb
 DEBS    := build-essential pkg-config sqlite3 libsqlite3-dev libssl-dev libinih-dev \
            libcmocka-dev libpq-dev postgresql libcjson-dev python3 \
            python3-sqlalchemy python3-alembic python3-flask-sqlalchemy python3-flask-migrate \
-           python3-django python3-psycopg2
+           python3-django python3-psycopg2 libmariadb-dev mariadb-server
 CFLAGS  ?= -O2 -g
 STRATA_VER = $(shell sed -n 's/.*STRATA_VERSION "\(.*\)"/\1/p' include/strata.h)
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
@@ -21,8 +21,9 @@ ifeq ($(SAN),1)
   SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libpq is compiled against but opened at run time (src/backends/postgres/pq.c).
-PKG_LIBS   = $(shell pkg-config --libs $(filter-out libpq,$(PKGS)) 2>/dev/null)
+# libpq and libmariadb are compiled against but opened at run time
+# (src/backends/postgres/pq.c, src/backends/mariadb/mdb.c).
+PKG_LIBS   = $(shell pkg-config --libs $(filter-out libpq libmariadb,$(PKGS)) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP
 LDLIBS     = $(PKG_LIBS) -lm -pthread -ldl
 

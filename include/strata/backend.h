@@ -31,6 +31,7 @@ typedef struct strata_conn strata_conn; /* defined by each backend */
 /* Splitter dialects. */
 #define STRATA_DIALECT_SQLITE   1
 #define STRATA_DIALECT_POSTGRES 2
+#define STRATA_DIALECT_MYSQL    3 /* MariaDB/MySQL: backquotes, backslash escapes, # comments */
 
 /* A result set: nrows × ncols cells, row-major; a cell is NULL for SQL NULL. */
 typedef struct strata_rows {
@@ -60,7 +61,7 @@ typedef struct strata_conn_opts {
 } strata_conn_opts;
 
 typedef struct strata_backend {
-	const char *name;   /* "sqlite", "postgresql" */
+	const char *name;   /* "sqlite", "postgresql", "mysql" (what STRATA_DIALECT gets) */
 	unsigned caps;
 	int dialect;        /* STRATA_DIALECT_* for the splitter */
 
@@ -108,6 +109,11 @@ typedef struct strata_backend {
 	int (*load_shadow)(strata_conn *c, const char *schema_sql, const char *schema_path,
 			   struct strata_catalog **out, struct strata_err *e);
 	int (*render)(const struct strata_oplist *ops, struct buf *out, struct strata_err *e);
+
+	/* Without STRATA_CAP_TRANSACTIONAL_DDL: 1 when statement `sql` commits the open
+	 * transaction by itself (MariaDB's DDL), so a revision holding one cannot roll
+	 * back as a whole. NULL: no statement does. */
+	int (*implicit_commit)(const char *sql);
 } strata_backend;
 
 /* Picks the backend for a URL, or NULL when the scheme is unknown. */
@@ -115,5 +121,6 @@ const strata_backend *strata_backend_for_url(const char *url);
 
 extern const strata_backend strata_sqlite_backend;
 extern const strata_backend strata_postgres_backend;
+extern const strata_backend strata_mariadb_backend;
 
 #endif

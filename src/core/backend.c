@@ -21,5 +21,8 @@ const strata_backend *strata_backend_for_url(const char *url)
 	/* Both spellings libpq accepts; the URL itself goes to libpq untouched. */
 	if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
 		return &strata_postgres_backend;
+	/* SQLAlchemy's spelling; config.c has already dropped a +DRIVER (mysql+pymysql). */
+	if (strncmp(url, "mysql://", 8) == 0 || strncmp(url, "mariadb://", 10) == 0)
+		return &strata_mariadb_backend;
 	return NULL;
 }

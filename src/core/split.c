@@ -42,6 +42,7 @@ typedef struct scanner {
 	size_t pos;
 	int line;
 	int pg; /* PostgreSQL rules, else SQLite's */
+	int my; /* MariaDB/MySQL rules (pg is 0) */
 	strata_err *e;
 
 	/* SQLite: the sqlite3_complete() state of the current statement. */
@@ -53,6 +54,15 @@ typedef struct scanner {
 	size_t begin;
 	size_t nident;
 	char ident[4];
+
+	/* MariaDB/MySQL: the delimiter a DELIMITER line set (NULL: ';'), and the block
+	 * depth inside a CREATE … PROCEDURE|FUNCTION|TRIGGER|EVENT body. `routine`: the
+	 * statement creates one; `after_end`: the last word was END (END IF closes one
+	 * block, not two); `stmt_start`: the next word begins a statement of the body. */
+	const char *delim;
+	size_t delim_len;
+	int routine, after_end, stmt_start;
+	size_t nwords;
 } scanner;
 
 /* Whitespace as both SQLite and PostgreSQL define it. */
@@ -346,6 +356,148 @@ static int sqlite_token(scanner *sc)
 	return rc;
 }
 
+/* Whether pos starts an executable comment: slash-star followed by ! or M!. */
+static int my_exec_comment_at(const scanner *sc)
+{
+	const char *s = sc->s + sc->pos;
+	size_t left = sc->len - sc->pos;
+	return left > 2 && s[0] == '/' && s[1] == '*' &&
+	       (s[2] == '!' || (left > 3 && s[2] == 'M' && s[3] == '!'));
+}
+
+/* Whether the delimiter a DELIMITER line set starts at byte j. */
+static int my_delim_at(const scanner *sc, size_t j)
+{
+	return sc->delim && sc->len - j >= sc->delim_len && memcmp(sc->s + j, sc->delim, sc->delim_len) == 0;
+}
+
+/* Feeds a MariaDB word to the compound-statement tracker: inside a statement that
+ * creates a routine, trigger or event, BEGIN, LOOP, WHILE, REPEAT, CASE and a
+ * statement-level IF open a block and END closes one, as the mysql client would need
+ * DELIMITER for. */
+static void my_word(scanner *sc, const char *w, size_t n)
+{
+	int start = sc->stmt_start;
+	sc->stmt_start = 0;
+	if (sc->nwords++ == 0) {
+		sc->routine = word_is(w, n, "create") ? 1 : 0;
+		return;
+	}
+	if (sc->routine == 1 && sc->begin == 0) {
+		if (word_is(w, n, "procedure") || word_is(w, n, "function") || word_is(w, n, "trigger") ||
+		    word_is(w, n, "event"))
+			sc->routine = 2;
+		else if (word_is(w, n, "table") || word_is(w, n, "view") || word_is(w, n, "index"))
+			sc->routine = 0;
+	}
+	if (sc->routine != 2)
+		return;
+	int after_end = sc->after_end;
+	sc->after_end = word_is(w, n, "end");
+	if (sc->after_end) {
+		if (sc->begin > 0)
+			sc->begin--;
+		return;
+	}
+	if (after_end)
+		return; /* END IF, END LOOP, …: the END closed it */
+	if (word_is(w, n, "begin") || word_is(w, n, "loop") || word_is(w, n, "repeat") ||
+	    (sc->begin > 0 && (word_is(w, n, "case") || word_is(w, n, "while") ||
+			       (start && word_is(w, n, "if"))))) {
+		sc->begin++;
+		sc->stmt_start = 1;
+	} else if (word_is(w, n, "then") || word_is(w, n, "else") || word_is(w, n, "do")) {
+		sc->stmt_start = 1;
+	}
+}
+
+/* Whether "--" at pos starts a MariaDB comment: it needs a space or control character
+ * (or the end) after it, else it is two minus signs. */
+static int my_dashdash(const scanner *sc)
+{
+	return sc->pos + 2 >= sc->len || (unsigned char)sc->s[sc->pos + 2] <= ' ';
+}
+
+/* Consumes one MariaDB/MySQL token at pos: strings with backslash escapes, `…`
+ * identifiers, words for the block tracker. */
+static int my_token(scanner *sc)
+{
+	const char *s = sc->s;
+	unsigned char c = (unsigned char)s[sc->pos];
+	if (c == '\'' || c == '"')
+		return skip_quoted(sc, 1, (char)c, 1, 1, c == '"' ? "string literal" : "string literal");
+	if (c == '`')
+		return skip_quoted(sc, 1, '`', 1, 0, "quoted identifier");
+	if (c == '(' || c == ')') {
+		sc->paren += c == '(' ? 1 : 0;
+		if (c == ')' && sc->paren > 0)
+			sc->paren--;
+		sc->pos++;
+		return 0;
+	}
+	if (is_alpha(c) || c == '_' || c >= 0x80 || c == '$' || c == '@') {
+		size_t j = sc->pos + 1;
+		while (j < sc->len && (sqlite_idchar((unsigned char)s[j]) || s[j] == '@') && !my_delim_at(sc, j))
+			j++;
+		if (c != '@')
+			my_word(sc, s + sc->pos, j - sc->pos);
+		sc->pos = j;
+		return 0;
+	}
+	if (is_digit(c)) {
+		size_t j = sc->pos;
+		while (j < sc->len && sqlite_idchar((unsigned char)s[j]) && !my_delim_at(sc, j))
+			j++;
+		sc->pos = j;
+		return 0;
+	}
+	if (c == ':')
+		sc->stmt_start = 1; /* after a label */
+	sc->pos++;
+	return 0;
+}
+
+/* Consumes a MariaDB executable comment (slash-star-bang … star-slash) as one token. */
+static int my_exec_comment(scanner *sc)
+{
+	int start_line = sc->line;
+	for (size_t i = sc->pos + 3; i + 1 < sc->len; i++) {
+		if (sc->s[i] == '\n')
+			sc->line++;
+		if (sc->s[i] == '*' && sc->s[i + 1] == '/') {
+			sc->pos = i + 2;
+			return 0;
+		}
+	}
+	return err_set(sc->e, STRATA_EFAIL, "line %d: unterminated /*! comment", start_line);
+}
+
+/* A DELIMITER line at the start of a statement (the mysql client's command): sets the
+ * delimiter to its argument and skips the line. Returns 1 when it was one. */
+static int my_delimiter(scanner *sc)
+{
+	const char *s = sc->s + sc->pos;
+	size_t left = sc->len - sc->pos;
+	if (left < 10 || !word_is(s, 9, "delimiter") || (s[9] != ' ' && s[9] != '\t'))
+		return 0;
+	size_t i = 10;
+	while (i < left && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	size_t j = i;
+	while (j < left && !is_space((unsigned char)s[j]))
+		j++;
+	if (j == i)
+		return 0;
+	sc->delim = s + i;
+	sc->delim_len = j - i;
+	if (sc->delim_len == 1 && sc->delim[0] == ';')
+		sc->delim = NULL;
+	while (j < left && s[j] != '\n')
+		j++;
+	sc->pos += j;
+	return 1;
+}
+
 /* Appends a copy of s[0..n) as a statement starting on `line`. */
 static void stmt_push(strata_stmtlist *l, const char *s, size_t n, int line)
 {
@@ -362,6 +514,8 @@ static void stmt_push(strata_stmtlist *l, const char *s, size_t n, int line)
  * the machine also advances past the ';'. */
 static int semicolon_ends(scanner *sc)
 {
+	if (sc->my)
+		return !sc->delim && sc->begin == 0;
 	if (sc->pg)
 		return sc->paren == 0 && sc->begin == 0;
 	sc->trig = trigger_trans[sc->trig][TK_SEMI];
@@ -375,6 +529,10 @@ static void stmt_reset(scanner *sc)
 	sc->paren = 0;
 	sc->begin = 0;
 	sc->nident = 0;
+	sc->routine = 0;
+	sc->after_end = 0;
+	sc->stmt_start = 0;
+	sc->nwords = 0;
 }
 
 /* See split.h; this is the one pass, cutting at each ending ';'. */
@@ -389,7 +547,8 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 	int start_line = 0;
 	const char *nul;
 
-	if (dialect != STRATA_DIALECT_SQLITE && dialect != STRATA_DIALECT_POSTGRES)
+	if (dialect != STRATA_DIALECT_SQLITE && dialect != STRATA_DIALECT_POSTGRES &&
+	    dialect != STRATA_DIALECT_MYSQL)
 		return err_set(e, STRATA_EFAIL, "unknown SQL dialect %d", dialect);
 	if (len == 0)
 		return 0;
@@ -410,6 +569,7 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 	sc.len = len;
 	sc.line = first_line;
 	sc.pg = dialect == STRATA_DIALECT_POSTGRES;
+	sc.my = dialect == STRATA_DIALECT_MYSQL;
 	sc.e = e;
 	stmt_reset(&sc);
 
@@ -425,11 +585,23 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 			sc.pos++;
 			continue;
 		}
-		if (c == '-' && peek1(&sc) == '-') {
+		if ((c == '-' && peek1(&sc) == '-' && (!sc.my || my_dashdash(&sc))) || (sc.my && c == '#')) {
 			skip_line_comment(&sc);
 			continue;
 		}
-		if (c == '/' && peek1(&sc) == '*') {
+		if (sc.my && !have && (c == 'd' || c == 'D') && my_delimiter(&sc))
+			continue;
+		if (sc.my && my_delim_at(&sc, sc.pos)) {
+			sc.pos += sc.delim_len;
+			if (have)
+				stmt_push(out, sql + start, end - start, start_line);
+			have = 0;
+			stmt_reset(&sc);
+			continue;
+		}
+		/* MariaDB's executable comments (slash-star-bang) are statements' text. */
+		if (c == '/' && peek1(&sc) == '*' &&
+		    !(sc.my && my_exec_comment_at(&sc))) {
 			if (skip_block_comment(&sc))
 				goto fail;
 			continue;
@@ -444,7 +616,10 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 				continue;
 			}
 		} else {
-			rc = sc.pg ? pg_token(&sc) : sqlite_token(&sc);
+			if (sc.my && c == '/' && peek1(&sc) == '*' && my_exec_comment_at(&sc))
+				rc = my_exec_comment(&sc);
+			else
+				rc = sc.pg ? pg_token(&sc) : sc.my ? my_token(&sc) : sqlite_token(&sc);
 			if (rc)
 				goto fail;
 		}

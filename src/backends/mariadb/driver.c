@@ -1,0 +1,517 @@
+/*
+ * MariaDB/MySQL driver: connect, execute, lock, version tables, backup — over
+ * libmariadb (loaded at the first connection, see mdb.h).
+ *
+ * DDL is not transactional here: every CREATE, ALTER, DROP, RENAME or TRUNCATE
+ * commits the open transaction and itself at once. The backend therefore leaves out
+ * STRATA_CAP_TRANSACTIONAL_DDL and names, through implicit_commit, the statements that
+ * commit on their own; the runner records a non-atomic revision's progress per
+ * statement in strata_history.statements_done so a failure can be resumed honestly.
+ *
+ * Migrators are serialised by GET_LOCK, a named lock of the session held for the whole
+ * run and released by RELEASE_LOCK or when the session ends (a killed strata holds
+ * nothing). Its name is derived from the database and version table, so two projects
+ * in different databases of one server do not wait for each other.
+ *
+ * Parameters ($1..$n) are sent as quoted literals escaped by the client library for
+ * the connection's character set (utf8mb4): every value strata sends is text.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "backends/mariadb/mariadb_internal.h"
+#include "util/fs.h"
+#include "util/proc.h"
+#include "util/vec.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define HISTORY "strata_history"
+
+struct strata_conn {
+	MYSQL *my;
+	my_url url;
+	int lock_timeout_ms;
+	char *version_table; /* strata_version unless configured */
+	char *lock_name;     /* GET_LOCK name for this database's version table */
+	int tables_ok;       /* the version tables were seen to exist: no more DDL */
+	int locked;
+	int shadow;          /* opened as the configured shadow database */
+};
+
+MYSQL *strata_my_handle(strata_conn *c)
+{
+	return c->my;
+}
+
+const char *strata_my_database(strata_conn *c)
+{
+	return c->url.database;
+}
+
+const char *strata_my_version_table(strata_conn *c)
+{
+	return c->version_table;
+}
+
+const my_url *strata_my_url(strata_conn *c)
+{
+	return &c->url;
+}
+
+int strata_my_is_shadow(strata_conn *c)
+{
+	return c->shadow;
+}
+
+void my_quote(buf *out, const char *name)
+{
+	buf_putc(out, '`');
+	for (const char *p = name; *p; p++) {
+		if (*p == '`')
+			buf_putc(out, '`');
+		buf_putc(out, *p);
+	}
+	buf_putc(out, '`');
+}
+
+void my_quote_string(buf *out, const char *s)
+{
+	buf_putc(out, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			buf_putc(out, '\'');
+		else if (*p == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, *p);
+	}
+	buf_putc(out, '\'');
+}
+
+/* Fills e with the server's (or the client library's) last error: message, error
+ * number and SQLSTATE. */
+static int my_error(strata_conn *c, strata_err *e)
+{
+	unsigned no = mysql_errno(c->my);
+	const char *msg = mysql_error(c->my);
+	if (no == 2006 || no == 2013) /* CR_SERVER_GONE_ERROR, CR_SERVER_LOST */
+		return err_set(e, STRATA_EFAIL, "lost the connection to MariaDB: %s", msg);
+	return err_set(e, STRATA_EFAIL, "%s (error %u, SQLSTATE %s)", msg && *msg ? msg : "request failed",
+		       no, mysql_sqlstate(c->my));
+}
+
+/* Appends `sql` to out with $1..$n replaced by the quoted, escaped parameters (NULL
+ * parameters as NULL). Quoted strings, identifiers and comments are copied as they are. */
+static void bind_params(strata_conn *c, const char *sql, const char *const *params,
+			size_t nparams, buf *out)
+{
+	for (const char *p = sql; *p;) {
+		if (*p == '\'' || *p == '"' || *p == '`') {
+			char q = *p;
+			const char *s = p++;
+			while (*p && *p != q) {
+				if (*p == '\\' && q != '`' && p[1])
+					p++;
+				p++;
+			}
+			if (*p)
+				p++;
+			buf_add(out, s, (size_t)(p - s));
+		} else if (*p == '$' && isdigit((unsigned char)p[1])) {
+			char *end;
+			unsigned long k = strtoul(p + 1, &end, 10);
+			if (k >= 1 && k <= nparams) {
+				const char *v = params[k - 1];
+				if (!v) {
+					buf_puts(out, "NULL");
+				} else {
+					size_t n = strlen(v);
+					char *esc = xmalloc(2 * n + 1);
+					unsigned long m = mysql_real_escape_string(c->my, esc, v, (unsigned long)n);
+					buf_putc(out, '\'');
+					buf_add(out, esc, m);
+					buf_putc(out, '\'');
+					free(esc);
+				}
+				p = end;
+			} else {
+				buf_putc(out, *p++);
+			}
+		} else {
+			buf_putc(out, *p++);
+		}
+	}
+}
+
+/* Sends `sql` and consumes every result it produces; with `out`, the first result set
+ * is kept there as text. */
+static int run(strata_conn *c, const char *sql, size_t len, strata_rows *out, strata_err *e)
+{
+	int kept = 0;
+	if (mysql_real_query(c->my, sql, (unsigned long)len))
+		return my_error(c, e);
+	for (;;) {
+		MYSQL_RES *res = mysql_store_result(c->my);
+		if (!res && mysql_field_count(c->my))
+			return my_error(c, e);
+		if (res && out && !kept) {
+			size_t nrows = (size_t)mysql_num_rows(res), ncols = mysql_num_fields(res);
+			out->nrows = nrows;
+			out->ncols = ncols;
+			out->cells = xcalloc(nrows * ncols + 1, sizeof(char *));
+			for (size_t i = 0; i < nrows; i++) {
+				MYSQL_ROW row = mysql_fetch_row(res);
+				unsigned long *lens = mysql_fetch_lengths(res);
+				for (size_t j = 0; row && j < ncols; j++)
+					if (row[j])
+						out->cells[i * ncols + j] = xstrndup(row[j], lens[j]);
+			}
+			kept = 1;
+		}
+		if (res)
+			mysql_free_result(res);
+		int st = mysql_next_result(c->my);
+		if (st < 0)
+			return 0;
+		if (st > 0) {
+			if (out && kept)
+				strata_rows_free(out);
+			return my_error(c, e);
+		}
+	}
+}
+
+int my_exec(strata_conn *c, const char *sql, strata_err *e)
+{
+	return run(c, sql, strlen(sql), NULL, e);
+}
+
+int my_query(strata_conn *c, const char *sql, const char *const *params, size_t nparams,
+	     strata_rows *out, strata_err *e)
+{
+	if (!nparams)
+		return run(c, sql, strlen(sql), out, e);
+	buf b = BUF_INIT;
+	bind_params(c, sql, params, nparams, &b);
+	int rc = run(c, b.ptr, b.len, out, e);
+	buf_free(&b);
+	return rc;
+}
+
+/* A 64-bit FNV-1a hash, for lock names too long for GET_LOCK's 64 characters. */
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (const char *p = s; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+/* Opens a session for a mysql:// URL; on failure e says what failed, without the
+ * password. */
+static int my_connect(strata_conn **out, const char *url, const strata_conn_opts *o,
+		      strata_err *e)
+{
+	*out = NULL;
+	my_url u;
+	int rc = mdb_load(e);
+	if (rc || (rc = my_url_parse(url, &u, e)))
+		return rc;
+	MYSQL *my = mysql_init(NULL);
+	if (!my) {
+		my_url_free(&u);
+		return err_set(e, STRATA_EFAIL, "cannot connect to MariaDB: out of memory");
+	}
+	unsigned timeout = 10;
+	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	const char *pw = u.password ? u.password : getenv("MYSQL_PWD");
+	if (!mysql_real_connect(my, u.host, u.user, pw, u.database, u.port, u.socket,
+				CLIENT_MULTI_RESULTS)) {
+		const char *where = u.socket ? u.socket : u.host ? u.host : "localhost";
+		err_set(e, STRATA_EFAIL, "cannot connect to MariaDB/MySQL database \"%s\" at %s as %s: %s",
+			u.database, where, u.user ? u.user : "the current user", mysql_error(my));
+		mysql_close(my);
+		my_url_free(&u);
+		return STRATA_EFAIL;
+	}
+	strata_conn *c = xcalloc(1, sizeof(*c));
+	c->my = my;
+	c->url = u;
+	c->lock_timeout_ms = o && o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 10000;
+	c->shadow = o && o->shadow;
+	c->version_table = xstrdup(o && o->version_table ? o->version_table : "strata_version");
+	char *name = xasprintf("strata:%s.%s", u.database, c->version_table);
+	if (strlen(name) > 64) {
+		char *hashed = xasprintf("strata:%016llx", (unsigned long long)fnv1a(name));
+		free(name);
+		name = hashed;
+	}
+	c->lock_name = name;
+	*out = c;
+	return 0;
+}
+
+/* Closes the session (which also releases a GET_LOCK still held) and frees c. */
+static void my_disconnect(strata_conn *c)
+{
+	if (!c)
+		return;
+	mysql_close(c->my);
+	my_url_free(&c->url);
+	free(c->version_table);
+	free(c->lock_name);
+	free(c);
+}
+
+/* A transaction for DML; any DDL inside commits it (see implicit_commit). */
+static int my_begin(strata_conn *c, strata_err *e)
+{
+	return my_exec(c, "START TRANSACTION", e);
+}
+
+static int my_commit(strata_conn *c, strata_err *e)
+{
+	return my_exec(c, "COMMIT", e);
+}
+
+static int my_rollback(strata_conn *c, strata_err *e)
+{
+	return my_exec(c, "ROLLBACK", e);
+}
+
+/* Takes the run's named lock, waiting up to the lock timeout. */
+static int my_lock(strata_conn *c, strata_err *e)
+{
+	char secs[32];
+	snprintf(secs, sizeof secs, "%.3f", c->lock_timeout_ms / 1000.0);
+	const char *p[2] = { c->lock_name, secs };
+	strata_rows r = { 0 };
+	if (my_query(c, "SELECT GET_LOCK($1, $2)", p, 2, &r, e))
+		return STRATA_EFAIL;
+	int got = r.nrows == 1 && r.cells[0] && strcmp(r.cells[0], "1") == 0;
+	strata_rows_free(&r);
+	if (got) {
+		c->locked = 1;
+		return 0;
+	}
+	char *holder = NULL;
+	if (my_query(c, "SELECT IS_USED_LOCK($1)", p, 1, &r, NULL) == 0 && r.nrows == 1 && r.cells[0])
+		holder = xstrdup(r.cells[0]);
+	strata_rows_free(&r);
+	err_set(e, STRATA_EFAIL,
+		"database is locked: another strata holds the migration lock on database \"%s\" "
+		"(GET_LOCK('%s')%s%s) and did not release it within %d ms. Wait for it to finish, "
+		"or raise lock_timeout in strata.ini",
+		c->url.database, c->lock_name, holder ? ", held by connection " : "",
+		holder ? holder : "", c->lock_timeout_ms);
+	free(holder);
+	return STRATA_EFAIL;
+}
+
+/* Releases the run's lock (best effort: closing the session releases it too). */
+static void my_unlock(strata_conn *c)
+{
+	if (!c->locked)
+		return;
+	my_exec(c, "ROLLBACK", NULL);
+	const char *p[1] = { c->lock_name };
+	my_query(c, "SELECT RELEASE_LOCK($1)", p, 1, NULL, NULL);
+	c->locked = 0;
+}
+
+/* The user's base tables in the URL's database, strata's own left out, sorted. */
+static int my_user_tables(strata_conn *c, char ***names, size_t *n, strata_err *e)
+{
+	strata_rows r = { 0 };
+	const char *p[1] = { c->version_table };
+	int rc = my_query(c,
+			  "SELECT TABLE_NAME FROM information_schema.TABLES"
+			  " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'"
+			  "   AND TABLE_NAME NOT IN ($1, '" HISTORY "')"
+			  " ORDER BY TABLE_NAME",
+			  p, 1, &r, e);
+	if (rc)
+		return rc;
+	*names = r.cells;
+	*n = r.nrows;
+	return 0;
+}
+
+/* Whether strata table `name` exists in the URL's database. */
+static int my_table_exists(strata_conn *c, const char *name, int *exists, strata_err *e)
+{
+	strata_rows r = { 0 };
+	const char *p[1] = { name };
+	int rc = my_query(c,
+			  "SELECT 1 FROM information_schema.TABLES"
+			  " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = BINARY $1",
+			  p, 1, &r, e);
+	if (rc)
+		return rc;
+	*exists = r.nrows > 0;
+	strata_rows_free(&r);
+	return 0;
+}
+
+static char *my_table_name(strata_conn *c, const strata_conn_opts *o, const char *name)
+{
+	(void)c;
+	(void)o;
+	buf b = BUF_INIT;
+	my_quote(&b, name);
+	return buf_detach(&b);
+}
+
+/* The version tables' DDL; nothing when a live connection sees them already (CREATE
+ * TABLE IF NOT EXISTS would still commit the open transaction). The history table's
+ * statements_done counts the statements of a non-atomic revision that ran. */
+static void my_version_ddl(strata_conn *c, const strata_conn_opts *o, buf *out)
+{
+	if (c && !c->tables_ok) {
+		int a = 0, b = 0;
+		if (my_table_exists(c, c->version_table, &a, NULL) == 0 &&
+		    my_table_exists(c, HISTORY, &b, NULL) == 0 && a && b)
+			c->tables_ok = 1;
+	}
+	if (c && c->tables_ok)
+		return;
+	const char *vt = c ? c->version_table : o && o->version_table ? o->version_table : "strata_version";
+	buf_puts(out, "CREATE TABLE IF NOT EXISTS ");
+	my_quote(out, vt);
+	buf_puts(out, " (\n"
+		      "    version_num VARCHAR(255) NOT NULL PRIMARY KEY\n"
+		      ") ENGINE=InnoDB;\n"
+		      "CREATE TABLE IF NOT EXISTS `" HISTORY "` (\n"
+		      "    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,\n"
+		      "    revision VARCHAR(255) NOT NULL,\n"
+		      "    direction VARCHAR(8) NOT NULL,\n"
+		      "    checksum CHAR(64),\n"
+		      "    applied_at DATETIME NOT NULL,\n"
+		      "    duration_ms BIGINT NOT NULL DEFAULT 0,\n"
+		      "    success INTEGER NOT NULL,\n"
+		      "    statements_done INTEGER\n"
+		      ") ENGINE=InnoDB;\n");
+}
+
+/* 1 when `sql` commits the open transaction by itself: MariaDB's DDL and the other
+ * statements its manual lists as causing an implicit commit. */
+static int my_implicit_commit(const char *sql)
+{
+	static const char *const words[] = { "CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE",
+					     "LOCK", "UNLOCK", "GRANT", "REVOKE", "ANALYZE",
+					     "OPTIMIZE", "REPAIR", "FLUSH", "INSTALL", "UNINSTALL",
+					     "LOAD", "CACHE", "RESET", NULL };
+	while (isspace((unsigned char)*sql) || *sql == '(')
+		sql++;
+	size_t n = 0;
+	while (isalpha((unsigned char)sql[n]))
+		n++;
+	for (size_t i = 0; words[i]; i++)
+		if (strlen(words[i]) == n && strncasecmp(sql, words[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* mariadb-dump into a 0600 temporary file beside `path`, then rename: a reader never
+ * sees a half-written dump. The password goes to mariadb-dump through MYSQL_PWD in its
+ * environment, never on its command line. */
+static int my_backup(strata_conn *c, const char *path, strata_err *e)
+{
+	char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+	char *resfile = xasprintf("--result-file=%s", tmp);
+	char *pwenv = NULL;
+	buf errout = BUF_INIT;
+	strvec argv = { 0 };
+	int rc = STRATA_EFAIL, file_made = 0, status = 0;
+	const my_url *u = &c->url;
+
+	if (fs_exists(path)) {
+		err_set(e, STRATA_EFAIL, "backup %s already exists", path);
+		goto done;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0) {
+		err_set(e, STRATA_EFAIL, "cannot create backup %s: %s", path, strerror(errno));
+		goto done;
+	}
+	close(fd);
+	file_made = 1;
+	strvec_push(&argv, "mariadb-dump");
+	strvec_push(&argv, "--no-defaults");
+	strvec_push(&argv, "--single-transaction");
+	strvec_push(&argv, "--routines");
+	strvec_push(&argv, "--triggers");
+	strvec_push(&argv, "--events");
+	strvec_push(&argv, "--default-character-set=utf8mb4");
+	if (u->user)
+		strvec_push_owned(&argv, xasprintf("--user=%s", u->user));
+	if (u->host)
+		strvec_push_owned(&argv, xasprintf("--host=%s", u->host));
+	if (u->port)
+		strvec_push_owned(&argv, xasprintf("--port=%u", u->port));
+	if (u->socket)
+		strvec_push_owned(&argv, xasprintf("--socket=%s", u->socket));
+	strvec_push(&argv, resfile);
+	strvec_push(&argv, "--databases");
+	strvec_push(&argv, u->database);
+	strvec_push_owned(&argv, NULL);
+	if (u->password)
+		pwenv = xasprintf("MYSQL_PWD=%s", u->password);
+	const char *env[] = { pwenv, NULL };
+	proc_opts po = { NULL, pwenv ? env : NULL, NULL };
+	if (proc_run((const char *const *)argv.v, &po, NULL, &errout, &status, e)) {
+		err_prefix(e, "cannot back up (install the MariaDB client programs, e.g. the "
+			      "mariadb-client package): ");
+		goto done;
+	}
+	if (status != 0) {
+		buf_rtrim(&errout);
+		err_set(e, STRATA_EFAIL, "mariadb-dump failed to back up database \"%s\": %s",
+			u->database, errout.len ? proc_tail(errout.ptr, 5) : "no message");
+		goto done;
+	}
+	if (fs_rename(tmp, path, e))
+		goto done;
+	file_made = 0;
+	rc = 0;
+done:
+	if (file_made)
+		unlink(tmp);
+	strvec_free(&argv);
+	buf_free(&errout);
+	free(pwenv);
+	free(resfile);
+	free(tmp);
+	return rc;
+}
+
+const strata_backend strata_mariadb_backend = {
+	.name = "mysql",
+	.caps = STRATA_CAP_DROP_COLUMN | STRATA_CAP_ADVISORY_LOCK,
+	.dialect = STRATA_DIALECT_MYSQL,
+	.connect = my_connect,
+	.disconnect = my_disconnect,
+	.exec = my_exec,
+	.query = my_query,
+	.begin = my_begin,
+	.commit = my_commit,
+	.rollback = my_rollback,
+	.lock = my_lock,
+	.unlock = my_unlock,
+	.user_tables = my_user_tables,
+	.table_exists = my_table_exists,
+	.table_name = my_table_name,
+	.version_ddl = my_version_ddl,
+	.backup = my_backup,
+	.introspect = my_introspect,
+	.load_shadow = my_load_shadow,
+	.render = my_render,
+	.implicit_commit = my_implicit_commit,
+};
