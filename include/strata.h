@@ -155,8 +155,12 @@ void strata_strings_free(char **v, size_t n);
 typedef struct strata_run_options {
 	int single_transaction; /* every revision of the run in one transaction */
 	int dry_run;            /* plan only: report steps as events, change nothing */
+	/* Continue a revision that stopped partway on a database whose DDL commits as it
+	 * runs (MariaDB/MySQL): its statements that already ran, as strata_history
+	 * records them, are skipped. Without it such a revision is refused. */
+	int resume;
 } strata_run_options;
-#define STRATA_RUN_OPTIONS_INIT { 0, 0 }
+#define STRATA_RUN_OPTIONS_INIT { 0, 0, 0 }
 
 /* Applies revisions up to `target` (NULL: "head"); o may be NULL (the defaults).
  * Each revision runs in its own transaction with its version-table update; a
@@ -173,6 +177,9 @@ int strata_downgrade(strata *s, const char *target, const strata_run_options *o)
 typedef struct strata_step {
 	const strata_revision *rev;
 	int up;
+	/* 1 when a failure rolls the whole step back; 0 when it runs outside a transaction
+	 * or holds a statement the database commits on its own (MariaDB/MySQL DDL). */
+	int atomic;
 } strata_step;
 /* The steps an upgrade (up=1) or downgrade (up=0) to `target` would run from the
  * database's current state, without changing anything. Free *steps with free(). */

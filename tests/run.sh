@@ -2,7 +2,10 @@
 # Runs every test for each build in $STRATA_SUITES (default: the build dir given as $1):
 # the cmocka unit binaries, then the end-to-end scenarios in tests/e2e/test_*.sh against
 # that build's strata binary. A throwaway PostgreSQL cluster is started once for all
-# suites (tests/pg_cluster.sh) and stopped at exit, also when tests fail.
+# suites (tests/pg_cluster.sh) and stopped at exit, also when tests fail; so is a
+# throwaway MariaDB server (tests/mariadb_server.sh, exported as STRATA_MARIADB_URL)
+# unless STRATA_NO_MARIADB is set or STRATA_TESTS names no test_mariadb_* scenario.
+# In CI (CI=true) a MariaDB server that cannot start fails the run.
 # STRATA_TESTS="test_core test_embed …" limits the run to the named unit binaries and
 # scenarios. Ends with one line: "N passed, M failed".
 set -u
@@ -13,6 +16,7 @@ pass=0
 fail=0
 cleanup() {
   [ -n "${STRATA_PG_DIR:-}" ] && sh "$top/tests/pg_cluster.sh" stop "$STRATA_PG_DIR" >/dev/null 2>&1
+  [ -n "${STRATA_MARIADB_DIR:-}" ] && sh "$top/tests/mariadb_server.sh" stop "$STRATA_MARIADB_DIR" >/dev/null 2>&1
   rm -rf "$results"
 }
 trap cleanup EXIT INT TERM
@@ -21,6 +25,21 @@ if [ -z "${STRATA_NO_PG:-}" ] && [ -f "$top/tests/pg_cluster.sh" ]; then
   pgenv=$(sh "$top/tests/pg_cluster.sh" start 2>"$results/pg.err") && eval "$pgenv" ||
     echo "note: PostgreSQL tests skipped: $(tail -n 3 "$results/pg.err")"
   export STRATA_PG_DIR STRATA_PG_URL PGHOST PGPORT PGUSER 2>/dev/null || true
+fi
+
+want_mariadb=1
+case " ${STRATA_TESTS:- test_mariadb_}" in *" test_mariadb_"*) ;; *) want_mariadb="" ;; esac
+if [ -z "${STRATA_NO_MARIADB:-}" ] && [ -n "$want_mariadb" ] && [ -f "$top/tests/mariadb_server.sh" ]; then
+  if myenv=$(sh "$top/tests/mariadb_server.sh" start 2>"$results/my.err"); then
+    eval "$myenv"
+    export STRATA_MARIADB_DIR STRATA_MARIADB_SOCKET STRATA_MARIADB_URL
+  elif [ "${CI:-}" = true ]; then
+    echo "error: the MariaDB server for the tests did not start (CI=true: not skipping):" >&2
+    cat "$results/my.err" >&2
+    exit 1
+  else
+    echo "note: MariaDB tests skipped: $(tail -n 3 "$results/my.err")"
+  fi
 fi
 
 selected() { # name: true when STRATA_TESTS is unset or lists it

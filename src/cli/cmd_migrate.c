@@ -64,11 +64,14 @@ static int print_plan(cli_globals *g, strata *s, int up, const char *target)
 			cJSON_AddStringToObject(o, "message", r->message);
 			cJSON_AddStringToObject(o, "direction", up ? "upgrade" : "downgrade");
 			cJSON_AddBoolToObject(o, "transactional", r->transactional);
+			cJSON_AddBoolToObject(o, "atomic", steps[i].atomic);
 			cJSON_AddItemToObject(o, "dangers", cli_json_strings((const char *const *)d, nd));
 			cJSON_AddItemToArray(arr, o);
 		} else {
 			printf("%s %s %s (%s)\n", up ? "upgrade" : "downgrade", r->id, r->message,
-			       r->transactional ? "in a transaction" : "outside a transaction");
+			       !r->transactional ? "outside a transaction"
+			       : steps[i].atomic ? "in a transaction"
+						 : "not atomic: its DDL commits as it runs, a failure cannot roll it back");
 			for (size_t j = 0; j < nd; j++)
 				printf("    ! %s\n", d[j]);
 		}
@@ -118,6 +121,7 @@ static int move(cli_globals *g, cli_args *a, int up)
 		warn_edited(s);
 	strata_run_options o = STRATA_RUN_OPTIONS_INIT;
 	o.single_transaction = cli_flag(a, "single-transaction");
+	o.resume = cli_flag(a, "resume");
 	rc = up ? strata_upgrade(s, target, &o) : strata_downgrade(s, target, &o);
 	if (rc) {
 		if (g->tty && !g->quiet)

@@ -20,7 +20,7 @@ static const cli_opt o_revision[] = {
 	{ "sql", 0, 0 }, { NULL, 0, 0 }
 };
 static const cli_opt o_merge[] = { { "message", 'm', 1 }, { "branch-label", 0, 1 }, { "rev-id", 0, 1 }, { NULL, 0, 0 } };
-static const cli_opt o_upgrade[] = { { "sql", 0, 0 }, { "backup", 0, 0 }, { "single-transaction", 0, 0 }, { "plan", 0, 0 }, { NULL, 0, 0 } };
+static const cli_opt o_upgrade[] = { { "sql", 0, 0 }, { "backup", 0, 0 }, { "single-transaction", 0, 0 }, { "plan", 0, 0 }, { "resume", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_stamp[] = { { "purge", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_current[] = { { "check-heads", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_history[] = { { "rev-range", 'r', 1 }, { "indicate-current", 'i', 0 }, { "graph", 0, 0 }, { "dot", 0, 0 }, { NULL, 0, 0 } };
@@ -42,9 +42,9 @@ static const cli_cmd commands[] = {
 	{ "migrate", cmd_autogenerate, o_migrate, "migrate -m MSG [--rename OLD:NEW]... [--sql] [revision options]",
 	  "write a revision from the difference between the database and schema.sql", 0 },
 	{ "merge", cmd_merge, o_merge, "merge REV REV... -m MSG | merge heads -m MSG", "write a merge revision joining several heads", 0 },
-	{ "upgrade", cmd_upgrade, o_upgrade, "upgrade [TARGET] [--sql] [--backup] [--single-transaction] [--plan]",
+	{ "upgrade", cmd_upgrade, o_upgrade, "upgrade [TARGET] [--sql] [--backup] [--single-transaction] [--plan] [--resume]",
 	  "apply revisions up to TARGET (default head)", 1 },
-	{ "downgrade", cmd_downgrade, o_upgrade, "downgrade [TARGET] [--sql] [--backup] [--plan]",
+	{ "downgrade", cmd_downgrade, o_upgrade, "downgrade [TARGET] [--sql] [--backup] [--plan] [--resume]",
 	  "revert revisions down to TARGET (default -1; base reverts everything)", 1 },
 	{ "verify", cmd_verify, o_verify, "verify [TARGET] [--with-data]",
 	  "rehearse pending revisions (upgrade, downgrade, upgrade) on a scratch copy", 1 },

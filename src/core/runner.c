@@ -277,51 +277,84 @@ static int is_fk_check(const char *sql)
 	       strstr(sql, "foreign_key_check") != NULL;
 }
 
+/* Runs statement `st` of revision r's section; on failure names revision, file and
+ * line and shows the statement's first line. */
+static int run_statement(strata *s, rev *r, int up, const strata_stmt *st, strata_err *e)
+{
+	int rc;
+	strata_event ev = { 0 };
+	ev.kind = STRATA_EVENT_STATEMENT;
+	ev.rev = ctx_rev(s, r);
+	ev.up = up;
+	ev.sql = st->sql;
+	ctx_event(s, &ev);
+	if (is_fk_check(st->sql)) {
+		strata_rows rows = { 0 };
+		rc = s->be->query(s->conn, st->sql, NULL, 0, &rows, e);
+		if (!rc && rows.nrows) {
+			rc = err_set(e, STRATA_EFAIL,
+				     "foreign key check found %zu violation(s), first in table %s",
+				     rows.nrows, rows.cells[0] ? rows.cells[0] : "?");
+		}
+		strata_rows_free(&rows);
+	} else {
+		rc = s->be->exec(s->conn, st->sql, e);
+	}
+	if (rc) {
+		/* First line of the statement, to show what failed. */
+		const char *stmt = st->sql;
+		const char *nl = strchr(stmt, '\n');
+		int shown = nl ? (int)(nl - stmt) : (int)strlen(stmt);
+		err_prefix(e, "%s of %s failed at %s:%d: ", up ? "upgrade" : "downgrade", r->id,
+			   r->s->path, st->line);
+		buf b = BUF_INIT;
+		buf_printf(&b, "%s\n  statement: %.*s%s", e->msg, shown > 200 ? 200 : shown, stmt,
+			   (nl || shown > 200) ? " …" : "");
+		free(e->msg);
+		e->msg = buf_detach(&b);
+	}
+	return rc;
+}
+
+/* Splits a step's section into `l`; on failure e names the file and line. */
+static int split_section(strata *s, rev *r, int up, strata_stmtlist *l, strata_err *e)
+{
+	const char *sql = section(r, up);
+	int rc = strata_split(sql, strlen(sql), s->be->dialect, section_line(r, up), l, e);
+	if (rc)
+		prefix_path(e, r->s->path);
+	return rc;
+}
+
 /* Runs one section's statements; on failure names revision, file and line. */
 static int run_section(strata *s, rev *r, int up, strata_err *e)
 {
 	strata_stmtlist l = { 0 };
-	const char *sql = section(r, up);
-	int rc = strata_split(sql, strlen(sql), s->be->dialect, section_line(r, up), &l, e);
-	if (rc) {
-		prefix_path(e, r->s->path);
-		return rc;
-	}
-	for (size_t i = 0; !rc && i < l.n; i++) {
-		strata_event ev = { 0 };
-		ev.kind = STRATA_EVENT_STATEMENT;
-		ev.rev = ctx_rev(s, r);
-		ev.up = up;
-		ev.sql = l.v[i].sql;
-		ctx_event(s, &ev);
-		if (is_fk_check(l.v[i].sql)) {
-			strata_rows rows = { 0 };
-			rc = s->be->query(s->conn, l.v[i].sql, NULL, 0, &rows, e);
-			if (!rc && rows.nrows) {
-				rc = err_set(e, STRATA_EFAIL,
-					     "foreign key check found %zu violation(s), first in table %s",
-					     rows.nrows, rows.cells[0] ? rows.cells[0] : "?");
-			}
-			strata_rows_free(&rows);
-		} else {
-			rc = s->be->exec(s->conn, l.v[i].sql, e);
-		}
-		if (rc) {
-			/* First line of the statement, to show what failed. */
-			const char *stmt = l.v[i].sql;
-			const char *nl = strchr(stmt, '\n');
-			int shown = nl ? (int)(nl - stmt) : (int)strlen(stmt);
-			err_prefix(e, "%s of %s failed at %s:%d: ", up ? "upgrade" : "downgrade", r->id,
-				   r->s->path, l.v[i].line);
-			buf b = BUF_INIT;
-			buf_printf(&b, "%s\n  statement: %.*s%s", e->msg, shown > 200 ? 200 : shown, stmt,
-				   (nl || shown > 200) ? " …" : "");
-			free(e->msg);
-			e->msg = buf_detach(&b);
-		}
-	}
+	int rc = split_section(s, r, up, &l, e);
+	for (size_t i = 0; !rc && i < l.n; i++)
+		rc = run_statement(s, r, up, &l.v[i], e);
 	strata_stmtlist_free(&l);
 	return rc;
+}
+
+/* 1 when a failure rolls step r back as a whole: it runs in a transaction, and the
+ * database either has transactional DDL or none of the step's statements commits
+ * on its own (the backend's implicit_commit). */
+static int step_atomic(strata *s, rev *r, int up)
+{
+	if (!r->s->transactional)
+		return 0;
+	if ((s->be->caps & STRATA_CAP_TRANSACTIONAL_DDL) || !s->be->implicit_commit)
+		return 1;
+	strata_stmtlist l = { 0 };
+	strata_err e = STRATA_ERR_INIT;
+	int atomic = 1;
+	if (split_section(s, r, up, &l, &e) == 0)
+		for (size_t i = 0; atomic && i < l.n; i++)
+			atomic = !s->be->implicit_commit(l.v[i].sql);
+	strata_stmtlist_free(&l);
+	err_clear(&e);
+	return atomic;
 }
 
 /* SQLite ignores PRAGMA foreign_keys inside a transaction, so a table rebuild must
@@ -445,6 +478,149 @@ static int check_unversioned(strata *s, strata_err *e)
 	return rc;
 }
 
+/* The first line of `sql`, cut at 60 bytes, appended to b. */
+static void first_line(buf *b, const char *sql)
+{
+	size_t n = strcspn(sql, "\n");
+	buf_printf(b, "%.*s%s", (int)(n > 60 ? 60 : n), sql, n > 60 || sql[n] ? " …" : "");
+}
+
+/* The last strata_history row of r in this direction when it is an unfinished run:
+ * *done receives its statements_done (-1 when the last run finished or none is
+ * recorded) and `sum` its checksum. */
+static int last_progress(strata *s, rev *r, const char *dir, long *done, char sum[65],
+			 strata_err *e)
+{
+	char *t = s->be->table_name(s->conn, NULL, "strata_history");
+	char *sql = xasprintf("SELECT success, statements_done, checksum FROM %s"
+			      " WHERE revision = $1 AND direction = $2 ORDER BY id DESC LIMIT 1", t);
+	const char *p[2] = { r->id, dir };
+	strata_rows rows = { 0 };
+	int rc = s->be->query(s->conn, sql, p, 2, &rows, e);
+	*done = -1;
+	sum[0] = 0;
+	if (!rc && rows.nrows == 1 && rows.cells[0] && strcmp(rows.cells[0], "0") == 0 && rows.cells[1]) {
+		*done = strtol(rows.cells[1], NULL, 10);
+		snprintf(sum, 65, "%s", rows.cells[2] ? rows.cells[2] : "");
+	}
+	strata_rows_free(&rows);
+	free(sql);
+	free(t);
+	return rc;
+}
+
+/* Refuses to run r again blindly after an earlier run stopped partway, or decides
+ * where a --resume starts: *skip is the number of statements already applied. */
+static int plan_resume(run *ru, rev *r, const strata_stmtlist *l, const char *sum, size_t *skip,
+		       strata_err *e)
+{
+	strata *s = ru->s;
+	const char *verb = ru->up ? "upgrade" : "downgrade";
+	char was[65];
+	long done = -1;
+	int rc = last_progress(s, r, ru->up ? "up" : "down", &done, was, e);
+	*skip = 0;
+	if (rc || done <= 0)
+		return rc; /* nothing ran last time: a plain run is safe */
+	if (ru->o->resume) {
+		if (strcmp(was, sum) != 0 || (size_t)done > l->n)
+			return err_set(e, STRATA_EFAIL,
+				       "cannot resume %s of %s: %s changed since its %ld statement(s) ran; "
+				       "restore the file as it was, or repair the database by hand and "
+				       "record it with `strata stamp`", verb, r->id, r->s->path, done);
+		*skip = (size_t)done;
+		return 0;
+	}
+	buf b = BUF_INIT;
+	for (long i = 0; i < done && i < 5; i++) {
+		buf_printf(&b, "\n  ran: %s:%d: ", r->s->path, l->v[i].line);
+		first_line(&b, l->v[i].sql);
+	}
+	if (done > 5)
+		buf_printf(&b, "\n  … (%ld statements)", done);
+	rc = err_set(e, STRATA_EFAIL,
+		     "%s of %s stopped partway on an earlier run: %ld of its %zu statements ran and "
+		     "stay applied (the database commits DDL as it runs), and running it again would repeat "
+		     "them.%s\nCheck the database, then `strata %s --resume` runs it from statement "
+		     "%ld; or undo those statements by hand and run `strata %s` again",
+		     verb, r->id, done, l->n, b.ptr, verb, done + 1, verb);
+	buf_free(&b);
+	return rc;
+}
+
+/* Runs a step that cannot roll back as a whole (its DDL commits as it runs), one
+ * statement at a time, counting the statements done in its strata_history row as it
+ * goes, so a failure says exactly what stays applied and --resume can continue. The
+ * version rows move only when every statement ran. No transaction is open on entry. */
+static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err *e)
+{
+	strata *s = ru->s;
+	strata_stmtlist l = { 0 };
+	char sum[65], when[32], skipped[32], dur[32], *id = NULL;
+	size_t skip = 0, i = 0;
+	double t0 = now_ms();
+	int rc, in_tx = 0;
+	char *t = s->be->table_name(s->conn, NULL, "strata_history");
+	char *ins = xasprintf("INSERT INTO %s (revision, direction, checksum, applied_at, duration_ms,"
+			      " success, statements_done) VALUES ($1, $2, $3, $4, 0, 0, $5)", t);
+	char *last = xasprintf("SELECT MAX(id) FROM %s", t);
+	char *upd = xasprintf("UPDATE %s SET statements_done = $2 WHERE id = $1", t);
+	char *fin = xasprintf("UPDATE %s SET success = 1, duration_ms = $2 WHERE id = $1", t);
+	strata_rows rows = { 0 };
+
+	sha256_hex_text(section(r, ru->up), strlen(section(r, ru->up)), sum);
+	if ((rc = split_section(s, r, ru->up, &l, e)) || (rc = plan_resume(ru, r, &l, sum, &skip, e)))
+		goto done;
+	utc_now(when);
+	snprintf(skipped, sizeof skipped, "%zu", skip);
+	const char *pi[5] = { r->id, ru->up ? "up" : "down", sum, when, skipped };
+	/* The run lock is held, so the newest row is this one. */
+	if ((rc = s->be->query(s->conn, ins, pi, 5, NULL, e)) ||
+	    (rc = s->be->query(s->conn, last, NULL, 0, &rows, e)))
+		goto done;
+	id = rows.nrows == 1 && rows.cells[0] ? xstrdup(rows.cells[0]) : xstrdup("0");
+	for (i = skip; !rc && i < l.n; i++) {
+		if ((rc = run_statement(s, r, ru->up, &l.v[i], e)))
+			break;
+		char n[32];
+		snprintf(n, sizeof n, "%zu", i + 1);
+		const char *pu[2] = { id, n };
+		rc = s->be->query(s->conn, upd, pu, 2, NULL, e);
+	}
+	if (rc) {
+		if (i > 0)
+			err_prefix(e, "(statements 1-%zu of %zu stay applied: the database commits DDL as it runs, and "
+				      "strata_history records how far it got; the database is still recorded at "
+				      "the revision before %s. Repair the cause, then `strata %s --resume` runs "
+				      "it from statement %zu) ",
+				   i, l.n, r->id, ru->up ? "upgrade" : "downgrade", i + 1);
+		else
+			err_prefix(e, "(nothing of %s was applied) ", r->id);
+		goto done;
+	}
+	if ((rc = s->be->begin(s->conn, e)))
+		goto done;
+	in_tx = 1;
+	heads_after(s->g, cur, r, ru->up, after);
+	snprintf(dur, sizeof dur, "%ld", (long)(now_ms() - t0 + 0.5));
+	const char *pf[2] = { id, dur };
+	if (!(rc = write_versions(s, cur, after, e)) && !(rc = s->be->query(s->conn, fin, pf, 2, NULL, e)))
+		rc = s->be->commit(s->conn, e);
+	in_tx = rc != 0;
+done:
+	if (in_tx)
+		s->be->rollback(s->conn, NULL);
+	strata_rows_free(&rows);
+	strata_stmtlist_free(&l);
+	free(id);
+	free(t);
+	free(ins);
+	free(last);
+	free(upd);
+	free(fin);
+	return rc;
+}
+
 static int one_step(run *ru, int *finished, strata_err *e)
 {
 	strata *s = ru->s;
@@ -469,6 +645,8 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	}
 	rev *r = steps.v[0];
 	int tx = r->s->transactional;
+	/* A database whose DDL commits as it runs: progress is counted per statement. */
+	int tracked = s->be->implicit_commit && !step_atomic(s, r, ru->up);
 	if (tx && needs_fk_off(s, r, ru->up) && (rc = fk_pause(s, &was_on, e)))
 		goto done;
 	if ((rc = s->be->begin(s->conn, e)))
@@ -496,7 +674,14 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	ru->index++;
 	step_event(ru, r, STRATA_EVENT_STEP_BEGIN, 0);
 	double t0 = now_ms();
-	if (!tx) {
+	if (tracked) {
+		rc = s->be->commit(s->conn, e);
+		in_tx = 0;
+		if (!rc)
+			rc = step_tracked(ru, r, &cur, &after, e);
+		if (rc)
+			goto done;
+	} else if (!tx) {
 		/* Outside a transaction: release the lock, run, then record under it. */
 		if ((rc = s->be->commit(s->conn, e)))
 			goto done;
@@ -520,7 +705,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	} else {
 		rc = step_body(ru, r, &cur, &after, e);
 	}
-	if (!rc) {
+	if (!rc && in_tx) {
 		rc = s->be->commit(s->conn, e);
 		in_tx = 0;
 	}
@@ -567,6 +752,13 @@ static int all_steps(run *ru, strata_err *e)
 				     "--single-transaction cannot include revision %s (%s): it is marked "
 				     "'-- strata:transaction off'; run without --single-transaction, or "
 				     "stop before it", r->id, r->s->path);
+			goto done;
+		}
+		if (!step_atomic(s, r, ru->up)) {
+			rc = err_set(e, STRATA_EFAIL,
+				     "--single-transaction cannot include revision %s (%s): %s commits its "
+				     "DDL as it runs, so it cannot roll back; run without "
+				     "--single-transaction", r->id, r->s->path, s->be->name);
 			goto done;
 		}
 		fk |= needs_fk_off(s, r, ru->up);
@@ -700,6 +892,7 @@ int strata_plan(strata *s, int up, const char *target, strata_step **out, size_t
 	for (size_t i = 0; i < steps.n; i++) {
 		(*out)[i].rev = ctx_rev(s, steps.v[i]);
 		(*out)[i].up = up;
+		(*out)[i].atomic = step_atomic(s, steps.v[i], up);
 	}
 	*n = steps.n;
 done:

@@ -22,6 +22,7 @@
 
 #define SQLITE STRATA_DIALECT_SQLITE
 #define PG     STRATA_DIALECT_POSTGRES
+#define MY     STRATA_DIALECT_MYSQL
 
 typedef struct expect {
 	const char *sql;
@@ -415,10 +416,54 @@ static void test_nul_and_bad_dialect(void **state)
 	strata_err e = STRATA_ERR_INIT;
 	assert_int_equal(strata_split("SELECT 1", 8, 0, 1, &l, &e), STRATA_EFAIL);
 	assert_string_equal(e.msg, "unknown SQL dialect 0");
-	assert_int_equal(strata_split("SELECT 1", 8, 3, 1, &l, &e), STRATA_EFAIL);
-	assert_string_equal(e.msg, "unknown SQL dialect 3");
+	assert_int_equal(strata_split("SELECT 1", 8, 99, 1, &l, &e), STRATA_EFAIL);
+	assert_string_equal(e.msg, "unknown SQL dialect 99");
 	assert_int_equal(l.n, 0);
 	err_clear(&e);
+}
+
+/* ---- MariaDB/MySQL ---------------------------------------------------------------- */
+
+/* Backslash escapes, backquoted identifiers, # and "-- " comments; "--" without a
+ * space is two minus signs. */
+static void test_my_quotes_comments(void **state)
+{
+	(void)state;
+	EXPECT(MY, "INSERT INTO t VALUES ('a\\';b', \"c;\\\"d\"); # x;y\nSELECT `a;``b` FROM t",
+	       { "INSERT INTO t VALUES ('a\\';b', \"c;\\\"d\")", 1 }, { "SELECT `a;``b` FROM t", 2 });
+	EXPECT(MY, "SELECT 1--1;\n-- gone;\nSELECT 2", { "SELECT 1--1", 1 }, { "SELECT 2", 3 });
+	EXPECT(MY, "/*!40101 SET NAMES utf8mb4 */;\n/* plain; */ SELECT 3",
+	       { "/*!40101 SET NAMES utf8mb4 */", 1 }, { "SELECT 3", 2 });
+	check_error(MY, "SELECT 'abc\\';", 1, "line 1: unterminated string literal");
+}
+
+/* DELIMITER lines, as the mysql client reads them, and routine bodies without them. */
+static void test_my_delimiter_and_bodies(void **state)
+{
+	(void)state;
+	EXPECT(MY,
+	       "DELIMITER $$\n"
+	       "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END$$\n"
+	       "DELIMITER ;\n"
+	       "SELECT 3;",
+	       { "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END", 2 }, { "SELECT 3", 4 });
+	EXPECT(MY,
+	       "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN\n"
+	       "  IF NEW.a > 1 THEN SET NEW.b = IF(NEW.a > 2, 1, 0); END IF;\n"
+	       "  WHILE x DO SET x = x - 1; END WHILE;\n"
+	       "  SET NEW.c = CASE WHEN 1 THEN 2 END;\n"
+	       "END;\n"
+	       "CREATE TABLE begin_end (x INT);",
+	       { "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN\n"
+		 "  IF NEW.a > 1 THEN SET NEW.b = IF(NEW.a > 2, 1, 0); END IF;\n"
+		 "  WHILE x DO SET x = x - 1; END WHILE;\n"
+		 "  SET NEW.c = CASE WHEN 1 THEN 2 END;\n"
+		 "END",
+		 1 },
+	       { "CREATE TABLE begin_end (x INT)", 6 });
+	EXPECT(MY, "CREATE TRIGGER t2 AFTER DELETE ON t FOR EACH ROW DELETE FROM u WHERE id = OLD.id; SELECT 1",
+	       { "CREATE TRIGGER t2 AFTER DELETE ON t FOR EACH ROW DELETE FROM u WHERE id = OLD.id", 1 },
+	       { "SELECT 1", 1 });
 }
 
 /* ---- SQLite ------------------------------------------------------------------------ */
@@ -873,6 +918,8 @@ int main(void)
 		cmocka_unit_test(test_pg_unterminated_dollar),
 		cmocka_unit_test(test_pg_no_sqlite_syntax),
 		cmocka_unit_test(test_large_single_line),
+		cmocka_unit_test(test_my_quotes_comments),
+		cmocka_unit_test(test_my_delimiter_and_bodies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
