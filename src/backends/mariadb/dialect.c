@@ -307,15 +307,13 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k)
 	case STRATA_OP_ALTER_COLUMN:
 		render_alter_column(out, op->new_table, op->old_col, op->new_col);
 		break;
-	case STRATA_OP_ALTER_PKEY:
-		alter_table(out, t);
-		if (op->old_table->pk.columns.n)
-			buf_puts(out, op->new_table->pk.columns.n ? "DROP PRIMARY KEY, " : "DROP PRIMARY KEY");
+	case STRATA_OP_ALTER_PKEY: /* the old key was dropped where the run began */
 		if (op->new_table->pk.columns.n) {
+			alter_table(out, t);
 			buf_puts(out, "ADD PRIMARY KEY ");
 			quoted_list(out, &op->new_table->pk.columns);
+			buf_puts(out, ";\n");
 		}
-		buf_puts(out, ";\n");
 		break;
 	case STRATA_OP_ADD_UNIQUE:
 		alter_table(out, t);
@@ -367,6 +365,29 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k)
 	default: /* foreign keys are rendered apart; table options are SQLite's */
 		break;
 	}
+}
+
+/* Whether ops k-1 and k are in the same run of changes to one table. */
+static int same_run(const strata_oplist *ops, size_t k)
+{
+	return k > 0 && strata_op_is_table_change(&ops->v[k - 1]) &&
+	       strata_op_is_table_change(&ops->v[k]) &&
+	       ops->v[k - 1].old_table == ops->v[k].old_table;
+}
+
+/* A primary key that changes is dropped where its table's run begins (after the
+ * renames): MariaDB refuses to drop a key column while the key stands. */
+static void render_pkey_drop_early(buf *out, const strata_oplist *ops, size_t k)
+{
+	const strata_op *op = &ops->v[k];
+	if (!strata_op_is_table_change(op) || op->kind <= STRATA_OP_RENAME_COLUMN ||
+	    (same_run(ops, k) && ops->v[k - 1].kind > STRATA_OP_RENAME_COLUMN))
+		return;
+	for (size_t j = k; j < ops->n && (j == k || same_run(ops, j)); j++)
+		if (ops->v[j].kind == STRATA_OP_ALTER_PKEY && op->old_table->pk.columns.n) {
+			alter_table(out, op->new_table->name);
+			buf_puts(out, "DROP PRIMARY KEY;\n");
+		}
 }
 
 /* Pass 1: every foreign key that goes, under its table's name before the list runs. */
@@ -422,6 +443,7 @@ int my_render(const strata_oplist *ops, buf *out, strata_err *e)
 			continue;
 		if (out->len > mark)
 			buf_putc(out, '\n');
+		render_pkey_drop_early(out, ops, i);
 		buf_reset(&why);
 		if (strata_op_danger(&why, op, ops->strict_types))
 			put_warning(out, why.ptr);

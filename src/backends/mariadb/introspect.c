@@ -10,7 +10,8 @@
  *    "ENUM('a','b')"), with AUTO_INCREMENT appended when EXTRA says so; its default is
  *    the expression MariaDB reports (a nullable column's implicit DEFAULT NULL is no
  *    default), with "ON UPDATE current_timestamp()" appended, so the dialect renders
- *    it back as written; a collation is kept only when it differs from the table's;
+ *    it back as written; its collation is kept even when it is the table's (a table's
+ *    new default collation changes no existing column);
  *  - every index but PRIMARY is an index (a UNIQUE constraint is a unique index in
  *    MariaDB), its `def` the CREATE statement with prefix lengths, DESC, FULLTEXT and
  *    SPATIAL;
@@ -127,7 +128,7 @@ static int read_columns(strata_conn *c, const char *db, strata_catalog *cat, str
 	strata_rows r = { 0 };
 	int rc = q(c,
 		   "SELECT c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE, c.COLUMN_DEFAULT,"
-		   "       c.EXTRA, c.COLLATION_NAME, t.TABLE_COLLATION, c.IS_GENERATED,"
+		   "       c.EXTRA, c.COLLATION_NAME, NULL, c.IS_GENERATED,"
 		   "       c.GENERATION_EXPRESSION"
 		   " FROM information_schema.COLUMNS c"
 		   " JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME"
@@ -167,9 +168,9 @@ static int read_columns(strata_conn *c, const char *db, strata_catalog *cat, str
 			if (dflt.len)
 				col->dflt = buf_detach(&dflt);
 		}
-		const char *coll = CELL(&r, i, 6), *tcoll = CELL(&r, i, 7);
-		if (coll && (!tcoll || strcmp(coll, tcoll) != 0))
-			col->collation = xstrdup(coll);
+		/* Kept also when it is the table's: a new table collation changes no column. */
+		if (CELL(&r, i, 6))
+			col->collation = xstrdup(CELL(&r, i, 6));
 		buf_free(&type);
 		buf_free(&dflt);
 	}
