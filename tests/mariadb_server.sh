@@ -8,7 +8,7 @@
 #
 # The server listens only on a Unix socket inside its own directory (--skip-networking:
 # no TCP port is taken, so parallel runs never collide), root logs in without a
-# password over that socket, and InnoDB runs without flushing at commit: it exists for
+# password over that socket, and InnoDB neither flushes at commit nor syncs files: it exists for
 # the seconds the tests take. As root, mariadb-install-db and mariadbd run as the
 # `mysql` user, since the server refuses to run as root. STRATA_MARIADB_URL names the
 # database `strata` (created here); tests create their own databases beside it.
@@ -54,7 +54,7 @@ start() {
   # the background shell.
   (exec </dev/null >/dev/null 2>&1; as_owner "$server" --no-defaults --datadir="$dir/data" --socket="$dir/sock" --skip-networking \
     --pid-file="$dir/pid" --log-error="$dir/server.log" --innodb-flush-log-at-trx-commit=0 \
-    --innodb-doublewrite=0 --innodb-buffer-pool-size=64M --innodb-log-file-size=32M --skip-log-bin \
+    --innodb-doublewrite=0 --innodb-flush-method=nosync --skip-sync-frm --innodb-buffer-pool-size=64M --innodb-log-file-size=32M --skip-log-bin \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci --max-connections=100) &
   i=0
   until "$client" --no-defaults -S "$dir/sock" -uroot -e 'CREATE DATABASE IF NOT EXISTS strata' >/dev/null 2>&1; do
