@@ -1,0 +1,98 @@
+# Autogenerate on MariaDB: diff, migrate, check against schema.sql through the shadow
+# database (created and always dropped, or the configured shadow_database, emptied);
+# ALGORITHM=INSTANT where MariaDB allows it; errors in schema.sql name the line; an
+# exec: source sees STRATA_DIALECT=mysql.
+# Runs only when tests/run.sh started a throwaway server (STRATA_MARIADB_URL set).
+[ -n "${STRATA_MARIADB_URL:-}" ] || exit 0
+. "$STRATA_TOP/tests/e2e/lib.sh"
+my() { mariadb --no-defaults -S "$STRATA_MARIADB_SOCKET" -uroot -N -B "$@"; }
+mq() { my "$1" -e "$2"; }
+mydb() { my -e "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\`" && echo "mysql://root@localhost/$1?socket=$STRATA_MARIADB_SOCKET"; }
+shadows() { my -e "SHOW DATABASES LIKE 'strata\\_shadow%'" | wc -l; }
+
+db=myag_$$
+url=$(mydb "$db")
+project "$url"
+printf 'schema = schema.sql\n' >>strata.ini
+cat >schema.sql <<'SQL'
+CREATE TABLE users (
+  id INT AUTO_INCREMENT PRIMARY KEY,
+  name VARCHAR(80) NOT NULL,
+  bio TEXT,
+  created TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  UNIQUE KEY uq_name (name(40))
+) COMMENT='people';
+CREATE TABLE posts (
+  id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,
+  user_id INT NOT NULL,
+  CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+);
+SQL
+before=$(shadows)
+run diff
+expect_rc 0 "diff against an empty database"
+expect_out 'CREATE TABLE `users`' "diff creates the tables"
+expect_out 'ON UPDATE current_timestamp\(\)' "with ON UPDATE"
+expect_out 'CREATE UNIQUE INDEX `uq_name` ON `users` \(`name`\(40\)\)' "a prefix index"
+expect_out 'ADD CONSTRAINT `fk_user` FOREIGN KEY \(`user_id`\) REFERENCES `users` \(`id`\) ON DELETE CASCADE' "the foreign key, last"
+expect_out "COMMENT='people'" "the table comment"
+check "the shadow database was dropped" test "$(shadows)" = "$before"
+run migrate -m init
+expect_rc 0 "migrate writes the first revision"
+run upgrade
+expect_rc 0 "upgrade"
+run check
+expect_rc 0 "check passes after upgrade"
+run diff
+expect_err "No changes detected" "diff finds nothing"
+
+# ALGORITHM=INSTANT for a column added, a default changed; not with FULLTEXT.
+sed -i 's/  bio TEXT,/  bio TEXT,\n  age INT DEFAULT 0,/' schema.sql
+run diff
+expect_out 'ALTER TABLE `users` ADD COLUMN `age` INT\(11\) NULL DEFAULT 0, ALGORITHM=INSTANT;' "ADD COLUMN asks for ALGORITHM=INSTANT"
+run migrate -m age
+check "its downgrade drops the column in place too" grep -q 'ALTER TABLE `users` DROP COLUMN `age`, ALGORITHM=INSTANT;' migrations/versions/*_age.sql
+run upgrade
+expect_rc 0 "the instant ADD COLUMN runs"
+sed -i 's/age INT DEFAULT 0/age INT DEFAULT 18/' schema.sql
+run diff
+expect_out 'ALTER TABLE `users` ALTER COLUMN `age` SET DEFAULT 18, ALGORITHM=INSTANT;' "a new default alone changes in place"
+sed -i 's/age INT DEFAULT 18/age BIGINT DEFAULT 18/' schema.sql
+run diff
+expect_out 'ALTER TABLE `users` MODIFY COLUMN `age` BIGINT\(20\) NULL DEFAULT 18;' "a new type goes through MODIFY COLUMN"
+printf 'ALTER TABLE users ADD FULLTEXT KEY ft_bio (bio);\n' >>schema.sql
+sed -i 's/  age BIGINT DEFAULT 18,/  age BIGINT DEFAULT 18,\n  extra INT,/' schema.sql
+run diff
+expect_out 'ADD COLUMN `extra` INT\(11\) NULL;' "no INSTANT on a table with a FULLTEXT index"
+
+# Errors in schema.sql name the line; the shadow database still goes.
+printf 'CREATE TABLE broken (id INT PRIMARY KEY,);\n' >>schema.sql
+run diff
+expect_rc 1 "a broken schema.sql fails"
+expect_err "schema.sql:[0-9]+: You have an error in your SQL syntax" "the error names schema.sql and its line"
+check "the shadow database was dropped after the error" test "$(shadows)" = "$before"
+sed -i '/broken/d' schema.sql
+
+# shadow_database = URL: used and emptied; a migrated database is refused as one.
+sh_url=$(mydb "${db}_sh")
+printf 'shadow_database = %s\n' "$sh_url" >>strata.ini
+mq "${db}_sh" "CREATE TABLE leftover (id INT)"
+run diff
+expect_rc 0 "diff through the configured shadow database"
+check "the configured shadow database is emptied after use" test -z "$(mq "${db}_sh" 'SHOW TABLES')"
+check "no temporary shadow database was made" test "$(shadows)" = "$before"
+mq "${db}_sh" "CREATE TABLE strata_version (version_num VARCHAR(32))"
+run diff
+expect_rc 1 "a shadow database with a strata_version table is refused"
+expect_err "holds a strata_version table" "and says why"
+check "and is not emptied" test "$(mq "${db}_sh" 'SHOW TABLES')" = strata_version
+sed -i '/^shadow_database/d' strata.ini
+
+# An exec: source renders for the mysql dialect.
+printf '%s\n' 'echo "-- $STRATA_DIALECT" ; echo "CREATE TABLE users (id INT PRIMARY KEY);"' >gen.sh
+printf '%s\n' 'echo "dialect=$STRATA_DIALECT" >&2; exit 3' >bad.sh
+sed -i 's/^schema = .*/schema = exec:sh bad.sh/' strata.ini
+run diff
+expect_err "dialect=mysql" "an exec: source sees STRATA_DIALECT=mysql"
+
+my -e "DROP DATABASE $db; DROP DATABASE ${db}_sh"
