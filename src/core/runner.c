@@ -337,24 +337,30 @@ static int run_section(strata *s, rev *r, int up, strata_err *e)
 	return rc;
 }
 
-/* 1 when a failure rolls step r back as a whole: it runs in a transaction, and the
- * database either has transactional DDL or none of the step's statements commits
- * on its own (the backend's implicit_commit). */
-static int step_atomic(strata *s, rev *r, int up)
+/* 1 when a failure rolls step r back as a whole on backend `be`: it runs in a
+ * transaction, and the database either has transactional DDL or none of the step's
+ * statements commits on its own (the backend's implicit_commit). */
+static int step_atomic_on(const strata_backend *be, rev *r, int up)
 {
 	if (!r->s->transactional)
 		return 0;
-	if ((s->be->caps & STRATA_CAP_TRANSACTIONAL_DDL) || !s->be->implicit_commit)
+	if ((be->caps & STRATA_CAP_TRANSACTIONAL_DDL) || !be->implicit_commit)
 		return 1;
 	strata_stmtlist l = { 0 };
 	strata_err e = STRATA_ERR_INIT;
+	const char *sql = section(r, up);
 	int atomic = 1;
-	if (split_section(s, r, up, &l, &e) == 0)
+	if (strata_split(sql, strlen(sql), be->dialect, 1, &l, &e) == 0)
 		for (size_t i = 0; atomic && i < l.n; i++)
-			atomic = !s->be->implicit_commit(l.v[i].sql);
+			atomic = !be->implicit_commit(l.v[i].sql);
 	strata_stmtlist_free(&l);
 	err_clear(&e);
 	return atomic;
+}
+
+static int step_atomic(strata *s, rev *r, int up)
+{
+	return step_atomic_on(s->be, r, up);
 }
 
 /* SQLite ignores PRAGMA foreign_keys inside a transaction, so a table rebuild must
@@ -950,7 +956,8 @@ int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
 		rev *r = steps.v[i];
 		buf_printf(&b, "-- %s %s: %s\n", up ? "Running upgrade" : "Running downgrade", r->id,
 			   r->s->message);
-		if (r->s->transactional)
+		int atomic = step_atomic_on(be, r, up);
+		if (atomic)
 			buf_puts(&b, "BEGIN;\n\n");
 		rc = sql_section(s, be, r, up, &b, &e);
 		vec after = { 0 };
@@ -965,7 +972,7 @@ int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
 					   ((rev *)after.v[j])->id);
 		vec_free(&cur);
 		cur = after;
-		if (r->s->transactional)
+		if (atomic)
 			buf_puts(&b, "\nCOMMIT;\n");
 		buf_putc(&b, '\n');
 	}

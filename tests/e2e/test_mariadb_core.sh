@@ -184,6 +184,7 @@ run -d "mysql://nobody:pw@127.0.0.1:1/nowhere" upgrade --sql
 expect_rc 0 "upgrade --sql with a mysql URL needs no server"
 expect_out 'CREATE TABLE IF NOT EXISTS `strata_version`' "--sql creates the version table"
 expect_out "INSERT INTO \`strata_version\` \(version_num\) VALUES \('a1'\)" "--sql records versions"
+expect_no_out '^BEGIN;' "--sql puts no BEGIN around revisions whose DDL commits as it runs"
 
 # A password never shows in an error.
 run -d "mysql://u:secret@127.0.0.1:1/x" current
