@@ -207,4 +207,19 @@ PATH=/nonexistent "$STRATA" backup "$T/none.sql" >"$OUT" 2>"$ERR"; RC=$?
 expect_rc 1 "backup without mariadb-dump fails"
 expect_err "mariadb-dump" "and names the missing program"
 
-my -e "DROP DATABASE $db; DROP DATABASE $db2; DROP DATABASE $db3"
+# --each over mixed URLs: SQLite files and MariaDB databases in one list.
+mkdir "$T/each" && cd "$T/each" || exit 1
+project "sqlite:unused.db"
+mkrev e1 "" "portable" "CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(80) NOT NULL);" "DROP TABLE items;" >/dev/null
+u4=$(mydb "${db}_e1"); u5=$(mydb "${db}_e2")
+printf '# tenants\nsqlite:one.db\n%s\n%s\n' "$u4" "$u5" >urls.txt
+run --each urls.txt upgrade
+expect_rc 0 "--each upgrades SQLite and MariaDB databases in one run"
+check "the MariaDB tenants are at e1" test "$(mq "${db}_e1" 'SELECT version_num FROM strata_version')$(mq "${db}_e2" 'SELECT version_num FROM strata_version')" = e1e1
+check "the SQLite tenant is at e1" test "$(sq one.db 'SELECT version_num FROM strata_version')" = e1
+run --each urls.txt -j 2 current
+expect_rc 0 "--each current with two jobs"
+check "one line per database" test "$(grep -c 'e1' "$OUT")" = 3
+cd "$T" || exit 1
+
+my -e "DROP DATABASE $db; DROP DATABASE $db2; DROP DATABASE $db3; DROP DATABASE ${db}_e1; DROP DATABASE ${db}_e2"
