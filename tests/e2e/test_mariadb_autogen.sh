@@ -95,4 +95,20 @@ sed -i 's/^schema = .*/schema = exec:sh bad.sh/' strata.ini
 run diff
 expect_err "dialect=mysql" "an exec: source sees STRATA_DIALECT=mysql"
 
+# reset: the history squashed into one revision built from the live database.
+sed -i 's/^schema = .*/schema = schema.sql/' strata.ini
+run reset --yes -m squashed
+expect_rc 1 "reset refuses while the database differs from schema.sql"
+expect_err "column users.extra is in schema.sql but not in the database" "and says what differs"
+run migrate -m sync
+run upgrade
+expect_rc 0 "a MODIFY COLUMN, a column and a FULLTEXT index added"
+run reset --yes -m squashed
+expect_rc 0 "reset squashes the history"
+check "reset backed the database up with mariadb-dump" sh -c "grep -q 'CREATE TABLE \`users\`' strata_backup_*.dump"
+check "one revision is left" test "$(ls migrations/versions | wc -l)" = 1
+check "it creates the live tables" grep -q 'CREATE TABLE `posts`' migrations/versions/*_squashed.sql
+run current
+expect_out "_?[0-9a-f]+ \(head\)" "the database is stamped at it"
+
 my -e "DROP DATABASE $db; DROP DATABASE ${db}_sh"
