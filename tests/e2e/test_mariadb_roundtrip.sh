@@ -157,7 +157,7 @@ TR='DELIMITER //
 CREATE TRIGGER t_fill BEFORE INSERT ON t FOR EACH ROW BEGIN IF NEW.a IS NULL THEN SET NEW.a = '"'auto'"'; END IF; END//
 DELIMITER ;'
 rt "add a trigger with a body" "$T1" "$T1
-$TR" "$S1 INSERT INTO t (id) VALUES (3);" "SELECT a FROM t WHERE id = 3" auto
+$TR" "$S1" "INSERT INTO t (id) VALUES (3); SELECT a FROM t WHERE id = 3" auto
 rt "change a trigger" "$T1 CREATE TRIGGER t_up BEFORE INSERT ON t FOR EACH ROW SET NEW.a = UPPER(NEW.a);" "$T1 CREATE TRIGGER t_up BEFORE INSERT ON t FOR EACH ROW SET NEW.a = LOWER(NEW.a);" "$S1" "$C1" 2
 rt "table comment and engine" "$T1" "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(50)) ENGINE=Aria COMMENT='things';" "$S1" "$C1" 2
 rt "table collation changes" "$T1" "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(50)) COLLATE=utf8mb4_unicode_ci;" "$S1" "$C1" 2
