@@ -491,23 +491,25 @@ static void first_line(buf *b, const char *sql)
 	buf_printf(b, "%.*s%s", (int)(n > 60 ? 60 : n), sql, n > 60 || sql[n] ? " …" : "");
 }
 
-/* The last strata_history row of r in this direction when it is an unfinished run:
+/* The last strata_history row of r when it is an unfinished run in direction `dir`:
  * *done receives its statements_done (-1 when the last run finished or none is
  * recorded) and `sum` its checksum. */
 static int last_progress(strata *s, rev *r, const char *dir, long *done, char sum[65],
 			 strata_err *e)
 {
 	char *t = s->be->table_name(s->conn, NULL, "strata_history");
-	char *sql = xasprintf("SELECT success, statements_done, checksum FROM %s"
-			      " WHERE revision = $1 AND direction = $2 ORDER BY id DESC LIMIT 1", t);
-	const char *p[2] = { r->id, dir };
+	/* Any direction: a stamp of r since (the user repaired it by hand) ends the story. */
+	char *sql = xasprintf("SELECT direction, success, statements_done, checksum FROM %s"
+			      " WHERE revision = $1 ORDER BY id DESC LIMIT 1", t);
+	const char *p[1] = { r->id };
 	strata_rows rows = { 0 };
-	int rc = s->be->query(s->conn, sql, p, 2, &rows, e);
+	int rc = s->be->query(s->conn, sql, p, 1, &rows, e);
 	*done = -1;
 	sum[0] = 0;
-	if (!rc && rows.nrows == 1 && rows.cells[0] && strcmp(rows.cells[0], "0") == 0 && rows.cells[1]) {
-		*done = strtol(rows.cells[1], NULL, 10);
-		snprintf(sum, 65, "%s", rows.cells[2] ? rows.cells[2] : "");
+	if (!rc && rows.nrows == 1 && rows.cells[0] && strcmp(rows.cells[0], dir) == 0 &&
+	    rows.cells[1] && strcmp(rows.cells[1], "0") == 0 && rows.cells[2]) {
+		*done = strtol(rows.cells[2], NULL, 10);
+		snprintf(sum, 65, "%s", rows.cells[3] ? rows.cells[3] : "");
 	}
 	strata_rows_free(&rows);
 	free(sql);
@@ -548,8 +550,8 @@ static int plan_resume(run *ru, rev *r, const strata_stmtlist *l, const char *su
 		     "%s of %s stopped partway on an earlier run: %ld of its %zu statements ran and "
 		     "stay applied (the database commits DDL as it runs), and running it again would repeat "
 		     "them.%s\nCheck the database, then `strata %s --resume` runs it from statement "
-		     "%ld; or undo those statements by hand and run `strata %s` again",
-		     verb, r->id, done, l->n, b.ptr, verb, done + 1, verb);
+		     "%ld; or finish it by hand and record that with `strata stamp %s`",
+		     verb, r->id, done, l->n, b.ptr, verb, done + 1, r->id);
 	buf_free(&b);
 	return rc;
 }

@@ -128,11 +128,26 @@ expect_rc 1 "--resume refuses an edited revision"
 expect_err "changed since its 1 statement\(s\) ran" "and says why"
 mq "$db" "DROP TABLE p2"
 mq "$db" "DELETE FROM strata_history WHERE revision = 'a4'"
+# A revision finished by hand and stamped is no longer refused.
+mkrev a4x a4 "stamped by hand" "CREATE TABLE byhand (id INT);
+ALTER TABLE nothere ADD COLUMN y INT;" "DROP TABLE byhand;" >/dev/null
 run upgrade --single-transaction
 expect_rc 1 "--single-transaction refuses DDL revisions"
 expect_err "commits its DDL as it runs" "and says why"
 run upgrade
-expect_rc 0 "the edited revision runs after the history was repaired"
+expect_rc 1 "a4x stops partway"
+mq "$db" "DROP TABLE byhand"
+rm -f migrations/versions/a4x_*.sql
+mkrev a4x a4 "stamped by hand" "CREATE TABLE byhand (id INT);" "DROP TABLE byhand;" >/dev/null
+check "the edited revision ran, a4x was refused" test "$(mq "$db" 'SELECT version_num FROM strata_version')" = a4
+run stamp a4x
+mq "$db" "CREATE TABLE byhand (id INT)"
+run current
+expect_out "^a4x" "stamped at the hand-finished revision"
+run downgrade -1
+expect_rc 0 "and it downgrades normally"
+run upgrade a4x
+expect_rc 0 "a revision stamped after a partial run runs again without --resume"
 
 # Routine bodies: a trigger with ';' inside, and DELIMITER as the mysql client reads it.
 up=$(cat <<'SQL'
@@ -149,7 +164,7 @@ DELIMITER ;
 INSERT INTO users (name) VALUES ('AB\'C;D');
 SQL
 )
-mkrev a5 a4 "routines" "$up" "DELETE FROM users;
+mkrev a5 a4x "routines" "$up" "DELETE FROM users;
 DROP TRIGGER users_lower;
 DROP FUNCTION tagged;" >/dev/null
 run upgrade
