@@ -9,7 +9,10 @@ migration, dependencies inside the app as `revises`, on other apps as `depends_o
 the SQL `manage.py sqlmigrate APP NAME [--backwards]` prints for the dialect (without
 BEGIN/COMMIT), rendered from the project state before the migration. RunPython and other
 operations without an SQL form become warnings; a migration with an irreversible
-operation has no downgrade.
+operation has no downgrade. Each revision also keeps Django's record in step, as
+`manage.py migrate` does: its upgrade creates `django_migrations` when missing and adds
+the migration's row (a squashed one: the rows of what it replaces), its downgrade deletes
+them, so `manage.py showmigrations` agrees with strata on the same database.
 
 Never connects to the app's database (every configured database is pointed at an
 unreachable one of the dialect's backend). Errors go to stderr with exit status 1.
@@ -249,7 +252,31 @@ def render(connection, loader, key, backwards):
                 steps.insert(0, (op, before, state))
             for op, to_state, from_state in steps:
                 run_op(ed, key, op, True, from_state, to_state, warnings)
-    return "".join(s.rstrip() + "\n" for s in ed.collected_sql), warnings
+    sql = ed.collected_sql + recorder_sql(connection, migration, backwards)
+    return "".join(s.rstrip() + "\n" for s in sql), warnings
+
+
+def recorder_sql(connection, migration, backwards):
+    """The statements that record migration in django_migrations (or forget it, backwards),
+    as Django's executor does: a squashed migration records what it replaces."""
+    from django.db.migrations.recorder import MigrationRecorder
+    with connection.schema_editor(collect_sql=True, atomic=False) as ed:
+        ed.create_model(MigrationRecorder.Migration)
+    q = ed.quote_value
+    keys = list(migration.replaces) or [(migration.app_label, migration.name)]
+    out = ["--", "-- django_migrations: Django's record of applied migrations, kept in step", "--"]
+    if backwards:
+        keys = keys + ([(migration.app_label, migration.name)] if migration.replaces else [])
+        for app, name in keys:
+            out.append('DELETE FROM "django_migrations" WHERE "app" = %s AND "name" = %s;' % (q(app), q(name)))
+        return out
+    create = ed.collected_sql[0]
+    out.append(create.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1))
+    for app, name in keys:
+        out.append('INSERT INTO "django_migrations" ("app", "name", "applied") SELECT %s, %s, '
+                   'CURRENT_TIMESTAMP WHERE NOT EXISTS (SELECT 1 FROM "django_migrations" '
+                   'WHERE "app" = %s AND "name" = %s);' % (q(app), q(name), q(app), q(name)))
+    return out
 
 
 def message_of(key):

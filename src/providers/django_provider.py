@@ -6,7 +6,8 @@ own schema editor writes for every managed model (not proxy, not swapped out, al
 the default database by the project's routers) of the installed apps, or of the listed app
 labels: tables with the auto-created many-to-many tables, db_table, Meta.indexes,
 Meta.constraints, unique_together, index_together, and Django's own generated index and
-constraint names. Each statement ends with ';' and a newline.
+constraint names — and Django's own `django_migrations` table, which every database
+`manage.py migrate` built holds. Each statement ends with ';' and a newline.
 
 Never connects to the app's database: every configured database is pointed at the
 dialect's Django backend with a name that cannot be reached (SQLite: an in-memory
@@ -84,7 +85,9 @@ def app_configs(labels):
 def render(connection, configs):
     """The CREATE statements of the managed models of configs, in Django's order."""
     from django.db import router
+    from django.db.migrations.recorder import MigrationRecorder
     with connection.schema_editor(collect_sql=True, atomic=False) as editor:
+        editor.create_model(MigrationRecorder.Migration)
         for config in configs:
             for model in config.get_models(include_auto_created=False):
                 meta = model._meta
