@@ -100,16 +100,15 @@ def code_name(fn):
     return getattr(fn, "__qualname__", None) or repr(fn)
 
 
-def no_sql_warning(key, op, backwards):
+def no_sql_warning(op, backwards):
     """The warning for an operation that has no SQL form, or None for RunPython.noop."""
     from django.db.migrations.operations.special import RunPython
-    where = "%s %s" % key
     if isinstance(op, RunPython):
         fn = op.reverse_code if backwards else op.code
         if fn is RunPython.noop:
             return None
-        return "RunPython %s() in %s has no SQL form: strata does not run it" % (code_name(fn), where)
-    return "%s in %s has no SQL form: strata does not run it" % (op.describe(), where)
+        return "RunPython %s() has no SQL form: strata does not run it" % code_name(fn)
+    return "%s has no SQL form: strata does not run it" % op.describe()
 
 
 def pg_object_name(name1, name2, label):
@@ -211,7 +210,7 @@ def run_op(ed, key, op, backwards, from_state, to_state, warnings):
     ed.collected_sql.append("-- %s" % op.describe())
     ed.collected_sql.append("--")
     if not op.reduces_to_sql:
-        w = no_sql_warning(key, op, backwards)
+        w = no_sql_warning(op, backwards)
         if w:
             warnings.append(w)
         return
@@ -223,8 +222,8 @@ def run_op(ed, key, op, backwards, from_state, to_state, warnings):
             op.database_forwards(key[0], ed, from_state, to_state)
     except Exception as exc:
         line = str(exc).strip().splitlines()
-        warnings.append("%s in %s %s could not be rendered without a database (%s: %s): write its SQL by hand"
-                        % (op.describe(), key[0], key[1], type(exc).__name__, line[0] if line else ""))
+        warnings.append("%s could not be rendered without a database (%s: %s): write its SQL by hand"
+                        % (op.describe(), type(exc).__name__, line[0] if line else ""))
 
 
 def render(connection, loader, key, backwards):

@@ -117,3 +117,62 @@ expect_err "no installed app with label 'nope'" "importer: and names it"
 dj_import "$B" sqlite proj.settings shop >"$T/shop.json" 2>"$ERR"
 check "importer: an app list imports only those apps, and says what it left out" dj_json "$T/shop.json" \
   'set(revs) == {"shop_0001_initial", "shop_0002_product_stock", "shop_0003_seed_categories"} and any("accounts_0001_initial" in w or "accounts 0001_initial" in w for w in d["warnings"])'
+
+# strata import django on a database manage.py migrated partway.
+C=$T/part
+dj_project "$C"
+cd "$C" || exit 1
+export DJANGO_DB_NAME=$C/app.db
+dj "$C" migrate -v 0 shop 0002
+printf '[strata]\ndatabase = sqlite:app.db\nscript_location = strata\n' >strata.ini
+mkdir -p strata/versions
+run import django --settings proj.settings
+expect_rc 0 "import django"
+check "one revision per migration" test "$(ls strata/versions | wc -l)" = "$(dj "$C" showmigrations --list | grep -c '^ \[')"
+expect_err "shop_0003_seed_categories: RunPython add_categories\(\) has no SQL form" "RunPython listed at the end of the import"
+check "RunPython is a WARNING line in the revision" grep -q '^-- WARNING: RunPython add_categories() has no SQL form' strata/versions/shop_0003_seed_categories.sql
+check "the cross-app dependency is a depends-on header" grep -q '^-- strata:depends-on accounts_0003_seed_plans$' strata/versions/shop_0003_seed_categories.sql
+check "atomic = False is transaction off" grep -q '^-- strata:transaction off' strata/versions/accounts_0004_backfill_names.sql
+agree "current and status agree with showmigrations (partway)" "$C"
+sum=$(tree_sum strata)
+run import django --settings proj.settings
+expect_rc 1 "import refuses to overwrite existing revisions"
+check "the revisions are untouched" test "$(tree_sum strata)" = "$sum"
+run upgrade heads
+expect_rc 0 "upgrade heads from partway"
+agree "showmigrations agrees after strata upgrade (django_migrations kept in step)" "$C"
+run downgrade shop_0002_product_stock
+expect_rc 0 "downgrade one step"
+agree "showmigrations agrees after strata downgrade" "$C"
+check "showmigrations shows the step unapplied" sh -c "cd '$C' && /usr/bin/python3 manage.py showmigrations shop | grep -q '^ \[ \] 0003_seed_categories'"
+run upgrade heads
+expect_rc 0 "upgrade heads again"
+
+# On the database manage.py migrate built fully: upgrade heads changes nothing; a fresh
+# database built by strata has the same catalog and the same django_migrations rows.
+D=$T/fullimp
+dj_project "$D"
+cd "$D" || exit 1
+export DJANGO_DB_NAME=$D/app.db
+dj "$D" migrate -v 0
+printf '[strata]\ndatabase = sqlite:app.db\nscript_location = strata\nschema = django:proj.settings\n' >strata.ini
+mkdir -p strata/versions
+unset DJANGO_SETTINGS_MODULE
+run import django
+expect_rc 0 "import django, the settings from the django: schema source"
+agree "current and status agree with showmigrations (fully migrated)" "$D"
+sq_catalog app.db >"$T/before.cat"
+rows=$(sq app.db 'SELECT count(*) FROM django_migrations')
+run upgrade heads
+expect_rc 0 "upgrade heads on the fully migrated database"
+sq_catalog app.db >"$T/after.cat"
+check "upgrade heads changed nothing" cmp -s "$T/before.cat" "$T/after.cat"
+check "no revision ran" test "$(sq app.db "SELECT count(*) FROM strata_history WHERE direction = 'up'")" = 0
+check "django_migrations untouched" test "$(sq app.db 'SELECT count(*) FROM django_migrations')" = "$rows"
+run -d sqlite:fresh.db upgrade heads
+expect_rc 0 "upgrade heads builds a fresh database"
+sq_catalog fresh.db >"$T/fresh.cat"
+check "the fresh database has the catalog manage.py migrate built" cmp -s "$T/fresh.cat" "$T/before.cat"
+check "and the same django_migrations rows" test "$(sq fresh.db 'SELECT app, name FROM django_migrations ORDER BY 1, 2')" = "$(sq app.db 'SELECT app, name FROM django_migrations ORDER BY 1, 2')"
+run -d sqlite:fresh.db check
+expect_rc 0 "the fresh database matches the models"
