@@ -90,3 +90,55 @@ check "the importer runs" test -s "$T/imp.json"
   /usr/bin/python3 peer_checks.py sql "$T/imp.json") >"$OUT" 2>&1; RC=$?
 expect_rc 0 "every revision's SQL is what manage.py sqlmigrate prints, forwards and backwards"
 expect_out "compared (4[0-9]|[5-9][0-9])" "sqlmigrate compared for every migration"
+(cd "$B" && DJANGO_DB_ENGINE=postgresql DJANGO_DB_NAME=$full DJANGO_DB_HOST=$PGHOST DJANGO_DB_PORT=$PGPORT DJANGO_DB_USER=postgres \
+  /usr/bin/python3 peer_checks.py graph "$T/imp.json") >"$OUT" 2>&1; RC=$?
+expect_rc 0 "revises + depends_on are the dependencies showmigrations --plan shows"
+
+# strata import django on a database manage.py migrated partway.
+export DJANGO_DB_ENGINE=postgresql DJANGO_DB_HOST=$PGHOST DJANGO_DB_PORT=$PGPORT DJANGO_DB_USER=postgres
+part=djp_$$
+C=$T/part
+dj_project "$C"
+cd "$C" || exit 1
+printf '[strata]\ndatabase = %s\nscript_location = strata\n' "$(pgdb "$part")" >strata.ini
+mkdir -p strata/versions
+export DJANGO_DB_NAME=$part
+dj "$C" migrate -v 0 shop 0002
+run import django --settings proj.settings
+expect_rc 0 "import django"
+expect_err "shop_0003_seed_categories: RunPython add_categories\(\) has no SQL form" "RunPython listed at the end of the import"
+agree "current and status agree with showmigrations (partway)" "$C"
+run import django --settings proj.settings
+expect_rc 1 "import refuses to overwrite existing revisions"
+run upgrade heads
+expect_rc 0 "upgrade heads from partway"
+agree "showmigrations agrees after strata upgrade" "$C"
+run downgrade shop_0002_product_stock
+expect_rc 0 "downgrade one step"
+agree "showmigrations agrees after strata downgrade" "$C"
+check "Django forgets the step" test "$(pq "$part" "SELECT count(*) FROM django_migrations WHERE app = 'shop' AND name = '0003_seed_categories'")" = 0
+
+# The fully migrated database: upgrade heads changes nothing; a fresh one built by strata
+# has the catalog and the django_migrations rows manage.py migrate gave it.
+D=$T/fullimp
+dj_project "$D"
+cd "$D" || exit 1
+fresh=djn_$$
+printf '[strata]\ndatabase = postgresql://postgres@/%s?host=%s&port=%s\nscript_location = strata\nschema = django:proj.settings\n' "$full" "$PGHOST" "$PGPORT" >strata.ini
+mkdir -p strata/versions
+export DJANGO_DB_NAME=$full
+run import django
+expect_rc 0 "import django, the settings from the django: schema source"
+agree "current and status agree with showmigrations (fully migrated)" "$D"
+pg_catalog_of "$full" >"$T/before.cat"
+run upgrade heads
+expect_rc 0 "upgrade heads on the fully migrated database"
+pg_catalog_of "$full" >"$T/after.cat"
+check "upgrade heads changed nothing" cmp -s "$T/before.cat" "$T/after.cat"
+check "no revision ran" test "$(pq "$full" "SELECT count(*) FROM strata_history WHERE direction = 'up'")" = 0
+run -d "$(pgdb "$fresh")" upgrade heads
+expect_rc 0 "upgrade heads builds a fresh database"
+same_catalog "the fresh database has the catalog manage.py migrate built" "$fresh" "$full"
+check "and the same django_migrations rows" test "$(pq "$fresh" 'SELECT app, name FROM django_migrations ORDER BY 1, 2')" = "$(pq "$full" 'SELECT app, name FROM django_migrations ORDER BY 1, 2')"
+run -d "postgresql://postgres@/$fresh?host=$PGHOST&port=$PGPORT" check
+expect_rc 0 "the fresh database matches the models"
