@@ -176,3 +176,23 @@ check "the fresh database has the catalog manage.py migrate built" cmp -s "$T/fr
 check "and the same django_migrations rows" test "$(sq fresh.db 'SELECT app, name FROM django_migrations ORDER BY 1, 2')" = "$(sq app.db 'SELECT app, name FROM django_migrations ORDER BY 1, 2')"
 run -d sqlite:fresh.db check
 expect_rc 0 "the fresh database matches the models"
+
+# A squashed migration stands for those it replaces: Django's database recorded only the
+# replaced ones; the fresh database strata builds records them as Django does.
+E=$T/squash
+dj_project "$E"
+cd "$E" || exit 1
+export DJANGO_DB_NAME=$E/app.db
+cp "$T/full.db" app.db
+dj "$E" squashmigrations accounts 0002 --noinput -v 0
+printf '[strata]\ndatabase = sqlite:app.db\nscript_location = strata\n' >strata.ini
+mkdir -p strata/versions
+run import django --settings proj.settings
+expect_rc 0 "import django with a squashed migration"
+check "the squashed migration is one revision" test -f strata/versions/accounts_0001_squashed_0002_plan.sql -a ! -f strata/versions/accounts_0001_initial.sql
+check "what depended on a replaced migration depends on the squashed one" grep -q '^-- strata:depends-on accounts_0001_squashed_0002_plan$' strata/versions/shop_0001_initial.sql
+agree "current and status agree with showmigrations (squashed)" "$E"
+run -d sqlite:fresh.db upgrade heads
+expect_rc 0 "upgrade heads with a squashed migration"
+DJANGO_DB_NAME=$E/fresh.db
+check "Django sees the fresh database fully migrated" test "$(dj "$E" showmigrations --list | grep -c '^ \[ \]')" = 0
