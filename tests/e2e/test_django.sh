@@ -46,19 +46,9 @@ check "the settings' database is never opened" test ! -e "$T/nowhere"
 # Seed 004: the model gains a NOT NULL column with a (Python) default; rows must survive.
 sq app.db "INSERT INTO accounts_customer (email, name, is_active, created_at) VALUES
   ('ann@example.org', 'Ann', 1, '2024-01-15 10:30:00'), ('bob@example.org', 'Bob', 1, '2024-01-16 11:00:00')"
-add_role "$A"
-run check
-expect_rc 1 "check fails once the model has role"
-expect_out "accounts_customer\.role" "check names the column"
-run migrate -m "add role"
-expect_rc 0 "migrate writes the change"
-f=$(ls migrations/versions/*add_role.sql 2>/dev/null)
-check "the revision adds role" grep -q 'ADD COLUMN "role"' "$f"
-expect_err "accounts_customer\.role" "migrate warns about the column to fill"
-run upgrade
-expect_rc 1 "upgrade refuses while the fill step is not written"
+role_change "$A"
 check "rows untouched by the refused upgrade" test "$(sq app.db 'SELECT count(*) FROM accounts_customer')" = 2
-fill_role "$f"
+fill_role "$ROLE_REV"
 run upgrade
 expect_rc 0 "upgrade applies role"
 check "rows survive with role filled" test "$(sq app.db "SELECT group_concat(email || ':' || role) FROM (SELECT * FROM accounts_customer ORDER BY id)")" = "ann@example.org:user,bob@example.org:user"
@@ -120,12 +110,9 @@ check "importer: an app list imports only those apps, and says what it left out"
 
 # strata import django on a database manage.py migrated partway.
 C=$T/part
-dj_project "$C"
-cd "$C" || exit 1
+import_project "$C" sqlite:app.db
 export DJANGO_DB_NAME=$C/app.db
 dj "$C" migrate -v 0 shop 0002
-printf '[strata]\ndatabase = sqlite:app.db\nscript_location = strata\n' >strata.ini
-mkdir -p strata/versions
 run import django --settings proj.settings
 expect_rc 0 "import django"
 check "one revision per migration" test "$(ls strata/versions | wc -l)" = "$(dj "$C" showmigrations --list | grep -c '^ \[')"
@@ -151,12 +138,9 @@ expect_rc 0 "upgrade heads again"
 # On the database manage.py migrate built fully: upgrade heads changes nothing; a fresh
 # database built by strata has the same catalog and the same django_migrations rows.
 D=$T/fullimp
-dj_project "$D"
-cd "$D" || exit 1
+import_project "$D" sqlite:app.db django:proj.settings
 export DJANGO_DB_NAME=$D/app.db
 cp "$T/full.db" app.db
-printf '[strata]\ndatabase = sqlite:app.db\nscript_location = strata\nschema = django:proj.settings\n' >strata.ini
-mkdir -p strata/versions
 unset DJANGO_SETTINGS_MODULE
 run import django
 expect_rc 0 "import django, the settings from the django: schema source"
@@ -180,13 +164,10 @@ expect_rc 0 "the fresh database matches the models"
 # A squashed migration stands for those it replaces: Django's database recorded only the
 # replaced ones; the fresh database strata builds records them as Django does.
 E=$T/squash
-dj_project "$E"
-cd "$E" || exit 1
+import_project "$E" sqlite:app.db
 export DJANGO_DB_NAME=$E/app.db
 cp "$T/full.db" app.db
 dj "$E" squashmigrations accounts 0002 --noinput -v 0
-printf '[strata]\ndatabase = sqlite:app.db\nscript_location = strata\n' >strata.ini
-mkdir -p strata/versions
 run import django --settings proj.settings
 expect_rc 0 "import django with a squashed migration"
 check "the squashed migration is one revision" test -f strata/versions/accounts_0001_squashed_0002_plan.sql -a ! -f strata/versions/accounts_0001_initial.sql

@@ -50,17 +50,9 @@ expect_rc 0 "check works with the settings' server unreachable"
 
 pq "$s" "INSERT INTO accounts_customer (email, name, is_active, created_at) VALUES
   ('ann@example.org', 'Ann', true, now()), ('bob@example.org', 'Bob', true, now())"
-add_role "$A"
-run check
-expect_rc 1 "check fails once the model has role"
-expect_out "accounts_customer\.role" "check names the column"
-run migrate -m "add role"
-expect_rc 0 "migrate writes the change"
-f=$(ls migrations/versions/*add_role.sql 2>/dev/null)
-run upgrade
-expect_rc 1 "upgrade refuses while the fill step is not written"
+role_change "$A"
 check "no role column after the refused upgrade" test "$(pq "$s" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'accounts_customer' AND column_name = 'role'")" = 0
-fill_role "$f"
+fill_role "$ROLE_REV"
 run upgrade
 expect_rc 0 "upgrade applies role"
 check "rows survive with role filled" test "$(pq "$s" "SELECT string_agg(email || ':' || role, ',' ORDER BY id) FROM accounts_customer")" = "ann@example.org:user,bob@example.org:user"
@@ -73,9 +65,7 @@ same_catalog "with role: the catalog equals Django's own migration's" "$s" "$r"
 n=$(versions)
 sed -i 's/^schema = .*/schema = django:proj.nosuch/' strata.ini
 run migrate -m "never"
-expect_rc 1 "a settings module that does not import fails"
-expect_err "django:proj\.nosuch" "the error names the source"
-expect_err "No module named 'proj\.nosuch'" "the error shows the end of its stderr"
+expect_rc 1 "a settings module that does not import fails, nothing written"
 check "nothing written" test "$(versions)" = "$n"
 
 # --- 2. the history from the migrations --------------------------------------------
@@ -98,10 +88,7 @@ expect_rc 0 "revises + depends_on are the dependencies showmigrations --plan sho
 export DJANGO_DB_ENGINE=postgresql DJANGO_DB_HOST=$PGHOST DJANGO_DB_PORT=$PGPORT DJANGO_DB_USER=postgres
 part=djp_$$
 C=$T/part
-dj_project "$C"
-cd "$C" || exit 1
-printf '[strata]\ndatabase = %s\nscript_location = strata\n' "$(pgdb "$part")" >strata.ini
-mkdir -p strata/versions
+import_project "$C" "$(pgdb "$part")"
 export DJANGO_DB_NAME=$part
 dj "$C" migrate -v 0 shop 0002
 run import django --settings proj.settings
@@ -121,11 +108,8 @@ check "Django forgets the step" test "$(pq "$part" "SELECT count(*) FROM django_
 # The fully migrated database: upgrade heads changes nothing; a fresh one built by strata
 # has the catalog and the django_migrations rows manage.py migrate gave it.
 D=$T/fullimp
-dj_project "$D"
-cd "$D" || exit 1
 fresh=djn_$$
-printf '[strata]\ndatabase = postgresql://postgres@/%s?host=%s&port=%s\nscript_location = strata\nschema = django:proj.settings\n' "$full" "$PGHOST" "$PGPORT" >strata.ini
-mkdir -p strata/versions
+import_project "$D" "postgresql://postgres@/$full?host=$PGHOST&port=$PGPORT" django:proj.settings
 export DJANGO_DB_NAME=$full
 run import django
 expect_rc 0 "import django, the settings from the django: schema source"
