@@ -53,6 +53,7 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 	ao.nrenames = o->nrenames;
 	ao.confirm_rename = o->confirm_rename;
 	ao.confirm_ctx = o->confirm_ctx;
+	ao.source = s->schema_path;
 	strata_conn_opts co = { .lock_timeout_ms = s->lock_timeout_ms,
 				.version_schema = s->version_schema };
 	if (o->from_empty && s->be == &strata_sqlite_backend) {
