@@ -113,6 +113,7 @@ static int scratch_open(scratch *sc, int with_data, int fresh, char **how)
 	o.script_location = s->script_location;
 	o.schema_path = s->schema_path;
 	ctx_unborrow(&o);
+	o.read_only = 0; /* the scratch copy is strata's to create and change */
 	o.lock_timeout_ms = s->lock_timeout_ms;
 	o.on_event = forward_event;
 	o.event_ctx = s;

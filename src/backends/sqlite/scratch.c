@@ -27,7 +27,7 @@ int sqlite_scratch_copy(strata_conn *c, const char *url, const char *dir, int wi
 	} else {
 		out->how = xasprintf("SQLite online backup to a temporary file");
 	}
-	out->url = xasprintf("sqlite:%s%s", file[0] == '/' ? "//" : "", file);
+	out->url = xasprintf("sqlite:%s", file);
 done:
 	free(file);
 	return rc;
