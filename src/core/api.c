@@ -138,6 +138,16 @@ const strata_backend *ctx_backend(strata *s)
 	return be ? be : strata_backend_for_url(DEFAULT_URL);
 }
 
+char *ctx_url_file(strata *s, char *path)
+{
+	if (!path || path[0] == '/' || !s->url_from_config || !s->config_dir ||
+	    strcmp(s->config_dir, ".") == 0 || strcmp(path, ":memory:") == 0)
+		return path;
+	char *rebased = fs_join(s->config_dir, path);
+	free(path);
+	return rebased;
+}
+
 void ctx_conn_opts(strata *s, strata_conn_opts *co)
 {
 	memset(co, 0, sizeof(*co));

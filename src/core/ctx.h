@@ -47,6 +47,10 @@ int config_load(strata *s);
 char *url_mask(const char *url);
 /* The connection options the handle's configuration gives (borrowed strings). */
 void ctx_conn_opts(strata *s, strata_conn_opts *co);
+/* A file path taken from the database URL (malloc'd, or NULL), made relative to
+ * the config file's directory when the URL came from a strata.ini elsewhere, as the
+ * connection reads it (strata_conn_opts.base_dir). Takes and returns ownership. */
+char *ctx_url_file(strata *s, char *path);
 /* Connects on first use. */
 int ctx_connect(strata *s);
 /* Loads the graph on first use. */

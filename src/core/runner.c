@@ -977,7 +977,7 @@ int strata_backup(strata *s, const char *path, char **written)
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(stamp, sizeof stamp, "%Y%m%d_%H%M%S", &tm);
-		p = s->url && s->be->backup_path ? s->be->backup_path(s->url, stamp) : NULL;
+		p = s->url && s->be->backup_path ? ctx_url_file(s, s->be->backup_path(s->url, stamp)) : NULL;
 		if (!p)
 			p = xasprintf("strata_backup_%s.dump", stamp);
 	}

@@ -482,6 +482,7 @@ int strata_verify(strata *s, const strata_verify_options *o, strata_verify_resul
 	/* Connecting to a database file that does not exist would create it. */
 	const strata_backend *be = ctx_backend(s);
 	char *path = s->url && !ctx_borrowed(&s->opts) && be->url_path ? be->url_path(s->url) : NULL;
+	path = ctx_url_file(s, path);
 	int fresh = path && strcmp(path, ":memory:") != 0 && !fs_exists(path);
 	if (!fresh && (rc = ctx_connect(s))) {
 		free(path);
