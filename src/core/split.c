@@ -41,8 +41,7 @@ typedef struct scanner {
 	size_t len;
 	size_t pos;
 	int line;
-	int pg; /* PostgreSQL rules, else SQLite's */
-	int my; /* MariaDB/MySQL rules (pg is 0) */
+	unsigned flags; /* STRATA_SQL_* of the dialect */
 	strata_err *e;
 
 	/* SQLite: the sqlite3_complete() state of the current statement. */
@@ -55,10 +54,11 @@ typedef struct scanner {
 	size_t nident;
 	char ident[4];
 
-	/* MariaDB/MySQL: the delimiter a DELIMITER line set (NULL: ';'), and the block
-	 * depth inside a CREATE … PROCEDURE|FUNCTION|TRIGGER|EVENT body. `routine`: the
-	 * statement creates one; `after_end`: the last word was END (END IF closes one
-	 * block, not two); `stmt_start`: the next word begins a statement of the body. */
+	/* STRATA_SQL_BODY_ROUTINES: the delimiter a DELIMITER line set (NULL: ';'), and the
+	 * block depth (`begin`) inside a CREATE … PROCEDURE|FUNCTION|TRIGGER|EVENT body.
+	 * `routine`: the statement creates one; `after_end`: the last word was END (END IF
+	 * closes one block, not two); `stmt_start`: the next word begins a statement of
+	 * the body. */
 	const char *delim;
 	size_t delim_len;
 	int routine, after_end, stmt_start;
@@ -83,22 +83,24 @@ static int is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-/* SQLite's IdChar(): letters, digits, '_', '$' and every byte of a UTF-8 sequence. */
-static int sqlite_idchar(unsigned char c)
+/* A word's byte without STRATA_SQL_DOLLAR_QUOTES (SQLite's IdChar()): letters, digits,
+ * '_', '$' and every byte of a UTF-8 sequence. */
+static int loose_idchar(unsigned char c)
 {
 	return is_alpha(c) || is_digit(c) || c == '_' || c == '$' || c >= 0x80;
 }
 
-/* PostgreSQL's ident_start, which is also a dollar-quote tag's first character. */
-static int pg_ident_start(unsigned char c)
+/* A word's first byte with STRATA_SQL_DOLLAR_QUOTES (PostgreSQL's ident_start), which is
+ * also a dollar-quote tag's first character. */
+static int ident_start(unsigned char c)
 {
 	return is_alpha(c) || c == '_' || c >= 0x80;
 }
 
-/* PostgreSQL's dolq_cont: ident_cont without '$'. */
-static int pg_tag_cont(unsigned char c)
+/* A dollar-quote tag's later byte (PostgreSQL's dolq_cont: ident_cont without '$'). */
+static int tag_cont(unsigned char c)
 {
-	return pg_ident_start(c) || is_digit(c);
+	return ident_start(c) || is_digit(c);
 }
 
 /* Case-insensitive comparison of the word s[0..n) with the lowercase keyword `kw`. */
@@ -146,7 +148,7 @@ static int skip_block_comment(scanner *sc)
 				return 0;
 			}
 			depth--;
-		} else if (sc->pg && c == '/' && next == '*') {
+		} else if ((sc->flags & STRATA_SQL_NESTED_COMMENTS) && c == '/' && next == '*') {
 			depth++;
 			i += 2;
 		} else {
@@ -216,8 +218,8 @@ static int skip_dollar(scanner *sc, size_t dlen)
 		       start_line, (int)dlen, delim);
 }
 
-/* Classifies a SQLite word for sqlite3_complete()'s machine. */
-static int sqlite_word_kind(const char *w, size_t n)
+/* Classifies a word for sqlite3_complete()'s machine (STRATA_SQL_BODY_TRIGGER). */
+static int trigger_word_kind(const char *w, size_t n)
 {
 	if (word_is(w, n, "create"))
 		return TK_CREATE;
@@ -235,7 +237,7 @@ static int sqlite_word_kind(const char *w, size_t n)
 /* psql's heuristic for SQL-standard function bodies: inside a statement that begins
  * CREATE [OR REPLACE] FUNCTION|PROCEDURE, outside parentheses, BEGIN opens a block, CASE
  * opens one when already inside a block, END closes one. */
-static void pg_word(scanner *sc, const char *w, size_t n)
+static void block_word(scanner *sc, const char *w, size_t n)
 {
 	const char *id = sc->ident;
 
@@ -262,98 +264,6 @@ static void pg_word(scanner *sc, const char *w, size_t n)
 				sc->begin--;
 		}
 	}
-}
-
-/* Consumes one PostgreSQL token at pos (not whitespace, a comment or a ';'). */
-static int pg_token(scanner *sc)
-{
-	const char *s = sc->s;
-	unsigned char c = (unsigned char)s[sc->pos];
-	size_t j;
-
-	switch (c) {
-	case '\'':
-		return skip_quoted(sc, 1, '\'', 1, 0, "string literal");
-	case '"':
-		return skip_quoted(sc, 1, '"', 1, 0, "quoted identifier");
-	case '(':
-		sc->paren++;
-		sc->pos++;
-		return 0;
-	case ')':
-		if (sc->paren > 0)
-			sc->paren--;
-		sc->pos++;
-		return 0;
-	case '$':
-		j = sc->pos + 1;
-		if (j < sc->len && is_digit((unsigned char)s[j])) {
-			/* $1: a parameter, never a quote */
-			while (j < sc->len && is_digit((unsigned char)s[j]))
-				j++;
-			sc->pos = j;
-			return 0;
-		}
-		if (j < sc->len && pg_ident_start((unsigned char)s[j])) {
-			j++;
-			while (j < sc->len && pg_tag_cont((unsigned char)s[j]))
-				j++;
-		}
-		if (j < sc->len && s[j] == '$')
-			return skip_dollar(sc, j + 1 - sc->pos);
-		sc->pos++; /* a lone '$': what follows is lexed afresh, as psql does */
-		return 0;
-	default:
-		break;
-	}
-	if ((c == 'e' || c == 'E') && peek1(sc) == '\'')
-		return skip_quoted(sc, 2, '\'', 1, 1, "string literal");
-	if (is_digit(c)) {
-		/* a number: its digits must not start a word that could swallow a '$' */
-		j = sc->pos;
-		while (j < sc->len && is_digit((unsigned char)s[j]))
-			j++;
-		sc->pos = j;
-		return 0;
-	}
-	if (pg_ident_start(c)) {
-		j = sc->pos + 1;
-		while (j < sc->len && (pg_tag_cont((unsigned char)s[j]) || s[j] == '$'))
-			j++;
-		pg_word(sc, s + sc->pos, j - sc->pos);
-		sc->pos = j;
-		return 0;
-	}
-	sc->pos++;
-	return 0;
-}
-
-/* Consumes one SQLite token at pos and feeds it to the trigger machine. */
-static int sqlite_token(scanner *sc)
-{
-	const char *s = sc->s;
-	unsigned char c = (unsigned char)s[sc->pos];
-	int kind = TK_OTHER;
-	int rc = 0;
-
-	if (c == '\'') {
-		rc = skip_quoted(sc, 1, '\'', 1, 0, "string literal");
-	} else if (c == '"' || c == '`') {
-		rc = skip_quoted(sc, 1, (char)c, 1, 0, "quoted identifier");
-	} else if (c == '[') {
-		rc = skip_quoted(sc, 1, ']', 0, 0, "quoted identifier");
-	} else if (sqlite_idchar(c)) {
-		size_t j = sc->pos + 1;
-		while (j < sc->len && sqlite_idchar((unsigned char)s[j]))
-			j++;
-		kind = sqlite_word_kind(s + sc->pos, j - sc->pos);
-		sc->pos = j;
-	} else {
-		sc->pos++;
-	}
-	if (rc == 0)
-		sc->trig = trigger_trans[sc->trig][kind];
-	return rc;
 }
 
 /* Whether pos starts an executable comment: slash-star followed by ! or M!. */
@@ -418,45 +328,6 @@ static int my_dashdash(const scanner *sc)
 	return sc->pos + 2 >= sc->len || (unsigned char)sc->s[sc->pos + 2] <= ' ';
 }
 
-/* Consumes one MariaDB/MySQL token at pos: strings with backslash escapes, `…`
- * identifiers, words for the block tracker. */
-static int my_token(scanner *sc)
-{
-	const char *s = sc->s;
-	unsigned char c = (unsigned char)s[sc->pos];
-	if (c == '\'' || c == '"')
-		return skip_quoted(sc, 1, (char)c, 1, 1, c == '"' ? "string literal" : "string literal");
-	if (c == '`')
-		return skip_quoted(sc, 1, '`', 1, 0, "quoted identifier");
-	if (c == '(' || c == ')') {
-		sc->paren += c == '(' ? 1 : 0;
-		if (c == ')' && sc->paren > 0)
-			sc->paren--;
-		sc->pos++;
-		return 0;
-	}
-	if (is_alpha(c) || c == '_' || c >= 0x80 || c == '$' || c == '@') {
-		size_t j = sc->pos + 1;
-		while (j < sc->len && (sqlite_idchar((unsigned char)s[j]) || s[j] == '@') && !my_delim_at(sc, j))
-			j++;
-		if (c != '@')
-			my_word(sc, s + sc->pos, j - sc->pos);
-		sc->pos = j;
-		return 0;
-	}
-	if (is_digit(c)) {
-		size_t j = sc->pos;
-		while (j < sc->len && sqlite_idchar((unsigned char)s[j]) && !my_delim_at(sc, j))
-			j++;
-		sc->pos = j;
-		return 0;
-	}
-	if (c == ':')
-		sc->stmt_start = 1; /* after a label */
-	sc->pos++;
-	return 0;
-}
-
 /* Consumes a MariaDB executable comment (slash-star-bang … star-slash) as one token. */
 static int my_exec_comment(scanner *sc)
 {
@@ -498,6 +369,105 @@ static int my_delimiter(scanner *sc)
 	return 1;
 }
 
+/* Consumes a '$' at pos (STRATA_SQL_DOLLAR_QUOTES): a $1 parameter, a dollar-quoted
+ * string, or a lone '$'. */
+static int dollar_token(scanner *sc)
+{
+	const char *s = sc->s;
+	size_t j = sc->pos + 1;
+	if (j < sc->len && is_digit((unsigned char)s[j])) {
+		/* $1: a parameter, never a quote */
+		while (j < sc->len && is_digit((unsigned char)s[j]))
+			j++;
+		sc->pos = j;
+		return 0;
+	}
+	if (j < sc->len && ident_start((unsigned char)s[j])) {
+		j++;
+		while (j < sc->len && tag_cont((unsigned char)s[j]))
+			j++;
+	}
+	if (j < sc->len && s[j] == '$')
+		return skip_dollar(sc, j + 1 - sc->pos);
+	sc->pos++; /* a lone '$': what follows is lexed afresh, as psql does */
+	return 0;
+}
+
+/* Consumes one word at pos and returns its kind for the trigger machine (TK_OTHER when
+ * the byte there starts no word); 0 bytes consumed means no word. */
+static int word_token(scanner *sc, size_t *n)
+{
+	const char *s = sc->s;
+	unsigned char c = (unsigned char)s[sc->pos];
+	size_t j = sc->pos;
+	if (sc->flags & STRATA_SQL_DOLLAR_QUOTES) {
+		if (is_digit(c)) {
+			/* a number: its digits must not start a word that could swallow a '$' */
+			while (j < sc->len && is_digit((unsigned char)s[j]))
+				j++;
+		} else if (ident_start(c)) {
+			j++;
+			while (j < sc->len && (tag_cont((unsigned char)s[j]) || s[j] == '$'))
+				j++;
+			if (sc->flags & STRATA_SQL_BODY_BLOCKS)
+				block_word(sc, s + sc->pos, j - sc->pos);
+		}
+	} else {
+		while (j < sc->len && loose_idchar((unsigned char)s[j]) && !my_delim_at(sc, j))
+			j++;
+		if ((sc->flags & STRATA_SQL_BODY_ROUTINES) && j > sc->pos && !is_digit(c))
+			my_word(sc, s + sc->pos, j - sc->pos);
+	}
+	*n = j - sc->pos;
+	int kind = *n ? trigger_word_kind(s + sc->pos, *n) : TK_OTHER;
+	sc->pos = j;
+	return kind;
+}
+
+/* Consumes one token at pos (not whitespace, a comment or a ';') and, with
+ * STRATA_SQL_BODY_TRIGGER, feeds it to the trigger machine. */
+static int next_token(scanner *sc)
+{
+	unsigned char c = (unsigned char)sc->s[sc->pos];
+	unsigned f = sc->flags;
+	int kind = TK_OTHER;
+	int rc = 0;
+	size_t n = 0;
+
+	if ((c == '\'' || c == '"') && (f & STRATA_SQL_BACKSLASH_STRINGS)) {
+		rc = skip_quoted(sc, 1, (char)c, 1, 1, "string literal");
+	} else if (c == '/' && (f & STRATA_SQL_HASH_COMMENTS) && my_exec_comment_at(sc)) {
+		rc = my_exec_comment(sc);
+	} else if (c == '\'') {
+		rc = skip_quoted(sc, 1, '\'', 1, 0, "string literal");
+	} else if (c == '"' || (c == '`' && (f & STRATA_SQL_BACKTICK_IDENTS))) {
+		rc = skip_quoted(sc, 1, (char)c, 1, 0, "quoted identifier");
+	} else if (c == '[' && (f & STRATA_SQL_BRACKET_IDENTS)) {
+		rc = skip_quoted(sc, 1, ']', 0, 0, "quoted identifier");
+	} else if (c == '(' && (f & STRATA_SQL_BODY_BLOCKS)) {
+		sc->paren++;
+		sc->pos++;
+	} else if (c == ')' && (f & STRATA_SQL_BODY_BLOCKS)) {
+		if (sc->paren > 0)
+			sc->paren--;
+		sc->pos++;
+	} else if (c == '$' && (f & STRATA_SQL_DOLLAR_QUOTES)) {
+		rc = dollar_token(sc);
+	} else if ((c == 'e' || c == 'E') && peek1(sc) == '\'' && (f & STRATA_SQL_E_STRINGS)) {
+		rc = skip_quoted(sc, 2, '\'', 1, 1, "string literal");
+	} else {
+		kind = word_token(sc, &n);
+		if (!n) {
+			if (c == ':' && (f & STRATA_SQL_BODY_ROUTINES))
+				sc->stmt_start = 1; /* after a label */
+			sc->pos++;
+		}
+	}
+	if (rc == 0 && (f & STRATA_SQL_BODY_TRIGGER))
+		sc->trig = trigger_trans[sc->trig][kind];
+	return rc;
+}
+
 /* Appends a copy of s[0..n) as a statement starting on `line`. */
 static void stmt_push(strata_stmtlist *l, const char *s, size_t n, int line)
 {
@@ -514,9 +484,9 @@ static void stmt_push(strata_stmtlist *l, const char *s, size_t n, int line)
  * the machine also advances past the ';'. */
 static int semicolon_ends(scanner *sc)
 {
-	if (sc->my)
+	if (sc->flags & STRATA_SQL_BODY_ROUTINES)
 		return !sc->delim && sc->begin == 0;
-	if (sc->pg)
+	if (sc->flags & STRATA_SQL_BODY_BLOCKS)
 		return sc->paren == 0 && sc->begin == 0;
 	sc->trig = trigger_trans[sc->trig][TK_SEMI];
 	return sc->trig == ST_START;
@@ -536,7 +506,7 @@ static void stmt_reset(scanner *sc)
 }
 
 /* See split.h; this is the one pass, cutting at each ending ';'. */
-int strata_split(const char *sql, size_t len, int dialect, int first_line,
+int strata_split(const char *sql, size_t len, unsigned dialect, int first_line,
 		 strata_stmtlist *out, strata_err *e)
 {
 	scanner sc;
@@ -547,9 +517,11 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 	int start_line = 0;
 	const char *nul;
 
-	if (dialect != STRATA_DIALECT_SQLITE && dialect != STRATA_DIALECT_POSTGRES &&
-	    dialect != STRATA_DIALECT_MYSQL)
-		return err_set(e, STRATA_EFAIL, "unknown SQL dialect %d", dialect);
+	unsigned body = dialect & STRATA_SQL_BODY_MASK;
+	if ((dialect & ~(unsigned)STRATA_SQL_ALL) ||
+	    (body != STRATA_SQL_BODY_TRIGGER && body != STRATA_SQL_BODY_BLOCKS &&
+	     body != STRATA_SQL_BODY_ROUTINES))
+		return err_set(e, STRATA_EFAIL, "unknown SQL dialect %u", dialect);
 	if (len == 0)
 		return 0;
 
@@ -568,8 +540,11 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 	sc.s = sql;
 	sc.len = len;
 	sc.line = first_line;
-	sc.pg = dialect == STRATA_DIALECT_POSTGRES;
-	sc.my = dialect == STRATA_DIALECT_MYSQL;
+	sc.flags = dialect;
+	if (!(dialect & ~STRATA_SQL_BODY_MASK))
+		sc.flags |= body == STRATA_SQL_BODY_TRIGGER	? STRATA_SQL_TRIGGER_DEFAULTS
+			    : body == STRATA_SQL_BODY_BLOCKS	? STRATA_SQL_BLOCK_DEFAULTS
+								: STRATA_SQL_ROUTINE_DEFAULTS;
 	sc.e = e;
 	stmt_reset(&sc);
 
@@ -585,13 +560,16 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 			sc.pos++;
 			continue;
 		}
-		if ((c == '-' && peek1(&sc) == '-' && (!sc.my || my_dashdash(&sc))) || (sc.my && c == '#')) {
+		if ((c == '-' && peek1(&sc) == '-' &&
+		     (!(sc.flags & STRATA_SQL_HASH_COMMENTS) || my_dashdash(&sc))) ||
+		    (c == '#' && (sc.flags & STRATA_SQL_HASH_COMMENTS))) {
 			skip_line_comment(&sc);
 			continue;
 		}
-		if (sc.my && !have && (c == 'd' || c == 'D') && my_delimiter(&sc))
+		if ((sc.flags & STRATA_SQL_BODY_ROUTINES) && !have && (c == 'd' || c == 'D') &&
+		    my_delimiter(&sc))
 			continue;
-		if (sc.my && my_delim_at(&sc, sc.pos)) {
+		if (my_delim_at(&sc, sc.pos)) {
 			sc.pos += sc.delim_len;
 			if (have)
 				stmt_push(out, sql + start, end - start, start_line);
@@ -599,9 +577,9 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 			stmt_reset(&sc);
 			continue;
 		}
-		/* MariaDB's executable comments (slash-star-bang) are statements' text. */
+		/* Executable comments (slash-star-bang) are statements' text. */
 		if (c == '/' && peek1(&sc) == '*' &&
-		    !(sc.my && my_exec_comment_at(&sc))) {
+		    !((sc.flags & STRATA_SQL_HASH_COMMENTS) && my_exec_comment_at(&sc))) {
 			if (skip_block_comment(&sc))
 				goto fail;
 			continue;
@@ -616,10 +594,7 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 				continue;
 			}
 		} else {
-			if (sc.my && c == '/' && peek1(&sc) == '*' && my_exec_comment_at(&sc))
-				rc = my_exec_comment(&sc);
-			else
-				rc = sc.pg ? pg_token(&sc) : sc.my ? my_token(&sc) : sqlite_token(&sc);
+			rc = next_token(&sc);
 			if (rc)
 				goto fail;
 		}

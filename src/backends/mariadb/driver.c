@@ -492,9 +492,13 @@ done:
 	return rc;
 }
 
+static const char *const my_schemes[] = { "mysql://", "mariadb://", NULL };
+
 const strata_backend strata_mariadb_backend = {
 	.name = "mysql",
-	.caps = STRATA_CAP_DROP_COLUMN | STRATA_CAP_ADVISORY_LOCK,
+	.schemes = my_schemes,
+	.url_forms = "mysql://user:password@host/db (?socket=PATH), mariadb://",
+	.caps = STRATA_CAP_DROP_COLUMN | STRATA_CAP_ADVISORY_LOCK | STRATA_CAP_SHADOW_DATABASE,
 	.dialect = STRATA_DIALECT_MYSQL,
 	.connect = my_connect,
 	.disconnect = my_disconnect,

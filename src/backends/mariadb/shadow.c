@@ -19,7 +19,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "backends/mariadb/mariadb_internal.h"
-#include "core/split.h"
 
 #include <stdio.h>
 #include <stdlib.h>
