@@ -77,7 +77,7 @@ typedef struct strata_conn strata_conn; /* defined by each backend */
 /* The built-in dialects (SQLite's and psql's splitting), as tests and tools name them. */
 #define STRATA_DIALECT_SQLITE   1 /* STRATA_SQL_BODY_TRIGGER | STRATA_SQL_TRIGGER_DEFAULTS */
 #define STRATA_DIALECT_POSTGRES 2 /* STRATA_SQL_BODY_BLOCKS | STRATA_SQL_BLOCK_DEFAULTS */
-#define STRATA_DIALECT_MYSQL    0x80u /* STRATA_SQL_BODY_ROUTINES | STRATA_SQL_ROUTINE_DEFAULTS */
+#define STRATA_DIALECT_MYSQL    (STRATA_SQL_BODY_ROUTINES | STRATA_SQL_ROUTINE_DEFAULTS) /* the mariadb client */
 
 /* One statement cut by strata_split(). */
 typedef struct strata_stmt {

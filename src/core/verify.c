@@ -68,16 +68,18 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
-/* Appends `s` to `b` as a double-quoted identifier. */
-static void put_ident(buf *b, const char *s, size_t n)
+/* Appends `s` to `b` as a quoted identifier in the dialect's quotes. */
+static void put_ident(buf *b, const char *s, size_t n, unsigned dialect)
 {
-	buf_putc(b, '"');
+	/* Where "…" is a string (STRATA_SQL_BACKSLASH_STRINGS), `…` quotes a name. */
+	char q = dialect & STRATA_SQL_BACKSLASH_STRINGS ? '`' : '"';
+	buf_putc(b, q);
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			buf_putc(b, '"');
+		if (s[i] == q)
+			buf_putc(b, q);
 		buf_putc(b, s[i]);
 	}
-	buf_putc(b, '"');
+	buf_putc(b, q);
 }
 
 /* Events of the handle on the copy that the caller may want: statements (for -v)
@@ -239,11 +241,11 @@ static int counts_take(strata *c, counts *k, strata_err *e)
 		buf sql = BUF_INIT;
 		buf_puts(&sql, "SELECT COUNT(*) FROM ");
 		if (dot) {
-			put_ident(&sql, t, (size_t)(dot - t));
+			put_ident(&sql, t, (size_t)(dot - t), c->be->dialect);
 			buf_putc(&sql, '.');
 			t = dot + 1;
 		}
-		put_ident(&sql, t, strlen(t));
+		put_ident(&sql, t, strlen(t), c->be->dialect);
 		strata_rows r = { 0 };
 		rc = c->be->query(c->conn, sql.ptr, NULL, 0, &r, e);
 		if (!rc)

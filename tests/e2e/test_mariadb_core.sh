@@ -222,6 +222,21 @@ PATH=/nonexistent "$STRATA" backup "$T/none.sql" >"$OUT" 2>"$ERR"; RC=$?
 expect_rc 1 "backup without mariadb-dump fails"
 expect_err "mariadb-dump" "and names the missing program"
 
+# verify rehearses pending revisions on a temporary copy and leaves the database alone.
+mkrev a7 a6 "good" "ALTER TABLE counter ADD COLUMN m INT;" "ALTER TABLE counter DROP COLUMN m;" >/dev/null
+run verify --with-data
+expect_rc 0 "verify passes a revision that upgrades and downgrades"
+expect_out "temporary database strata_verify_[0-9a-f_]+ on the same server \(schema and data\)" "verify says how it copied"
+check "verify left the database at a6" test "$(mq "$db" 'SELECT version_num FROM strata_version')" = a6
+check "verify dropped its copy" test -z "$(my -e "SHOW DATABASES LIKE 'strata\_verify%'")"
+mkrev a8 a7 "bad downgrade" "CREATE TABLE keeps (id INT);" "DROP TABLE not_there;" >/dev/null
+run verify
+expect_rc 1 "verify fails a revision whose downgrade breaks"
+expect_out "a8" "and names it"
+check "verify dropped its copy after the failure" test -z "$(my -e "SHOW DATABASES LIKE 'strata\_verify%'")"
+check "the live database still has no table keeps" test "$(mq "$db" "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$db' AND TABLE_NAME = 'keeps'")" = 0
+rm -f migrations/versions/a8_*.sql migrations/versions/a7_*.sql
+
 # --each over mixed URLs: SQLite files and MariaDB databases in one list.
 mkdir "$T/each" && cd "$T/each" || exit 1
 project "sqlite:unused.db"

@@ -419,79 +419,6 @@ static int my_implicit_commit(const char *sql)
 	return 0;
 }
 
-/* mariadb-dump into a 0600 temporary file beside `path`, then rename: a reader never
- * sees a half-written dump. The password goes to mariadb-dump through MYSQL_PWD in its
- * environment, never on its command line. */
-static int my_backup(strata_conn *c, const char *path, strata_err *e)
-{
-	char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
-	char *resfile = xasprintf("--result-file=%s", tmp);
-	char *pwenv = NULL;
-	buf errout = BUF_INIT;
-	strvec argv = { 0 };
-	int rc = STRATA_EFAIL, file_made = 0, status = 0;
-	const my_url *u = &c->url;
-
-	if (fs_exists(path)) {
-		err_set(e, STRATA_EFAIL, "backup %s already exists", path);
-		goto done;
-	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0) {
-		err_set(e, STRATA_EFAIL, "cannot create backup %s: %s", path, strerror(errno));
-		goto done;
-	}
-	close(fd);
-	file_made = 1;
-	strvec_push(&argv, "mariadb-dump");
-	strvec_push(&argv, "--no-defaults");
-	strvec_push(&argv, "--single-transaction");
-	strvec_push(&argv, "--routines");
-	strvec_push(&argv, "--triggers");
-	strvec_push(&argv, "--events");
-	strvec_push(&argv, "--default-character-set=utf8mb4");
-	if (u->user)
-		strvec_push_owned(&argv, xasprintf("--user=%s", u->user));
-	if (u->host)
-		strvec_push_owned(&argv, xasprintf("--host=%s", u->host));
-	if (u->port)
-		strvec_push_owned(&argv, xasprintf("--port=%u", u->port));
-	if (u->socket)
-		strvec_push_owned(&argv, xasprintf("--socket=%s", u->socket));
-	strvec_push(&argv, resfile);
-	strvec_push(&argv, "--databases");
-	strvec_push(&argv, u->database);
-	strvec_push_owned(&argv, NULL);
-	if (u->password)
-		pwenv = xasprintf("MYSQL_PWD=%s", u->password);
-	const char *env[] = { pwenv, NULL };
-	proc_opts po = { NULL, pwenv ? env : NULL, NULL };
-	if (proc_run((const char *const *)argv.v, &po, NULL, &errout, &status, e)) {
-		err_prefix(e, "cannot back up (install the MariaDB client programs, e.g. the "
-			      "mariadb-client package): ");
-		goto done;
-	}
-	if (status != 0) {
-		buf_rtrim(&errout);
-		err_set(e, STRATA_EFAIL, "mariadb-dump failed to back up database \"%s\": %s",
-			u->database, errout.len ? proc_tail(errout.ptr, 5) : "no message");
-		goto done;
-	}
-	if (fs_rename(tmp, path, e))
-		goto done;
-	file_made = 0;
-	rc = 0;
-done:
-	if (file_made)
-		unlink(tmp);
-	strvec_free(&argv);
-	buf_free(&errout);
-	free(pwenv);
-	free(resfile);
-	free(tmp);
-	return rc;
-}
-
 static const char *const my_schemes[] = { "mysql://", "mariadb://", NULL };
 
 const strata_backend strata_mariadb_backend = {
@@ -514,6 +441,9 @@ const strata_backend strata_mariadb_backend = {
 	.table_name = my_table_name,
 	.version_ddl = my_version_ddl,
 	.backup = my_backup,
+	.backup_path = my_backup_path,
+	.scratch_copy = my_scratch_copy,
+	.scratch_drop = my_scratch_drop,
 	.introspect = my_introspect,
 	.load_shadow = my_load_shadow,
 	.render = my_render,

@@ -46,6 +46,23 @@ int my_exec(strata_conn *c, const char *sql, strata_err *e);
 int my_query(strata_conn *c, const char *sql, const char *const *params, size_t nparams,
 	     strata_rows *out, strata_err *e);
 
+/* `url` with its database replaced by `db` (a plain name), malloc'd (url.c). */
+char *my_url_with_db(const char *url, const char *db);
+
+/* Creates database `name` with the character set and collation of database `like`
+ * (shadow.c). */
+int my_create_db_like(strata_conn *c, const char *name, const char *like, strata_err *e);
+/* DROP DATABASE IF EXISTS `name` (shadow.c). */
+int my_drop_db(strata_conn *c, const char *name, strata_err *e);
+
+/* Backups and verify's scratch copy through mariadb-dump and the mariadb client
+ * (copy.c): the backend-table slots. */
+int my_backup(strata_conn *c, const char *path, strata_err *e);
+char *my_backup_path(const char *url, const char *stamp);
+int my_scratch_copy(strata_conn *c, const char *url, const char *dir, int with_data,
+		    strata_scratch *out, strata_err *e);
+int my_scratch_drop(strata_conn *c, const strata_scratch *sc, strata_err *e);
+
 /* Reads the user tables, views and triggers of database `db` into a new catalog at *out
  * (the caller frees it), leaving out `version_table` (NULL: strata_version) and
  * strata_history. */

@@ -93,14 +93,45 @@ static int empty_db(strata_conn *c, const char *db, strata_err *e)
 	return rc;
 }
 
+int my_create_db_like(strata_conn *c, const char *name, const char *like, strata_err *e)
+{
+	strata_rows r = { 0 };
+	buf sql = BUF_INIT;
+	const char *p[1] = { like };
+	int rc = my_query(c,
+			  "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME"
+			  " FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = $1",
+			  p, 1, &r, e);
+	if (!rc) {
+		buf_puts(&sql, "CREATE DATABASE ");
+		my_quote(&sql, name);
+		if (r.nrows == 1 && STRATA_ROWS_CELL(&r, 0, 0) && STRATA_ROWS_CELL(&r, 0, 1))
+			buf_printf(&sql, " CHARACTER SET %s COLLATE %s", STRATA_ROWS_CELL(&r, 0, 0),
+				   STRATA_ROWS_CELL(&r, 0, 1));
+		rc = my_exec(c, sql.ptr, e);
+	}
+	strata_rows_free(&r);
+	buf_free(&sql);
+	return rc;
+}
+
+int my_drop_db(strata_conn *c, const char *name, strata_err *e)
+{
+	buf sql = BUF_INIT;
+	buf_puts(&sql, "DROP DATABASE IF EXISTS ");
+	my_quote(&sql, name);
+	int rc = my_exec(c, sql.ptr, e);
+	buf_free(&sql);
+	return rc;
+}
+
 /* Loads schema.sql into a shadow database and reads it; see the header comment. */
 int my_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_path,
 		   strata_catalog **out, strata_err *e)
 {
 	const char *path = schema_path ? schema_path : "schema.sql";
 	const char *live = strata_my_database(c);
-	buf name = BUF_INIT, sql = BUF_INIT;
-	strata_rows r = { 0 };
+	buf name = BUF_INIT;
 	int rc, created = 0, moved = 0;
 	*out = NULL;
 	if (strata_my_is_shadow(c)) {
@@ -113,22 +144,11 @@ int my_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_pa
 		err_clear(&e2);
 		return rc;
 	}
-	const char *p[1] = { live };
-	if ((rc = my_query(c,
-			   "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME"
-			   " FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = $1",
-			   p, 1, &r, e)))
-		goto done;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	unsigned long rnd = (unsigned long)ts.tv_nsec ^ ((unsigned long)ts.tv_sec << 7);
 	buf_printf(&name, "strata_shadow_%ld_%06lx", (long)getpid(), rnd & 0xffffffUL);
-	buf_puts(&sql, "CREATE DATABASE ");
-	my_quote(&sql, name.ptr);
-	if (r.nrows == 1 && STRATA_ROWS_CELL(&r, 0, 0) && STRATA_ROWS_CELL(&r, 0, 1))
-		buf_printf(&sql, " CHARACTER SET %s COLLATE %s", STRATA_ROWS_CELL(&r, 0, 0),
-			   STRATA_ROWS_CELL(&r, 0, 1));
-	if ((rc = my_exec(c, sql.ptr, e))) {
+	if ((rc = my_create_db_like(c, name.ptr, live, e))) {
 		err_prefix(e, "cannot create a shadow database to load %s (set shadow_database = URL "
 			      "in strata.ini to a database strata may empty): ", path);
 		goto done;
@@ -149,10 +169,7 @@ done:
 	}
 	if (created) {
 		strata_err e2 = STRATA_ERR_INIT;
-		buf_reset(&sql);
-		buf_puts(&sql, "DROP DATABASE ");
-		my_quote(&sql, name.ptr);
-		if (my_exec(c, sql.ptr, &e2) && !rc)
+		if (my_drop_db(c, name.ptr, &e2) && !rc)
 			rc = err_set(e, e2.code, "cannot drop the shadow database: %s", e2.msg);
 		err_clear(&e2);
 	}
@@ -160,8 +177,6 @@ done:
 		strata_catalog_free(*out);
 		*out = NULL;
 	}
-	strata_rows_free(&r);
 	buf_free(&name);
-	buf_free(&sql);
 	return rc;
 }

@@ -143,3 +143,12 @@ int my_url_parse(const char *url, my_url *u, strata_err *e)
 	}
 	return 0;
 }
+
+char *my_url_with_db(const char *url, const char *db)
+{
+	const char *auth = strstr(url, "://");
+	auth = auth ? auth + 3 : url;
+	const char *path = auth + strcspn(auth, "/?");
+	const char *query = strchr(path, '?');
+	return xasprintf("%.*s/%s%s", (int)(path - url), url, db, query ? query : "");
+}
