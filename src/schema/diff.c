@@ -1535,3 +1535,57 @@ int strata_op_danger(buf *out, const strata_op *op, int strict_types)
 		return 0;
 	}
 }
+
+/* See diff.h. */
+int strata_op_same_run(const strata_oplist *ops, size_t k)
+{
+	return k > 0 && strata_op_is_table_change(&ops->v[k - 1]) &&
+	       strata_op_is_table_change(&ops->v[k]) &&
+	       ops->v[k - 1].old_table == ops->v[k].old_table;
+}
+
+/* See diff.h. */
+int strata_op_drops_pkey_here(const strata_oplist *ops, size_t k)
+{
+	const strata_op *op = &ops->v[k];
+	if (!strata_op_is_table_change(op) || op->kind <= STRATA_OP_RENAME_COLUMN ||
+	    (strata_op_same_run(ops, k) && ops->v[k - 1].kind > STRATA_OP_RENAME_COLUMN))
+		return 0;
+	for (size_t j = k; j < ops->n && (j == k || strata_op_same_run(ops, j)); j++)
+		if (ops->v[j].kind == STRATA_OP_ALTER_PKEY && op->old_table->pk.columns.n)
+			return 1;
+	return 0;
+}
+
+/* See diff.h. */
+void strata_render_comment_text(buf *out, const char *name)
+{
+	for (const char *p = name; *p; p++)
+		buf_putc(out, (*p == '\n' || *p == '\r') ? ' ' : *p);
+}
+
+/* See diff.h. */
+void strata_render_warning(buf *out, const char *text)
+{
+	buf_puts(out, "-- WARNING: ");
+	strata_render_comment_text(out, text);
+	buf_putc(out, '\n');
+}
+
+/* See diff.h. */
+void strata_render_fill_note(buf *out, const char *table, const char *col, const char *what)
+{
+	buf_puts(out, "-- strata:fill ");
+	strata_render_comment_text(out, table);
+	buf_putc(out, '.');
+	strata_render_comment_text(out, col);
+	buf_puts(out, ": write an UPDATE that fills this column for existing rows, for example\n"
+		      "-- UPDATE ");
+	strata_render_comment_text(out, table);
+	buf_puts(out, " SET ");
+	strata_render_comment_text(out, col);
+	buf_puts(out, " = ... WHERE ");
+	strata_render_comment_text(out, col);
+	buf_printf(out, " IS NULL;\n-- %s below fails the revision while a row still holds NULL there.\n",
+		   what);
+}

@@ -114,6 +114,22 @@ void strata_oplist_free(strata_oplist *ops);
 
 /* Whether the op belongs to the run of changes to a table that stays. */
 int strata_op_is_table_change(const strata_op *op);
+/* Whether ops k-1 and k are in the same run of changes to one table. */
+int strata_op_same_run(const strata_oplist *ops, size_t k);
+/* Whether op k is where its table's run begins after the renames, in a run that changes
+ * a primary key the table has: where a dialect drops the old key, before the changes
+ * (dropping a key column, or NOT NULL from one) that the key would refuse. */
+int strata_op_drops_pkey_here(const strata_oplist *ops, size_t k);
+
+/* Helpers every dialect's renderer shares. A "-- WARNING: TEXT" line (line breaks in
+ * TEXT become spaces). */
+void strata_render_warning(buf *out, const char *text);
+/* Appends `name` for a SQL comment: line breaks become spaces. */
+void strata_render_comment_text(buf *out, const char *name);
+/* The "-- strata:fill TABLE.COL: …" note above the step that makes a new NOT NULL
+ * column NOT NULL, ending with "-- WHAT below fails the revision while a row still
+ * holds NULL there." */
+void strata_render_fill_note(buf *out, const char *table, const char *col, const char *what);
 /* Appends the op's one human line ("+ table users", "~ column users.name (type TEXT
  * -> VARCHAR(80))", "- index ix_old"); returns 0 and appends nothing for ops that are
  * not a change of their own (implied re-creations, the drop half of a replacement). */

@@ -21,14 +21,6 @@
 #include <string.h>
 #include <strings.h>
 
-static void put_warning(buf *out, const char *text)
-{
-	buf_puts(out, "-- WARNING: ");
-	for (const char *p = text; *p; p++)
-		buf_putc(out, (*p == '\n' || *p == '\r') ? ' ' : *p);
-	buf_putc(out, '\n');
-}
-
 static void alter_table(buf *out, const char *table)
 {
 	buf_puts(out, "ALTER TABLE ");
@@ -178,12 +170,6 @@ static int instant_ok(const strata_table *t, const strata_column *c)
 	       (!c->dflt || strata_sql_is_literal(c->dflt));
 }
 
-static void comment_text(buf *out, const char *s)
-{
-	for (const char *p = s; *p; p++)
-		buf_putc(out, (*p == '\n' || *p == '\r') ? ' ' : *p);
-}
-
 /* ADD COLUMN; a NOT NULL column with nothing to fill existing rows is added nullable,
  * with a marked step where the author fills it, and constrained after: in strict
  * mode MODIFY … NOT NULL fails the revision while a row still holds NULL there. */
@@ -201,19 +187,7 @@ static void render_add_column(buf *out, const strata_table *t, const strata_colu
 	buf_puts(out, ";\n");
 	if (!fill)
 		return;
-	buf_puts(out, "-- strata:fill ");
-	comment_text(out, t->name);
-	buf_putc(out, '.');
-	comment_text(out, c->name);
-	buf_puts(out, ": write an UPDATE that fills this column for existing rows, for example\n"
-		      "-- UPDATE ");
-	comment_text(out, t->name);
-	buf_puts(out, " SET ");
-	comment_text(out, c->name);
-	buf_puts(out, " = ... WHERE ");
-	comment_text(out, c->name);
-	buf_puts(out, " IS NULL;\n"
-		      "-- MODIFY … NOT NULL below fails the revision while a row still holds NULL there.\n");
+	strata_render_fill_note(out, t->name, c->name, "MODIFY … NOT NULL");
 	alter_table(out, t->name);
 	buf_puts(out, "MODIFY COLUMN ");
 	column_def(out, c);
@@ -367,29 +341,6 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k)
 	}
 }
 
-/* Whether ops k-1 and k are in the same run of changes to one table. */
-static int same_run(const strata_oplist *ops, size_t k)
-{
-	return k > 0 && strata_op_is_table_change(&ops->v[k - 1]) &&
-	       strata_op_is_table_change(&ops->v[k]) &&
-	       ops->v[k - 1].old_table == ops->v[k].old_table;
-}
-
-/* A primary key that changes is dropped where its table's run begins (after the
- * renames): MariaDB refuses to drop a key column while the key stands. */
-static void render_pkey_drop_early(buf *out, const strata_oplist *ops, size_t k)
-{
-	const strata_op *op = &ops->v[k];
-	if (!strata_op_is_table_change(op) || op->kind <= STRATA_OP_RENAME_COLUMN ||
-	    (same_run(ops, k) && ops->v[k - 1].kind > STRATA_OP_RENAME_COLUMN))
-		return;
-	for (size_t j = k; j < ops->n && (j == k || same_run(ops, j)); j++)
-		if (ops->v[j].kind == STRATA_OP_ALTER_PKEY && op->old_table->pk.columns.n) {
-			alter_table(out, op->new_table->name);
-			buf_puts(out, "DROP PRIMARY KEY;\n");
-		}
-}
-
 /* Pass 1: every foreign key that goes, under its table's name before the list runs. */
 static void render_fkey_drops(buf *out, const strata_oplist *ops)
 {
@@ -443,10 +394,14 @@ int my_render(const strata_oplist *ops, buf *out, strata_err *e)
 			continue;
 		if (out->len > mark)
 			buf_putc(out, '\n');
-		render_pkey_drop_early(out, ops, i);
+		/* MariaDB refuses to drop a key column while the key stands. */
+		if (strata_op_drops_pkey_here(ops, i)) {
+			alter_table(out, op->new_table->name);
+			buf_puts(out, "DROP PRIMARY KEY;\n");
+		}
 		buf_reset(&why);
 		if (strata_op_danger(&why, op, ops->strict_types))
-			put_warning(out, why.ptr);
+			strata_render_warning(out, why.ptr);
 		render_op(out, ops, i);
 	}
 	size_t before = out->len;

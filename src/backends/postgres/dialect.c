@@ -78,14 +78,6 @@ static const char *bare(const char *name)
 	return dot ? dot + 1 : name;
 }
 
-static void put_warning(buf *out, const char *text)
-{
-	buf_puts(out, "-- WARNING: ");
-	for (const char *p = text; *p; p++)
-		buf_putc(out, (*p == '\n' || *p == '\r') ? ' ' : *p);
-	buf_putc(out, '\n');
-}
-
 static void alter_table(buf *out, const char *table)
 {
 	buf_puts(out, "ALTER TABLE ");
@@ -294,12 +286,6 @@ static void render_alter_column(buf *out, const char *table, const strata_column
 	}
 }
 
-static void comment_text(buf *out, const char *s)
-{
-	for (const char *p = s; *p; p++)
-		buf_putc(out, (*p == '\n' || *p == '\r') ? ' ' : *p);
-}
-
 /* ADD COLUMN; a NOT NULL column with nothing to fill existing rows is added nullable,
  * with a marked step where the author fills it, and constrained after: SET NOT NULL
  * fails the revision while a row still holds NULL there. */
@@ -316,19 +302,7 @@ static void render_add_column(buf *out, const char *table, const strata_column *
 	buf_puts(out, ";\n");
 	if (!fill)
 		return;
-	buf_puts(out, "-- strata:fill ");
-	comment_text(out, table);
-	buf_putc(out, '.');
-	comment_text(out, c->name);
-	buf_puts(out, ": write an UPDATE that fills this column for existing rows, for example\n"
-		      "-- UPDATE ");
-	comment_text(out, table);
-	buf_puts(out, " SET ");
-	comment_text(out, c->name);
-	buf_puts(out, " = ... WHERE ");
-	comment_text(out, c->name);
-	buf_puts(out, " IS NULL;\n"
-		      "-- SET NOT NULL below fails the revision while a row still holds NULL there.\n");
+	strata_render_fill_note(out, table, c->name, "SET NOT NULL");
 	alter_column(out, table, c->name);
 	buf_puts(out, "SET NOT NULL;\n");
 }
@@ -818,14 +792,6 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_
 	}
 }
 
-/* Whether ops k-1 and k are in the same run of changes to one table. */
-static int same_run(const strata_oplist *ops, size_t k)
-{
-	return k > 0 && strata_op_is_table_change(&ops->v[k - 1]) &&
-	       strata_op_is_table_change(&ops->v[k]) &&
-	       ops->v[k - 1].old_table == ops->v[k].old_table;
-}
-
 /*
  * A primary key that changes is dropped where its table's run begins (after the
  * renames): PostgreSQL refuses DROP NOT NULL on a key column, and dropping a key
@@ -834,12 +800,8 @@ static int same_run(const strata_oplist *ops, size_t k)
 static void render_pkey_drop_early(buf *out, const strata_oplist *ops, size_t k)
 {
 	const strata_op *op = &ops->v[k];
-	if (!strata_op_is_table_change(op) || op->kind <= STRATA_OP_RENAME_COLUMN ||
-	    (same_run(ops, k) && ops->v[k - 1].kind > STRATA_OP_RENAME_COLUMN))
-		return;
-	for (size_t j = k; j < ops->n && (j == k || same_run(ops, j)); j++)
-		if (ops->v[j].kind == STRATA_OP_ALTER_PKEY && op->old_table->pk.columns.n)
-			drop_constraint(out, op->new_table->name, op->old_table->pk.name);
+	if (strata_op_drops_pkey_here(ops, k))
+		drop_constraint(out, op->new_table->name, op->old_table->pk.name);
 }
 
 /* Renders a whole list; see the header comment. */
@@ -867,7 +829,7 @@ int pg_render(const strata_oplist *ops, buf *out, strata_err *e)
 			render_pkey_drop_early(out, ops, i);
 			buf_reset(&why);
 			if (strata_op_danger(&why, op, ops->strict_types))
-				put_warning(out, why.ptr);
+				strata_render_warning(out, why.ptr);
 			render_op(out, ops, i, &bodies_off);
 		}
 		if (i == last_table) {

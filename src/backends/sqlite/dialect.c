@@ -66,19 +66,6 @@ static void quote_string(buf *out, const char *s)
 	buf_putc(out, '\'');
 }
 
-/* Appends a name inside a comment line: a line break in a name would end the comment. */
-static void comment_name(buf *out, const char *name)
-{
-	for (const char *p = name; *p; p++)
-		buf_putc(out, (*p == '\n' || *p == '\r') ? ' ' : *p);
-}
-
-static void put_warning(buf *out, const char *text)
-{
-	buf_puts(out, "-- WARNING: ");
-	comment_name(out, text);
-	buf_putc(out, '\n');
-}
 
 /* Appends the column definition as CREATE TABLE and ADD COLUMN take it. */
 static void column_def(buf *out, const strata_column *c, int inline_pk, int autoincrement)
@@ -441,7 +428,7 @@ static void render_rebuild(render_ctx *x, const strata_table *src, const strvec 
 		rowid = rowid_name(src, dst, x->nocase);
 
 	buf_puts(out, "-- strata:rebuild ");
-	comment_name(out, dst->name);
+	strata_render_comment_text(out, dst->name);
 	buf_puts(out, "\nPRAGMA defer_foreign_keys = ON;\n");
 	sqlite_render_create_table(out, dst, tmp);
 	if (cols.n || rowid) {
@@ -489,20 +476,8 @@ static void render_fill(render_ctx *x, const strata_table *t, const strata_colum
 	buf *out = x->out;
 	buf msg = BUF_INIT;
 	buf_printf(&msg, "%s.%s must be filled: some rows still hold NULL", t->name, c->name);
-	buf_puts(out, "-- strata:fill ");
-	comment_name(out, t->name);
-	buf_putc(out, '.');
-	comment_name(out, c->name);
-	buf_puts(out, ": write an UPDATE that fills this column for existing rows, for example\n"
-		      "-- UPDATE ");
-	comment_name(out, t->name);
-	buf_puts(out, " SET ");
-	comment_name(out, c->name);
-	buf_puts(out, " = ... WHERE ");
-	comment_name(out, c->name);
-	buf_puts(out, " IS NULL;\n"
-		      "-- The guard below fails the revision while a row still holds NULL there.\n"
-		      "CREATE TEMP TABLE \"strata_guard\" (\"ok\" INTEGER CONSTRAINT ");
+	strata_render_fill_note(out, t->name, c->name, "The guard");
+	buf_puts(out, "CREATE TEMP TABLE \"strata_guard\" (\"ok\" INTEGER CONSTRAINT ");
 	sqlite_quote(out, msg.ptr);
 	buf_puts(out, " CHECK (\"ok\" = 0));\n"
 		      "INSERT INTO temp.\"strata_guard\" SELECT count(*) FROM ");
@@ -523,7 +498,7 @@ static void render_run(render_ctx *x, const strata_op *run, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&why);
 		if (strata_op_danger(&why, &run[i], 0))
-			put_warning(out, why.ptr);
+			strata_render_warning(out, why.ptr);
 	}
 	buf_free(&why);
 
@@ -625,7 +600,7 @@ int sqlite_render(const strata_oplist *ops, buf *out, strata_err *e)
 		}
 		buf_reset(&why);
 		if (strata_op_danger(&why, op, 0))
-			put_warning(out, why.ptr);
+			strata_render_warning(out, why.ptr);
 		switch (op->kind) {
 		case STRATA_OP_CREATE_TABLE:
 			sqlite_render_create_table(out, op->new_table, op->new_table->name);
