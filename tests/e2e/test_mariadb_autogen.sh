@@ -105,7 +105,7 @@ run upgrade
 expect_rc 0 "a MODIFY COLUMN, a column and a FULLTEXT index added"
 run reset --yes -m squashed
 expect_rc 0 "reset squashes the history"
-check "reset backed the database up with mariadb-dump" sh -c "grep -q 'CREATE TABLE \`users\`' strata_backup_*.dump"
+check "reset backed the database up with mariadb-dump, named after it" env db="$db" sh -c "grep -q 'CREATE TABLE \`users\`' \${db}_backup_*.sql"
 check "one revision is left" test "$(ls migrations/versions | wc -l)" = 1
 check "it creates the live tables" grep -q 'CREATE TABLE `posts`' migrations/versions/*_squashed.sql
 run current
