@@ -389,6 +389,10 @@ typedef struct run {
 	int have_expect;
 	int ddl_done; /* the version tables were created (and committed) by this run */
 	int locked;   /* the backend's run-wide lock is held: no other migrator can move it */
+	/* Revisions strata_history shows stopped partway at some time (read once per run,
+	 * when a revision that cannot roll back is first about to run). */
+	strvec partial;
+	int partial_known;
 } run;
 
 static void step_event(run *ru, rev *r, strata_event_kind kind, double ms)
@@ -513,8 +517,26 @@ static int plan_resume(run *ru, rev *r, const strata_stmtlist *l, const char *su
 	const char *verb = ru->up ? "upgrade" : "downgrade";
 	char was[65];
 	long done = -1;
-	int rc = last_progress(s, r, ru->up ? "up" : "down", &done, was, e);
+	int rc = 0;
 	*skip = 0;
+	if (!ru->partial_known) {
+		char *t = s->be->table_name(s->conn, NULL, "strata_history");
+		char *sql = xasprintf("SELECT DISTINCT revision FROM %s WHERE success = 0 AND statements_done > 0", t);
+		strata_rows rows = { 0 };
+		rc = s->be->query(s->conn, sql, NULL, 0, &rows, e);
+		for (size_t i = 0; !rc && i < rows.nrows; i++)
+			if (rows.cells[i])
+				strvec_push(&ru->partial, rows.cells[i]);
+		strata_rows_free(&rows);
+		free(sql);
+		free(t);
+		if (rc)
+			return rc;
+		ru->partial_known = 1;
+	}
+	if (!strvec_contains(&ru->partial, r->id))
+		return 0; /* never stopped partway */
+	rc = last_progress(s, r, ru->up ? "up" : "down", &done, was, e);
 	if (rc || done <= 0)
 		return rc; /* nothing ran last time: a plain run is safe */
 	if (ru->o->resume) {
@@ -551,17 +573,19 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err 
 {
 	strata *s = ru->s;
 	strata_stmtlist l = { 0 };
-	char sum[65], when[32], skipped[32], dur[32], *id = NULL;
+	char sum[65], when[32], skipped[32], dur[32];
 	size_t skip = 0, i = 0;
 	double t0 = now_ms();
 	int rc, in_tx = 0;
 	char *t = s->be->table_name(s->conn, NULL, "strata_history");
 	char *ins = xasprintf("INSERT INTO %s (revision, direction, checksum, applied_at, duration_ms,"
 			      " success, statements_done) VALUES ($1, $2, $3, $4, 0, 0, $5)", t);
-	char *last = xasprintf("SELECT MAX(id) FROM %s", t);
-	char *upd = xasprintf("UPDATE %s SET statements_done = $2 WHERE id = $1", t);
-	char *fin = xasprintf("UPDATE %s SET success = 1, duration_ms = $2 WHERE id = $1", t);
-	strata_rows rows = { 0 };
+	/* The run lock is held, so the newest row is this one (the derived table lets
+	 * MariaDB read the table it updates). */
+	char *upd = xasprintf("UPDATE %s SET statements_done = $1"
+			      " WHERE id = (SELECT m FROM (SELECT MAX(id) AS m FROM %s) x)", t, t);
+	char *fin = xasprintf("UPDATE %s SET success = 1, duration_ms = $1"
+			      " WHERE id = (SELECT m FROM (SELECT MAX(id) AS m FROM %s) x)", t, t);
 
 	sha256_hex_text(section(r, ru->up), strlen(section(r, ru->up)), sum);
 	if ((rc = split_section(s, r, ru->up, &l, e)) || (rc = plan_resume(ru, r, &l, sum, &skip, e)))
@@ -569,18 +593,15 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err 
 	utc_now(when);
 	snprintf(skipped, sizeof skipped, "%zu", skip);
 	const char *pi[5] = { r->id, ru->up ? "up" : "down", sum, when, skipped };
-	/* The run lock is held, so the newest row is this one. */
-	if ((rc = s->be->query(s->conn, ins, pi, 5, NULL, e)) ||
-	    (rc = s->be->query(s->conn, last, NULL, 0, &rows, e)))
+	if ((rc = s->be->query(s->conn, ins, pi, 5, NULL, e)))
 		goto done;
-	id = rows.nrows == 1 && rows.cells[0] ? xstrdup(rows.cells[0]) : xstrdup("0");
 	for (i = skip; !rc && i < l.n; i++) {
 		if ((rc = run_statement(s, r, ru->up, &l.v[i], e)))
 			break;
 		char n[32];
 		snprintf(n, sizeof n, "%zu", i + 1);
-		const char *pu[2] = { id, n };
-		rc = s->be->query(s->conn, upd, pu, 2, NULL, e);
+		const char *pu[1] = { n };
+		rc = s->be->query(s->conn, upd, pu, 1, NULL, e);
 	}
 	if (rc) {
 		if (i > 0)
@@ -598,19 +619,16 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err 
 	in_tx = 1;
 	heads_after(s->g, cur, r, ru->up, after);
 	snprintf(dur, sizeof dur, "%ld", (long)(now_ms() - t0 + 0.5));
-	const char *pf[2] = { id, dur };
-	if (!(rc = write_versions(s, cur, after, e)) && !(rc = s->be->query(s->conn, fin, pf, 2, NULL, e)))
+	const char *pf[1] = { dur };
+	if (!(rc = write_versions(s, cur, after, e)) && !(rc = s->be->query(s->conn, fin, pf, 1, NULL, e)))
 		rc = s->be->commit(s->conn, e);
 	in_tx = rc != 0;
 done:
 	if (in_tx)
 		s->be->rollback(s->conn, NULL);
-	strata_rows_free(&rows);
 	strata_stmtlist_free(&l);
-	free(id);
 	free(t);
 	free(ins);
-	free(last);
 	free(upd);
 	free(fin);
 	return rc;
@@ -644,9 +662,14 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	int tracked = s->be->implicit_commit && !step_atomic(s, r, ru->up);
 	if (tx && needs_fk_off(s, r, ru->up) && (rc = fk_pause(s, &was_on, e)))
 		goto done;
-	if ((rc = s->be->begin(s->conn, e)))
-		goto done;
-	in_tx = 1;
+	/* A tracked step planned from this run's last step under the run-wide lock needs
+	 * no transaction here: it runs outside one anyway. */
+	int bare = tracked && predicted && ru->locked && ru->ddl_done;
+	if (!bare) {
+		if ((rc = s->be->begin(s->conn, e)))
+			goto done;
+		in_tx = 1;
+	}
 	if (!ru->ddl_done && (rc = exec_ddl(s, e)))
 		goto done;
 	/* Under the lock: somebody may have moved the database meanwhile. Not when the
@@ -670,7 +693,8 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	step_event(ru, r, STRATA_EVENT_STEP_BEGIN, 0);
 	double t0 = now_ms();
 	if (tracked) {
-		rc = s->be->commit(s->conn, e);
+		if (in_tx)
+			rc = s->be->commit(s->conn, e);
 		in_tx = 0;
 		if (!rc)
 			rc = step_tracked(ru, r, &cur, &after, e);
@@ -822,7 +846,7 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 {
 	strata_run_options def = STRATA_RUN_OPTIONS_INIT;
 	strata_err e = STRATA_ERR_INIT;
-	run ru = { s, up, { 0 }, 0, 0, 0, o ? o : &def, { 0 }, 0, 0, 0 };
+	run ru = { s, up, { 0 }, 0, 0, 0, o ? o : &def, { 0 }, 0, 0, 0, { 0 }, 0 };
 	int rc, locked = 0;
 	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
 		return rc;
@@ -858,6 +882,7 @@ done:
 		s->be->unlock(s->conn);
 	vec_free(&ru.target);
 	vec_free(&ru.expect);
+	strvec_free(&ru.partial);
 	return rc ? ctx_take(s, &e) : 0;
 }
 
