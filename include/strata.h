@@ -167,6 +167,10 @@ int strata_downgrade(strata *s, const char *target, const strata_run_options *o)
 typedef struct strata_step {
 	const strata_revision *rev;
 	int up;
+	/* NULL, or why a step outside the target's own lineage is in the plan: upgrading,
+	 * the revision whose depends-on needs it; downgrading, the reverted revision it
+	 * depends on (a dependant is reverted before what it depends on). */
+	const strata_revision *via;
 } strata_step;
 /* The steps an upgrade (up=1) or downgrade (up=0) to `target` would run from the
  * database's current state, without changing anything. Free *steps with free(). */

@@ -23,6 +23,9 @@ typedef struct cli_globals {
 	const char *format; /* "text" or "json" */
 	const char *each;   /* --each PATTERN: run over many databases */
 	const char *jobs;   /* --jobs N */
+	int summary;        /* a child of --each: its parent prints one line per database */
+	struct cJSON *steps; /* with --format json: the finished steps, collected from events */
+	const struct strata_revision *step; /* the revision running now (NULL between steps) */
 } cli_globals;
 
 #define CLI_JSON(g) ((g)->format[0] == 'j')

@@ -65,10 +65,16 @@ static int print_plan(cli_globals *g, strata *s, int up, const char *target)
 			cJSON_AddStringToObject(o, "direction", up ? "upgrade" : "downgrade");
 			cJSON_AddBoolToObject(o, "transactional", r->transactional);
 			cJSON_AddItemToObject(o, "dangers", cli_json_strings((const char *const *)d, nd));
+			cJSON_AddItemToObject(o, "via", steps[i].via ? cJSON_CreateString(steps[i].via->id)
+								     : cJSON_CreateNull());
 			cJSON_AddItemToArray(arr, o);
 		} else {
 			printf("%s %s %s (%s)\n", up ? "upgrade" : "downgrade", r->id, r->message,
 			       r->transactional ? "in a transaction" : "outside a transaction");
+			if (steps[i].via && up)
+				printf("    + needed by %s (depends-on)\n", steps[i].via->id);
+			else if (steps[i].via)
+				printf("    + depends on %s, which is reverted\n", steps[i].via->id);
 			for (size_t j = 0; j < nd; j++)
 				printf("    ! %s\n", d[j]);
 		}
@@ -119,11 +125,8 @@ static int move(cli_globals *g, cli_args *a, int up)
 	strata_run_options o = STRATA_RUN_OPTIONS_INIT;
 	o.single_transaction = cli_flag(a, "single-transaction");
 	rc = up ? strata_upgrade(s, target, &o) : strata_downgrade(s, target, &o);
-	if (rc) {
-		if (g->tty && !g->quiet)
-			printf("failed\n");
+	if (rc)
 		rc = cli_error(s, rc);
-	}
 	strata_free(s);
 	return rc;
 }

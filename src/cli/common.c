@@ -1,31 +1,75 @@
 /* Shared pieces of the command-line tool: opening the handle and printing events. */
 #include "cli/cli.h"
+#include "cli/json.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Progress on a terminal, statements with -v, warnings always (unless -q). */
+/* Writes `v` joined by ", " (Alembic's format_as_comma). */
+static void put_list(FILE *f, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%s", i ? ", " : "", v[i]);
+}
+
+/* One line per revision as Alembic logs it: "Running upgrade a1b2 -> c3d4, add role"
+ * (a base revision comes from nothing: "Running upgrade  -> a1b2, …"). */
+static void put_step(FILE *f, const strata_event *ev)
+{
+	const strata_revision *r = ev->rev;
+	fprintf(f, "Running %s ", ev->up ? "upgrade" : "downgrade");
+	if (ev->up)
+		put_list(f, r->parents, r->nparents);
+	else
+		fputs(r->id, f);
+	fputs(" -> ", f);
+	if (ev->up)
+		fputs(r->id, f);
+	else
+		put_list(f, r->parents, r->nparents);
+	if (*r->message)
+		fprintf(f, ", %s", r->message);
+	fputc('\n', f);
+}
+
+/* Each statement under its revision (-v), indented. */
+static void put_statement(FILE *f, const char *sql)
+{
+	fputs("    ", f);
+	for (const char *p = sql; *p; p++) {
+		fputc(*p, f);
+		if (*p == '\n' && p[1])
+			fputs("    ", f);
+	}
+	fputs(";\n", f);
+}
+
+/* The step lines on stderr (unless -q, or inside --each, whose parent prints one
+ * line per database), statements with -v, warnings unless -q; with --format json
+ * the finished steps are also collected for the final object. */
 static void on_event(void *ctx, const strata_event *ev)
 {
 	cli_globals *g = ctx;
 	switch (ev->kind) {
 	case STRATA_EVENT_STEP_BEGIN:
-		if (g->tty && !g->quiet) {
-			int w = 1;
-			for (size_t t = ev->total; t >= 10; t /= 10)
-				w++;
-			printf("[%*zu/%zu] %s%s %s … ", w, ev->index, ev->total, ev->up ? "" : "revert ",
-			       ev->rev->id, ev->rev->message);
-			fflush(stdout);
-		}
+		if (!g->quiet && !g->summary)
+			put_step(stderr, ev);
+		g->step = ev->rev;
 		break;
 	case STRATA_EVENT_STEP_END:
-		if (g->tty && !g->quiet)
-			printf("%.0f ms\n", ev->ms);
+		g->step = NULL;
+		if (g->steps) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "revision", ev->rev->id);
+			cJSON_AddStringToObject(o, "message", ev->rev->message);
+			cJSON_AddStringToObject(o, "direction", ev->up ? "upgrade" : "downgrade");
+			cJSON_AddNumberToObject(o, "ms", (double)(long)(ev->ms + 0.5));
+			cJSON_AddItemToArray(g->steps, o);
+		}
 		break;
 	case STRATA_EVENT_STATEMENT:
-		if (g->verbose)
-			fprintf(stderr, "%s;\n", ev->sql);
+		if (g->verbose && !g->summary)
+			put_statement(stderr, ev->sql);
 		break;
 	case STRATA_EVENT_NOTICE:
 		if (!g->quiet)

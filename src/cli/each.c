@@ -149,6 +149,7 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 				cli_globals cg = *g;
 				cg.database = urls[next];
 				cg.tty = 0;
+				cg.summary = 1;
 				int r = fn(&cg, a);
 				fflush(stdout);
 				fflush(stderr);

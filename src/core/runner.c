@@ -143,20 +143,53 @@ fail:
 	return ctx_take(s, &e);
 }
 
-/* The revisions to run, in order, from heads `cur` towards `target`. */
+/* Fills via[] (parallel to g->order) for the revisions in `want` that are there
+ * through a dependency rather than the targets' own lineage (`own`): upgrading, the
+ * dependant that needs them; downgrading, the reverted revision they depend on.
+ * Walks from the targets outwards, so a revision inherits the reason of the one that
+ * brought it in. */
+static void plan_reasons(const graph *g, int up, const unsigned char *want,
+			 const unsigned char *own, rev **via)
+{
+	size_t n = g->order.n;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = up ? n - 1 - k : k;
+		rev *r = g->order.v[i];
+		if (!want[i])
+			continue;
+		const vec *lin = up ? &r->parents : &r->children;
+		const vec *dep = up ? &r->deps : &r->dependents;
+		for (size_t j = 0; j < lin->n + dep->n; j++) {
+			rev *o = j < lin->n ? lin->v[j] : dep->v[j - lin->n];
+			rev *why = j < lin->n ? via[i] : up ? r : (via[i] ? via[i] : r);
+			if (want[o->idx] && !own[o->idx] && !via[o->idx] && why)
+				via[o->idx] = why;
+		}
+	}
+}
+
+/* The revisions to run, in order, from heads `cur` towards `target`, as Alembic
+ * plans them: an upgrade applies what the targets need (dependencies included);
+ * a downgrade reverts what stands above the targets — their children's
+ * descendants, and the dependants of those — never a revision that only depends on
+ * a target that stays. `below`: the targets go too. `via`, when not NULL, receives
+ * for each step the revision whose dependency brought it in (NULL: none). */
 static int plan_steps(const graph *g, const vec *cur, int up, const vec *target, int below,
-		      vec *steps, strata_err *e)
+		      vec *steps, vec *via, strata_err *e)
 {
 	size_t n = g->order.n;
 	unsigned char *applied = xcalloc(n + 1, 1);
 	unsigned char *want = xcalloc(n + 1, 1);
+	unsigned char *own = xcalloc(n + 1, 1);
+	rev **why = xcalloc(n + 1, sizeof(*why));
+	vec roots = { 0 };
 	int rc = 0;
 	graph_mark_ancestors(g, cur, applied);
 	if (up) {
 		graph_mark_ancestors(g, target, want);
+		graph_mark_related(g, target, own, 0, 0);
 		for (size_t i = 0; i < n; i++)
-			if (want[i] && !applied[i])
-				vec_push(steps, g->order.v[i]);
+			want[i] = want[i] && !applied[i];
 	} else {
 		for (size_t i = 0; !below && i < target->n; i++) {
 			rev *t = target->v[i];
@@ -168,19 +201,40 @@ static int plan_steps(const graph *g, const vec *cur, int up, const vec *target,
 			}
 		}
 		if (target->n) {
-			graph_mark_descendants(g, target, want);
-			for (size_t i = 0; !below && i < target->n; i++)
-				want[((rev *)target->v[i])->idx] = 0;
+			for (size_t i = 0; i < target->n; i++) {
+				rev *t = target->v[i];
+				const vec *from = below ? NULL : &t->children;
+				if (!from)
+					vec_push(&roots, t);
+				for (size_t j = 0; from && j < from->n; j++)
+					if (vec_index(&roots, from->v[j]) < 0)
+						vec_push(&roots, from->v[j]);
+			}
+			graph_mark_descendants(g, &roots, want);
+			graph_mark_related(g, &roots, own, 1, 0);
 		} else {
 			memset(want, 1, n);
+			memset(own, 1, n);
 		}
-		for (size_t i = n; i-- > 0;)
-			if (want[i] && applied[i])
-				vec_push(steps, g->order.v[i]);
+		for (size_t i = 0; i < n; i++)
+			want[i] = want[i] && applied[i];
+	}
+	if (via)
+		plan_reasons(g, up, want, own, why);
+	for (size_t k = 0; k < n; k++) {
+		size_t i = up ? k : n - 1 - k;
+		if (!want[i])
+			continue;
+		vec_push(steps, g->order.v[i]);
+		if (via)
+			vec_push(via, why[i]);
 	}
 done:
+	vec_free(&roots);
 	free(applied);
 	free(want);
+	free(own);
+	free(why);
 	return rc;
 }
 
@@ -461,7 +515,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	} else {
 		rc = db_heads(s, &cur, e);
 	}
-	if (rc || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
+	if (rc || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, NULL, e)))
 		goto done;
 	if (!steps.n) {
 		*finished = 1;
@@ -483,7 +537,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 		cur.n = 0;
 		steps.n = 0;
 		if ((rc = db_heads_ex(s, &cur, 1, e)) ||
-		    (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
+		    (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, NULL, e)))
 			goto done;
 		if (!steps.n || steps.v[0] != r) {
 			rc = s->be->commit(s->conn, e);
@@ -557,7 +611,7 @@ static int all_steps(run *ru, strata_err *e)
 	strata *s = ru->s;
 	vec cur = { 0 }, steps = { 0 };
 	int rc, was_on = 0, in_tx = 0;
-	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
+	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, NULL, e)))
 		goto done;
 	int fk = 0;
 	for (size_t i = 0; i < steps.n; i++) {
@@ -582,7 +636,7 @@ static int all_steps(run *ru, strata_err *e)
 		goto done;
 	cur.n = 0;
 	steps.n = 0;
-	if ((rc = db_heads_ex(s, &cur, 1, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
+	if ((rc = db_heads_ex(s, &cur, 1, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, NULL, e)))
 		goto done;
 	ru->total = steps.n;
 	vec heads = { 0 };
@@ -651,7 +705,7 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 	/* Total for progress: the plan as seen now. */
 	vec cur = { 0 }, steps = { 0 };
 	if (!(rc = db_heads(s, &cur, &e)))
-		rc = plan_steps(s->g, &cur, up, &ru.target, ru.below, &steps, &e);
+		rc = plan_steps(s->g, &cur, up, &ru.target, ru.below, &steps, NULL, &e);
 	ru.total = steps.n;
 	vec_free(&cur);
 	vec_free(&steps);
@@ -687,25 +741,27 @@ int strata_downgrade(strata *s, const char *target, const strata_run_options *o)
 int strata_plan(strata *s, int up, const char *target, strata_step **out, size_t *n)
 {
 	strata_err e = STRATA_ERR_INIT;
-	vec t = { 0 }, cur = { 0 }, steps = { 0 };
+	vec t = { 0 }, cur = { 0 }, steps = { 0 }, via = { 0 };
 	int rc, below = 0;
 	*out = NULL;
 	*n = 0;
 	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
 		return rc;
 	if ((rc = resolve_target(s, target ? target : up ? "head" : "-1", up, &t, &below, &e)) ||
-	    (rc = db_heads(s, &cur, &e)) || (rc = plan_steps(s->g, &cur, up, &t, below, &steps, &e)))
+	    (rc = db_heads(s, &cur, &e)) || (rc = plan_steps(s->g, &cur, up, &t, below, &steps, &via, &e)))
 		goto done;
 	*out = xcalloc(steps.n + 1, sizeof(**out));
 	for (size_t i = 0; i < steps.n; i++) {
 		(*out)[i].rev = ctx_rev(s, steps.v[i]);
 		(*out)[i].up = up;
+		(*out)[i].via = via.v[i] ? ctx_rev(s, via.v[i]) : NULL;
 	}
 	*n = steps.n;
 done:
 	vec_free(&t);
 	vec_free(&cur);
 	vec_free(&steps);
+	vec_free(&via);
 	return rc ? ctx_take(s, &e) : 0;
 }
 
@@ -742,7 +798,7 @@ int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
 	if ((rc = revspec_resolve(s->g, from, NULL, &f, &e)) ||
 	    (rc = (up ? revspec_resolve(s->g, to, &f, &t, &e)
 		      : revspec_resolve_ex(s->g, to, &f, &t, &below, &e))) ||
-	    (rc = plan_steps(s->g, &f, up, &t, below, &steps, &e)))
+	    (rc = plan_steps(s->g, &f, up, &t, below, &steps, NULL, &e)))
 		goto done;
 	char *vt = be->table_name(NULL, "strata_version");
 	buf_printf(&b, "-- strata %s %s -> %s (%s)\n\n", up ? "upgrade" : "downgrade", from, to,
