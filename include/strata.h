@@ -35,7 +35,9 @@ typedef enum strata_event_kind {
 	STRATA_EVENT_STEP_END,   /* a revision finished: also ms */
 	STRATA_EVENT_STATEMENT,  /* a statement is about to run: sql */
 	STRATA_EVENT_NOTICE,     /* something the user should read: text */
-	STRATA_EVENT_WARNING     /* something that may be wrong: text */
+	STRATA_EVENT_WARNING,    /* something that may be wrong: text (ids: the revisions it names) */
+	STRATA_EVENT_STAMP       /* stamp records rev (NULL: drops a row): text is Alembic's
+				  * "a1b2 -> c3d4" (the rows it replaces -> the one it writes) */
 } strata_event_kind;
 
 struct strata_revision;
@@ -49,6 +51,8 @@ typedef struct strata_event {
 	double ms;
 	const char *sql;
 	const char *text;
+	const char *const *ids; /* revisions a warning is about (stamp's skipped ones) */
+	size_t nids;
 } strata_event;
 
 typedef void (*strata_event_fn)(void *ctx, const strata_event *ev);

@@ -24,8 +24,9 @@ typedef struct cli_globals {
 	const char *each;   /* --each PATTERN: run over many databases */
 	const char *jobs;   /* --jobs N */
 	int summary;        /* a child of --each: its parent prints one line per database */
-	struct cJSON *steps; /* with --format json: the finished steps, collected from events */
+	struct cJSON *json; /* with --format json: the object events fill (applied, stamped, skipped) */
 	const struct strata_revision *step; /* the revision running now (NULL between steps) */
+	strata *s;          /* the handle cli_open opened last: its events reach on_event */
 } cli_globals;
 
 #define CLI_JSON(g) ((g)->format[0] == 'j')

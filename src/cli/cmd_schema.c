@@ -57,6 +57,28 @@ static int require_up_to_date(strata *s)
 	return 0;
 }
 
+/* migrate --format json: what was written (path and id; null with nothing to do
+ * or with --sql), the operations, warnings and the upgrade SQL. */
+static void migrate_json(strata *s, const strata_diff *d, const char *path)
+{
+	const strata_revision *const *revs = NULL;
+	size_t n = 0;
+	const char *id = NULL;
+	if (path && strata_revisions(s, &revs, &n) == 0)
+		for (size_t i = 0; i < n && !id; i++)
+			if (strcmp(revs[i]->path, path) == 0)
+				id = revs[i]->id;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "changes", d->nops > 0);
+	cJSON_AddItemToObject(o, "revision", id ? cJSON_CreateString(id) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "path", path ? cJSON_CreateString(path) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "operations", cli_json_strings((const char *const *)d->ops, d->nops));
+	cJSON_AddItemToObject(o, "warnings", cli_json_strings((const char *const *)d->warnings, d->nwarnings));
+	cJSON_AddStringToObject(o, "upgrade", d->upgrade_sql);
+	cJSON_AddStringToObject(o, "downgrade", d->downgrade_sql);
+	cli_json_print(o);
+}
+
 int cmd_autogenerate(cli_globals *g, cli_args *a)
 {
 	if (!cli_value(a, "message"))
@@ -75,13 +97,13 @@ int cmd_autogenerate(cli_globals *g, cli_args *a)
 		rc = cli_error(s, rc);
 		goto done;
 	}
-	if (!d->nops) {
+	if (!d->nops && !CLI_JSON(g)) {
 		printf("No changes detected\n");
 		goto done;
 	}
 	for (size_t i = 0; i < d->nwarnings; i++)
 		cli_warn("%s", d->warnings[i]);
-	if (cli_flag(a, "sql")) {
+	if (cli_flag(a, "sql") && !CLI_JSON(g)) {
 		/* Preview: the revision's upgrade section, nothing written. */
 		fputs(d->upgrade_sql, stdout);
 		goto done;
@@ -90,8 +112,12 @@ int cmd_autogenerate(cli_globals *g, cli_args *a)
 	cli_revision_options(a, &o);
 	o.upgrade_sql = d->upgrade_sql;
 	o.downgrade_sql = d->downgrade_sql;
-	if ((rc = strata_revision_new(s, &o, &path))) {
+	if (d->nops && !cli_flag(a, "sql") && (rc = strata_revision_new(s, &o, &path))) {
 		rc = cli_error(s, rc);
+		goto done;
+	}
+	if (CLI_JSON(g)) {
+		migrate_json(s, d, path);
 		goto done;
 	}
 	if (!g->quiet)

@@ -44,6 +44,18 @@ static void put_statement(FILE *f, const char *sql)
 	fputs(";\n", f);
 }
 
+/* Warns about each destructive operation of a revision an upgrade is running. */
+static void warn_dangers(strata *s, const strata_revision *r)
+{
+	char **d = NULL;
+	size_t n = 0;
+	if (strata_revision_dangers(s, r, 1, &d, &n))
+		return;
+	for (size_t i = 0; i < n; i++)
+		cli_warn("%s %s", r->id, d[i]);
+	strata_strings_free(d, n);
+}
+
 /* The step lines on stderr (unless -q, or inside --each, whose parent prints one
  * line per database), statements with -v, warnings unless -q; with --format json
  * the finished steps are also collected for the final object. */
@@ -54,22 +66,35 @@ static void on_event(void *ctx, const strata_event *ev)
 	case STRATA_EVENT_STEP_BEGIN:
 		if (!g->quiet && !g->summary)
 			put_step(stderr, ev);
+		if (ev->up && !g->quiet && g->s)
+			warn_dangers(g->s, ev->rev);
 		g->step = ev->rev;
 		break;
 	case STRATA_EVENT_STEP_END:
 		g->step = NULL;
-		if (g->steps) {
+		if (g->json) {
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "revision", ev->rev->id);
 			cJSON_AddStringToObject(o, "message", ev->rev->message);
 			cJSON_AddStringToObject(o, "direction", ev->up ? "upgrade" : "downgrade");
 			cJSON_AddNumberToObject(o, "ms", (double)(long)(ev->ms + 0.5));
-			cJSON_AddItemToArray(g->steps, o);
+			cJSON_AddItemToArray(cJSON_GetObjectItem(g->json, "applied"), o);
 		}
 		break;
 	case STRATA_EVENT_STATEMENT:
 		if (g->verbose && !g->summary)
 			put_statement(stderr, ev->sql);
+		break;
+	case STRATA_EVENT_STAMP:
+		if (!g->quiet && !g->summary)
+			fprintf(stderr, "Running stamp_revision %s\n", ev->text);
+		if (g->json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "stamp", ev->text);
+			cJSON_AddItemToObject(o, "revision", ev->rev ? cJSON_CreateString(ev->rev->id)
+								   : cJSON_CreateNull());
+			cJSON_AddItemToArray(cJSON_GetObjectItem(g->json, "stamped"), o);
+		}
 		break;
 	case STRATA_EVENT_NOTICE:
 		if (!g->quiet)
@@ -78,6 +103,9 @@ static void on_event(void *ctx, const strata_event *ev)
 	case STRATA_EVENT_WARNING:
 		if (!g->quiet)
 			cli_warn("%s", ev->text);
+		for (size_t i = 0; g->json && i < ev->nids; i++)
+			cJSON_AddItemToArray(cJSON_GetObjectItem(g->json, "skipped"),
+					     cJSON_CreateString(ev->ids[i]));
 		break;
 	}
 }
@@ -90,6 +118,7 @@ int cli_open(cli_globals *g, strata **out)
 	o.on_event = on_event;
 	o.event_ctx = g;
 	int rc = strata_open(out, &o);
+	g->s = rc ? NULL : *out;
 	if (rc) {
 		cli_error(*out, rc);
 		strata_free(*out);

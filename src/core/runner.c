@@ -842,6 +842,88 @@ done:
 	return rc ? ctx_take(s, &e) : 0;
 }
 
+/* 1 when the revision's upgrade section holds a statement (not only comments). */
+static int has_sql(strata *s, const rev *r)
+{
+	strata_stmtlist l = { 0 };
+	int yes = strata_split(r->s->upgrade, strlen(r->s->upgrade), s->be->dialect, 1, &l, NULL) != 0 ||
+		  l.n > 0;
+	strata_stmtlist_free(&l);
+	return yes;
+}
+
+/* Emits one STAMP event: `text` as Alembic logs stamp_revision. */
+static void stamp_event(strata *s, rev *r, const char *text)
+{
+	strata_event ev = { 0 };
+	ev.kind = STRATA_EVENT_STAMP;
+	ev.rev = r ? ctx_rev(s, r) : NULL;
+	ev.text = text;
+	ctx_event(s, &ev);
+}
+
+/* Tells the listener what a stamp from rows `cur` to rows `after` records, as
+ * Alembic logs stamp_revision: each new row with the old rows of its lineage that it
+ * replaces ("a1b2 -> c3d4"), then each old row nothing replaces ("a1b2 -> "); and
+ * warns, naming them, about the revisions it marks applied whose SQL never ran. */
+static void stamp_report(strata *s, const vec *cur, const vec *after)
+{
+	size_t n = s->g->order.n;
+	unsigned char *was = xcalloc(n + 1, 1), *now = xcalloc(n + 1, 1);
+	unsigned char *replaced = xcalloc(cur->n + 1, 1);
+	for (size_t i = 0; i < after->n; i++) {
+		rev *r = after->v[i];
+		if (vec_index(cur, r) >= 0)
+			continue;
+		vec one = { 0 };
+		vec_push(&one, r);
+		memset(now, 0, n);
+		graph_mark_ancestors(s->g, &one, now);
+		graph_mark_lineage(s->g, r, now);
+		vec_free(&one);
+		buf b = BUF_INIT;
+		for (size_t j = 0; j < cur->n; j++)
+			if (vec_index(after, cur->v[j]) < 0 && now[((rev *)cur->v[j])->idx]) {
+				buf_printf(&b, "%s%s", b.len ? ", " : "", ((rev *)cur->v[j])->id);
+				replaced[j] = 1;
+			}
+		buf_printf(&b, " -> %s", r->id);
+		stamp_event(s, r, b.ptr);
+		buf_free(&b);
+	}
+	for (size_t j = 0; j < cur->n; j++)
+		if (!replaced[j] && vec_index(after, cur->v[j]) < 0) {
+			char *text = xasprintf("%s -> ", ((rev *)cur->v[j])->id);
+			stamp_event(s, NULL, text);
+			free(text);
+		}
+	graph_mark_ancestors(s->g, cur, was);
+	memset(now, 0, n);
+	graph_mark_ancestors(s->g, after, now);
+	strvec skipped = { 0 };
+	for (size_t i = 0; i < n; i++)
+		if (now[i] && !was[i] && has_sql(s, s->g->order.v[i]))
+			strvec_push(&skipped, ((rev *)s->g->order.v[i])->id);
+	if (skipped.n) {
+		char *list = strvec_join(&skipped, ", ");
+		char *text = xasprintf("stamp marks %zu revision(s) applied without running their SQL: %s "
+				       "(`strata upgrade` runs them; stamp is for a database whose schema "
+				       "already has their changes)", skipped.n, list);
+		strata_event ev = { 0 };
+		ev.kind = STRATA_EVENT_WARNING;
+		ev.text = text;
+		ev.ids = (const char *const *)skipped.v;
+		ev.nids = skipped.n;
+		ctx_event(s, &ev);
+		free(text);
+		free(list);
+	}
+	strvec_free(&skipped);
+	free(replaced);
+	free(was);
+	free(now);
+}
+
 int strata_stamp(strata *s, const char *const *targets, size_t n, int purge)
 {
 	strata_err e = STRATA_ERR_INIT;
@@ -913,6 +995,8 @@ int strata_stamp(strata *s, const char *const *targets, size_t n, int purge)
 		rc = s->be->commit(s->conn, &e);
 		in_tx = 0;
 	}
+	if (!rc)
+		stamp_report(s, &cur, &after);
 done:
 	if (in_tx)
 		s->be->rollback(s->conn, NULL);
