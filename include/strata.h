@@ -156,6 +156,13 @@ typedef struct strata_run_options {
 } strata_run_options;
 #define STRATA_RUN_OPTIONS_INIT { 0, 0 }
 
+/* Asks the command running on `s` to stop, from a signal handler (it is
+ * async-signal-safe) or another thread: the statement running is cancelled, its
+ * revision rolled back (as any failure), no further revision starts, and the
+ * command fails with "interrupted: c3d4 rolled back; the database is at a1b2".
+ * The handle stays interrupted: later upgrades and downgrades on it stop at once. */
+void strata_interrupt(strata *s);
+
 /* Applies revisions up to `target` (NULL: "head"); o may be NULL (the defaults).
  * Each revision runs in its own transaction with its version-table update; a
  * failure rolls that revision back, stops, and leaves the database at the revision

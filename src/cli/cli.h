@@ -82,6 +82,14 @@ int cli_interactive(void);
 /* Reads a yes/no answer from the terminal (default no). 0 when not a terminal. */
 int cli_confirm(const char *question);
 
+/* Catches SIGINT and SIGTERM while `s` runs a command: the first one interrupts it
+ * (strata_interrupt: the running revision is rolled back), a second one ends strata
+ * at once. NULL restores the default. */
+void cli_catch_signals(strata *s);
+/* The exit status after an interrupt: 128 + the signal (130 Ctrl-C, 143 SIGTERM),
+ * else rc. */
+int cli_signal_status(int rc);
+
 /* Runs `fn` once per database matched by `pattern`, `jobs` at a time. */
 int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, const char *pattern,
 	     int jobs);

@@ -164,12 +164,14 @@ static int move(cli_globals *g, cli_args *a, int up)
 	strata_run_options o = STRATA_RUN_OPTIONS_INIT;
 	o.single_transaction = cli_flag(a, "single-transaction");
 	json_begin(g, up ? "upgrade" : "downgrade", target);
+	cli_catch_signals(s);
 	rc = up ? strata_upgrade(s, target, &o) : strata_downgrade(s, target, &o);
+	cli_catch_signals(NULL);
 	if (rc)
 		rc = cli_error(s, rc);
 	rc = json_end(g, s, rc);
 	strata_free(s);
-	return rc;
+	return cli_signal_status(rc);
 }
 
 int cmd_upgrade(cli_globals *g, cli_args *a)

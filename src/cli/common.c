@@ -1,7 +1,10 @@
-/* Shared pieces of the command-line tool: opening the handle and printing events. */
+#define _POSIX_C_SOURCE 200809L
+/* Shared pieces of the command-line tool: opening the handle, printing events and
+ * catching Ctrl-C. */
 #include "cli/cli.h"
 #include "cli/json.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +111,40 @@ static void on_event(void *ctx, const strata_event *ev)
 					     cJSON_CreateString(ev->ids[i]));
 		break;
 	}
+}
+
+static strata *volatile sig_handle;
+static volatile sig_atomic_t sig_caught;
+
+/* Async-signal-safe: records the signal and interrupts the handle. The handler is
+ * installed with SA_RESETHAND, so a second Ctrl-C ends strata at once. */
+static void on_signal(int sig)
+{
+	sig_caught = sig;
+	if (sig_handle)
+		strata_interrupt(sig_handle);
+}
+
+void cli_catch_signals(strata *s)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	sig_handle = s;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction sa, old;
+		memset(&sa, 0, sizeof sa);
+		sigemptyset(&sa.sa_mask);
+		sa.sa_handler = s ? on_signal : SIG_DFL;
+		sa.sa_flags = SA_RESETHAND;
+		/* A signal the shell told us to ignore (a background job's SIGINT) stays ignored. */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+int cli_signal_status(int rc)
+{
+	return sig_caught ? 128 + sig_caught : rc;
 }
 
 int cli_open(cli_globals *g, strata **out)

@@ -9,6 +9,8 @@
 #include "core/graph.h"
 #include "util/err.h"
 
+#include <signal.h>
+
 struct strata {
 	strata_err err;
 	strata_options opts;
@@ -21,6 +23,7 @@ struct strata {
 	char *version_schema;  /* PostgreSQL: schema of the version tables */
 	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
 	int lock_timeout_ms;
+	volatile sig_atomic_t interrupted; /* strata_interrupt was called: runs stop */
 
 	const strata_backend *be;
 	strata_conn *conn;

@@ -342,6 +342,10 @@ static int run_section(strata *s, rev *r, int up, strata_err *e)
 		return rc;
 	}
 	for (size_t i = 0; !rc && i < l.n; i++) {
+		if (s->interrupted) {
+			rc = err_set(e, STRATA_EFAIL, "interrupted");
+			break;
+		}
 		strata_event ev = { 0 };
 		ev.kind = STRATA_EVENT_STATEMENT;
 		ev.rev = ctx_rev(s, r);
@@ -400,6 +404,19 @@ static void fk_resume(strata *s, int was_on)
 {
 	if (was_on)
 		s->be->exec(s->conn, "PRAGMA foreign_keys = ON", NULL);
+}
+
+/* Replaces the error of an interrupted run with what happened and where the
+ * database is: "interrupted: <what>; the database is at <heads>". */
+static int interrupted(strata_err *e, const char *what, const vec *at)
+{
+	buf b = BUF_INIT;
+	for (size_t i = 0; i < at->n; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)at->v[i])->id);
+	err_clear(e);
+	err_set(e, STRATA_EFAIL, "interrupted: %s; the database is at %s", what, at->n ? b.ptr : "base");
+	buf_free(&b);
+	return STRATA_EFAIL;
 }
 
 typedef struct run {
@@ -523,6 +540,12 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	}
 	rev *r = steps.v[0];
 	int tx = r->s->transactional;
+	if (s->interrupted) {
+		char *what = xasprintf("stopped before %s", r->id);
+		rc = interrupted(e, what, &cur);
+		free(what);
+		goto done;
+	}
 	if (tx && needs_fk_off(s, r, ru->up) && (rc = fk_pause(s, &was_on, e)))
 		goto done;
 	if ((rc = s->be->begin(s->conn, e)))
@@ -562,6 +585,12 @@ static int one_step(run *ru, int *finished, strata_err *e)
 				   "failing one stay applied; the database is still recorded at the "
 				   "previous revision) ", r->id);
 			record_failure(ru, r);
+			if (s->interrupted) {
+				char *what = xasprintf("%s runs outside a transaction: the statements before "
+						       "the interrupted one stay applied", r->id);
+				interrupted(e, what, &cur);
+				free(what);
+			}
 			goto done;
 		}
 		if ((rc = s->be->begin(s->conn, e)))
@@ -592,6 +621,11 @@ static int one_step(run *ru, int *finished, strata_err *e)
 		}
 		if (tx)
 			record_failure(ru, r);
+		if (s->interrupted) {
+			char *what = xasprintf("%s rolled back", r->id);
+			interrupted(e, what, &cur);
+			free(what);
+		}
 		goto done;
 	}
 	step_event(ru, r, STRATA_EVENT_STEP_END, now_ms() - t0);
@@ -659,8 +693,15 @@ static int all_steps(run *ru, strata_err *e)
 		rc = s->be->commit(s->conn, e);
 		in_tx = 0;
 	}
-	if (rc)
+	if (rc && s->interrupted) {
+		s->be->rollback(s->conn, NULL);
+		in_tx = 0;
+		cur.n = 0;
+		if (!db_heads(s, &cur, NULL))
+			interrupted(e, "the whole run was rolled back (--single-transaction)", &cur);
+	} else if (rc) {
 		err_prefix(e, "(--single-transaction: the whole run was rolled back) ");
+	}
 done:
 	if (in_tx)
 		s->be->rollback(s->conn, NULL);
