@@ -27,6 +27,7 @@ typedef struct cli_globals {
 	struct cJSON *json; /* with --format json: the object events fill (applied, stamped, skipped) */
 	const struct strata_revision *step; /* the revision running now (NULL between steps) */
 	strata *s;          /* the handle cli_open opened last: its events reach on_event */
+	int rehearsal;      /* verify: steps are rehearsed on a copy, not run on the database */
 } cli_globals;
 
 #define CLI_JSON(g) ((g)->format[0] == 'j')

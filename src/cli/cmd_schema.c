@@ -141,8 +141,14 @@ int cmd_diff(cli_globals *g, cli_args *a)
 	int rc = cli_open(g, &s);
 	if (rc)
 		return rc;
-	if ((rc = cli_schema_diff(s, a, &d))) {
+	/* Ctrl-C lets the scratch database be dropped on the way out. */
+	cli_catch_signals(s);
+	rc = cli_schema_diff(s, a, &d);
+	cli_catch_signals(NULL);
+	if (rc) {
 		rc = cli_error(s, rc);
+	} else if (cli_signal_status(0)) {
+		rc = cli_errorf(STRATA_EFAIL, "interrupted: no difference was printed");
 	} else if (CLI_JSON(g)) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "schema", strata_schema_path(s));
@@ -161,7 +167,7 @@ int cmd_diff(cli_globals *g, cli_args *a)
 	}
 	strata_diff_free(d);
 	strata_free(s);
-	return rc;
+	return cli_signal_status(rc);
 }
 
 int cmd_check(cli_globals *g, cli_args *a)

@@ -16,11 +16,12 @@ static void put_list(FILE *f, const char *const *v, size_t n)
 }
 
 /* One line per revision as Alembic logs it: "Running upgrade a1b2 -> c3d4, add role"
- * (a base revision comes from nothing: "Running upgrade  -> a1b2, …"). */
-static void put_step(FILE *f, const strata_event *ev)
+ * (a base revision comes from nothing: "Running upgrade  -> a1b2, …"); `verb`
+ * replaces "Running". */
+static void put_step(FILE *f, const char *verb, const strata_event *ev)
 {
 	const strata_revision *r = ev->rev;
-	fprintf(f, "Running %s ", ev->up ? "upgrade" : "downgrade");
+	fprintf(f, "%s %s ", verb, ev->up ? "upgrade" : "downgrade");
 	if (ev->up)
 		put_list(f, r->parents, r->nparents);
 	else
@@ -68,8 +69,8 @@ static void on_event(void *ctx, const strata_event *ev)
 	switch (ev->kind) {
 	case STRATA_EVENT_STEP_BEGIN:
 		if (!g->quiet && !g->summary)
-			put_step(stderr, ev);
-		if (ev->up && !g->quiet && g->s)
+			put_step(stderr, g->rehearsal ? "Rehearsing" : "Running", ev);
+		if (ev->up && !g->quiet && !g->rehearsal && g->s)
 			warn_dangers(g->s, ev->rev);
 		g->step = ev->rev;
 		break;

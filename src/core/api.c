@@ -41,6 +41,7 @@ void strata_interrupt(strata *s)
 	s->interrupted = 1;
 	if (s->be && s->conn && s->be->interrupt)
 		s->be->interrupt(s->conn);
+	strata_interrupt(s->child);
 }
 
 void ctx_notice(strata *s, strata_event_kind kind, const char *fmt, ...)

@@ -24,6 +24,7 @@ struct strata {
 	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
 	int lock_timeout_ms;
 	volatile sig_atomic_t interrupted; /* strata_interrupt was called: runs stop */
+	strata *volatile child; /* a handle working for this one (verify's copy): interrupted with it */
 
 	const strata_backend *be;
 	strata_conn *conn;

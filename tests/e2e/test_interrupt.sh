@@ -3,16 +3,16 @@
 # when tests/run.sh started a cluster.
 . "$STRATA_TOP/tests/e2e/lib.sh"
 PY=${STRATA_PYTHON:-/usr/bin/python3}
-# interrupt SIG: runs `strata upgrade` in the background, waits until it has started
+# interrupt SIG [COMMAND]: runs `strata upgrade` (or COMMAND) in the background, waits until it has started
 # the slow revision, sends SIG, and leaves the exit status in $RC. A background job
 # of a script has SIGINT ignored, which strata keeps; the wrapper restores it, as a
 # terminal's Ctrl-C finds it.
 interrupt() {
   "$PY" -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
-    "$STRATA" upgrade >"$OUT" 2>"$ERR" &
+    "$STRATA" "${2:-upgrade}" >"$OUT" 2>"$ERR" &
   pid=$!
   i=0
-  while [ $i -lt 100 ] && ! grep -q "Running upgrade.*slow" "$ERR" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+  while [ $i -lt 100 ] && ! grep -q "ing upgrade.*slow" "$ERR" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
   sleep 0.5
   kill -"$1" $pid
   wait $pid; RC=$?
@@ -58,4 +58,10 @@ expect_rc 130 "PostgreSQL: Ctrl-C cancels the running statement"
 expect_err "^strata: error: interrupted: c3d4 rolled back; the database is at a1b2$" "PostgreSQL: the message"
 check "PostgreSQL: at a1b2, t2 rolled back" test "$(pq "SELECT version_num FROM strata_version"),$(pq "SELECT to_regclass('t2')")" = "a1b2,"
 check "PostgreSQL: the advisory lock is released" test "$(pq "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = 0
+pq "DROP TABLE t2" >/dev/null 2>&1
+interrupt INT verify
+expect_rc 130 "PostgreSQL: Ctrl-C during verify"
+expect_err "^strata: error: interrupted: the rehearsal stopped and its copy is removed; the database was not changed$" "verify says so"
+check "verify's scratch database is dropped" test -z "$(pq "SELECT datname FROM pg_database WHERE datname LIKE 'strata_verify_%'")"
+check "the database is untouched" test "$(pq "SELECT version_num FROM strata_version")" = a1b2
 cd .. && dropdb -h "$PGHOST" -p "$PGPORT" -U postgres "$db"
