@@ -23,6 +23,8 @@ typedef struct cli_globals {
 	const char *format; /* "text" or "json" */
 	const char *each;   /* --each PATTERN: run over many databases */
 	const char *jobs;   /* --jobs N */
+	int read_only;      /* the command only reads: a missing database is an error */
+	int no_discovery;   /* init: do not look for strata.ini in directories above */
 	int summary;        /* a child of --each: its parent prints one line per database */
 	struct cJSON *json; /* with --format json: the object events fill (applied, stamped, skipped) */
 	const struct strata_revision *step; /* the revision running now (NULL between steps) */
@@ -110,6 +112,7 @@ int cmd_check(cli_globals *g, cli_args *a);
 int cmd_doctor(cli_globals *g, cli_args *a);
 int cmd_reset(cli_globals *g, cli_args *a);
 int cmd_embed(cli_globals *g, cli_args *a);
+int cmd_import(cli_globals *g, cli_args *a);
 extern const cli_opt cmd_embed_opts[]; /* embed takes its options from its own file */
 /* Fills message, rev-id, splice, branch labels, depends-on and --head parents. */
 void cli_revision_options(cli_args *a, strata_revision_options *o);

@@ -58,16 +58,14 @@ static int require_up_to_date(strata *s)
 }
 
 /* migrate --format json: what was written (path and id; null with nothing to do
- * or with --sql), the operations, warnings and the upgrade SQL. */
-static void migrate_json(strata *s, const strata_diff *d, const char *path)
+ * or with --sql), the operations, warnings and the upgrade SQL. The id is --rev-id,
+ * or the generated one the file name starts with (ID_slug.sql). */
+static void migrate_json(const cli_args *a, const strata_diff *d, const char *path)
 {
-	const strata_revision *const *revs = NULL;
-	size_t n = 0;
-	const char *id = NULL;
-	if (path && strata_revisions(s, &revs, &n) == 0)
-		for (size_t i = 0; i < n && !id; i++)
-			if (strcmp(revs[i]->path, path) == 0)
-				id = revs[i]->id;
+	const char *base = path ? strrchr(path, '/') : NULL;
+	base = base ? base + 1 : path;
+	char *id = !path ? NULL : cli_value(a, "rev-id") ? strdup(cli_value(a, "rev-id"))
+							  : strndup(base, strcspn(base, "_."));
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "changes", d->nops > 0);
 	cJSON_AddItemToObject(o, "revision", id ? cJSON_CreateString(id) : cJSON_CreateNull());
@@ -77,6 +75,7 @@ static void migrate_json(strata *s, const strata_diff *d, const char *path)
 	cJSON_AddStringToObject(o, "upgrade", d->upgrade_sql);
 	cJSON_AddStringToObject(o, "downgrade", d->downgrade_sql);
 	cli_json_print(o);
+	free(id);
 }
 
 int cmd_autogenerate(cli_globals *g, cli_args *a)
@@ -117,7 +116,7 @@ int cmd_autogenerate(cli_globals *g, cli_args *a)
 		goto done;
 	}
 	if (CLI_JSON(g)) {
-		migrate_json(s, d, path);
+		migrate_json(a, d, path);
 		goto done;
 	}
 	if (!g->quiet)

@@ -186,7 +186,6 @@ int strata_revision_new(strata *s, const strata_revision_options *o, char **path
 		goto fail;
 	}
 	*path = p;
-	ctx_drop_graph(s); /* as documented: the next call sees the new file */
 fail:
 	strvec_free(&sc.labels);
 	strvec_free(&sc.depends);
