@@ -168,7 +168,7 @@ static const char *find_config(void)
 		/* Stop at the root: the directory is its own parent. */
 		path[len] = '\0';
 		const char *dir = len ? path : ".";
-		char parent[4096];
+		char parent[sizeof path + 3]; /* path and ".." always fit */
 		snprintf(parent, sizeof parent, "%s..", len ? path : "./");
 		if (stat(dir, &here) != 0 || stat(parent, &up) != 0 ||
 		    (here.st_dev == up.st_dev && here.st_ino == up.st_ino))
