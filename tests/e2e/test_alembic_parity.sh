@@ -108,27 +108,52 @@ C
 "$PY" "$STRATA_TOP/tests/e2e/alembic_peer.py" graph cases >alembic.txt 2>alembic.err
 check "Alembic answered every case" test "$(wc -l <alembic.txt)" -eq "$(wc -l <cases)"
 
+# each_case DBSQL OUTFILE [CASES]: runs every case with strata, resetting the version
+# rows with DBSQL (a command taking SQL), and writes its answers in alembic_peer's
+# format.
+each_case() {
+  : >"$2"
+  while IFS='|' read -r cur cmd target; do
+    rows=""
+    for r in $(echo "$cur" | tr -d '!' | tr -d -); do rows="$rows INSERT INTO strata_version VALUES ('$r');"; done
+    $1 "DELETE FROM strata_version;$rows" >/dev/null
+    if [ "$cmd" = resolve ]; then
+      run show "$target"
+      if [ "$RC" -eq 0 ]; then ans="$(sed -n '1s/^Rev: \([^ ]*\).*/\1/p' "$OUT")|"
+      else ans="ERROR|$(head -1 "$ERR")"; fi
+    else
+      run "$cmd" --plan "$target"
+      plan=$(sed -n 's/^\(up\|down\)grade \([^ ]*\) .*/\2/p' "$OUT" | tr '\n' ' ')
+      run "$cmd" "$target"
+      if [ "$RC" -eq 0 ]; then
+        ans="$(grep '^Running ' "$ERR" | paste -sd ';' -)|$($1 'SELECT version_num FROM strata_version ORDER BY 1' | paste -sd ' ' -)|$plan"
+      else ans="ERROR|$(head -1 "$ERR")"; fi
+    fi
+    echo "$cur|$cmd|$target|$ans" >>"$2"
+  done <"${3:-cases}"
+}
+sqlite_sql() { sq db.sqlite "$1"; }
 run stamp base
-: >strata.txt
-while IFS='|' read -r cur cmd target; do
-  rows=""
-  for r in $(echo "$cur" | tr -d '!' | tr -d -); do rows="$rows INSERT INTO strata_version VALUES ('$r');"; done
-  sq db.sqlite "DELETE FROM strata_version;$rows"
-  if [ "$cmd" = resolve ]; then
-    run show "$target"
-    if [ "$RC" -eq 0 ]; then ans="$(sed -n '1s/^Rev: \([^ ]*\).*/\1/p' "$OUT")|"
-    else ans="ERROR|$(head -1 "$ERR")"; fi
-  else
-    run "$cmd" --plan "$target"
-    plan=$(sed -n 's/^\(up\|down\)grade \([^ ]*\) .*/\2/p' "$OUT" | tr '\n' ' ')
-    run "$cmd" "$target"
-    if [ "$RC" -eq 0 ]; then
-      ans="$(grep '^Running ' "$ERR" | paste -sd ';' -)|$(sq db.sqlite 'SELECT version_num FROM strata_version ORDER BY 1' | paste -sd ' ' -)|$plan"
-    else ans="ERROR|$(head -1 "$ERR")"; fi
-  fi
-  echo "$cur|$cmd|$target|$ans" >>strata.txt
-done <cases
+each_case sqlite_sql strata.txt
 "$PY" "$STRATA_TOP/tests/e2e/alembic_peer.py" compare graph alembic.txt strata.txt
+
+# The same moves on PostgreSQL (the version rows are written by the same runner
+# through another backend), when tests/run.sh started a cluster.
+if [ -n "${STRATA_PG_URL:-}" ]; then
+  db=pgparity_$$
+  createdb -h "$PGHOST" -p "$PGPORT" -U postgres "$db"
+  pg_sql() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -d "$db" -c "$1"; }
+  # The moves that write several rows: downgrades, and upgrades across lineages.
+  pick='[|]downgrade[|]|[|]upgrade[|](heads|learning@head|core@head|tail)$'
+  grep -E "$pick" cases >cases.pg
+  grep -E "$(echo "$pick" | sed 's/\$$/[|]/')" alembic.txt >alembic.pg
+  st -d "postgresql://postgres@/$db?host=$PGHOST&port=$PGPORT" stamp base >/dev/null 2>&1
+  DATABASE_URL="postgresql://postgres@/$db?host=$PGHOST&port=$PGPORT"; export DATABASE_URL
+  each_case pg_sql strata.pg cases.pg
+  unset DATABASE_URL
+  "$PY" "$STRATA_TOP/tests/e2e/alembic_peer.py" compare graph alembic.pg strata.pg | sed 's/alembic parity:/alembic parity on PostgreSQL:/'
+  dropdb -h "$PGHOST" -p "$PGPORT" -U postgres "$db"
+fi
 
 # The issue's own scenario, spelled out.
 sq db.sqlite "DELETE FROM strata_version"
