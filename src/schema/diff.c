@@ -1482,6 +1482,11 @@ int strata_op_danger(buf *out, const strata_op *op, int strict_types)
 			   "filled in the marked step", t, op->new_col->name);
 		return 1;
 	case STRATA_OP_ALTER_COLUMN: {
+		if (op->new_col->generated && !op->old_col->generated) {
+			buf_printf(out, "makes %s.%s a generated column: its stored values are "
+					"replaced by computed ones", t, op->new_col->name);
+			return 1;
+		}
 		int notnull = op->new_col->notnull && !op->old_col->notnull;
 		int narrow = strict_types ? strict_narrows(op->old_col->type, op->new_col->type)
 					  : type_narrows(op->old_col->type, op->new_col->type);
