@@ -243,12 +243,24 @@ static void render_alter_column(buf *out, const char *table, const strata_column
 				const strata_column *b)
 {
 	const char *ta = plain_type(a->type), *tb = plain_type(b->type);
+	strata_column plain;
+	if (a->generated && !b->generated) {
+		/* A generated column made plain keeps the values it holds (PostgreSQL 13+);
+		 * what else changes is altered on the now plain column. */
+		alter_column(out, table, b->name);
+		buf_puts(out, "DROP EXPRESSION;\n");
+		plain = *a;
+		plain.generated = STRATA_GEN_NONE;
+		plain.gen_expr = NULL;
+		a = &plain;
+	}
 	if (a->generated != b->generated ||
 	    (a->generated && !strata_sql_equal(a->gen_expr, b->gen_expr, NULL, NULL, 0))) {
-		/* A generation expression cannot be altered: the column is made anew. */
+		/* A generation expression cannot be altered: the column is made anew (its
+		 * values are computed ones either way). */
 		alter_table(out, table);
-		buf_puts(out, "DROP COLUMN ");
-		pg_quote(out, a->name);
+		buf_puts(out, "DROP COLUMN "); /* renames ran first: it has its new name */
+		pg_quote(out, b->name);
 		buf_puts(out, ";\n");
 		alter_table(out, table);
 		buf_puts(out, "ADD COLUMN ");
