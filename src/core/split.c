@@ -471,6 +471,65 @@ fail:
 	return STRATA_EFAIL;
 }
 
+/* What kind of token starts with byte `c` (the token is already consumed). */
+static int token_kind(const scanner *sc, size_t tok)
+{
+	unsigned char c = (unsigned char)sc->s[tok];
+	unsigned char next = tok + 1 < sc->len ? (unsigned char)sc->s[tok + 1] : 0;
+	if (c == '\'' || (sc->pg && (c == 'e' || c == 'E') && next == '\'') ||
+	    (sc->pg && c == '$' && sc->pos - tok > 1 && sc->s[sc->pos - 1] == '$'))
+		return STRATA_TOK_SPLIT_STRING;
+	if (c == '"' || (!sc->pg && (c == '`' || c == '[')))
+		return STRATA_TOK_SPLIT_QUOTED;
+	if (sc->pg ? pg_ident_start(c) : (sqlite_idchar(c) && !is_digit(c)))
+		return STRATA_TOK_SPLIT_WORD;
+	return STRATA_TOK_SPLIT_OTHER;
+}
+
+/* See split.h: the loop of strata_split, reporting tokens instead of cutting. */
+int strata_split_tokens(const char *sql, size_t len, int dialect,
+			int (*fn)(void *ctx, const strata_split_tok *t), void *ctx, strata_err *e)
+{
+	scanner sc;
+	if (dialect != STRATA_DIALECT_SQLITE && dialect != STRATA_DIALECT_POSTGRES)
+		return err_set(e, STRATA_EFAIL, "unknown SQL dialect %d", dialect);
+	memset(&sc, 0, sizeof sc);
+	sc.s = sql;
+	sc.len = len;
+	sc.line = 1;
+	sc.pg = dialect == STRATA_DIALECT_POSTGRES;
+	sc.e = e;
+	stmt_reset(&sc);
+	while (sc.pos < len) {
+		unsigned char c = (unsigned char)sql[sc.pos];
+		size_t tok = sc.pos;
+		strata_split_tok t = { STRATA_TOK_SPLIT_OTHER, sql + tok, 0 };
+		if (is_space(c)) {
+			sc.line += c == '\n';
+			sc.pos++;
+			continue;
+		}
+		if (c == '-' && peek1(&sc) == '-') {
+			skip_line_comment(&sc);
+			t.kind = STRATA_TOK_SPLIT_COMMENT;
+		} else if (c == '/' && peek1(&sc) == '*') {
+			if (skip_block_comment(&sc))
+				return STRATA_EFAIL;
+			t.kind = STRATA_TOK_SPLIT_COMMENT;
+		} else if (c == ';' || c == '\0') {
+			sc.pos++;
+		} else {
+			if (sc.pg ? pg_token(&sc) : sqlite_token(&sc))
+				return STRATA_EFAIL;
+			t.kind = token_kind(&sc, tok);
+		}
+		t.n = sc.pos - tok;
+		if (fn(ctx, &t))
+			break;
+	}
+	return 0;
+}
+
 /* See split.h. */
 void strata_stmtlist_free(strata_stmtlist *l)
 {

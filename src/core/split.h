@@ -43,6 +43,28 @@ typedef struct strata_stmtlist {
 int strata_split(const char *sql, size_t len, int dialect, int first_line,
 		 strata_stmtlist *out, strata_err *e);
 
+/* One token as the splitter reads it: a word (keyword or bare name), a string (any
+ * quoting: '…', E'…', $tag$…$tag$), a quoted identifier ("…", `…`, […]), a comment
+ * (-- to the end of the line, or a block), or anything else (a number, an operator,
+ * punctuation, ';'). `p` points into the text given, `n` bytes long. */
+#define STRATA_TOK_SPLIT_WORD    1
+#define STRATA_TOK_SPLIT_STRING  2
+#define STRATA_TOK_SPLIT_QUOTED  3
+#define STRATA_TOK_SPLIT_COMMENT 4
+#define STRATA_TOK_SPLIT_OTHER   5
+
+typedef struct strata_split_tok {
+	int kind; /* STRATA_TOK_SPLIT_* */
+	const char *p;
+	size_t n;
+} strata_split_tok;
+
+/* Reads `len` bytes of `sql` in `dialect` with the splitter's own lexer and calls
+ * `fn` for each token in order, until it returns non-zero. Returns 0, or
+ * STRATA_EFAIL with "line N: unterminated …" in `e` as strata_split does. */
+int strata_split_tokens(const char *sql, size_t len, int dialect,
+			int (*fn)(void *ctx, const strata_split_tok *t), void *ctx, strata_err *e);
+
 /* Frees every statement and the array, leaving `l` zeroed and reusable. */
 void strata_stmtlist_free(strata_stmtlist *l);
 

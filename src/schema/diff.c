@@ -1458,8 +1458,7 @@ static int strict_narrows(const char *a, const char *b)
 		return pb >= 0 && (pa < 0 || sb < sa || pb - sb < pa - sa);
 	if (is_string(ba) && is_string(bb))
 		return pb >= 0 && (pa < 0 || pb < pa);
-	if (strcmp(ba, "date") == 0 && strcmp(bb, "timestamp without time zone") == 0)
-		return 0;
+	/* date -> timestamp is no widening: dates after 294276 AD are rejected. */
 	return 1;
 }
 

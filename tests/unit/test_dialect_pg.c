@@ -318,7 +318,7 @@ static void test_strict_type_narrowing(void **state)
 		{ "text", "character varying(100)", 1 },
 		{ "integer", "text", 0 },
 		{ "text", "integer", 1 },
-		{ "date", "timestamp without time zone", 0 },
+		{ "date", "timestamp without time zone", 1 }, /* dates after 294276 AD fail */
 		{ "timestamp without time zone", "date", 1 },
 		{ "timestamp without time zone", "timestamp with time zone", 1 },
 		{ "json", "jsonb", 1 },

@@ -136,6 +136,8 @@ typedef struct pcol {
 	int gen;     /* GENERATED ALWAYS AS (id * 2 or id * 3) STORED */
 	int gexpr;
 	int index;   /* a plain index on it */
+	int renamed; /* renamed by a declared rename: it stays */
+	int in_a;    /* A has it */
 } pcol;
 
 #define PMAXC 8
@@ -175,6 +177,7 @@ static void random_column(pschema *s, int ti, pcol *c, int in_a)
 {
 	memset(c, 0, sizeof(*c));
 	c->alive = 1;
+	c->in_a = in_a;
 	new_name(c->name, sizeof(c->name), "c");
 	int kind = rnd(10);
 	if (kind == 0 && ti > 0 && s->t[0].alive && s->t[0].in_a) {
@@ -375,6 +378,7 @@ typedef struct prenames {
 	char spec[4][200];
 	int n;
 	int renamed[PMAXT];
+	int cols_renamed[PMAXT];
 } prenames;
 
 /* Appends a name as a rename spec writes it: in double quotes, a quote doubled. */
@@ -407,7 +411,7 @@ static void mutate(pschema *b, prenames *rn, buf *log)
 		break;
 	case 1:
 		/* The parent of every reference stays. */
-		if (t && ti > 0 && t->in_a && !rn->renamed[ti]) {
+		if (t && ti > 0 && t->in_a && !rn->renamed[ti] && !rn->cols_renamed[ti]) {
 			t->alive = 0;
 			buf_printf(log, "drop table %s; ", t->name);
 		}
@@ -420,7 +424,7 @@ static void mutate(pschema *b, prenames *rn, buf *log)
 		}
 		break;
 	case 3:
-		if (c) {
+		if (c && !c->renamed) {
 			c->alive = 0;
 			buf_printf(log, "drop column %s.%s; ", t->name, c->name);
 		}
@@ -490,11 +494,13 @@ static void mutate(pschema *b, prenames *rn, buf *log)
 		}
 		break;
 	case 12:
-		if (c && t->in_a && !rn->renamed[ti] && rn->n < 4 && !strchr(t->name, ':') &&
+		if (c && c->in_a && !c->renamed && !rn->renamed[ti] && rn->n < 4 && !strchr(t->name, ':') &&
 		    !strchr(c->name, ':')) {
 			char old[48];
 			snprintf(old, sizeof(old), "%s", c->name);
 			snprintf(c->name, sizeof(c->name), "rc%u", ++name_seq);
+			c->renamed = 1;
+			rn->cols_renamed[ti] = 1;
 			buf spec = BUF_INIT, qual = BUF_INIT;
 			buf_printf(&qual, "%s.%s", b->schema, t->name);
 			spec_name(&spec, qual.ptr);
