@@ -206,7 +206,7 @@ static int on_token(void *ctx, const strata_split_tok *t)
 		marker(r, t->p, t->n);
 		return 0;
 	}
-	if (t->kind == STRATA_TOK_SPLIT_OTHER && t->n == 1 && t->p[0] == ';') {
+	if (t->kind == STRATA_TOK_SPLIT_END) {
 		scan(r);
 		reader_clear(r);
 		return 0;

@@ -1,5 +1,7 @@
 /*
  * split: cuts a section of SQL into the statements the database's own client would send.
+ * What it knows of a dialect is the backend's flag word (STRATA_SQL_* in
+ * strata/backend.h); the two built-in flag words behave as follows.
  *
  * SQLite input is split where sqlite3_complete() would first call it complete: at a ';'
  * outside strings, "..." / [...] / `...` identifiers and comments, except that once a
@@ -19,39 +21,23 @@
 #ifndef STRATA_CORE_SPLIT_H
 #define STRATA_CORE_SPLIT_H
 
-#include <stddef.h>
-
+#include "strata/backend.h"
 #include "util/err.h"
 
-typedef struct strata_stmt {
-	char *sql; /* malloc'd statement text, trimmed of surrounding whitespace, without the final ';' */
-	int line;  /* 1-based line (counting from first_line) where the statement's first token starts */
-} strata_stmt;
-
-typedef struct strata_stmtlist {
-	strata_stmt *v;
-	size_t n, cap;
-} strata_stmtlist;
-
-/* Splits `len` bytes of `sql` in `dialect` (STRATA_DIALECT_SQLITE or
- * STRATA_DIALECT_POSTGRES from strata/backend.h) and appends the statements to `out`,
- * which must start zeroed ({0}) or hold earlier results. `first_line` is the line number
- * of sql[0]; lines are counted on '\n', so CRLF input counts right.
- * Returns 0, or STRATA_EFAIL with "line N: unterminated …" in `e` (N is where the string,
- * identifier, comment or dollar quote began; the caller prefixes the file name). On
- * failure `out` holds the statements it held before, and no array if it owned none. */
-int strata_split(const char *sql, size_t len, int dialect, int first_line,
-		 strata_stmtlist *out, strata_err *e);
+/* strata_stmt, strata_stmtlist, strata_split() and strata_stmtlist_free() are declared
+ * in strata/backend.h, where backends reach them. */
 
 /* One token as the splitter reads it: a word (keyword or bare name), a string (any
- * quoting: '…', E'…', $tag$…$tag$), a quoted identifier ("…", `…`, […]), a comment
- * (-- to the end of the line, or a block), or anything else (a number, an operator,
- * punctuation, ';'). `p` points into the text given, `n` bytes long. */
+ * quoting the dialect has: '…', E'…', $tag$…$tag$), a quoted identifier ("…", and `…`,
+ * […] where the dialect has them), a comment (-- to the end of the line, or a block),
+ * the ';' that ends a statement, or anything else (a number, an operator, punctuation,
+ * a ';' inside a body). `p` points into the text given, `n` bytes long. */
 #define STRATA_TOK_SPLIT_WORD    1
 #define STRATA_TOK_SPLIT_STRING  2
 #define STRATA_TOK_SPLIT_QUOTED  3
 #define STRATA_TOK_SPLIT_COMMENT 4
 #define STRATA_TOK_SPLIT_OTHER   5
+#define STRATA_TOK_SPLIT_END     6
 
 typedef struct strata_split_tok {
 	int kind; /* STRATA_TOK_SPLIT_* */
@@ -59,13 +45,10 @@ typedef struct strata_split_tok {
 	size_t n;
 } strata_split_tok;
 
-/* Reads `len` bytes of `sql` in `dialect` with the splitter's own lexer and calls
- * `fn` for each token in order, until it returns non-zero. Returns 0, or
- * STRATA_EFAIL with "line N: unterminated …" in `e` as strata_split does. */
-int strata_split_tokens(const char *sql, size_t len, int dialect,
+/* Reads `len` bytes of `sql` by the rules of `dialect` (as strata_split takes it) with
+ * the splitter's own lexer and calls `fn` for each token in order, until it returns
+ * non-zero. Returns 0, or STRATA_EFAIL with "line N: …" in `e` as strata_split does. */
+int strata_split_tokens(const char *sql, size_t len, unsigned dialect,
 			int (*fn)(void *ctx, const strata_split_tok *t), void *ctx, strata_err *e);
-
-/* Frees every statement and the array, leaving `l` zeroed and reusable. */
-void strata_stmtlist_free(strata_stmtlist *l);
 
 #endif

@@ -841,7 +841,7 @@ static void test_large_single_line(void **state)
 /* strata_split_tokens: each token with its kind, as "kind:text" lines. */
 static int collect_token(void *ctx, const strata_split_tok *t)
 {
-	static const char kinds[] = "?wsqco";
+	static const char kinds[] = "?wsqcoe";
 	char line[256];
 	snprintf(line, sizeof(line), "%c:%.*s\n", kinds[t->kind], (int)t->n, t->p);
 	strncat((char *)ctx, line, 4095 - strlen((char *)ctx));
@@ -865,10 +865,10 @@ static void test_tokens(void **state)
 	expect_tokens("DELETE FROM \"a\"\"b\" WHERE x = 'it''s; DROP' -- c;\n;",
 		      STRATA_DIALECT_SQLITE,
 		      "w:DELETE\nw:FROM\nq:\"a\"\"b\"\nw:WHERE\nw:x\no:=\ns:'it''s; DROP'\n"
-		      "c:-- c;\no:;\n");
+		      "c:-- c;\ne:;\n");
 	expect_tokens("SELECT $x$ DROP $x$, E'\\\\' /* a /* b */ */ [t], $1;", STRATA_DIALECT_POSTGRES,
 		      "w:SELECT\ns:$x$ DROP $x$\no:,\ns:E'\\\\'\nc:/* a /* b */ */\no:[\nw:t\no:]\no:,\n"
-		      "o:$1\no:;\n");
+		      "o:$1\ne:;\n");
 	expect_tokens("select [a b], `c`, 12x", STRATA_DIALECT_SQLITE,
 		      "w:select\nq:[a b]\no:,\nq:`c`\no:,\no:12x\n");
 	strata_err e = STRATA_ERR_INIT;
