@@ -83,6 +83,25 @@ static int orc_warned(const char *sql, const char *ta, const char *tb)
 	return 0;
 }
 
+/* The table and column (malloc'd) a `-- strata:fill T.C: ...` line at `line` names:
+ * the column follows the last '.' before ": write"; returns 0 when it is no such line. */
+static int orc_fill_target(const char *line, char **table, char **col)
+{
+	if (strncmp(line, "-- strata:fill ", 15) != 0)
+		return 0;
+	const char *t = line + 15, *colon = strstr(t, ": write"), *eol = strchr(t, '\n'), *dot = NULL;
+	if (!colon || (eol && eol < colon))
+		return 0;
+	for (const char *q = t; q < colon; q++)
+		if (*q == '.')
+			dot = q;
+	if (!dot)
+		return 0;
+	*table = xstrndup(t, (size_t)(dot - t));
+	*col = xstrndup(dot + 1, (size_t)(colon - dot - 1));
+	return 1;
+}
+
 /* What the type change makes of an old value (a literal): a malloc'd literal, or NULL
  * when the value must stay as it is. `col` indexes the compared columns. */
 typedef char *(*orc_convert_fn)(void *ctx, size_t col, const char *value);

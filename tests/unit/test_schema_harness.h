@@ -89,21 +89,17 @@ static char *rt_fill(const char *sql, const char *value)
 		const char *eol = strchr(p, '\n');
 		size_t n = eol ? (size_t)(eol - p + 1) : strlen(p);
 		buf_add(&b, p, n);
-		if (value && strncmp(p, "-- strata:fill ", 15) == 0) {
-			const char *t = p + 15, *dot = strchr(t, '.'), *colon = dot ? strchr(dot, ':') : NULL;
-			if (dot && colon) {
-				char *table = xstrndup(t, (size_t)(dot - t));
-				char *col = xstrndup(dot + 1, (size_t)(colon - dot - 1));
-				buf_puts(&b, "UPDATE ");
-				sqlite_quote(&b, table);
-				buf_puts(&b, " SET ");
-				sqlite_quote(&b, col);
-				buf_printf(&b, " = %s WHERE ", value);
-				sqlite_quote(&b, col);
-				buf_puts(&b, " IS NULL;\n");
-				free(table);
-				free(col);
-			}
+		char *table = NULL, *col = NULL;
+		if (value && orc_fill_target(p, &table, &col)) {
+			buf_puts(&b, "UPDATE ");
+			sqlite_quote(&b, table);
+			buf_puts(&b, " SET ");
+			sqlite_quote(&b, col);
+			buf_printf(&b, " = %s WHERE ", value);
+			sqlite_quote(&b, col);
+			buf_puts(&b, " IS NULL;\n");
+			free(table);
+			free(col);
 		}
 		p += n;
 	}

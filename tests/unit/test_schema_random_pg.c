@@ -34,29 +34,7 @@
 #include "core/split.h"
 #include "schema/autogen.h"
 #include "test_oracle.h"
-
-/* --- random numbers ------------------------------------------------------------------ */
-
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static int rnd(int bound)
-{
-	return bound > 0 ? (int)(rng_next() % (uint64_t)bound) : 0;
-}
-
-static int chance(int percent)
-{
-	return rnd(100) < percent;
-}
+#include "test_random.h"
 
 /* --- types and their values ------------------------------------------------------------ */
 
@@ -156,22 +134,6 @@ typedef struct pschema {
 	char schema[16]; /* every table of the pair lives in it */
 } pschema;
 
-static unsigned name_seq;
-
-/* A new name: mostly plain, sometimes with capitals, spaces, quotes or non-ASCII. */
-static void new_name(char *out, size_t n, const char *prefix)
-{
-	static const char *const odd[] = { "%s %u", "%s\"q%u", "Select%u", "naïve_%s%u", "%s;x%u",
-					   "%s--%u", "Ñ%s%u", "%s'%u" };
-	unsigned k = ++name_seq;
-	int i = rnd((int)(sizeof(odd) / sizeof(*odd)));
-	if (!chance(15))
-		snprintf(out, n, "%s%u", prefix, k);
-	else if (strncmp(odd[i], "Select", 6) == 0)
-		snprintf(out, n, odd[i], k);
-	else
-		snprintf(out, n, odd[i], prefix, k);
-}
 
 static void random_column(pschema *s, int ti, pcol *c, int in_a)
 {
@@ -572,17 +534,10 @@ static char *pfill(const char *sql, const strata_catalog *c)
 		size_t n = strcspn(p, "\n");
 		n += p[n] == '\n';
 		buf_add(&b, p, n);
-		if (strncmp(p, "-- strata:fill ", 15) == 0) {
-			const char *t = p + 15, *colon = strstr(t, ": write"), *dot = NULL;
-			for (const char *q = t; colon && q < colon; q++)
-				if (*q == '.')
-					dot = q;
-			if (!dot)
-				colon = NULL;
-			char *table = dot ? xstrndup(t, (size_t)(dot - t)) : NULL;
-			char *col = colon ? xstrndup(dot + 1, (size_t)(colon - dot - 1)) : NULL;
-			const strata_table *tt = table ? strata_catalog_table(c, table) : NULL;
-			const strata_column *cc = tt && col ? strata_table_column(tt, col, 0) : NULL;
+		char *table = NULL, *col = NULL;
+		if (orc_fill_target(p, &table, &col)) {
+			const strata_table *tt = strata_catalog_table(c, table);
+			const strata_column *cc = tt ? strata_table_column(tt, col, 0) : NULL;
 			if (cc) {
 				buf_puts(&b, "UPDATE ");
 				pg_qname(&b, table);
