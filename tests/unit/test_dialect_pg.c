@@ -192,7 +192,6 @@ static void with_b(strata_catalog *c, const char *col, int gen, int notnull)
 		b->gen_expr = xstrdup("(id * 2)");
 	}
 	strata_index *ix = strata_table_add_index(t, "users_b_idx", 0);
-	ix->table = xstrdup("users");
 	strata_index_add_part(ix, col, 0, NULL, 0);
 	ix->def = xasprintf("CREATE INDEX users_b_idx ON public.users USING btree (%s)", col);
 }
