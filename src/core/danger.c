@@ -26,10 +26,22 @@ typedef struct reader {
 	strvec *out;
 } reader;
 
+/* Adds `what` unless a line already says it: the same words, or a marker's longer
+ * version of them ("drops table t and every row in it" covers "drops table t"),
+ * or, for a table's drop, its rebuild (the rebuild drops the old copy). */
 static void add(strvec *out, const char *what)
 {
-	if (!strvec_contains(out, what))
-		strvec_push(out, what);
+	size_t n = strlen(what);
+	const char *tbl = strncmp(what, "drops table ", 12) == 0 ? what + 12 : NULL;
+	for (size_t i = 0; i < out->n; i++) {
+		const char *o = out->v[i];
+		if (strncmp(o, what, n) == 0 && (o[n] == '\0' || o[n] == ' '))
+			return;
+		if (tbl && strncmp(o, "rebuilds table ", 15) == 0 &&
+		    strncmp(o + 15, tbl, strlen(tbl)) == 0 && o[15 + strlen(tbl)] == ' ')
+			return;
+	}
+	strvec_push(out, what);
 }
 
 /* The text of a quoted identifier without its quotes, a doubled quote made single. */
@@ -106,7 +118,7 @@ static void alter_clause(reader *r, size_t i, size_t end, const char *t)
 			if (is_word(r, i, "SET") && is_word(r, i + 1, "DATA"))
 				i += 2;
 			if (is_word(r, i, "TYPE"))
-				report(r, "changes the type of %s.%s (may narrow it)", t, col.ptr);
+				report(r, "changes the type of %s.%s", t, col.ptr);
 			else if (is_word(r, i, "SET") && is_word(r, i + 1, "NOT") && is_word(r, i + 2, "NULL"))
 				report(r, "adds NOT NULL to %s.%s", t, col.ptr);
 		}
@@ -185,9 +197,12 @@ static void marker(reader *r, const char *p, size_t n)
 {
 	static const char rebuild[] = "-- strata:rebuild", warning[] = "-- WARNING:";
 	if (n >= sizeof(rebuild) - 1 && strncmp(p, rebuild, sizeof(rebuild) - 1) == 0) {
-		char *t = xstrndup(p + sizeof(rebuild) - 1, n - (sizeof(rebuild) - 1));
-		report(r, "rebuilds table%s (copies every row)%s", t, "");
-		free(t);
+		const char *t = p + sizeof(rebuild) - 1, *end = p + n;
+		while (t < end && *t == ' ')
+			t++;
+		char *name = xstrndup(t, (size_t)(end - t));
+		report(r, "rebuilds table %s (copies every row)%s", name, "");
+		free(name);
 	} else if (n >= sizeof(warning) - 1 && strncmp(p, warning, sizeof(warning) - 1) == 0) {
 		const char *t = p + sizeof(warning) - 1, *end = p + n;
 		while (t < end && *t == ' ')
