@@ -40,7 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DOC_PAGES := $(sort $(wildcard docs/commands/*.txt))
 CLI_OBJ  += $(BUILD)/gen/help.o
 
-.PHONY: all deps demo test test-fast unit e2e asan install bench valgrind fuzz soak clean
+.PHONY: all deps demo test test-fast unit e2e asan install bench valgrind fuzz soak soak-oracle clean
 all: $(BUILD)/strata $(BUILD)/libstrata.a $(BUILD)/strata.1
 
 $(BUILD)/%.o: %.c
@@ -126,8 +126,16 @@ fuzz:
 
 # Crash-safety soak: SIGKILL at random moments, then check the database (tests/soak/crash.sh;
 # trial counts from SOAK_UP, SOAK_PG_UP, ...). Takes 20 minutes or more.
-soak: all
+soak: all unit soak-oracle
 	@nice sh tests/soak/crash.sh $(BUILD)/strata
+
+# The data oracle over many more random schema pairs (docs/reliability.md):
+# SOAK_PAIRS per backend (default 50000), SOAK_SEED (default: from the clock, printed).
+soak-oracle: all unit
+	@seed=$${SOAK_SEED:-$$(date +%s)}; \
+	STRATA_SEED=$$seed STRATA_PAIRS=$${SOAK_PAIRS:-50000} nice $(BUILD)/tests/test_schema_random && \
+	STRATA_SEED=$$seed STRATA_PG_PAIRS=$${SOAK_PAIRS:-50000} STRATA_TESTS=test_schema_random_pg \
+	  nice sh tests/run.sh $(BUILD)
 
 valgrind: all unit
 	@STRATA_VALGRIND=1 sh tests/run.sh $(BUILD)

@@ -63,6 +63,12 @@ count_cmocka() { # file: adds its [  PASSED  ] / [  FAILED  ] totals
 
 for b in $suites; do
   echo "== suite $b"
+  # The random schema pairs: 2,000 per backend in a plain build; a sanitizer build,
+  # several times slower, checks fewer (both overridable; `make soak` runs 50,000).
+  case $b in
+  *asan*) pairs=${STRATA_PAIRS:-500} pgpairs=${STRATA_PG_PAIRS:-300} ;;
+  *) pairs=${STRATA_PAIRS:-2000} pgpairs=${STRATA_PG_PAIRS:-2000} ;;
+  esac
   vg=""
   # STRATA_VALGRIND=1: every unit binary and every strata the scenarios start through
   # `st`/`run` runs under valgrind, each process writing its report to its own log
@@ -93,7 +99,7 @@ for b in $suites; do
     name=$(basename "$t")
     selected "$name" || continue
     out="$results/$b-$name.out"
-    (cd "$top" && $vg "$t") >"$out" 2>&1
+    (cd "$top" && STRATA_PAIRS=$pairs STRATA_PG_PAIRS=$pgpairs $vg "$t") >"$out" 2>&1
     rc=$?
     count_cmocka "$out"
     vg_check unit "$name"

@@ -241,8 +241,13 @@ typedef struct strata_backend {
 
 	/* Without STRATA_CAP_TRANSACTIONAL_DDL: 1 when statement `sql` commits the open
 	 * transaction by itself (MariaDB's DDL), so a revision holding one cannot roll
-	 * back as a whole. NULL: no statement does. */
+	 * back as a whole and runs statement by statement with its progress recorded
+	 * (strata_history.statements_done). NULL: no statement does. */
 	int (*implicit_commit)(const char *sql);
+
+	/* Cancels the statement running on `c`, if any: it then fails. Called from a
+	 * signal handler or another thread, so it must be async-signal-safe; may be NULL. */
+	void (*interrupt)(strata_conn *c);
 } strata_backend;
 
 /* The URL with its password masked (user:***@, password=***), for messages; malloc'd. */

@@ -34,6 +34,16 @@ void ctx_event(strata *s, const strata_event *ev)
 		s->opts.on_event(s->opts.event_ctx, ev);
 }
 
+void strata_interrupt(strata *s)
+{
+	if (!s)
+		return;
+	s->interrupted = 1;
+	if (s->be && s->conn && s->be->interrupt)
+		s->be->interrupt(s->conn);
+	strata_interrupt(s->child);
+}
+
 void ctx_notice(strata *s, strata_event_kind kind, const char *fmt, ...)
 {
 	if (!s->opts.on_event)

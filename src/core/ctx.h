@@ -9,6 +9,8 @@
 #include "core/graph.h"
 #include "util/err.h"
 
+#include <signal.h>
+
 struct strata {
 	strata_err err;
 	strata_options opts;
@@ -25,6 +27,8 @@ struct strata {
 	int url_from_config;   /* the URL came from the config file (relative to config_dir) */
 	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
 	int lock_timeout_ms;
+	volatile sig_atomic_t interrupted; /* strata_interrupt was called: runs stop */
+	strata *volatile child; /* a handle working for this one (verify's copy): interrupted with it */
 
 	const strata_backend *be;
 	strata_conn *conn;

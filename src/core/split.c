@@ -505,6 +505,30 @@ static void stmt_reset(scanner *sc)
 	sc->nwords = 0;
 }
 
+/* Checks `dialect` (a STRATA_SQL_* flag word; a bare body rule takes its defaults) and
+ * sets up `sc` to read sql[0..len) from line `first_line`. */
+static int scanner_init(scanner *sc, const char *sql, size_t len, unsigned dialect,
+			int first_line, strata_err *e)
+{
+	unsigned body = dialect & STRATA_SQL_BODY_MASK;
+	if ((dialect & ~(unsigned)STRATA_SQL_ALL) ||
+	    (body != STRATA_SQL_BODY_TRIGGER && body != STRATA_SQL_BODY_BLOCKS &&
+	     body != STRATA_SQL_BODY_ROUTINES))
+		return err_set(e, STRATA_EFAIL, "unknown SQL dialect %u", dialect);
+	memset(sc, 0, sizeof *sc);
+	sc->s = sql;
+	sc->len = len;
+	sc->line = first_line;
+	sc->flags = dialect;
+	if (!(dialect & ~STRATA_SQL_BODY_MASK))
+		sc->flags |= body == STRATA_SQL_BODY_TRIGGER	? STRATA_SQL_TRIGGER_DEFAULTS
+			     : body == STRATA_SQL_BODY_BLOCKS	? STRATA_SQL_BLOCK_DEFAULTS
+								: STRATA_SQL_ROUTINE_DEFAULTS;
+	sc->e = e;
+	stmt_reset(sc);
+	return 0;
+}
+
 /* See split.h; this is the one pass, cutting at each ending ';'. */
 int strata_split(const char *sql, size_t len, unsigned dialect, int first_line,
 		 strata_stmtlist *out, strata_err *e)
@@ -517,11 +541,8 @@ int strata_split(const char *sql, size_t len, unsigned dialect, int first_line,
 	int start_line = 0;
 	const char *nul;
 
-	unsigned body = dialect & STRATA_SQL_BODY_MASK;
-	if ((dialect & ~(unsigned)STRATA_SQL_ALL) ||
-	    (body != STRATA_SQL_BODY_TRIGGER && body != STRATA_SQL_BODY_BLOCKS &&
-	     body != STRATA_SQL_BODY_ROUTINES))
-		return err_set(e, STRATA_EFAIL, "unknown SQL dialect %u", dialect);
+	if (scanner_init(&sc, sql, len, dialect, first_line, e))
+		return STRATA_EFAIL;
 	if (len == 0)
 		return 0;
 
@@ -535,18 +556,6 @@ int strata_split(const char *sql, size_t len, unsigned dialect, int first_line,
 			line += *p == '\n';
 		return err_set(e, STRATA_EFAIL, "line %d: NUL byte in SQL text", line);
 	}
-
-	memset(&sc, 0, sizeof sc);
-	sc.s = sql;
-	sc.len = len;
-	sc.line = first_line;
-	sc.flags = dialect;
-	if (!(dialect & ~STRATA_SQL_BODY_MASK))
-		sc.flags |= body == STRATA_SQL_BODY_TRIGGER	? STRATA_SQL_TRIGGER_DEFAULTS
-			    : body == STRATA_SQL_BODY_BLOCKS	? STRATA_SQL_BLOCK_DEFAULTS
-								: STRATA_SQL_ROUTINE_DEFAULTS;
-	sc.e = e;
-	stmt_reset(&sc);
 
 	while (sc.pos < len) {
 		unsigned char c = (unsigned char)sql[sc.pos];
@@ -619,6 +628,66 @@ fail:
 		out->cap = 0;
 	}
 	return STRATA_EFAIL;
+}
+
+/* The kind of the token sc->s[tok..sc->pos) that next_token() just consumed. */
+static int token_kind(const scanner *sc, size_t tok)
+{
+	unsigned char c = (unsigned char)sc->s[tok];
+	unsigned f = sc->flags;
+	if (c == '\'' || ((c == 'e' || c == 'E') && (f & STRATA_SQL_E_STRINGS) &&
+			   tok + 1 < sc->pos && sc->s[tok + 1] == '\'') ||
+	    (c == '$' && (f & STRATA_SQL_DOLLAR_QUOTES) && sc->pos - tok > 1 &&
+	     sc->s[sc->pos - 1] == '$'))
+		return STRATA_TOK_SPLIT_STRING;
+	if (c == '"' || (c == '`' && (f & STRATA_SQL_BACKTICK_IDENTS)) ||
+	    (c == '[' && (f & STRATA_SQL_BRACKET_IDENTS)))
+		return STRATA_TOK_SPLIT_QUOTED;
+	if ((f & STRATA_SQL_DOLLAR_QUOTES) ? ident_start(c)
+					   : loose_idchar(c) && !is_digit(c) && c != '$')
+		return STRATA_TOK_SPLIT_WORD;
+	return STRATA_TOK_SPLIT_OTHER;
+}
+
+/* See split.h: the loop of strata_split, reporting tokens instead of cutting. */
+int strata_split_tokens(const char *sql, size_t len, unsigned dialect,
+			int (*fn)(void *ctx, const strata_split_tok *t), void *ctx, strata_err *e)
+{
+	scanner sc;
+	if (scanner_init(&sc, sql, len, dialect, 1, e))
+		return STRATA_EFAIL;
+	while (sc.pos < len) {
+		unsigned char c = (unsigned char)sql[sc.pos];
+		size_t tok = sc.pos;
+		strata_split_tok t = { STRATA_TOK_SPLIT_OTHER, sql + tok, 0 };
+		if (is_space(c)) {
+			sc.line += c == '\n';
+			sc.pos++;
+			continue;
+		}
+		if (c == '-' && peek1(&sc) == '-') {
+			skip_line_comment(&sc);
+			t.kind = STRATA_TOK_SPLIT_COMMENT;
+		} else if (c == '/' && peek1(&sc) == '*') {
+			if (skip_block_comment(&sc))
+				return STRATA_EFAIL;
+			t.kind = STRATA_TOK_SPLIT_COMMENT;
+		} else if (c == ';') {
+			sc.pos++;
+			if (semicolon_ends(&sc)) {
+				t.kind = STRATA_TOK_SPLIT_END;
+				stmt_reset(&sc);
+			}
+		} else {
+			if (next_token(&sc))
+				return STRATA_EFAIL;
+			t.kind = token_kind(&sc, tok);
+		}
+		t.n = sc.pos - tok;
+		if (fn(ctx, &t))
+			break;
+	}
+	return 0;
 }
 
 /* See split.h. */

@@ -36,4 +36,28 @@
 /* strata_stmt, strata_stmtlist, strata_split() and strata_stmtlist_free() are declared
  * in strata/backend.h, where backends reach them. */
 
+/* One token as the splitter reads it: a word (keyword or bare name), a string (any
+ * quoting the dialect has: '…', E'…', $tag$…$tag$), a quoted identifier ("…", and `…`,
+ * […] where the dialect has them), a comment (-- to the end of the line, or a block),
+ * the ';' that ends a statement, or anything else (a number, an operator, punctuation,
+ * a ';' inside a body). `p` points into the text given, `n` bytes long. */
+#define STRATA_TOK_SPLIT_WORD    1
+#define STRATA_TOK_SPLIT_STRING  2
+#define STRATA_TOK_SPLIT_QUOTED  3
+#define STRATA_TOK_SPLIT_COMMENT 4
+#define STRATA_TOK_SPLIT_OTHER   5
+#define STRATA_TOK_SPLIT_END     6
+
+typedef struct strata_split_tok {
+	int kind; /* STRATA_TOK_SPLIT_* */
+	const char *p;
+	size_t n;
+} strata_split_tok;
+
+/* Reads `len` bytes of `sql` by the rules of `dialect` (as strata_split takes it) with
+ * the splitter's own lexer and calls `fn` for each token in order, until it returns
+ * non-zero. Returns 0, or STRATA_EFAIL with "line N: …" in `e` as strata_split does. */
+int strata_split_tokens(const char *sql, size_t len, unsigned dialect,
+			int (*fn)(void *ctx, const strata_split_tok *t), void *ctx, strata_err *e);
+
 #endif

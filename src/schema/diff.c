@@ -1458,8 +1458,7 @@ static int strict_narrows(const char *a, const char *b)
 		return pb >= 0 && (pa < 0 || sb < sa || pb - sb < pa - sa);
 	if (is_string(ba) && is_string(bb))
 		return pb >= 0 && (pa < 0 || pb < pa);
-	if (strcmp(ba, "date") == 0 && strcmp(bb, "timestamp without time zone") == 0)
-		return 0;
+	/* date -> timestamp is no widening: dates after 294276 AD are rejected. */
 	return 1;
 }
 
@@ -1482,6 +1481,11 @@ int strata_op_danger(buf *out, const strata_op *op, int strict_types)
 			   "filled in the marked step", t, op->new_col->name);
 		return 1;
 	case STRATA_OP_ALTER_COLUMN: {
+		if (op->new_col->generated && !op->old_col->generated) {
+			buf_printf(out, "makes %s.%s a generated column: its stored values are "
+					"replaced by computed ones", t, op->new_col->name);
+			return 1;
+		}
 		int notnull = op->new_col->notnull && !op->old_col->notnull;
 		int narrow = strict_types ? strict_narrows(op->old_col->type, op->new_col->type)
 					  : type_narrows(op->old_col->type, op->new_col->type);

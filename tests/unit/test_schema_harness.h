@@ -25,6 +25,7 @@
 
 #include "backends/sqlite/sqlite_internal.h"
 #include "schema/autogen.h"
+#include "test_oracle.h"
 
 typedef struct rt_case {
 	const char *name;
@@ -44,41 +45,14 @@ static struct {
 	unsigned runs, empty, rebuilds, fills, renames, native, failed_as_expected;
 } rt_stats;
 
-static char rt_dir[256];
-static unsigned rt_seq;
-
-/* A temporary directory for the run's database files, removed at exit. */
-static void rt_cleanup(void)
-{
-	char cmd[300];
-	if (rt_dir[0] && strncmp(rt_dir, "/tmp/", 5) == 0) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", rt_dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", rt_dir);
-	}
-}
-
-static const char *rt_tmpdir(void)
-{
-	if (!rt_dir[0]) {
-		snprintf(rt_dir, sizeof(rt_dir), "/tmp/strata-schema-XXXXXX");
-		if (!mkdtemp(rt_dir))
-			fail_msg("mkdtemp failed");
-		atexit(rt_cleanup);
-	}
-	return rt_dir;
-}
-
-/* Opens a fresh database file with foreign keys enforced, as applications run. */
+/* Opens a fresh in-memory database with foreign keys enforced, as applications run
+ * (a transaction, the rebuild's rename and the foreign-key pragmas behave as in a file). */
 static sqlite3 *rt_open(void)
 {
-	char path[320];
-	snprintf(path, sizeof(path), "%s/db%u.sqlite", rt_tmpdir(), rt_seq++);
-	unlink(path);
 	sqlite3 *db = NULL;
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		fail_msg("cannot open %s", path);
-	sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = OFF", NULL, NULL, NULL);
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
+		fail_msg("cannot open an in-memory database");
+	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return db;
 }
 
@@ -115,21 +89,17 @@ static char *rt_fill(const char *sql, const char *value)
 		const char *eol = strchr(p, '\n');
 		size_t n = eol ? (size_t)(eol - p + 1) : strlen(p);
 		buf_add(&b, p, n);
-		if (value && strncmp(p, "-- strata:fill ", 15) == 0) {
-			const char *t = p + 15, *dot = strchr(t, '.'), *colon = dot ? strchr(dot, ':') : NULL;
-			if (dot && colon) {
-				char *table = xstrndup(t, (size_t)(dot - t));
-				char *col = xstrndup(dot + 1, (size_t)(colon - dot - 1));
-				buf_puts(&b, "UPDATE ");
-				sqlite_quote(&b, table);
-				buf_puts(&b, " SET ");
-				sqlite_quote(&b, col);
-				buf_printf(&b, " = %s WHERE ", value);
-				sqlite_quote(&b, col);
-				buf_puts(&b, " IS NULL;\n");
-				free(table);
-				free(col);
-			}
+		char *table = NULL, *col = NULL;
+		if (value && orc_fill_target(p, &table, &col)) {
+			buf_puts(&b, "UPDATE ");
+			sqlite_quote(&b, table);
+			buf_puts(&b, " SET ");
+			sqlite_quote(&b, col);
+			buf_printf(&b, " = %s WHERE ", value);
+			sqlite_quote(&b, col);
+			buf_puts(&b, " IS NULL;\n");
+			free(table);
+			free(col);
 		}
 		p += n;
 	}
@@ -238,38 +208,34 @@ static const char *rt_renamed(const char *const *renames, const char *table, con
 	return name;
 }
 
-/* One table's surviving columns: their names in A and in B; with the rowid when a
- * side has no INTEGER PRIMARY KEY to carry it, as rows must keep their rowid then. */
+/* One table that both A and B have, with the columns both have (after renames): their
+ * names and versions on each side, and the row key each side reads: the rowid when
+ * neither side is WITHOUT ROWID (rebuilds keep it), else A's primary key when B keeps
+ * its columns under the same types, else none (columns compare as sorted lists). */
 typedef struct rt_table {
 	char *a, *b;
+	const strata_table *ta, *tb;
 	strvec acols, bcols;
-	int rowid_a, rowid_b;
-	char *before_a, *before_b;
+	vec acol, bcol;    /* strata_column *, parallel to acols/bcols */
+	char *key_a, *key_b;
+	orc_snap before;   /* the rows before the step under way */
 } rt_table;
 
-/* The rows of `cols` of `table` (and the rowid) as one string, in a stable order. */
-static char *rt_rows(sqlite3 *db, const char *table, const strvec *cols, int rowid)
+/* The key of a table as a SQL expression over `cols` (quoted names), or NULL. */
+static char *rt_key(const strvec *cols)
 {
-	buf q = BUF_INIT;
-	buf_puts(&q, "SELECT group_concat(r, char(10)) FROM (SELECT ");
-	buf_puts(&q, rowid ? "_rowid_ || '|' || " : "");
 	if (!cols->n)
-		buf_puts(&q, "'row'");
+		return NULL;
+	buf b = BUF_INIT;
 	for (size_t i = 0; i < cols->n; i++) {
-		buf_puts(&q, i ? " || '|' || quote(" : "quote(");
-		sqlite_quote(&q, cols->v[i]);
-		buf_putc(&q, ')');
+		buf_puts(&b, i ? " || '|' || quote(" : "quote(");
+		sqlite_quote(&b, cols->v[i]);
+		buf_putc(&b, ')');
 	}
-	buf_puts(&q, " AS r FROM ");
-	sqlite_quote(&q, table);
-	buf_puts(&q, " ORDER BY 1)");
-	char *s = rt_query1(db, q.ptr);
-	buf_free(&q);
-	return s;
+	return buf_detach(&b);
 }
 
-/* The tables of A that B keeps, with the columns whose values must survive: those
- * B keeps with the same type and that neither side computes. */
+/* The tables of A that B keeps, with the columns both have. */
 static rt_table *rt_survivors(const strata_catalog *a, const strata_catalog *b,
 			      const char *const *renames, size_t *n)
 {
@@ -284,19 +250,42 @@ static rt_table *rt_survivors(const strata_catalog *a, const strata_catalog *b,
 		rt_table *t = &v[(*n)++];
 		t->a = xstrdup(ta->name);
 		t->b = xstrdup(tb->name);
-		int rowids = !ta->without_rowid && !tb->without_rowid &&
-			     !strata_table_column(ta, "_rowid_", 1) && !strata_table_column(tb, "_rowid_", 1);
-		t->rowid_a = rowids && !strata_table_has_rowid_alias(ta);
-		t->rowid_b = rowids && !strata_table_has_rowid_alias(tb);
+		t->ta = ta;
+		t->tb = tb;
 		for (size_t j = 0; j < ta->columns.n; j++) {
 			const strata_column *ca = ta->columns.v[j];
 			const strata_column *cb = strata_table_column(
 				tb, rt_renamed(renames, ta->name, ca->name, ctmp, sizeof(ctmp)), 1);
-			if (!cb || ca->generated || cb->generated || strcasecmp(ca->type, cb->type) != 0)
+			if (!cb)
 				continue;
 			strvec_push(&t->acols, ca->name);
 			strvec_push(&t->bcols, cb->name);
+			vec_push(&t->acol, (void *)ca);
+			vec_push(&t->bcol, (void *)cb);
 		}
+		int rowids = !ta->without_rowid && !tb->without_rowid &&
+			     !strata_table_column(ta, "_rowid_", 1) && !strata_table_column(tb, "_rowid_", 1);
+		if (rowids) {
+			t->key_a = xstrdup("_rowid_");
+			t->key_b = xstrdup("_rowid_");
+			continue;
+		}
+		strvec ka = { 0 }, kb = { 0 };
+		for (size_t k = 0; k < ta->pk.columns.n; k++) {
+			const strata_column *ca = strata_table_column(ta, ta->pk.columns.v[k], 1);
+			const strata_column *cb = strata_table_column(
+				tb, rt_renamed(renames, ta->name, ta->pk.columns.v[k], ctmp, sizeof(ctmp)), 1);
+			if (!ca || !cb || strcasecmp(ca->type, cb->type) != 0)
+				break;
+			strvec_push(&ka, ca->name);
+			strvec_push(&kb, cb->name);
+		}
+		if (ka.n && ka.n == ta->pk.columns.n) {
+			t->key_a = rt_key(&ka);
+			t->key_b = rt_key(&kb);
+		}
+		strvec_free(&ka);
+		strvec_free(&kb);
 	}
 	return v;
 }
@@ -306,30 +295,122 @@ static void rt_tables_free(rt_table *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].a);
 		free(v[i].b);
-		free(v[i].before_a);
-		free(v[i].before_b);
+		free(v[i].key_a);
+		free(v[i].key_b);
 		strvec_free(&v[i].acols);
 		strvec_free(&v[i].bcols);
+		vec_free(&v[i].acol);
+		vec_free(&v[i].bcol);
+		orc_snap_free(&v[i].before);
 	}
 	free(v);
 }
 
-/* Compares the rows now with those before; `use_b` reads B's names. */
-static int rt_rows_kept(sqlite3 *db, rt_table *v, size_t n, int use_b, const char *when)
+/* The rows of `cols` of `table`, keyed by `key` (an expression, or NULL), as literals. */
+static orc_snap rt_snapshot(sqlite3 *db, const char *table, const char *key, const strvec *cols)
+{
+	orc_snap s = { 0, cols->n, NULL };
+	buf q = BUF_INIT;
+	buf_printf(&q, "SELECT %s", key ? key : "''");
+	for (size_t i = 0; i < cols->n; i++) {
+		buf_puts(&q, ", quote(");
+		sqlite_quote(&q, cols->v[i]);
+		buf_putc(&q, ')');
+	}
+	buf_puts(&q, " FROM ");
+	sqlite_quote(&q, table);
+	buf_puts(&q, " ORDER BY 1");
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, q.ptr, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("prepare failed: %s: %s", sqlite3_errmsg(db), q.ptr);
+	char **cells = xcalloc(cols->n + 1, sizeof(*cells));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (size_t i = 0; i <= cols->n; i++)
+			cells[i] = (char *)sqlite3_column_text(st, (int)i);
+		orc_snap_add(&s, cells);
+	}
+	free(cells);
+	sqlite3_finalize(st);
+	buf_free(&q);
+	return s;
+}
+
+/* Reads every table's rows on the side `use_b` names, as the "before" of a step. */
+static void rt_take(sqlite3 *db, rt_table *v, size_t n, int use_b)
 {
 	for (size_t i = 0; i < n; i++) {
-		const char *before = use_b ? v[i].before_b : v[i].before_a;
-		char *now = rt_rows(db, use_b ? v[i].b : v[i].a, use_b ? &v[i].bcols : &v[i].acols,
-				    use_b ? v[i].rowid_b : v[i].rowid_a);
-		int same = strcmp(now, before) == 0;
-		if (!same)
-			print_error("%s: rows of %s changed:\nbefore:\n%s\nafter:\n%s\n", when, v[i].a,
-				    before, now);
-		free(now);
-		if (!same)
-			return 0;
+		orc_snap_free(&v[i].before);
+		v[i].before = rt_snapshot(db, use_b ? v[i].b : v[i].a, use_b ? v[i].key_b : v[i].key_a,
+					  use_b ? &v[i].bcols : &v[i].acols);
 	}
-	return 1;
+}
+
+/* The conversion context: a scratch database, and the column versions of the step. */
+typedef struct rt_conv {
+	sqlite3 *scratch;
+	const vec *from, *to;
+	int from_strict, to_strict;
+} rt_conv;
+
+/* What storing `value` in the new column does to it, asked of SQLite: the value put
+ * into a scratch table with the new column's declared type (and STRICT). */
+static char *rt_convert(void *ctx, size_t col, const char *value)
+{
+	rt_conv *x = ctx;
+	const strata_column *a = x->from->v[col], *b = x->to->v[col];
+	if (strcasecmp(a->type, b->type) == 0 && x->from_strict == x->to_strict)
+		return NULL;
+	if (b->generated)
+		return NULL;
+	if (!x->scratch && sqlite3_open(":memory:", &x->scratch) != SQLITE_OK)
+		fail_msg("cannot open a scratch database");
+	buf q = BUF_INIT;
+	buf_puts(&q, "DROP TABLE IF EXISTS conv; CREATE TABLE conv (v");
+	if (b->type[0])
+		buf_printf(&q, " %s", b->type);
+	buf_printf(&q, ")%s; INSERT INTO conv VALUES (%s)", x->to_strict ? " STRICT" : "", value);
+	char *out = NULL;
+	if (sqlite3_exec(x->scratch, q.ptr, NULL, NULL, NULL) == SQLITE_OK)
+		out = rt_query1(x->scratch, "SELECT quote(v) FROM conv");
+	else
+		out = xasprintf("(rejected by %s)", b->type);
+	buf_free(&q);
+	return out;
+}
+
+/* Compares the rows now with the "before" of every table: after a step from the side
+ * `from_b` names to the side `to_b` names, by the oracle (test_oracle.h) with `sql`'s warnings. */
+static int rt_rows_kept(sqlite3 *db, rt_table *v, size_t n, int from_b, int to_b,
+			const char *sql, const char *when, buf *why)
+{
+	int ok = 1;
+	rt_conv x = { 0 };
+	for (size_t i = 0; i < n && ok; i++) {
+		rt_table *t = &v[i];
+		orc_snap now = rt_snapshot(db, to_b ? t->b : t->a, to_b ? t->key_b : t->key_a,
+					   to_b ? &t->bcols : &t->acols);
+		x.from = from_b ? &t->bcol : &t->acol;
+		x.to = to_b ? &t->bcol : &t->acol;
+		x.from_strict = (from_b ? t->tb : t->ta)->strict;
+		x.to_strict = (to_b ? t->tb : t->ta)->strict;
+		int *check = xcalloc(t->acol.n + 1, sizeof(*check));
+		for (size_t j = 0; j < t->acol.n; j++) {
+			const strata_column *cf = x.from->v[j], *ct = x.to->v[j];
+			check[j] = !(cf->generated && ct->generated);
+		}
+		ok = orc_compare(&t->before, &now, check,
+				 (const char *const *)(from_b ? t->bcols.v : t->acols.v),
+				 (const char *const *)(to_b ? t->bcols.v : t->acols.v),
+				 (from_b ? t->key_b : t->key_a) != NULL, rt_convert, &x, sql,
+				 from_b ? t->b : t->a, to_b ? t->b : t->a, why);
+		if (!ok)
+			buf_printf(why, "(%s)\n", when);
+		free(check);
+		orc_snap_free(&now);
+	}
+	if (x.scratch)
+		sqlite3_close(x.scratch);
+	return ok;
 }
 
 static int rt_autogen(sqlite3 *db, const strata_catalog *want, const char *const *renames,
@@ -376,10 +457,7 @@ static int rt_round_trip(const rt_case *c)
 	}
 	strata_catalog_free(live);
 	tables = rt_survivors(ca, cb, ren, &nt);
-	for (size_t i = 0; i < nt; i++) {
-		tables[i].before_a = rt_rows(db, tables[i].a, &tables[i].acols, tables[i].rowid_a);
-		tables[i].before_b = rt_rows(db, tables[i].a, &tables[i].acols, tables[i].rowid_b);
-	}
+	rt_take(db, tables, nt, 0);
 
 	if (rt_autogen(db, cb, ren, &r))
 		goto done;
@@ -410,7 +488,10 @@ static int rt_round_trip(const rt_case *c)
 			strata_catalog_free(now);
 			if (!ok)
 				print_error("%s: a failed upgrade changed the schema: %s", c->name, why.ptr);
-			ok = ok && rt_rows_kept(db, tables, nt, 0, "after the failed upgrade");
+			buf_reset(&why);
+			ok = ok && rt_rows_kept(db, tables, nt, 0, 0, "", "after the failed upgrade", &why);
+			if (!ok)
+				print_error("%s: %s", c->name, why.ptr);
 			rt_stats.failed_as_expected += ok;
 			goto done;
 		}
@@ -429,8 +510,12 @@ static int rt_round_trip(const rt_case *c)
 		print_error("%s: after upgrade, database and B differ: %s", c->name, why.ptr);
 		goto done;
 	}
-	if (!rt_rows_kept(db, tables, nt, 1, "after upgrade"))
+	buf_reset(&why);
+	if (!rt_rows_kept(db, tables, nt, 0, 1, r.upgrade_sql, "after upgrade", &why)) {
+		print_error("%s: %s", c->name, why.ptr);
 		goto done;
+	}
+	rt_take(db, tables, nt, 1);
 	if (rt_autogen(db, cb, NULL, &again))
 		goto done;
 	if (again.upgrade_sql[0] || again.nops) {
@@ -450,12 +535,15 @@ static int rt_round_trip(const rt_case *c)
 		print_error("%s: after downgrade, database and A differ: %s", c->name, why.ptr);
 		goto done;
 	}
-	ok = rt_rows_kept(db, tables, nt, 0, "after downgrade");
-done:
+	buf_reset(&why);
+	ok = rt_rows_kept(db, tables, nt, 1, 0, r.downgrade_sql, "after downgrade", &why);
 	if (!ok)
-		print_error("---- %s\n---- A:\n%s\n---- B:\n%s\n---- upgrade:\n%s\n---- downgrade:\n%s\n",
-			    c->name, c->a, c->b, r.upgrade_sql ? r.upgrade_sql : "",
-			    r.downgrade_sql ? r.downgrade_sql : "");
+		print_error("%s: %s", c->name, why.ptr);
+done:
+	if (!ok) /* the whole pair, to reproduce it (print_error cuts long text) */
+		fprintf(stderr, "---- %s\n---- A:\n%s\n---- rows:\n%s\n---- B:\n%s\n---- upgrade:\n%s\n"
+			"---- downgrade:\n%s\n", c->name, c->a, c->rows ? c->rows : "", c->b,
+			r.upgrade_sql ? r.upgrade_sql : "", r.downgrade_sql ? r.downgrade_sql : "");
 	free(msg);
 	buf_free(&why);
 	rt_tables_free(tables, nt);

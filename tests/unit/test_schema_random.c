@@ -13,32 +13,9 @@
  * STRATA_SEED=n picks the seed (printed), STRATA_PAIRS=n the number of pairs.
  */
 #include "test_schema_harness.h"
+#include "test_random.h"
 
 #include <inttypes.h>
-
-/* --- random numbers -------------------------------------------------------------- */
-
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-/* 0 <= n < bound */
-static int rnd(int bound)
-{
-	return bound > 0 ? (int)(rng_next() % (uint64_t)bound) : 0;
-}
-
-static int chance(int percent)
-{
-	return rnd(100) < percent;
-}
 
 /* --- the model ------------------------------------------------------------------------ */
 
@@ -57,7 +34,8 @@ typedef struct gcol {
 	int ref;           /* holds parent ids 1..3: may carry a foreign key */
 	int fk;            /* parent table index + 1, or 0 */
 	int fk_action;
-	int gen;           /* 0, 1 virtual, 2 stored: AS (id * 2) */
+	int gen;           /* 0, 1 virtual, 2 stored: AS (id * 2), or (id * 3) when gexpr */
+	int gexpr;
 } gcol;
 
 typedef struct gindex {
@@ -103,24 +81,6 @@ typedef struct gschema {
 	int nv;
 } gschema;
 
-static unsigned name_seq;
-
-/* A new name: mostly plain, sometimes with spaces, quotes, keywords or non-ASCII. */
-static void new_name(char *out, size_t n, const char *prefix)
-{
-	static const char *const odd[] = { "%s %u", "%s\"q%u", "select%u", "naïve_%s%u",
-					   "%s;x%u", "%s--%u", "Ñ%s%u", "%s'%u" };
-	unsigned k = ++name_seq;
-	if (chance(15)) {
-		int i = rnd((int)(sizeof(odd) / sizeof(*odd)));
-		if (strncmp(odd[i], "select", 6) == 0)
-			snprintf(out, n, odd[i], k);
-		else
-			snprintf(out, n, odd[i], prefix, k);
-	} else {
-		snprintf(out, n, "%s%u", prefix, k);
-	}
-}
 
 static int plain_name(const char *s)
 {
@@ -351,7 +311,8 @@ static void print_table(buf *b, const gschema *s, const gtable *t)
 			continue;
 		}
 		if (c->gen) {
-			buf_printf(b, "%s AS (\"id\" * 2)%s", chance(50) ? " GENERATED ALWAYS" : "",
+			buf_printf(b, "%s AS (\"%s\" * %d)%s", chance(50) ? " GENERATED ALWAYS" : "",
+				   t->cols[0].name, c->gexpr ? 3 : 2,
 				   c->gen == 2 ? " STORED" : chance(50) ? " VIRTUAL" : "");
 			continue;
 		}
@@ -473,13 +434,94 @@ static void print_schema(buf *b, const gschema *s)
 	}
 }
 
-/* Rows 1..3 in every table, foreign keys pointing at ids 1..3. */
-static void print_rows(buf *b, const gschema *s)
+/* Whether column k of table i may hold NULL in A and, where B keeps it, in B too. */
+static int nullable(const gschema *a, const gschema *b, int i, int k)
+{
+	if (a->t[i].cols[k].notnull || k == 0)
+		return 0;
+	const gtable *tb = &b->t[i];
+	return !tb->alive || k >= tb->ncols || !tb->cols[k].alive || !tb->cols[k].notnull;
+}
+
+/* One value of the rows: row r (1..5) of column k, of every kind of value a column of
+ * its type may hold (NULL where A and B allow it, boundaries, unicode, long text,
+ * numbers as text). */
+static void put_value(buf *b, const gschema *a, const gschema *bs, int i, int k, int r)
+{
+	const gcol *c = &a->t[i].cols[k];
+	int null_ok = nullable(a, bs, i, k);
+	if (k == 0) {
+		buf_printf(b, "%d", r);
+		return;
+	}
+	if (c->ref) {
+		/* Each row its own id: rows that reference other rows of their own table
+		 * under ON DELETE RESTRICT make SQLite refuse DROP TABLE (docs/reliability.md). */
+		if (r == 4 && null_ok)
+			buf_puts(b, "NULL");
+		else
+			buf_printf(b, "%d", r);
+		return;
+	}
+	if (r == 2 && null_ok) {
+		buf_puts(b, "NULL");
+		return;
+	}
+	switch (c->dtype) {
+	case T_INT: {
+		static const char *const v[] = { "9223372036854775807", "(-9223372036854775807 - 1)" };
+		if (r == 3 || r == 4)
+			buf_puts(b, v[r - 3]);
+		else
+			buf_printf(b, "%d", (r == 5 ? -1 : 1) * (r * 10 + k));
+		break;
+	}
+	case T_TEXT:
+		if (r == 1)
+			buf_printf(b, "'v%d_%d'", r, k);
+		else if (r == 2)
+			buf_printf(b, "'it''s \"%d\" -- ; %d'", r, k);
+		else if (r == 3)
+			buf_printf(b, "'naïve ñandú 日本語 🎉 %d'", k);
+		else if (r == 4) {
+			buf_putc(b, '\'');
+			for (int n = 0; n < 300; n++)
+				buf_puts(b, "long text ");
+			buf_printf(b, "%d'", k);
+		} else {
+			buf_printf(b, "'00%d'", k);
+		}
+		break;
+	case T_REAL: {
+		static const char *const v[] = { "1.7976931348623157e308", "-2.2250738585072014e-308", "0.1" };
+		if (r >= 3)
+			buf_puts(b, v[r - 3]);
+		else
+			buf_printf(b, "%d.5", r * 10 + k);
+		break;
+	}
+	default:
+		if (r == 4) {
+			buf_puts(b, "x'");
+			for (int n = 0; n < 500; n++)
+				buf_puts(b, "00ff");
+			buf_putc(b, '\'');
+		} else {
+			static const char *const v[] = { "x'01'", "x'02'", "x'00ff7f80'", "", "x'e697a5'" };
+			buf_puts(b, v[r - 1]);
+		}
+		break;
+	}
+}
+
+/* Rows 1..5 in every table of A (`bs` is B, which says where NULL may stay), foreign
+ * keys pointing at ids 1..5. */
+static void print_rows(buf *b, const gschema *s, const gschema *bs)
 {
 	buf_puts(b, "PRAGMA foreign_keys = OFF;\n");
 	for (int i = 0; i < s->nt; i++) {
 		const gtable *t = &s->t[i];
-		for (int id = 1; id <= 3; id++) {
+		for (int id = 1; id <= 5; id++) {
 			buf_puts(b, "INSERT INTO ");
 			sqlite_quote(b, t->name);
 			buf_puts(b, " (");
@@ -492,20 +534,10 @@ static void print_rows(buf *b, const gschema *s)
 			buf_puts(b, ") VALUES (");
 			n = 0;
 			for (int k = 0; k < t->ncols; k++) {
-				const gcol *c = &t->cols[k];
-				if (c->gen)
+				if (t->cols[k].gen)
 					continue;
 				buf_puts(b, n++ ? ", " : "");
-				if (k == 0 || c->ref)
-					buf_printf(b, "%d", id);
-				else if (c->dtype == T_INT)
-					buf_printf(b, "%d", id * 10 + k);
-				else if (c->dtype == T_TEXT)
-					buf_printf(b, "'v%d_%d'", id, k);
-				else if (c->dtype == T_REAL)
-					buf_printf(b, "%d.5", id);
-				else
-					buf_printf(b, "x'0%d'", id);
+				put_value(b, s, bs, i, k, id);
 			}
 			buf_puts(b, ");\n");
 		}
@@ -548,7 +580,7 @@ static void mutate(gschema *b, const gschema *a, renames_t *rn, buf *log)
 	gtable *t = ti >= 0 ? &b->t[ti] : NULL;
 	int c = t ? pick_column(t, 0) : -1;
 	gcol *col = c > 0 ? &t->cols[c] : NULL;
-	switch (rnd(20)) {
+	switch (rnd(23)) {
 	case 0:
 		random_table(b, 0);
 		buf_puts(log, "add table; ");
@@ -710,6 +742,32 @@ static void mutate(gschema *b, const gschema *a, renames_t *rn, buf *log)
 			buf_printf(log, "trigger %s; ", t->name);
 		}
 		break;
+	case 20:
+		/* A generated column made plain: its computed values stay as stored ones. */
+		if (col && col->gen) {
+			col->gen = 0;
+			col->gexpr = 0;
+			buf_printf(log, "plain %s.%s; ", t->name, col->name);
+		}
+		break;
+	case 21:
+		/* A plain column made generated: its stored values are replaced. */
+		if (col && !col->gen && !t->strict && col->dtype == T_INT && !col->ref && !col->unique) {
+			col->gen = 1 + rnd(2);
+			col->notnull = col->check = col->nocase = 0;
+			col->dflt[0] = 0;
+			buf_printf(log, "generated %s.%s; ", t->name, col->name);
+		}
+		break;
+	case 22:
+		if (col && col->gen) {
+			if (chance(50))
+				col->gexpr = !col->gexpr;
+			else
+				col->gen = 3 - col->gen;
+			buf_printf(log, "expression %s.%s; ", t->name, col->name);
+		}
+		break;
 	}
 }
 
@@ -724,7 +782,7 @@ static void test_random_pairs(void **state)
 	(void)state;
 	uint64_t seed = seed_from_env();
 	const char *np = getenv("STRATA_PAIRS");
-	int pairs = np && *np ? atoi(np) : 300, failed = 0;
+	int pairs = np && *np ? atoi(np) : 2000, failed = 0;
 	printf("schema random: seed %" PRIu64 " (STRATA_SEED), %d pairs\n", seed, pairs);
 	for (int i = 0; i < pairs && failed < 3; i++) {
 		rng_state = seed * 0x9E3779B97F4A7C15ull + (uint64_t)i * 0xD1B54A32D192ED03ull + 1;
@@ -739,7 +797,7 @@ static void test_random_pairs(void **state)
 			mutate(&b, &a, &rn, &log);
 		print_schema(&sa, &a);
 		print_schema(&sb, &b);
-		print_rows(&rows, &a);
+		print_rows(&rows, &a, &b);
 		char name[64];
 		snprintf(name, sizeof(name), "random pair %d", i);
 		rt_case c = { name, sa.ptr, rows.ptr, sb.ptr, { NULL }, "1", NULL, NULL, NULL, 0 };

@@ -84,6 +84,22 @@ static const rt_case cases[] = {
 	  "INSERT INTO t (id, a) VALUES (1, 2);",
 	  "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, s INTEGER AS (a + 2) STORED);",
 	  { NULL }, NULL, "strata:rebuild", NULL, NULL, 0 },
+	/* The data oracle (test_oracle.h) checks that b keeps the values it held. */
+	{ "stored generated column made plain keeps its values",
+	  "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER GENERATED ALWAYS AS (a * 2) STORED);",
+	  "INSERT INTO t (id, a) VALUES (1, 2), (2, NULL), (3, -4611686018427387904);",
+	  "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER);",
+	  { NULL }, NULL, "INSERT INTO \"_strata_new_t\" (\"id\", \"a\", \"b\")", "WARNING", NULL, 0 },
+	{ "virtual generated column made plain keeps its values",
+	  "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b AS (a || '!'));",
+	  "INSERT INTO t (id, a) VALUES (1, 'naïve'), (2, NULL);",
+	  "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b);",
+	  { NULL }, NULL, "strata:rebuild", "WARNING", NULL, 0 },
+	{ "plain column made generated warns: its values are replaced",
+	  "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER);",
+	  "INSERT INTO t VALUES (1, 2, 99);",
+	  "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER AS (a * 2) STORED);",
+	  { NULL }, NULL, "-- WARNING: makes t.b a generated column", NULL, NULL, 0 },
 
 	/* --- keys and constraints --- */
 	{ "composite primary key", "CREATE TABLE m (a INTEGER, b TEXT, c TEXT);",

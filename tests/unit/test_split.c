@@ -883,6 +883,47 @@ static void test_large_single_line(void **state)
 }
 
 /* Runs every splitter test; exits non-zero when one fails. */
+/* strata_split_tokens: each token with its kind, as "kind:text" lines. */
+static int collect_token(void *ctx, const strata_split_tok *t)
+{
+	static const char kinds[] = "?wsqcoe";
+	char line[256];
+	snprintf(line, sizeof(line), "%c:%.*s\n", kinds[t->kind], (int)t->n, t->p);
+	strncat((char *)ctx, line, 4095 - strlen((char *)ctx));
+	return 0;
+}
+
+static void expect_tokens(const char *sql, int dialect, const char *want)
+{
+	char got[4096] = "";
+	strata_err e = STRATA_ERR_INIT;
+	assert_int_equal(strata_split_tokens(sql, strlen(sql), dialect, collect_token, got, &e), 0);
+	if (strcmp(got, want) != 0) {
+		print_error("tokens of %s\n---- got:\n%s---- want:\n%s", sql, got, want);
+		fail();
+	}
+}
+
+static void test_tokens(void **state)
+{
+	(void)state;
+	expect_tokens("DELETE FROM \"a\"\"b\" WHERE x = 'it''s; DROP' -- c;\n;",
+		      STRATA_DIALECT_SQLITE,
+		      "w:DELETE\nw:FROM\nq:\"a\"\"b\"\nw:WHERE\nw:x\no:=\ns:'it''s; DROP'\n"
+		      "c:-- c;\ne:;\n");
+	expect_tokens("SELECT $x$ DROP $x$, E'\\\\' /* a /* b */ */ [t], $1;", STRATA_DIALECT_POSTGRES,
+		      "w:SELECT\ns:$x$ DROP $x$\no:,\ns:E'\\\\'\nc:/* a /* b */ */\no:[\nw:t\no:]\no:,\n"
+		      "o:$1\ne:;\n");
+	expect_tokens("select [a b], `c`, 12x", STRATA_DIALECT_SQLITE,
+		      "w:select\nq:[a b]\no:,\nq:`c`\no:,\no:12x\n");
+	strata_err e = STRATA_ERR_INIT;
+	char got[4096] = "";
+	assert_int_equal(strata_split_tokens("x 'open", 7, STRATA_DIALECT_SQLITE, collect_token, got, &e),
+			 STRATA_EFAIL);
+	assert_non_null(strstr(e.msg, "unterminated string literal"));
+	err_clear(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -904,6 +945,7 @@ int main(void)
 		cmocka_unit_test(test_sqlite_trigger),
 		cmocka_unit_test(test_sqlite_trigger_case),
 		cmocka_unit_test(test_sqlite_trigger_variants),
+		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_sqlite_not_trigger),
 		cmocka_unit_test(test_sqlite_unclosed_trigger),
 		cmocka_unit_test(test_sqlite_no_pg_syntax),

@@ -230,23 +230,36 @@ static void alter_column(buf *out, const char *table, const char *col)
 	buf_putc(out, ' ');
 }
 
-/* The changes that turn column `a` into `b` of `table`. */
-static void render_alter_column(buf *out, const char *table, const strata_column *a,
-				const strata_column *b)
+/* The changes that turn column `a` into `b` of `table`; returns 1 when the column was
+ * dropped and added anew (its indexes went with it). */
+static int render_alter_column(buf *out, const char *table, const strata_column *a,
+			       const strata_column *b)
 {
 	const char *ta = plain_type(a->type), *tb = plain_type(b->type);
+	strata_column plain;
+	if (a->generated && !b->generated) {
+		/* A generated column made plain keeps the values it holds (PostgreSQL 13+);
+		 * what else changes is altered on the now plain column. */
+		alter_column(out, table, b->name);
+		buf_puts(out, "DROP EXPRESSION;\n");
+		plain = *a;
+		plain.generated = STRATA_GEN_NONE;
+		plain.gen_expr = NULL;
+		a = &plain;
+	}
 	if (a->generated != b->generated ||
 	    (a->generated && !strata_sql_equal(a->gen_expr, b->gen_expr, NULL, NULL, 0))) {
-		/* A generation expression cannot be altered: the column is made anew. */
+		/* A generation expression cannot be altered: the column is made anew (its
+		 * values are computed ones either way). */
 		alter_table(out, table);
-		buf_puts(out, "DROP COLUMN ");
-		pg_quote(out, a->name);
+		buf_puts(out, "DROP COLUMN "); /* renames ran first: it has its new name */
+		pg_quote(out, b->name);
 		buf_puts(out, ";\n");
 		alter_table(out, table);
 		buf_puts(out, "ADD COLUMN ");
 		column_def(out, b);
 		buf_puts(out, ";\n");
-		return;
+		return 1;
 	}
 	if (a->identity && !b->identity) {
 		alter_column(out, table, b->name);
@@ -283,6 +296,37 @@ static void render_alter_column(buf *out, const char *table, const strata_column
 	} else if (b->identity && a->identity != b->identity) {
 		alter_column(out, table, b->name);
 		buf_printf(out, "SET GENERATED %s;\n", b->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+	}
+	return 0;
+}
+
+/* Whether the list drops or creates index `name` itself. */
+static int index_op(const strata_oplist *ops, const char *name)
+{
+	for (size_t i = 0; i < ops->n; i++) {
+		const strata_op *op = &ops->v[i];
+		if ((op->kind == STRATA_OP_DROP_INDEX &&
+		     strcmp(((const strata_index *)op->old_obj)->name, name) == 0) ||
+		    (op->kind == STRATA_OP_CREATE_INDEX &&
+		     strcmp(((const strata_index *)op->new_obj)->name, name) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* After column `col` of table `t` was dropped and added anew: the indexes on it that
+ * the list leaves as they are, which DROP COLUMN took with it, are created again. */
+static void recreate_indexes(buf *out, const strata_oplist *ops, const strata_table *t,
+			     const char *col)
+{
+	for (size_t i = 0; i < t->indexes.n; i++) {
+		const strata_index *ix = t->indexes.v[i];
+		int uses = ix->where && strata_sql_mentions(ix->where, col, 0);
+		for (size_t j = 0; j < ix->nparts && !uses; j++)
+			uses = ix->parts[j].is_expr ? strata_sql_mentions(ix->parts[j].name, col, 0)
+						    : strcmp(ix->parts[j].name, col) == 0;
+		if (uses && ix->def && !index_op(ops, ix->name))
+			buf_printf(out, "%s;\n", ix->def);
 	}
 }
 
@@ -710,7 +754,8 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_
 		render_add_column(out, t, op->new_col);
 		break;
 	case STRATA_OP_ALTER_COLUMN:
-		render_alter_column(out, t, op->old_col, op->new_col);
+		if (render_alter_column(out, t, op->old_col, op->new_col))
+			recreate_indexes(out, ops, op->new_table, op->new_col->name);
 		break;
 	case STRATA_OP_ALTER_PKEY: /* the old key was dropped where the run began */
 		if (op->new_table->pk.columns.n) {

@@ -1,0 +1,1023 @@
+/*
+ * Seeded random schema pairs on PostgreSQL, through autogenerate, with the data oracle
+ * (test_oracle.h).
+ *
+ * Each pair: a random schema A (tables of every common column type, generated columns,
+ * defaults, NOT NULL, checks, foreign keys, indexes, views) with five rows per table
+ * (NULLs, boundaries, unicode, long text, awkward literals), and B = A after a few
+ * random mutations (type changes, generated columns made plain and back, renames,
+ * drops, additions, NOT NULL, defaults). Per pair, in one transaction that is rolled
+ * back: B is loaded and read (then rolled back to a savepoint), A is loaded with its
+ * rows and read, autogenerate renders the upgrade and downgrade, the upgrade runs; the
+ * database must then read as B, autogenerate again must find nothing, and every value of
+ * every column both sides have must be unchanged, converted as an assignment to the new
+ * type converts it, or named by a `-- WARNING:` of the revision; the same for the
+ * downgrade back to A. An upgrade may fail only under a warning, and must then change
+ * nothing.
+ *
+ * Needs $STRATA_PG_URL (tests/run.sh starts a throwaway cluster); without it the test
+ * is skipped. STRATA_SEED=n picks the seed (printed), STRATA_PG_PAIRS=n the number of
+ * pairs (default 2000).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/postgres/postgres_internal.h"
+#include "core/split.h"
+#include "schema/autogen.h"
+#include "test_oracle.h"
+#include "test_random.h"
+
+/* --- types and their values ------------------------------------------------------------ */
+
+typedef struct ptype {
+	const char *name;     /* as written in A and B */
+	const char *vals[4];  /* rows 1, 3, 4, 5 (row 2 is NULL where allowed) */
+	const char *to;       /* types a change may turn it into, space-separated indexes;
+			       * those after '|' reject some of the rows' values (rarer) */
+	int indexable;        /* a btree index on it is fine whatever the values */
+	int genable;          /* may be computed as a generated column */
+} ptype;
+
+enum { P_INT, P_SMALLINT, P_BIGINT, P_NUM123, P_NUM, P_REAL, P_DOUBLE, P_TEXT, P_VC10,
+       P_BOOL, P_DATE, P_TS, P_TSTZ, P_BYTEA, P_JSONB, P_UUID, P_TEXTARR, P_CHAR5, P_VC300,
+       P_NTYPES };
+
+static const ptype types[P_NTYPES] = {
+	[P_INT] = { "integer", { "42", "2147483647", "-2147483648", "0" }, "2 4 6 7 18 | 1", 1, 1 },
+	[P_SMALLINT] = { "smallint", { "7", "32767", "-32768", "0" }, "0 2 7", 1, 1 },
+	[P_BIGINT] = { "bigint", { "42", "9223372036854775807", "-9223372036854775808", "-1" },
+		       "4 7 | 0", 1, 1 },
+	[P_NUM123] = { "numeric(12,3)", { "1.5", "123456789.123", "-0.001", "0" }, "4 6 7", 1, 1 },
+	[P_NUM] = { "numeric", { "1.5", "123456789012345678901234567890.123456789",
+				 "0.000000000000000000000000000001", "-7" }, "6 7 | 3", 1, 1 },
+	[P_REAL] = { "real", { "1.5", "3.4e38", "-1.17549435e-38", "0.1" }, "6 7", 1, 0 },
+	[P_DOUBLE] = { "double precision", { "1.5", "1.7976931348623157e308",
+					     "2.2250738585072014e-308", "0.1" }, "7 | 5 3", 1, 0 },
+	[P_TEXT] = { "text", { "'v'", "'naïve ñandú 日本語 🎉'", "LONG", "'it''s -- ; \"q\" \\ x'" },
+		     "8 18", 0, 1 },
+	[P_VC10] = { "character varying(10)", { "'v1'", "'naïve日本'", "'0123456789'", "' '" },
+		     "7 18", 1, 0 },
+	[P_BOOL] = { "boolean", { "true", "false", "true", "false" }, "7", 1, 0 },
+	[P_DATE] = { "date", { "'2024-02-29'", "'5874897-12-31'", "'4713-01-01 BC'", "'infinity'" },
+		     "7 | 11 12", 1, 0 },
+	[P_TS] = { "timestamp without time zone",
+		   { "'2024-02-29 12:34:56.789012'", "'294276-12-31 23:59:59.999999'",
+		     "'4713-01-01 00:00:00 BC'", "'-infinity'" }, "12 10 7", 1, 0 },
+	[P_TSTZ] = { "timestamp with time zone",
+		     { "'2024-02-29 12:34:56.789012+05:30'", "'infinity'", "'1970-01-01 00:00:00+00'",
+		       "'2000-01-01 00:00:00-12'" }, "11 7", 1, 0 },
+	[P_BYTEA] = { "bytea", { "'\\x00ff'", "'\\x'", "LONGBYTES", "'\\xe697a5'" }, "7", 0, 0 },
+	[P_JSONB] = { "jsonb", { "'{\"a\": [1, 2.50, \"ü\"], \"b\": null}'", "'[]'", "'\"str\"'",
+				 "'1e400'" }, "7", 0, 0 },
+	[P_UUID] = { "uuid", { "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'",
+			       "'00000000-0000-0000-0000-000000000000'",
+			       "'ffffffff-ffff-ffff-ffff-ffffffffffff'",
+			       "'123e4567-e89b-12d3-a456-426614174000'" }, "7", 1, 0 },
+	[P_TEXTARR] = { "text[]", { "'{a,\"b c\",NULL,ü}'", "'{}'", "'{{1,2},{3,4}}'", "'{\"\"}'" },
+			"7", 0, 0 },
+	[P_CHAR5] = { "character(5)", { "'ab'", "'abcde'", "' '", "'ü'" }, "7 8", 1, 0 },
+	[P_VC300] = { "character varying(300)", { "'v'", "'ünï'", "'0123456789abc'", "''" },
+		      "7 8", 1, 0 },
+};
+
+/* A type a change may turn `t` into (or `t` when it has none): one that takes every
+ * value, or one in five times one that rejects some. */
+static int type_change(int t)
+{
+	int cand[8], n = 0;
+	const char *p = types[t].to, *bar = strchr(p, '|');
+	if (bar && chance(20))
+		p = bar + 1;
+	while (*p && *p != '|' && n < 8) {
+		cand[n++] = (int)strtol(p, (char **)&p, 10);
+		while (*p == ' ')
+			p++;
+	}
+	return n ? cand[rnd(n)] : t;
+}
+
+/* --- the model ------------------------------------------------------------------------- */
+
+typedef struct pcol {
+	int alive;
+	char name[48];
+	int type;
+	int notnull;
+	int dflt;    /* a DEFAULT (the type's first value) */
+	int check;   /* CHECK (c IS DISTINCT FROM <row 1 value>::type) — holds for other rows */
+	int ref;     /* references parent table ref-1's id */
+	int gen;     /* GENERATED ALWAYS AS (id * 2 or id * 3) STORED */
+	int gexpr;
+	int index;   /* a plain index on it */
+	int renamed; /* renamed by a declared rename: it stays */
+	int in_a;    /* A has it */
+} pcol;
+
+#define PMAXC 8
+#define PMAXT 4
+
+typedef struct ptable {
+	int alive, in_a, view;
+	char name[48];
+	pcol cols[PMAXC]; /* cols[0] is id integer PRIMARY KEY */
+	int ncols;
+} ptable;
+
+typedef struct pschema {
+	ptable t[PMAXT];
+	int nt;
+	char schema[16]; /* every table of the pair lives in it */
+} pschema;
+
+
+static void random_column(pschema *s, int ti, pcol *c, int in_a)
+{
+	memset(c, 0, sizeof(*c));
+	c->alive = 1;
+	c->in_a = in_a;
+	new_name(c->name, sizeof(c->name), "c");
+	int kind = rnd(10);
+	if (kind == 0 && ti > 0 && s->t[0].alive && s->t[0].in_a) {
+		c->type = P_INT;
+		c->ref = 1;
+	} else if (kind == 1) {
+		static const int gt[] = { P_INT, P_BIGINT, P_NUM, P_TEXT };
+		c->type = gt[rnd(4)];
+		c->gen = 1;
+		c->gexpr = rnd(2);
+		return;
+	} else {
+		c->type = rnd(P_NTYPES);
+	}
+	c->notnull = chance(25) && (in_a || !c->ref);
+	c->dflt = !c->ref && chance(30);
+	if (!in_a && c->notnull)
+		c->dflt = 1;
+	c->check = !c->ref && c->type != P_BOOL && chance(10);
+	c->index = types[c->type].indexable && chance(20);
+}
+
+static void random_table(pschema *s, int in_a)
+{
+	if (s->nt >= PMAXT)
+		return;
+	int ti = s->nt++;
+	ptable *t = &s->t[ti];
+	memset(t, 0, sizeof(*t));
+	t->alive = 1;
+	t->in_a = in_a;
+	new_name(t->name, sizeof(t->name), "t");
+	snprintf(t->cols[0].name, sizeof(t->cols[0].name), "id");
+	t->cols[0].alive = 1;
+	t->cols[0].type = P_INT;
+	t->ncols = 1;
+	int n = 1 + rnd(5);
+	for (int i = 0; i < n; i++)
+		random_column(s, ti, &t->cols[t->ncols++], in_a);
+	t->view = chance(20);
+}
+
+static void random_schema(pschema *s)
+{
+	memset(s, 0, sizeof(*s));
+	int n = 1 + rnd(2);
+	for (int i = 0; i < n; i++)
+		random_table(s, 1);
+}
+
+/* --- printing ------------------------------------------------------------------------------ */
+
+static void put_value_of(buf *b, int type, int r, int k)
+{
+	const char *v = types[type].vals[r == 1 ? 0 : r - 2];
+	if (strcmp(v, "LONG") == 0) {
+		buf_putc(b, '\'');
+		for (int n = 0; n < 250; n++)
+			buf_puts(b, "long text ");
+		buf_printf(b, "%d'", k);
+	} else if (strcmp(v, "LONGBYTES") == 0) {
+		buf_puts(b, "'\\x");
+		for (int n = 0; n < 500; n++)
+			buf_puts(b, "00ff");
+		buf_putc(b, '\'');
+	} else {
+		buf_puts(b, v);
+	}
+}
+
+static void put_gen_expr(buf *b, const pcol *c)
+{
+	buf_printf(b, c->type == P_TEXT ? "((\"id\" * %d)::text)" : "(\"id\" * %d)", c->gexpr ? 3 : 2);
+}
+
+/* Appends "schema"."name". */
+static void put_qname(buf *b, const pschema *s, const char *name)
+{
+	pg_quote(b, s->schema);
+	buf_putc(b, '.');
+	pg_quote(b, name);
+}
+
+static void print_table(buf *b, const pschema *s, const ptable *t)
+{
+	buf_puts(b, "CREATE TABLE ");
+	put_qname(b, s, t->name);
+	buf_puts(b, " (\n  \"id\" integer PRIMARY KEY");
+	for (int i = 1; i < t->ncols; i++) {
+		const pcol *c = &t->cols[i];
+		if (!c->alive)
+			continue;
+		buf_puts(b, ",\n  ");
+		pg_quote(b, c->name);
+		buf_printf(b, " %s", types[c->type].name);
+		if (c->gen) {
+			buf_puts(b, " GENERATED ALWAYS AS ");
+			put_gen_expr(b, c);
+			buf_puts(b, " STORED");
+			continue;
+		}
+		if (c->notnull)
+			buf_puts(b, " NOT NULL");
+		if (c->dflt) {
+			buf_puts(b, " DEFAULT ");
+			put_value_of(b, c->type, 1, i);
+		}
+		if (c->check) {
+			buf_puts(b, " CHECK (");
+			pg_quote(b, c->name);
+			buf_puts(b, " IS DISTINCT FROM ");
+			put_value_of(b, c->type, 5, i);
+			buf_printf(b, "::%s)", types[c->type].name);
+		}
+		if (c->ref && s->t[0].alive) {
+			buf_puts(b, " REFERENCES ");
+			put_qname(b, s, s->t[0].name);
+		}
+	}
+	buf_puts(b, "\n);\n");
+	for (int i = 1; i < t->ncols; i++) {
+		const pcol *c = &t->cols[i];
+		if (!c->alive || !c->index)
+			continue;
+		buf_puts(b, "CREATE INDEX ON ");
+		put_qname(b, s, t->name);
+		buf_puts(b, " (");
+		pg_quote(b, c->name);
+		buf_puts(b, ");\n");
+	}
+	if (t->view) {
+		buf_puts(b, "CREATE VIEW ");
+		char vn[64];
+		snprintf(vn, sizeof(vn), "v_%s", t->name);
+		put_qname(b, s, vn);
+		buf_puts(b, " AS SELECT * FROM ");
+		put_qname(b, s, t->name);
+		buf_puts(b, ";\n");
+	}
+}
+
+static void print_schema(buf *b, const pschema *s)
+{
+	buf_puts(b, "CREATE SCHEMA ");
+	pg_quote(b, s->schema);
+	buf_puts(b, ";\n");
+	for (int i = 0; i < s->nt; i++)
+		if (s->t[i].alive)
+			print_table(b, s, &s->t[i]);
+}
+
+/* Whether column k of table i may hold NULL in A and, where B keeps it, in B. */
+static int nullable(const pschema *a, const pschema *b, int i, int k)
+{
+	if (k == 0 || a->t[i].cols[k].notnull)
+		return 0;
+	const ptable *tb = &b->t[i];
+	return !tb->alive || k >= tb->ncols || !tb->cols[k].alive || !tb->cols[k].notnull;
+}
+
+/* Rows 1..5 in every table of A. */
+static void print_rows(buf *b, const pschema *a, const pschema *bs)
+{
+	for (int i = 0; i < a->nt; i++) {
+		const ptable *t = &a->t[i];
+		for (int r = 1; r <= 5; r++) {
+			buf_puts(b, "INSERT INTO ");
+			put_qname(b, a, t->name);
+			buf_puts(b, " (\"id\"");
+			for (int k = 1; k < t->ncols; k++)
+				if (!t->cols[k].gen) {
+					buf_puts(b, ", ");
+					pg_quote(b, t->cols[k].name);
+				}
+			buf_printf(b, ") VALUES (%d", r);
+			for (int k = 1; k < t->ncols; k++) {
+				const pcol *c = &t->cols[k];
+				if (c->gen)
+					continue;
+				buf_puts(b, ", ");
+				if (r == 2 && nullable(a, bs, i, k))
+					buf_puts(b, "NULL");
+				else if (c->ref)
+					buf_printf(b, "%d", r);
+				else if (c->check && r == 5)
+					put_value_of(b, c->type, 1, k);
+				else
+					put_value_of(b, c->type, r, k);
+			}
+			buf_puts(b, ");\n");
+		}
+	}
+}
+
+/* --- mutations ----------------------------------------------------------------------------- */
+
+typedef struct prenames {
+	char spec[4][200];
+	int n;
+	int renamed[PMAXT];
+	int cols_renamed[PMAXT];
+} prenames;
+
+/* Appends a name as a rename spec writes it: in double quotes, a quote doubled. */
+static void spec_name(buf *b, const char *name)
+{
+	buf_putc(b, '"');
+	for (const char *p = name; *p; p++)
+		buf_puts(b, *p == '"' ? "\"\"" : (char[2]){ *p, 0 });
+	buf_putc(b, '"');
+}
+
+static void mutate(pschema *b, prenames *rn, buf *log)
+{
+	int cand[PMAXT], nt = 0;
+	for (int i = 0; i < b->nt; i++)
+		if (b->t[i].alive)
+			cand[nt++] = i;
+	int ti = nt ? cand[rnd(nt)] : -1;
+	ptable *t = ti >= 0 ? &b->t[ti] : NULL;
+	int cc[PMAXC], ncc = 0;
+	for (int k = 1; t && k < t->ncols; k++)
+		if (t->cols[k].alive)
+			cc[ncc++] = k;
+	int ci = ncc ? cc[rnd(ncc)] : -1;
+	pcol *c = ci > 0 ? &t->cols[ci] : NULL;
+	switch (rnd(13)) {
+	case 0:
+		random_table(b, 0);
+		buf_puts(log, "add table; ");
+		break;
+	case 1:
+		/* The parent of every reference stays. */
+		if (t && ti > 0 && t->in_a && !rn->renamed[ti] && !rn->cols_renamed[ti]) {
+			t->alive = 0;
+			buf_printf(log, "drop table %s; ", t->name);
+		}
+		break;
+	case 2:
+		if (t && t->ncols < PMAXC) {
+			random_column(b, ti, &t->cols[t->ncols], 0);
+			buf_printf(log, "add column %s.%s; ", t->name, t->cols[t->ncols].name);
+			t->ncols++;
+		}
+		break;
+	case 3:
+		if (c && !c->renamed) {
+			c->alive = 0;
+			buf_printf(log, "drop column %s.%s; ", t->name, c->name);
+		}
+		break;
+	case 4:
+	case 5:
+		if (c && !c->gen && !c->ref) {
+			int to = type_change(c->type);
+			buf_printf(log, "type %s.%s %s -> %s; ", t->name, c->name, types[c->type].name,
+				   types[to].name);
+			c->type = to;
+			c->index = c->index && types[to].indexable;
+			c->check = 0;
+		}
+		break;
+	case 6:
+		if (c && !c->gen) {
+			c->notnull = !c->notnull;
+			buf_printf(log, "notnull %s.%s; ", t->name, c->name);
+		}
+		break;
+	case 7:
+		if (c && !c->gen && !c->ref) {
+			c->dflt = !c->dflt;
+			buf_printf(log, "default %s.%s; ", t->name, c->name);
+		}
+		break;
+	case 8:
+		/* A generated column made plain: it keeps its values. */
+		if (c && c->gen) {
+			c->gen = 0;
+			buf_printf(log, "plain %s.%s; ", t->name, c->name);
+		}
+		break;
+	case 9:
+		/* A plain column made generated: its values are replaced. */
+		if (c && !c->gen && !c->ref && types[c->type].genable) {
+			c->gen = 1;
+			c->gexpr = rnd(2);
+			c->notnull = c->dflt = c->check = 0;
+			buf_printf(log, "generated %s.%s; ", t->name, c->name);
+		}
+		break;
+	case 10:
+		if (c && c->gen) {
+			c->gexpr = !c->gexpr;
+			buf_printf(log, "expression %s.%s; ", t->name, c->name);
+		}
+		break;
+	case 11:
+		if (t && t->in_a && !rn->renamed[ti] && rn->n < 4) {
+			char old[48];
+			snprintf(old, sizeof(old), "%s", t->name);
+			snprintf(t->name, sizeof(t->name), "renamed%u", ++name_seq);
+			buf spec = BUF_INIT;
+			spec_name(&spec, b->schema);
+			buf_putc(&spec, '.');
+			spec_name(&spec, old);
+			buf_putc(&spec, ':');
+			spec_name(&spec, b->schema);
+			buf_putc(&spec, '.');
+			spec_name(&spec, t->name);
+			snprintf(rn->spec[rn->n++], sizeof(rn->spec[0]), "%s", spec.ptr);
+			buf_free(&spec);
+			rn->renamed[ti] = 1;
+			buf_printf(log, "rename table %s; ", old);
+		}
+		break;
+	case 12:
+		if (c && c->in_a && !c->renamed && !rn->renamed[ti] && rn->n < 4 && !strchr(t->name, ':') &&
+		    !strchr(c->name, ':')) {
+			char old[48];
+			snprintf(old, sizeof(old), "%s", c->name);
+			snprintf(c->name, sizeof(c->name), "rc%u", ++name_seq);
+			c->renamed = 1;
+			rn->cols_renamed[ti] = 1;
+			buf spec = BUF_INIT, qual = BUF_INIT;
+			buf_printf(&qual, "%s.%s", b->schema, t->name);
+			spec_name(&spec, qual.ptr);
+			buf_free(&qual);
+			buf_putc(&spec, '.');
+			spec_name(&spec, old);
+			buf_printf(&spec, ":%s", c->name);
+			snprintf(rn->spec[rn->n++], sizeof(rn->spec[0]), "%s", spec.ptr);
+			buf_free(&spec);
+			buf_printf(log, "rename column %s.%s; ", t->name, old);
+		}
+		break;
+	}
+	if (t && t->view && chance(10)) {
+		t->view = 0;
+		buf_puts(log, "drop view; ");
+	}
+}
+
+/* --- the database ------------------------------------------------------------------------- */
+
+static PGconn *pg;
+
+/* Runs SQL; returns 0, or 1 with the server's message in *msg (malloc'd). */
+static int pexec(const char *sql, char **msg)
+{
+	PGresult *r = PQexec(pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY;
+	if (rc && msg)
+		*msg = xstrdup(PQerrorMessage(pg));
+	PQclear(r);
+	return rc;
+}
+
+static void pmust(const char *sql)
+{
+	char *msg = NULL;
+	if (pexec(sql, &msg)) {
+		print_error("SQL failed: %s\n%.2000s\n", msg, sql);
+		free(msg);
+		fail();
+	}
+}
+
+static strata_catalog *pcatalog(void)
+{
+	strata_catalog *c = NULL;
+	strata_err e = STRATA_ERR_INIT;
+	if (pg_introspect_db(pg, NULL, NULL, &c, &e))
+		fail_msg("introspect: %s", e.msg);
+	return c;
+}
+
+/* A value of the given catalog type that fills a column (for `-- strata:fill`). */
+static const char *fill_value(const char *type)
+{
+	for (int i = 0; i < P_NTYPES; i++)
+		if (strcmp(types[i].name, type) == 0)
+			return types[i].vals[0];
+	return "NULL";
+}
+
+/* Puts an UPDATE after each `-- strata:fill T.C:` line, with a value of C's type in `c`. */
+static char *pfill(const char *sql, const strata_catalog *c)
+{
+	buf b = BUF_INIT;
+	for (const char *p = sql; *p;) {
+		size_t n = strcspn(p, "\n");
+		n += p[n] == '\n';
+		buf_add(&b, p, n);
+		char *table = NULL, *col = NULL;
+		if (orc_fill_target(p, &table, &col)) {
+			const strata_table *tt = strata_catalog_table(c, table);
+			const strata_column *cc = tt ? strata_table_column(tt, col, 0) : NULL;
+			if (cc) {
+				buf_puts(&b, "UPDATE ");
+				pg_qname(&b, table);
+				buf_puts(&b, " SET ");
+				pg_quote(&b, col);
+				/* a foreign key column takes an id every parent has */
+				buf_printf(&b, " = %s WHERE ", strata_table_in_fkey(tt, col, 0) ? "1"
+							       : fill_value(cc->type));
+				pg_quote(&b, col);
+				buf_puts(&b, " IS NULL;\n");
+			}
+			free(table);
+			free(col);
+		}
+		p += n;
+	}
+	return buf_detach(&b);
+}
+
+/* --- the oracle's view of the tables ---------------------------------------------------------- */
+
+typedef struct ptab {
+	const strata_table *ta, *tb;
+	strvec acols, bcols;
+	vec acol, bcol;
+	orc_snap before;
+} ptab;
+
+static const char *renamed(const strata_renames *r, const char *table, const char *name)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const strata_rename *x = &r->v[i];
+		if (x->kind == STRATA_RENAME_TABLE && !table && strcmp(x->from, name) == 0)
+			return x->to;
+		if (x->kind == STRATA_RENAME_COLUMN && table && strcmp(x->table, table) == 0 &&
+		    strcmp(x->from, name) == 0)
+			return x->to;
+	}
+	return name;
+}
+
+static ptab *psurvivors(const strata_catalog *a, const strata_catalog *b, const strata_renames *r,
+			size_t *n)
+{
+	ptab *v = xcalloc(a->tables.n + 1, sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; i < a->tables.n; i++) {
+		const strata_table *ta = a->tables.v[i];
+		const strata_table *tb = strata_catalog_table(b, renamed(r, NULL, ta->name));
+		if (!tb)
+			continue;
+		ptab *t = &v[(*n)++];
+		t->ta = ta;
+		t->tb = tb;
+		for (size_t j = 0; j < ta->columns.n; j++) {
+			const strata_column *ca = ta->columns.v[j];
+			const strata_column *cb = strata_table_column(tb, renamed(r, ta->name, ca->name), 0);
+			if (!cb)
+				continue;
+			strvec_push(&t->acols, ca->name);
+			strvec_push(&t->bcols, cb->name);
+			vec_push(&t->acol, (void *)ca);
+			vec_push(&t->bcol, (void *)cb);
+		}
+	}
+	return v;
+}
+
+static void ptabs_free(ptab *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		strvec_free(&v[i].acols);
+		strvec_free(&v[i].bcols);
+		vec_free(&v[i].acol);
+		vec_free(&v[i].bcol);
+		orc_snap_free(&v[i].before);
+	}
+	free(v);
+}
+
+/* The rows of `cols` of `table` keyed by "id", as literals. */
+static orc_snap psnapshot(const char *table, const strvec *cols)
+{
+	orc_snap s = { 0, cols->n, NULL };
+	buf q = BUF_INIT;
+	buf_puts(&q, "SELECT \"id\"::text");
+	for (size_t i = 0; i < cols->n; i++) {
+		buf_puts(&q, ", quote_nullable(");
+		pg_quote(&q, cols->v[i]);
+		buf_putc(&q, ')');
+	}
+	buf_puts(&q, " FROM ");
+	pg_qname(&q, table);
+	buf_puts(&q, " ORDER BY 1");
+	PGresult *r = PQexec(pg, q.ptr);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("snapshot failed: %s: %s", PQerrorMessage(pg), q.ptr);
+	char **cells = xcalloc(cols->n + 1, sizeof(*cells));
+	for (int row = 0; row < PQntuples(r); row++) {
+		for (size_t i = 0; i <= cols->n; i++)
+			cells[i] = PQgetisnull(r, row, (int)i) ? NULL : PQgetvalue(r, row, (int)i);
+		orc_snap_add(&s, cells);
+	}
+	free(cells);
+	PQclear(r);
+	buf_free(&q);
+	return s;
+}
+
+static void ptake(ptab *v, size_t n, int use_b)
+{
+	for (size_t i = 0; i < n; i++) {
+		orc_snap_free(&v[i].before);
+		v[i].before = psnapshot(use_b ? v[i].tb->name : v[i].ta->name,
+					use_b ? &v[i].bcols : &v[i].acols);
+	}
+}
+
+typedef struct pconv {
+	const vec *from, *to;
+} pconv;
+
+/* The scratch tables of the running transaction, one per column type: conv_types[i]
+ * is the type of pg_temp.strata_conv_<i>. Emptied when a pair (or batch) begins. */
+static strvec conv_types;
+
+/* What an assignment to the new type makes of a value, asked of the server: the value
+ * inserted into a scratch column of that type (an explicit cast where the types have no
+ * assignment cast). */
+static char *pconvert(void *ctx, size_t col, const char *value)
+{
+	pconv *x = ctx;
+	const strata_column *a = x->from->v[col], *b = x->to->v[col];
+	if (strcmp(a->type, b->type) == 0 || b->generated)
+		return NULL;
+	size_t k = 0;
+	while (k < conv_types.n && strcmp(conv_types.v[k], b->type) != 0)
+		k++;
+	buf q = BUF_INIT;
+	if (k == conv_types.n) {
+		buf_printf(&q, "CREATE TEMP TABLE strata_conv_%zu (v %s)", k, b->type);
+		pmust(q.ptr);
+		strvec_push(&conv_types, b->type);
+	}
+	char *out = NULL;
+	for (int explicit = 0; explicit < 2 && !out; explicit++) {
+		buf_reset(&q);
+		buf_printf(&q, "INSERT INTO pg_temp.strata_conv_%zu VALUES (((%s)::%s)%s%s) "
+			       "RETURNING quote_nullable(v)", k, value, a->type, explicit ? "::" : "",
+			   explicit ? b->type : "");
+		pmust("SAVEPOINT conv");
+		PGresult *r = PQexec(pg, q.ptr);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			out = xstrdup(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		pmust(out ? "RELEASE SAVEPOINT conv" : "ROLLBACK TO SAVEPOINT conv");
+	}
+	buf_free(&q);
+	return out ? out : xasprintf("(rejected by %s)", b->type);
+}
+
+static int prows_kept(ptab *v, size_t n, int from_b, int to_b, const char *sql, buf *why)
+{
+	int ok = 1;
+	for (size_t i = 0; i < n && ok; i++) {
+		ptab *t = &v[i];
+		orc_snap now = psnapshot(to_b ? t->tb->name : t->ta->name, to_b ? &t->bcols : &t->acols);
+		pconv x = { from_b ? &t->bcol : &t->acol, to_b ? &t->bcol : &t->acol };
+		int *check = xcalloc(t->acol.n + 1, sizeof(*check));
+		for (size_t j = 0; j < t->acol.n; j++)
+			check[j] = !(((const strata_column *)x.from->v[j])->generated &&
+				     ((const strata_column *)x.to->v[j])->generated);
+		ok = orc_compare(&t->before, &now, check,
+				 (const char *const *)(from_b ? t->bcols.v : t->acols.v),
+				 (const char *const *)(to_b ? t->bcols.v : t->acols.v), 1, pconvert, &x,
+				 sql, from_b ? t->tb->name : t->ta->name, to_b ? t->tb->name : t->ta->name,
+				 why);
+		free(check);
+		orc_snap_free(&now);
+	}
+	return ok;
+}
+
+/* --- one pair -------------------------------------------------------------------------------- */
+
+static struct {
+	unsigned runs, empty, failed_warned, gen_plain, retyped;
+} st;
+
+static int autogen(const strata_catalog *live, const strata_catalog *want, const char *const *ren,
+		   size_t nren, strata_autogen_result *r, buf *why)
+{
+	strata_autogen_opts o = STRATA_AUTOGEN_OPTS_INIT;
+	o.renames = ren;
+	o.nrenames = nren;
+	strata_err e = STRATA_ERR_INIT;
+	int rc = strata_autogen_catalogs(pg_render, live, want, &o, r, &e);
+	if (rc)
+		buf_printf(why, "autogenerate failed: %s\n", e.msg);
+	err_clear(&e);
+	return rc;
+}
+
+/* Runs one pair in a transaction that is rolled back; returns 1 when it holds, else
+ * prints the pair. */
+/* The pair whose schema ("pN") the first statement of `sql` that fails names, or -1. */
+static int failing_pair(const char *sql)
+{
+	strata_stmtlist l = { 0 };
+	strata_err e = STRATA_ERR_INIT;
+	int who = -1;
+	pmust("SAVEPOINT find");
+	if (strata_split(sql, strlen(sql), STRATA_DIALECT_POSTGRES, 1, &l, &e) == 0)
+		for (size_t i = 0; i < l.n && who < 0; i++) {
+			if (!pexec(l.v[i].sql, NULL))
+				continue;
+			const char *p = strstr(l.v[i].sql, "\"p");
+			who = p ? atoi(p + 2) : -1;
+			who = who >= 0 ? who : -2;
+		}
+	pmust("ROLLBACK TO SAVEPOINT find");
+	strata_stmtlist_free(&l);
+	err_clear(&e);
+	return who;
+}
+
+/* Runs one pair (or a batch of pairs in schemas of their own); when `culprit` is not
+ * NULL and the upgrade or downgrade fails, sets it to the pair the failing statement
+ * names and returns 0 without printing. */
+static int pair(const char *a, const char *rows, const char *b, const char *const *ren, size_t nren,
+		int quiet, int *culprit)
+{
+	strata_catalog *ca = NULL, *cb = NULL, *now = NULL;
+	strata_autogen_result r = { 0 }, again = { 0 };
+	strata_renames rn = { 0 };
+	strata_err e = STRATA_ERR_INIT;
+	buf why = BUF_INIT;
+	char *msg = NULL, *sql = NULL;
+	ptab *tabs = NULL;
+	size_t nt = 0;
+	int ok = 0;
+
+	pmust("BEGIN");
+	strvec_clear(&conv_types);
+	pmust("SAVEPOINT b");
+	if (pexec(b, &msg)) {
+		buf_printf(&why, "loading B failed: %s", msg);
+		goto done;
+	}
+	cb = pcatalog();
+	pmust("ROLLBACK TO SAVEPOINT b");
+	if (pexec(a, &msg) || pexec(rows, &msg)) {
+		buf_printf(&why, "loading A failed: %s", msg);
+		goto done;
+	}
+	ca = pcatalog();
+	if (autogen(ca, cb, ren, nren, &r, &why))
+		goto done;
+	st.runs++;
+	st.empty += !r.upgrade_sql[0];
+	if (strata_renames_parse(&rn, ren, nren, ca, cb, &e)) {
+		buf_printf(&why, "renames: %s", e.msg);
+		goto done;
+	}
+	tabs = psurvivors(ca, cb, &rn, &nt);
+	ptake(tabs, nt, 0);
+	sql = pfill(r.upgrade_sql, cb);
+	pmust("SAVEPOINT up");
+	if (pexec(sql, &msg)) {
+		/* A failed revision is fine under a warning, and must change nothing. */
+		pmust("ROLLBACK TO SAVEPOINT up");
+		if (culprit && (*culprit = failing_pair(sql)) >= 0)
+			goto done;
+		if (!strstr(r.upgrade_sql, "-- WARNING:")) {
+			buf_printf(&why, "upgrade failed without a warning: %s", msg);
+			goto done;
+		}
+		ok = prows_kept(tabs, nt, 0, 0, "", &why);
+		st.failed_warned += ok;
+		goto done;
+	}
+	now = pcatalog();
+	if (!strata_catalog_equal(now, cb, &why)) {
+		buf_puts(&why, " (after upgrade, the database differs from B)\n");
+		goto done;
+	}
+	if (autogen(now, cb, NULL, 0, &again, &why))
+		goto done;
+	if (again.upgrade_sql[0]) {
+		buf_printf(&why, "autogenerate after upgrade is not empty:\n%s\n", again.upgrade_sql);
+		goto done;
+	}
+	if (!prows_kept(tabs, nt, 0, 1, r.upgrade_sql, &why)) {
+		buf_puts(&why, "(after upgrade)\n");
+		goto done;
+	}
+	ptake(tabs, nt, 1);
+	free(sql);
+	sql = pfill(r.downgrade_sql, ca);
+	pmust("SAVEPOINT down");
+	if (pexec(sql, &msg)) {
+		/* As for the upgrade: a failure is fine under a warning. */
+		pmust("ROLLBACK TO SAVEPOINT down");
+		if (culprit && (*culprit = failing_pair(sql)) >= 0)
+			goto done;
+		if (!strstr(r.downgrade_sql, "-- WARNING:")) {
+			buf_printf(&why, "downgrade failed without a warning: %s", msg);
+			goto done;
+		}
+		ok = prows_kept(tabs, nt, 1, 1, "", &why);
+		st.failed_warned += ok;
+		goto done;
+	}
+	strata_catalog_free(now);
+	now = pcatalog();
+	if (!strata_catalog_equal(now, ca, &why)) {
+		buf_puts(&why, " (after downgrade, the database differs from A)\n");
+		goto done;
+	}
+	ok = prows_kept(tabs, nt, 1, 0, r.downgrade_sql, &why);
+	if (!ok)
+		buf_puts(&why, "(after downgrade)\n");
+done:
+	if (PQtransactionStatus(pg) != PQTRANS_IDLE)
+		pexec("ROLLBACK", NULL);
+	if (!ok && !quiet)
+		fprintf(stderr, "%s\n---- A:\n%s\n---- rows:\n%.3000s\n---- B:\n%s\n---- upgrade:\n%s\n"
+			"---- downgrade:\n%s\n", why.ptr ? why.ptr : "", a, rows, b,
+			r.upgrade_sql ? r.upgrade_sql : "", r.downgrade_sql ? r.downgrade_sql : "");
+	free(msg);
+	free(sql);
+	buf_free(&why);
+	err_clear(&e);
+	ptabs_free(tabs, nt);
+	strata_renames_free(&rn);
+	strata_autogen_result_free(&r);
+	strata_autogen_result_free(&again);
+	strata_catalog_free(ca);
+	strata_catalog_free(cb);
+	strata_catalog_free(now);
+	return ok;
+}
+
+static void test_random_pairs_pg(void **state)
+{
+	(void)state;
+	const char *url = getenv("STRATA_PG_URL");
+	if (!url || !*url) {
+		printf("schema random pg: STRATA_PG_URL is not set: skipped\n");
+		skip();
+	}
+	strata_err e = STRATA_ERR_INIT;
+	if (pq_load(&e))
+		fail_msg("%s", e.msg);
+	const char *keys[] = { "dbname", NULL };
+	const char *vals[] = { url, NULL };
+	pg = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(pg) != CONNECTION_OK)
+		fail_msg("cannot connect to %s: %s", url, PQerrorMessage(pg));
+	pmust("SET client_min_messages = warning; SET TimeZone = 'UTC'");
+	const char *s = getenv("STRATA_SEED");
+	uint64_t seed = s && *s ? strtoull(s, NULL, 10) : 20240611u;
+	const char *np = getenv("STRATA_PG_PAIRS");
+	int pairs = np && *np ? atoi(np) : 2000, failed = 0;
+	printf("schema random pg: seed %" PRIu64 " (STRATA_SEED), %d pairs (STRATA_PG_PAIRS)\n", seed,
+	       pairs);
+	/* Pairs run in batches, each pair in a schema of its own, so one migration and a
+	 * few catalog reads serve many pairs; a batch that fails is run again pair by
+	 * pair, and the failing pairs are printed alone. */
+	const char *bs = getenv("STRATA_PG_BATCH");
+	int batch = bs && *bs ? atoi(bs) : 20;
+	if (batch < 1)
+		batch = 1;
+	for (int first = 0; first < pairs && failed < 3; first += batch) {
+		int k = pairs - first < batch ? pairs - first : batch;
+		buf *sa = xcalloc((size_t)k, sizeof(buf)), *sb = xcalloc((size_t)k, sizeof(buf));
+		buf *rows = xcalloc((size_t)k, sizeof(buf)), *log = xcalloc((size_t)k, sizeof(buf));
+		prenames *rn = xcalloc((size_t)k, sizeof(prenames));
+		buf all_a = BUF_INIT, all_b = BUF_INIT, all_rows = BUF_INIT;
+		const char **ren = xcalloc((size_t)k * 4 + 1, sizeof(*ren));
+		size_t nren = 0;
+		for (int j = 0; j < k; j++) {
+			int i = first + j;
+			rng_state = seed * 0x9E3779B97F4A7C15ull + (uint64_t)i * 0xD1B54A32D192ED03ull + 7;
+			pschema a, b;
+			random_schema(&a);
+			snprintf(a.schema, sizeof(a.schema), "p%d", i);
+			b = a;
+			int n = 1 + rnd(3);
+			for (int m = 0; m < n; m++)
+				mutate(&b, &rn[j], &log[j]);
+			print_schema(&sa[j], &a);
+			print_schema(&sb[j], &b);
+			print_rows(&rows[j], &a, &b);
+		}
+		/* A pair whose upgrade fails (under a warning) is run alone and left out. */
+		char *out = xcalloc((size_t)k, 1);
+		int culprit = -1, ok;
+		for (;;) {
+			buf_reset(&all_a);
+			buf_reset(&all_b);
+			buf_reset(&all_rows);
+			nren = 0;
+			for (int j = 0; j < k; j++) {
+				if (out[j])
+					continue;
+				buf_puts(&all_a, sa[j].ptr);
+				buf_puts(&all_b, sb[j].ptr);
+				buf_puts(&all_rows, rows[j].ptr);
+				for (int m = 0; m < rn[j].n; m++)
+					ren[nren++] = rn[j].spec[m];
+			}
+			culprit = -1;
+			ok = pair(all_a.ptr ? all_a.ptr : "", all_rows.ptr ? all_rows.ptr : "",
+				  all_b.ptr ? all_b.ptr : "", ren, nren, k > 1, k > 1 ? &culprit : NULL);
+			if (ok || culprit < first || culprit >= first + k || out[culprit - first])
+				break;
+			out[culprit - first] = 1;
+			const char *one[4];
+			for (int m = 0; m < rn[culprit - first].n; m++)
+				one[m] = rn[culprit - first].spec[m];
+			int j = culprit - first;
+			if (!pair(sa[j].ptr, rows[j].ptr, sb[j].ptr, one, (size_t)rn[j].n, 0, NULL)) {
+				fprintf(stderr, "seed %" PRIu64 ", pair %d, mutations: %s\n", seed, culprit,
+					log[j].ptr ? log[j].ptr : "");
+				failed++;
+			}
+		}
+		free(out);
+		if (!ok) {
+			int alone = 0;
+			for (int j = 0; j < k && k > 1; j++) {
+				const char *one[4];
+				for (int m = 0; m < rn[j].n; m++)
+					one[m] = rn[j].spec[m];
+				if (!pair(sa[j].ptr, rows[j].ptr, sb[j].ptr, one, (size_t)rn[j].n, 0, NULL)) {
+					fprintf(stderr, "seed %" PRIu64 ", pair %d, mutations: %s\n", seed,
+						first + j, log[j].ptr ? log[j].ptr : "");
+					alone++;
+				}
+			}
+			if (!alone) {
+				fprintf(stderr, "seed %" PRIu64 ", pairs %d..%d fail together only:\n", seed,
+					first, first + k - 1);
+				pair(all_a.ptr, all_rows.ptr, all_b.ptr, ren, nren, 0, NULL);
+			}
+			failed += alone ? alone : 1;
+		}
+		for (int j = 0; j < k; j++) {
+			buf_free(&sa[j]);
+			buf_free(&sb[j]);
+			buf_free(&rows[j]);
+			buf_free(&log[j]);
+		}
+		free(sa);
+		free(sb);
+		free(rows);
+		free(log);
+		free(rn);
+		free(ren);
+		buf_free(&all_a);
+		buf_free(&all_b);
+		buf_free(&all_rows);
+	}
+	PQfinish(pg);
+	strvec_free(&conv_types);
+	printf("schema random pg: %u round trips, %u failing cleanly under a warning, %u without "
+	       "changes\n", st.runs, st.failed_warned, st.empty);
+	if (failed)
+		fail_msg("%d random pairs failed (seed %" PRIu64 ")", failed, seed);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_pairs_pg),
+	};
+	return cmocka_run_group_tests_name("schema random pg", tests, NULL, NULL);
+}
