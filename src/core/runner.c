@@ -818,10 +818,16 @@ int strata_stamp(strata *s, const char *const *targets, size_t n, int purge)
 	size_t total = s->g->order.n;
 	unsigned char *mark = xcalloc(total + 1, 1);
 	if (want.n) {
-		/* Keep the current heads of branches the targets do not touch. */
+		/* Keep the current heads of branches the targets do not touch: those
+		 * neither ancestors nor descendants of a target. Two walks on two arrays,
+		 * as each walk stops at revisions already marked. */
 		unsigned char *rel = xcalloc(total + 1, 1);
+		unsigned char *down = xcalloc(total + 1, 1);
 		graph_mark_ancestors(s->g, &want, rel);
-		graph_mark_descendants(s->g, &want, rel);
+		graph_mark_descendants(s->g, &want, down);
+		for (size_t i = 0; i < total; i++)
+			rel[i] |= down[i];
+		free(down);
 		vec keep = { 0 };
 		for (size_t i = 0; i < want.n; i++)
 			vec_push(&keep, want.v[i]);
