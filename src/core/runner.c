@@ -477,8 +477,8 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	if (!ru->ddl_done && (rc = exec_ddl(s, e)))
 		goto done;
 	/* Under the lock: somebody may have moved the database meanwhile. Not when the
-	 * run holds the backend's run-wide lock (PostgreSQL's advisory lock, which every
-	 * migrate and stamp takes) and planned from its own last step. */
+	 * run holds the backend's run-wide lock (PostgreSQL's advisory lock, SQLite's lock
+	 * file, which every migrate and stamp takes) and planned from its own last step. */
 	if (!(predicted && ru->locked)) {
 		cur.n = 0;
 		steps.n = 0;

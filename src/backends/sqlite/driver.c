@@ -4,6 +4,8 @@
  * Writers are serialised by SQLite itself: begin() is BEGIN IMMEDIATE, which takes
  * the write lock up front and waits up to the lock timeout (sqlite3_busy_timeout)
  * for another migrator, so two processes never interleave inside one revision.
+ * lock() adds the run-wide migration lock (lock.c) that keeps a second migrator out
+ * between the transactions of one run.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "backends/sqlite/sqlite_internal.h"
@@ -25,6 +27,7 @@ struct strata_conn {
 	int borrowed;
 	int lock_timeout_ms;
 	char *path;
+	int lock_fd; /* the migration lock file while the run-wide lock is held, else -1 */
 };
 
 sqlite3 *strata_sqlite_handle(strata_conn *c)
@@ -63,6 +66,7 @@ static int sq_connect(strata_conn **out, const char *url, const strata_conn_opts
 {
 	strata_conn *c = xcalloc(1, sizeof(*c));
 	c->lock_timeout_ms = o && o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 10000;
+	c->lock_fd = -1;
 	*out = NULL;
 	if (o && o->borrowed_handle) {
 		c->db = o->borrowed_handle;
@@ -106,6 +110,8 @@ static void sq_disconnect(strata_conn *c)
 {
 	if (!c)
 		return;
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
 	if (!c->borrowed)
 		sqlite3_close(c->db);
 	free(c->path);
@@ -190,6 +196,23 @@ static int sq_rollback(strata_conn *c, strata_err *e)
 	if (rc != SQLITE_OK)
 		return db_error(c, rc, "rolling back", e);
 	return 0;
+}
+
+/* The run-wide migration lock (lock.c): held from the start of an upgrade,
+ * downgrade or stamp to its end, across the transactions of its steps. */
+static int sq_lock(strata_conn *c, strata_err *e)
+{
+	if (c->lock_fd >= 0)
+		return 0;
+	return sqlite_lock_file(sqlite3_db_filename(c->db, "main"), c->lock_timeout_ms, &c->lock_fd, e);
+}
+
+/* Releases the migration lock (closing the file releases it). */
+static void sq_unlock(strata_conn *c)
+{
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	c->lock_fd = -1;
 }
 
 static int sq_user_tables(strata_conn *c, char ***names, size_t *n, strata_err *e)
@@ -298,8 +321,8 @@ const strata_backend strata_sqlite_backend = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
-	.lock = NULL,
-	.unlock = NULL,
+	.lock = sq_lock,
+	.unlock = sq_unlock,
 	.user_tables = sq_user_tables,
 	.table_exists = sq_table_exists,
 	.table_name = sq_table_name,
