@@ -269,6 +269,40 @@ static void prefix_path(strata_err *e, const char *path)
 	}
 }
 
+/* Refuses a statement that would end the transaction a revision runs in (COMMIT,
+ * ROLLBACK, END…): the revision would then be recorded as applied with its work
+ * rolled back, or half committed. `l` is the section as split. */
+static int refuse_tx_control(const rev *r, const strata_stmtlist *l, strata_err *e)
+{
+	for (size_t i = 0; r->s->transactional && i < l->n; i++) {
+		const char *kw = strata_stmt_tx_control(l->v[i].sql);
+		if (kw)
+			return err_set(e, STRATA_EFAIL,
+				       "%s:%d: %s in revision %s, which runs inside a transaction: it "
+				       "would end strata's transaction, so the revision could be recorded "
+				       "as applied with its work rolled back or half committed. Remove it, "
+				       "or mark the revision '-- strata:transaction off' (its statements "
+				       "then run one by one, outside a transaction)",
+				       r->s->path, l->v[i].line, kw, r->id);
+	}
+	return 0;
+}
+
+/* Splits a section as run_section does and refuses transaction control in it. SQL
+ * that does not split is left for run_section to report when the step comes. */
+static int check_section(strata *s, rev *r, int up, strata_err *e)
+{
+	strata_stmtlist l = { 0 };
+	strata_err split_e = STRATA_ERR_INIT;
+	const char *sql = section(r, up);
+	int rc = 0;
+	if (strata_split(sql, strlen(sql), s->be->dialect, section_line(r, up), &l, &split_e) == 0)
+		rc = refuse_tx_control(r, &l, e);
+	err_clear(&split_e);
+	strata_stmtlist_free(&l);
+	return rc;
+}
+
 /* 1 when the statement asks SQLite for foreign-key violations: strata fails the
  * revision when it returns any. */
 static int is_fk_check(const char *sql)
@@ -287,6 +321,7 @@ static int run_section(strata *s, rev *r, int up, strata_err *e)
 		prefix_path(e, r->s->path);
 		return rc;
 	}
+	rc = refuse_tx_control(r, &l, e);
 	for (size_t i = 0; !rc && i < l.n; i++) {
 		strata_event ev = { 0 };
 		ev.kind = STRATA_EVENT_STATEMENT;
@@ -652,6 +687,9 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 	vec cur = { 0 }, steps = { 0 };
 	if (!(rc = db_heads(s, &cur, &e)))
 		rc = plan_steps(s->g, &cur, up, &ru.target, ru.below, &steps, &e);
+	/* Refuse what no step may run before the first one runs. */
+	for (size_t i = 0; !rc && i < steps.n; i++)
+		rc = check_section(s, steps.v[i], up, &e);
 	ru.total = steps.n;
 	vec_free(&cur);
 	vec_free(&steps);
@@ -720,11 +758,12 @@ static int sql_section(strata *s, const strata_backend *be, rev *r, int up, buf 
 		prefix_path(e, r->s->path);
 		return rc;
 	}
-	for (size_t i = 0; i < l.n; i++)
+	rc = refuse_tx_control(r, &l, e);
+	for (size_t i = 0; !rc && i < l.n; i++)
 		buf_printf(out, "%s;\n\n", l.v[i].sql);
 	strata_stmtlist_free(&l);
 	(void)s;
-	return 0;
+	return rc;
 }
 
 int strata_sql(strata *s, int up, const char *from, const char *to, char **out)

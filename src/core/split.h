@@ -43,6 +43,12 @@ typedef struct strata_stmtlist {
 int strata_split(const char *sql, size_t len, int dialect, int first_line,
 		 strata_stmtlist *out, strata_err *e);
 
+/* The transaction-control statement that `stmt` (one statement as strata_split cut
+ * it) is, as a constant keyword: "COMMIT", "END", "ROLLBACK" (not ROLLBACK … TO a
+ * savepoint), "ABORT" or "PREPARE TRANSACTION"; NULL for any other statement. Such a
+ * statement ends the transaction a revision runs in. */
+const char *strata_stmt_tx_control(const char *stmt);
+
 /* Frees every statement and the array, leaving `l` zeroed and reusable. */
 void strata_stmtlist_free(strata_stmtlist *l);
 

@@ -29,3 +29,42 @@ run upgrade heads
 expect_rc 0 "stamp: upgrade heads after stamping back"
 check "stamp: upgrade then runs r3 only" test "$(sq db.sqlite "select group_concat(revision) from strata_history where direction='up'")" = r3
 cd "$T"
+
+# --- COMMIT, ROLLBACK or END in a revision that runs in a transaction is refused
+# before anything runs, naming file and line; `transaction off` allows them.
+mkdir txctl && cd txctl && project
+mkrev x1 "" "make t" "CREATE TABLE t (x INTEGER);
+CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET x = x + 0 WHERE 0; END;" "DROP TABLE t;" >/dev/null
+f2=$(mkrev x2 x1 "fill t" "INSERT INTO t VALUES (1);
+COMMIT;
+INSERT INTO t VALUES ('END; ROLLBACK;');" "DELETE FROM t;")
+line=$(grep -n '^COMMIT;$' "$f2" | cut -d: -f1)
+run upgrade head
+expect_rc 1 "txctl: a transactional revision with COMMIT is refused"
+expect_err "$f2:$line: COMMIT in revision x2" "txctl: the error names file, line and revision"
+expect_err "strata:transaction off" "txctl: the error suggests transaction off"
+check "txctl: nothing ran, not even the revision before it" test ! -e db.sqlite -o "$(sq db.sqlite "select count(*) from sqlite_master where name = 't'")" = 0
+run upgrade x1
+expect_rc 0 "txctl: a trigger body's END is no transaction end"
+run upgrade head --sql
+expect_rc 1 "txctl: upgrade --sql refuses it too"
+expect_err "$f2:$line: COMMIT" "txctl: --sql names file and line"
+printf '%s\n' "-- strata:revision x2" "-- strata:revises x1" "-- strata:message fill t" "" "-- strata:upgrade" \
+  "INSERT INTO t VALUES (1);" "ROLLBACK TO SAVEPOINT nothing_here_yet;" >"$f2"
+run upgrade head
+expect_rc 1 "txctl: ROLLBACK TO a savepoint is not refused (SQLite then fails on the unknown savepoint)"
+expect_err "no such savepoint" "txctl: ...and says so"
+printf '%s\n' "-- strata:revision x2" "-- strata:revises x1" "-- strata:message fill t" "" "-- strata:upgrade" \
+  "SAVEPOINT a;" "INSERT INTO t VALUES (1);" "ROLLBACK TO a;" "INSERT INTO t VALUES (2);" "RELEASE a;" >"$f2"
+run upgrade head
+expect_rc 0 "txctl: savepoints inside the revision are fine"
+check "txctl: only the row after the savepoint rollback" test "$(sq db.sqlite 'select group_concat(x) from t')" = 2
+run downgrade x1
+mkrev x3 x2 "own transaction" "BEGIN;
+INSERT INTO t VALUES (3);
+END;
+VACUUM;" "DELETE FROM t WHERE x = 3;" "-- strata:transaction off" >/dev/null
+run upgrade head
+expect_rc 0 "txctl: transaction off allows BEGIN … END"
+check "txctl: its row is there" test "$(sq db.sqlite 'select count(*) from t where x = 3')" = 1
+cd "$T"

@@ -28,3 +28,28 @@ check "sql schema: it ran nothing again" test "$(pq "$db" 'SELECT count(*) FROM 
 run current
 expect_out "^s2 \(head\)$" "sql schema: current reads the script's row"
 cd "$T"
+
+# --- ROLLBACK in a transactional revision: PostgreSQL would roll the revision's work
+# back and strata record it as applied. Refused before anything runs; a COMMIT in a
+# procedure body (dollar quote) or a BEGIN ATOMIC body is no statement of the revision.
+db=pgint_tx_$$
+url=$(pgdb "$db")
+mkdir txctl && cd txctl && project "$url"
+mkrev p1 "" "make t" "CREATE TABLE t (x INTEGER);
+CREATE PROCEDURE fill() LANGUAGE plpgsql AS \$\$ BEGIN INSERT INTO t VALUES (7); COMMIT; END \$\$;
+CREATE FUNCTION one() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;" "DROP FUNCTION one(); DROP PROCEDURE fill(); DROP TABLE t;" >/dev/null
+f2=$(mkrev p2 p1 "fill t" "INSERT INTO t VALUES (1);
+ROLLBACK;" "DELETE FROM t;")
+run upgrade head
+expect_rc 1 "txctl: a transactional revision with ROLLBACK is refused"
+expect_err "$f2:7: ROLLBACK in revision p2" "txctl: the error names file, line and revision"
+check "txctl: nothing ran" test "$(pq "$db" "SELECT to_regclass('public.t') IS NULL")" = t
+run upgrade p1
+expect_rc 0 "txctl: COMMIT inside a procedure body is accepted"
+run upgrade head --sql
+expect_rc 1 "txctl: --sql refuses it too"
+sed -i 's/^ROLLBACK;$/ABORT;/' "$f2"
+run upgrade head
+expect_err "$f2:7: ABORT in revision p2" "txctl: ABORT is refused as well"
+check "txctl: p2 not recorded" test "$(pq "$db" 'SELECT version_num FROM strata_version')" = p1
+cd "$T"
