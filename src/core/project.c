@@ -87,6 +87,15 @@ int strata_revision_new(strata *s, const strata_revision_options *o, char **path
 	if (o->rev_id && !script_valid_id(o->rev_id))
 		return ctx_fail(s, STRATA_EUSAGE, "invalid --rev-id '%s' (1 to 64 letters, digits or '_')",
 				o->rev_id);
+	if (o->rev_id && script_reserved_id(o->rev_id))
+		return ctx_fail(s, STRATA_EUSAGE,
+				"--rev-id '%s' is a target keyword (" SCRIPT_RESERVED_IDS
+				"): the keyword would shadow it; choose another id", o->rev_id);
+	for (size_t i = 0; i < o->nlabels; i++)
+		if (script_reserved_id(o->labels[i]))
+			return ctx_fail(s, STRATA_EUSAGE,
+					"--branch-label '%s' is a target keyword (" SCRIPT_RESERVED_IDS
+					"): the keyword would shadow it; choose another label", o->labels[i]);
 	if ((rc = ctx_graph(s)))
 		return rc;
 	graph *g = s->g;

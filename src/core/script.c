@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define HDR "-- strata:"
@@ -16,6 +17,15 @@ int script_valid_id(const char *id)
 		if (!(isalnum((unsigned char)id[n]) || id[n] == '_') || n >= 64)
 			return 0;
 	return n > 0;
+}
+
+int script_reserved_id(const char *id)
+{
+	static const char *const kw[] = { "head", "heads", "base", "current" };
+	for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+		if (strcasecmp(id, kw[i]) == 0)
+			return 1;
+	return 0;
 }
 
 void script_free(script *s)
@@ -111,6 +121,11 @@ int script_parse(script **out, const char *path, const char *text, size_t len, s
 					bad = err_set(e, STRATA_EFAIL,
 						      "%s:%d: invalid revision id '%s' (ids are 1 to 64 letters, digits or '_')",
 						      path, line, val);
+				else if (script_reserved_id(val))
+					bad = err_set(e, STRATA_EFAIL,
+						      "%s:%d: revision id '%s' is a target keyword (" SCRIPT_RESERVED_IDS
+						      "): the keyword would shadow it; choose another id",
+						      path, line, val);
 				else
 					s->id = xstrdup(val);
 			} else if (strcmp(key, "revises") == 0) {
@@ -126,6 +141,13 @@ int script_parse(script **out, const char *path, const char *text, size_t len, s
 			} else if (strcmp(key, "branch-labels") == 0) {
 				strvec_split_ws(&s->labels, val);
 				bad = check_ids(&s->labels, path, line, "branch label", e);
+				for (size_t i = 0; !bad && i < s->labels.n; i++)
+					if (script_reserved_id(s->labels.v[i]))
+						bad = err_set(e, STRATA_EFAIL,
+							      "%s:%d: branch label '%s' is a target keyword ("
+							      SCRIPT_RESERVED_IDS "): the keyword would shadow it; "
+							      "choose another label",
+							      path, line, s->labels.v[i]);
 			} else if (strcmp(key, "depends-on") == 0) {
 				strvec_split_ws(&s->depends, val);
 				s->depends_line = line;

@@ -41,6 +41,11 @@ void script_free(script *s);
 
 /* 1 when `id` is a valid revision id: [A-Za-z0-9_]{1,64}. */
 int script_valid_id(const char *id);
+/* The target keywords (SPEC "Revision identifiers") that no revision id or branch
+ * label may be, in any case: a revision so named would be shadowed by the keyword. */
+#define SCRIPT_RESERVED_IDS "head, heads, base, current"
+/* 1 when `id` is one of SCRIPT_RESERVED_IDS, compared case-insensitively. */
+int script_reserved_id(const char *id);
 /* The file-name slug of a message: lowercase words joined by '_', at most 40 chars. */
 char *script_slug(const char *message);
 /* Renders a revision file. */

@@ -68,3 +68,32 @@ run upgrade head
 expect_rc 0 "txctl: transaction off allows BEGIN … END"
 check "txctl: its row is there" test "$(sq db.sqlite 'select count(*) from t where x = 3')" = 1
 cd "$T"
+
+# --- Target keywords are refused as revision ids and branch labels: a revision named
+# `head` was accepted and then never reachable by its name.
+mkdir kw && cd kw && project
+mkrev k1 "" "one" "CREATE TABLE k (x);" "DROP TABLE k;" >/dev/null
+for id in head heads base current; do
+  f=$(mkrev "$id" k1 "shadowed" "SELECT 1;" "SELECT 1;")
+  run upgrade head
+  expect_rc 1 "kw: a revision file with id '$id' is refused"
+  expect_err "$f:1: revision id '$id' is a target keyword" "kw: the error names file and line ($id)"
+  rm -f "$f"
+done
+f=$(mkrev k2 k1 "labelled" "SELECT 1;" "SELECT 1;" "-- strata:branch-labels main heads")
+run heads
+expect_rc 1 "kw: a branch label 'heads' in a file is refused"
+expect_err "$f:4: branch label 'heads' is a target keyword" "kw: the error names file and line (label)"
+rm -f "$f"
+run revision -m "x" --rev-id base
+expect_rc 2 "kw: --rev-id base is a usage error"
+expect_err "'base' is a target keyword" "kw: --rev-id says why"
+run revision -m "x" --rev-id HEAD
+expect_rc 2 "kw: --rev-id HEAD too (any case)"
+run revision -m "x" --branch-label current
+expect_rc 2 "kw: --branch-label current is a usage error"
+expect_err "--branch-label 'current' is a target keyword" "kw: --branch-label says why"
+check "kw: no file was written" test "$(ls migrations/versions | wc -l)" -eq 1
+run upgrade head
+expect_rc 0 "kw: the project still works"
+cd "$T"

@@ -250,6 +250,34 @@ static void test_bad_ids(void **state)
 	free(text);
 }
 
+/* Target keywords would shadow a revision or label of that name: refused, in any case. */
+static void test_reserved_ids(void **state)
+{
+	(void)state;
+	const char *kw[] = { "head", "heads", "base", "current", "HEAD", "Base" };
+	for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++) {
+		assert_true(script_reserved_id(kw[i]));
+		char *text = xasprintf("-- strata:revision %s\n-- strata:upgrade\n", kw[i]);
+		char *msg = xasprintf(":1: revision id '%s' is a target keyword (head, heads, base, "
+				      "current): the keyword would shadow it; choose another id", kw[i]);
+		parse_fails(text, msg);
+		free(msg);
+		free(text);
+		text = xasprintf("-- strata:revision r1\n-- strata:branch-labels ok %s\n-- strata:upgrade\n",
+				 kw[i]);
+		msg = xasprintf(":2: branch label '%s' is a target keyword (head, heads, base, "
+				"current): the keyword would shadow it; choose another label", kw[i]);
+		parse_fails(text, msg);
+		free(msg);
+		free(text);
+	}
+	assert_false(script_reserved_id("headless"));
+	assert_false(script_reserved_id("base1"));
+	assert_false(script_reserved_id("currents"));
+	script *s = parse_ok("-- strata:revision head2\n-- strata:branch-labels based\n-- strata:upgrade\n");
+	script_free(s);
+}
+
 static void test_valid_id(void **state)
 {
 	(void)state;
@@ -683,6 +711,7 @@ int main(void)
 		cmocka_unit_test(test_render_roundtrip),
 		/* BUG: cmocka_unit_test(test_render_fixpoint), */
 		/* BUG: cmocka_unit_test(test_render_marker_in_sql), */
+		cmocka_unit_test(test_reserved_ids),
 		cmocka_unit_test(test_slug),
 		cmocka_unit_test(test_slug_limits),
 		/* BUG: cmocka_unit_test(test_slug_41), */
