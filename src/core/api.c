@@ -165,6 +165,10 @@ static int embedded_scripts(strata *s, vec *out, strata_err *e)
 				       i, er->id);
 		sc->id = xstrdup(er->id);
 		sc->path = xasprintf("<compiled-in %s>", er->id);
+		if (er->message && script_control_char(er->message))
+			return err_set(e, STRATA_EFAIL,
+				       "compiled-in revision %s: control character 0x%02x in its message",
+				       er->id, script_control_char(er->message));
 		sc->message = xstrdup(er->message ? er->message : "");
 		sc->created = xstrdup("");
 		strvec_split_ws(&sc->parents, er->revises ? er->revises : "");

@@ -80,6 +80,11 @@ int strata_revision_new(strata *s, const strata_revision_options *o, char **path
 	*path = NULL;
 	if (!o->message || !*o->message)
 		return ctx_fail(s, STRATA_EUSAGE, "a revision needs a message: -m \"what it does\"");
+	if (script_control_char(o->message))
+		return ctx_fail(s, STRATA_EUSAGE,
+				"the message holds control character 0x%02x (a revision header is one "
+				"line of text; it is printed in SQL comments and on terminals)",
+				script_control_char(o->message));
 	if (!fs_is_dir(s->versions_dir))
 		return ctx_fail(s, STRATA_EFAIL,
 				"no revisions directory %s (run `strata init` first, or set script_location)",

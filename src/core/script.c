@@ -28,6 +28,14 @@ int script_reserved_id(const char *id)
 	return 0;
 }
 
+int script_control_char(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return *p;
+	return 0;
+}
+
 void script_free(script *s)
 {
 	if (!s)
@@ -91,8 +99,14 @@ int script_parse(script **out, const char *path, const char *text, size_t len, s
 				ke++;
 			char *key = xstrndup(k, (size_t)(ke - k));
 			char *val = trimmed(ke, eol);
-			int bad = 0;
-			if (strcmp(key, "upgrade") == 0 || strcmp(key, "downgrade") == 0) {
+			int bad = 0, ctl = where == HEADERS ? script_control_char(val) : 0;
+			if (ctl) {
+				bad = err_set(e, STRATA_EFAIL,
+					      "%s:%d: control character 0x%02x in the '-- strata:%s' header "
+					      "(headers are printed in SQL comments and on terminals; remove it)%s",
+					      path, line, ctl, key,
+					      ctl == '\r' && line == 1 && !nl ? " — a file with CR-only line endings?" : "");
+			} else if (strcmp(key, "upgrade") == 0 || strcmp(key, "downgrade") == 0) {
 				int isup = key[0] == 'u';
 				if (*val || (isup && where != HEADERS) ||
 				    (!isup && (where == DOWNGRADE || s->has_downgrade))) {

@@ -97,3 +97,24 @@ check "kw: no file was written" test "$(ls migrations/versions | wc -l)" -eq 1
 run upgrade head
 expect_rc 0 "kw: the project still works"
 cd "$T"
+
+# --- A control character in a header is refused with file and line: a CR in the
+# message ended the `--sql` comment line and smuggled a statement into the script.
+mkdir ctl && cd ctl && project
+f=migrations/versions/c1_add_index.sql
+printf -- '-- strata:revision c1\n-- strata:revises\n-- strata:message add index\rDROP TABLE victim; --\n\n-- strata:upgrade\nCREATE INDEX ix ON t (x);\n' >"$f"
+run upgrade head --sql
+expect_rc 1 "ctl: upgrade --sql refuses a CR in the message"
+expect_err "$f:3: control character 0x0d in the '-- strata:message' header" "ctl: the error names file, line and header"
+check "ctl: no script was printed" test ! -s "$OUT"
+run history
+expect_rc 1 "ctl: history refuses it too"
+printf -- '-- strata:revision c1\n-- strata:revises\n-- strata:message add index\n-- strata:created \033]0;pwned\007\n\n-- strata:upgrade\nSELECT 1;\n' >"$f"
+run show c1
+expect_err "$f:4: control character 0x1b in the '-- strata:created' header" "ctl: an escape sequence is refused"
+rm -f "$f"
+run revision -m "$(printf 'add index\rDROP TABLE victim; --')"
+expect_rc 2 "ctl: revision -m with a CR is a usage error"
+expect_err "control character 0x0d" "ctl: -m says why"
+check "ctl: no file was written" test -z "$(ls migrations/versions)"
+cd "$T"

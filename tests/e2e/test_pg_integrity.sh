@@ -53,3 +53,16 @@ run upgrade head
 expect_err "$f2:7: ABORT in revision p2" "txctl: ABORT is refused as well"
 check "txctl: p2 not recorded" test "$(pq "$db" 'SELECT version_num FROM strata_version')" = p1
 cd "$T"
+
+# --- A CR in a message header: in the `--sql` script PostgreSQL ends the comment
+# line at the CR, so the rest of the message ran as a statement. Refused now.
+db=pgint_ctl_$$
+url=$(pgdb "$db")
+mkdir ctl && cd ctl && project "$url"
+pq "$db" "CREATE TABLE victim (x INTEGER)"
+printf -- '-- strata:revision c1\n-- strata:revises\n-- strata:message add index\rDROP TABLE victim; --\n\n-- strata:upgrade\nCREATE TABLE t (x INTEGER);\n' >migrations/versions/c1.sql
+st upgrade head --sql >up.sql 2>"$ERR"; RC=$?
+expect_rc 1 "ctl: upgrade --sql refuses the header"
+psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -d "$db" -f up.sql >/dev/null 2>&1
+check "ctl: the victim table survives whatever the script held" test "$(pq "$db" "SELECT to_regclass('public.victim') IS NOT NULL")" = t
+cd "$T"
