@@ -13,6 +13,7 @@
 #include "core/revspec.h"
 #include "core/split.h"
 #include "util/sha256.h"
+#include "util/fs.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now_ms(void)
 {
@@ -1017,6 +1019,30 @@ int strata_unversioned_tables(strata *s, int *yes, char ***tables, size_t *n)
 	return 0;
 }
 
+/* The SQLite backend's reading of a sqlite: URL (the file path, malloc'd, or NULL). */
+char *sqlite_url_path(const char *url);
+
+/* The name of an automatic backup taken at `stamp`: beside a SQLite file (app.db →
+ * app_backup_STAMP.db), else strata_backup_STAMP.dump; `tag` ("" or "_…") follows
+ * the stamp. malloc'd. */
+static char *backup_name(strata *s, const char *stamp, const char *tag)
+{
+	char *f = s->be == &strata_sqlite_backend && s->url ? sqlite_url_path(s->url) : NULL;
+	char *p;
+	if (f && strcmp(f, ":memory:") != 0) {
+		const char *dot = strrchr(f, '.');
+		const char *slash = strrchr(f, '/');
+		if (dot && (!slash || dot > slash))
+			p = xasprintf("%.*s_backup_%s%s%s", (int)(dot - f), f, stamp, tag, dot);
+		else
+			p = xasprintf("%s_backup_%s%s", f, stamp, tag);
+	} else {
+		p = xasprintf("strata_backup_%s%s.dump", stamp, tag);
+	}
+	free(f);
+	return p;
+}
+
 int strata_backup(strata *s, const char *path, char **written)
 {
 	strata_err e = STRATA_ERR_INIT;
@@ -1026,30 +1052,41 @@ int strata_backup(strata *s, const char *path, char **written)
 		return rc;
 	if (!s->be->backup)
 		return ctx_fail(s, STRATA_EFAIL, "backup is not supported for %s", s->be->name);
-	char *p;
+	char *p = NULL;
 	if (path) {
 		p = xstrdup(path);
+		rc = s->be->backup(s->conn, p, &e);
 	} else {
 		char stamp[32];
 		time_t t = time(NULL);
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(stamp, sizeof stamp, "%Y%m%d_%H%M%S", &tm);
-		if (s->be == &strata_sqlite_backend && s->url && strncmp(s->url, "sqlite:", 7) == 0) {
-			const char *f = s->url + 7;
-			if (strncmp(f, "//", 2) == 0)
-				f += 2;
-			const char *dot = strrchr(f, '.');
-			const char *slash = strrchr(f, '/');
-			if (dot && (!slash || dot > slash))
-				p = xasprintf("%.*s_backup_%s%s", (int)(dot - f), f, stamp, dot);
-			else
-				p = xasprintf("%s_backup_%s", f, stamp);
-		} else {
-			p = xasprintf("strata_backup_%s.dump", stamp);
+		/* Two backups within a second, or several processes at once, start from one
+		 * name. The backend never replaces a file, so a name found taken (before or
+		 * by the time the copy is published) moves on to one with this process's id,
+		 * then a counter. */
+		int settled = 0; /* done, or failed for another reason than the name */
+		for (int k = 0; k < 100 && !settled; k++) {
+			char tag[48] = "";
+			if (k == 1)
+				snprintf(tag, sizeof tag, "_%ld", (long)getpid());
+			else if (k > 1)
+				snprintf(tag, sizeof tag, "_%ld_%d", (long)getpid(), k);
+			free(p);
+			p = backup_name(s, stamp, tag);
+			if (fs_lexists(p))
+				continue;
+			err_clear(&e);
+			rc = s->be->backup(s->conn, p, &e);
+			settled = !rc || !fs_lexists(p);
+		}
+		if (!settled) {
+			err_clear(&e);
+			rc = err_set(&e, STRATA_EFAIL, "no free backup name: %s and 99 others exist", p);
 		}
 	}
-	if ((rc = s->be->backup(s->conn, p, &e))) {
+	if (rc) {
 		free(p);
 		return ctx_take(s, &e);
 	}

@@ -118,3 +118,51 @@ expect_rc 2 "ctl: revision -m with a CR is a usage error"
 expect_err "control character 0x0d" "ctl: -m says why"
 check "ctl: no file was written" test -z "$(ls migrations/versions)"
 cd "$T"
+
+# --- SQLite backup: the temporary copy is created safely (a symlink planted at the
+# old predictable name <backup>.tmp-<pid> was written through and chmod-ed), a
+# symlink at the backup's own name is never followed, a failed copy leaves nothing,
+# and automatic names never collide.
+mkdir bk && cd bk && project
+mkrev b1 "" "data" "CREATE TABLE d (x TEXT);
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 4000)
+INSERT INTO d SELECT hex(randomblob(100)) FROM c;" "DROP TABLE d;" >/dev/null
+run upgrade head
+printf 'precious\n' >target.txt; chmod 644 target.txt
+# The shell's pid is strata's: exec keeps it.
+sh -c 'ln -s "$PWD/target.txt" "out.db.tmp-$$"; exec "$0" backup out.db' "$STRATA" >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 0 "backup: succeeds with a symlink planted at the old temporary name"
+check "backup: the symlink's target is untouched" test "$(cat target.txt)" = precious
+check "backup: ...and keeps its mode" test "$(stat -c %a target.txt)" = 644
+check "backup: the copy holds the data" test "$(sq out.db 'select count(*) from d')" = 4000
+check "backup: the copy is 0600" test "$(stat -c %a out.db)" = 600
+rm -f out.db.tmp-*
+ln -s "$PWD/target.txt" link.db
+run backup link.db
+expect_rc 1 "backup: a symlink at the backup's name is refused"
+expect_err "link.db already exists" "backup: ...saying it exists"
+check "backup: the symlink's target is still untouched" test "$(cat target.txt)" = precious
+ln -s "$PWD/nowhere.db" dangling.db
+run backup dangling.db
+expect_rc 1 "backup: a dangling symlink at the backup's name is refused"
+check "backup: nothing was created through it" test ! -e nowhere.db
+# A copy that fails half way (the file size limit) leaves no file behind.
+(trap '' XFSZ; ulimit -f 100; exec "$STRATA" backup big.db) >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 1 "backup: a copy that fails half way fails"
+check "backup: no partial backup or temporary file is left" test -z "$(ls | grep -E '^big\.db')"
+# Automatic names: two in one second, then 8 concurrent upgrade --backup.
+run backup
+first=$(cat "$OUT")
+run backup
+second=$(cat "$OUT")
+expect_rc 0 "backup: a second automatic backup in the same second succeeds"
+check "backup: under another name" test -n "$first" -a -n "$second" -a "$first" != "$second" -a -f "$second"
+rm -f db_backup_*
+pids=""
+for p in 1 2 3 4 5 6 7 8; do st upgrade head --backup >"up.$p" 2>&1 & pids="$pids $!"; done
+bad=0
+for pid in $pids; do wait "$pid" || bad=$((bad + 1)); done
+check "backup: 8 concurrent upgrade --backup all succeed" test "$bad" -eq 0
+check "backup: ...with 8 distinct backups" test "$(ls db_backup_* | wc -l)" -eq 8
+check "backup: no temporary file is left" test -z "$(ls | grep -- '\.tmp-')"
+cd "$T"

@@ -303,23 +303,28 @@ static void sq_version_ddl(strata_conn *c, const strata_conn_opts *o, buf *out)
 		 ");\n");
 }
 
-/* Online backup into a temporary file beside `path`, then rename: a reader never
- * sees a half-copied backup. */
+/* Online backup into a temporary file beside `path` (created by mkstemp and opened
+ * without following links), then published under `path` without replacing anything
+ * there: a reader never sees a half-copied backup, a planted symlink is never
+ * written through, and a failed copy is removed. */
 static int sq_backup(strata_conn *c, const char *path, strata_err *e)
 {
-	char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+	char *tmp = NULL;
 	sqlite3 *dst = NULL;
 	int rc = STRATA_EFAIL;
-	if (fs_exists(path)) {
+	if (fs_lexists(path)) {
 		err_set(e, STRATA_EFAIL, "backup %s already exists", path);
 		goto done;
 	}
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	int fd = fs_temp_beside(path, &tmp, e);
+	if (fd < 0)
+		goto done;
+	close(fd);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		err_set(e, STRATA_EFAIL, "cannot create backup %s: %s", path,
 			dst ? sqlite3_errmsg(dst) : "out of memory");
 		goto done;
 	}
-	chmod(tmp, 0600);
 	sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->db, "main");
 	if (!b) {
 		err_set(e, STRATA_EFAIL, "cannot back up to %s: %s", path, sqlite3_errmsg(dst));
@@ -337,13 +342,15 @@ static int sq_backup(strata_conn *c, const char *path, strata_err *e)
 		goto done;
 	}
 	dst = NULL;
-	if (fs_rename(tmp, path, e))
+	if (fs_publish(tmp, path, e)) {
+		err_prefix(e, "backup: ");
 		goto done;
+	}
 	rc = 0;
 done:
 	if (dst)
 		sqlite3_close(dst);
-	if (rc)
+	if (rc && tmp)
 		unlink(tmp);
 	free(tmp);
 	return rc;
