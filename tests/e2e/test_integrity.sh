@@ -166,3 +166,27 @@ check "backup: 8 concurrent upgrade --backup all succeed" test "$bad" -eq 0
 check "backup: ...with 8 distinct backups" test "$(ls db_backup_* | wc -l)" -eq 8
 check "backup: no temporary file is left" test -z "$(ls | grep -- '\.tmp-')"
 cd "$T"
+
+# --- strata.ini: a line longer than inih reads was cut into pieces (a wrong line
+# quoted, or a value silently cut); a misspelt key printed its value, password and
+# all; lock_timeout = nan was converted to int (undefined behaviour).
+mkdir ini && cd ini && project
+long=$(printf 'x%.0s' $(seq 1 260))
+printf '[strata]\nscript_location = migrations\n\ndatabase = sqlite:%s.db\n' "$long" >strata.ini
+run current
+expect_rc 1 "ini: a long line is refused"
+expect_err "strata.ini:4: line longer than [0-9]+ characters" "ini: ...naming its line"
+printf '[strata]\nscript_location = migrations\ndatabse = postgresql://u:hunter2@db.example/app\n' >strata.ini
+run current
+expect_rc 1 "ini: a misspelt key is refused"
+expect_err "strata.ini:3: unknown or invalid setting 'databse'" "ini: ...naming key and line"
+check "ini: ...without its value" sh -c '! grep -q hunter2 "$1"' sh "$ERR"
+printf '[strata]\ndatabase = postgresql:u:hunter2@/app\n' >strata.ini
+run current
+expect_rc 2 "ini: a malformed URL is a usage error"
+check "ini: ...its password masked" sh -c '! grep -q hunter2 "$1" && grep -q "postgresql:u:\*\*\*@/app" "$1"' sh "$ERR"
+printf '[strata]\ndatabase = sqlite:db.sqlite\nlock_timeout = nan\n' >strata.ini
+run current
+expect_rc 1 "ini: lock_timeout = nan is refused"
+expect_err "strata.ini:3: unknown or invalid setting 'lock_timeout = nan'" "ini: ...naming the line"
+cd "$T"
