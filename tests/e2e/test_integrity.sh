@@ -190,3 +190,18 @@ run current
 expect_rc 1 "ini: lock_timeout = nan is refused"
 expect_err "strata.ini:3: unknown or invalid setting 'lock_timeout = nan'" "ini: ...naming the line"
 cd "$T"
+
+# --- Step counts beyond a long: `downgrade -- -9223372036854775808` negated LONG_MIN
+# (undefined behaviour: UBSan aborted); they are usage errors.
+mkdir ub && cd ub && project
+mkrev u1 "" "one" "CREATE TABLE u (x);" "DROP TABLE u;" >/dev/null
+run upgrade head
+for t in -9223372036854775808 -99999999999999999999 +99999999999999999999; do
+  run downgrade -- "$t"
+  expect_rc 2 "ub: downgrade $t is a usage error"
+  expect_err "step count is out of range" "ub: ...saying the count is out of range ($t)"
+done
+run downgrade -- -9223372036854775807
+expect_rc 1 "ub: the most negative count a long holds goes past base"
+check "ub: still at u1" test "$(sq db.sqlite 'select version_num from strata_version')" = u1
+cd "$T"
