@@ -1,6 +1,7 @@
-# Silent wrong results and unsafe input found by attacking strata (issue 14): each
-# scenario failed before its fix. SQLite here; the PostgreSQL ones run when
-# STRATA_PG_URL is set.
+# Integrity on SQLite: stamp to an ancestor, transaction control in a transactional
+# revision, target keywords as ids, control characters in headers, safe backups,
+# strata.ini limits and secrets, out-of-range step counts. Each scenario names what
+# went wrong without its guard; tests/e2e/test_pg_integrity.sh has the PostgreSQL ones.
 . "$STRATA_TOP/tests/e2e/lib.sh"
 
 # --- stamp to an ancestor of the current head moves the database back

@@ -1,6 +1,7 @@
-# Silent wrong results found by attacking strata (issue 14), on PostgreSQL: each
-# scenario failed before its fix. Runs only when tests/run.sh started a throwaway
-# cluster (STRATA_PG_URL set).
+# Integrity on PostgreSQL: `upgrade --sql` honours version_table_schema, transaction
+# control in a transactional revision is refused, a control character in a header
+# cannot smuggle a statement into `--sql` output. Runs only when tests/run.sh started
+# a throwaway cluster (STRATA_PG_URL set).
 [ -n "${STRATA_PG_URL:-}" ] || exit 0
 . "$STRATA_TOP/tests/e2e/lib.sh"
 pgdb() { createdb -h "$PGHOST" -p "$PGPORT" -U postgres "$1" && echo "postgresql://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
