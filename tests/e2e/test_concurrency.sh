@@ -11,7 +11,9 @@ CREATE INDEX ix_t$i ON t$i (v);" "DROP TABLE t$i;" >/dev/null
 done
 trials=${STRATA_CONC_TRIALS:-5}
 procs=${STRATA_CONC_PROCS:-8}
-for trial in $(seq 1 "$trials"); do
+# race: $procs processes run `upgrade head` at once on a new db.sqlite (output in
+# out.N); $bad is how many of them failed.
+race() {
   rm -f db.sqlite
   pids=""
   for p in $(seq 1 "$procs"); do
@@ -20,6 +22,9 @@ for trial in $(seq 1 "$trials"); do
   done
   bad=0
   for pid in $pids; do wait "$pid" || bad=$((bad + 1)); done
+}
+for trial in $(seq 1 "$trials"); do
+  race
   check "trial $trial: all $procs processes exit 0" test "$bad" -eq 0
   [ "$bad" -eq 0 ] || cat out.*
   check "trial $trial: each revision ran once" test "$(sq db.sqlite "select count(*) from strata_history where direction='up' and success=1")" = 30
@@ -40,14 +45,7 @@ mkrev n03 n02 "fill b" "$(inserts b "$n")" "DELETE FROM t WHERE rev = 'b';" "-- 
 ntrials=${STRATA_CONC_NOTX_TRIALS:-20}
 failed=0
 for trial in $(seq 1 "$ntrials"); do
-  rm -f db.sqlite
-  pids=""
-  for p in $(seq 1 "$procs"); do
-    st upgrade head >"out.$p" 2>&1 &
-    pids="$pids $!"
-  done
-  bad=0
-  for pid in $pids; do wait "$pid" || bad=$((bad + 1)); done
+  race
   rows=$(sq db.sqlite "select count(*) from t")
   ups=$(sq db.sqlite "select count(*) from strata_history where direction='up' and success=1")
   if [ "$bad" -ne 0 ] || [ "$rows" != $((2 * n)) ] || [ "$ups" != 3 ]; then
