@@ -24,6 +24,7 @@ typedef struct cli_globals {
 	const char *each;   /* --each PATTERN: run over many databases */
 	const char *jobs;   /* --jobs N */
 	int read_only;      /* the command only reads: a missing database is an error */
+	int no_discovery;   /* init: do not look for strata.ini in directories above */
 } cli_globals;
 
 #define CLI_JSON(g) ((g)->format[0] == 'j')
@@ -98,6 +99,7 @@ int cmd_check(cli_globals *g, cli_args *a);
 int cmd_doctor(cli_globals *g, cli_args *a);
 int cmd_reset(cli_globals *g, cli_args *a);
 int cmd_embed(cli_globals *g, cli_args *a);
+int cmd_import(cli_globals *g, cli_args *a);
 extern const cli_opt cmd_embed_opts[]; /* embed takes its options from its own file */
 /* Fills message, rev-id, splice, branch labels, depends-on and --head parents. */
 void cli_revision_options(cli_args *a, strata_revision_options *o);
