@@ -260,10 +260,10 @@ bad "arg: a 100 KB label" "no branch label" upgrade "$(head -c 102400 /dev/zero 
 # O(n^2) memory, and a 120 KB one overflows the stack (SIGSEGV, exit 139). Enable once fixed:
 # bad "arg: 60,000 relative steps" "goes past the head|invalid" upgrade "a00000000001$(head -c 60000 /dev/zero | tr '\000' '+' | sed 's/+/+1/g')"
 bad "arg: 500 relative steps" "goes past the head" upgrade "a00000000001$(head -c 500 /dev/zero | tr '\000' '+' | sed 's/+/+1/g')"
-# BUG: "-99999999999999999999" overflows the step count in revspec.c walk() (undefined
-# behaviour; the sanitizer build reports it). Enable once fixed:
-# bad "arg: a huge negative step" "goes past base" downgrade -- -99999999999999999999
-bad "arg: a huge positive step" "goes past the head" upgrade +99999999999999999999
+# Step counts a long cannot hold are usage errors (never negated or wrapped).
+bad "arg: a huge negative step" "step count is out of range" downgrade -- -99999999999999999999
+bad "arg: LONG_MIN steps" "step count is out of range" downgrade -- -9223372036854775808
+bad "arg: a huge positive step" "step count is out of range" upgrade +99999999999999999999
 bad "arg: stamp of an unknown revision" "Can't locate revision identified by 'nothere0'" stamp nothere0
 bad "arg: show of an unknown revision" "Can't locate revision identified by 'nothere0'" show nothere0
 bad "arg: history of a bad range" "nothere0" history -r nothere0:
