@@ -59,8 +59,8 @@ static const char *find_config(void)
 		path[len] = '\0';
 		const char *dir = len ? path : ".";
 		char parent[4096];
-		snprintf(parent, sizeof parent, "%s..", len ? path : "./");
-		if (stat(dir, &here) != 0 || stat(parent, &up) != 0 ||
+		if (snprintf(parent, sizeof parent, "%s..", len ? path : "./") >= (int)sizeof parent ||
+		    stat(dir, &here) != 0 || stat(parent, &up) != 0 ||
 		    (here.st_dev == up.st_dev && here.st_ino == up.st_ino))
 			return NULL;
 		memcpy(path + len, "../", 4);
