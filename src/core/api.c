@@ -116,12 +116,26 @@ const char *strata_schema_path(strata *s)
 	return s->schema_path;
 }
 
+/* The built-in default database (offline work, a borrowed handle): SQLite in memory. */
+#define DEFAULT_URL "sqlite::memory:"
+
+/* See ctx.h. */
+void *ctx_borrowed(const strata_options *o)
+{
+	return o->sqlite_handle;
+}
+
+/* See ctx.h. */
+void ctx_unborrow(strata_options *o)
+{
+	o->sqlite_handle = NULL;
+}
+
 const strata_backend *ctx_backend(strata *s)
 {
-	if (s->opts.sqlite_handle)
-		return &strata_sqlite_backend;
-	const strata_backend *be = s->url ? strata_backend_for_url(s->url) : NULL;
-	return be ? be : &strata_sqlite_backend;
+	const strata_backend *be =
+		s->url && !ctx_borrowed(&s->opts) ? strata_backend_for_url(s->url) : NULL;
+	return be ? be : strata_backend_for_url(DEFAULT_URL);
 }
 
 void ctx_conn_opts(strata *s, strata_conn_opts *co)
@@ -139,15 +153,15 @@ int ctx_connect(strata *s)
 {
 	if (s->conn)
 		return 0;
-	if (!s->url && !s->opts.sqlite_handle)
+	if (!s->url && !ctx_borrowed(&s->opts))
 		return ctx_fail(s, STRATA_EUSAGE,
 				"no database configured: pass -d URL, set DATABASE_URL, or set 'database' in strata.ini");
 	s->be = ctx_backend(s);
 	strata_conn_opts co;
 	ctx_conn_opts(s, &co);
-	co.borrowed_handle = s->opts.sqlite_handle;
+	co.borrowed_handle = ctx_borrowed(&s->opts);
 	strata_err e = STRATA_ERR_INIT;
-	if (s->be->connect(&s->conn, s->url ? s->url : "sqlite::memory:", &co, &e))
+	if (s->be->connect(&s->conn, s->url ? s->url : DEFAULT_URL, &co, &e))
 		return ctx_take(s, &e);
 	return 0;
 }

@@ -305,14 +305,6 @@ static int check_section(strata *s, rev *r, int up, strata_err *e)
 	return rc;
 }
 
-/* 1 when the statement asks SQLite for foreign-key violations: strata fails the
- * revision when it returns any. */
-static int is_fk_check(const char *sql)
-{
-	return strncasecmp(sql, "PRAGMA", 6) == 0 &&
-	       strstr(sql, "foreign_key_check") != NULL;
-}
-
 /* Runs one section's statements; on failure names revision, file and line. */
 static int run_section(strata *s, rev *r, int up, strata_err *e)
 {
@@ -331,7 +323,7 @@ static int run_section(strata *s, rev *r, int up, strata_err *e)
 		ev.up = up;
 		ev.sql = l.v[i].sql;
 		ctx_event(s, &ev);
-		if (is_fk_check(l.v[i].sql)) {
+		if (s->be->is_check && s->be->is_check(l.v[i].sql)) {
 			strata_rows rows = { 0 };
 			rc = s->be->query(s->conn, l.v[i].sql, NULL, 0, &rows, e);
 			if (!rc && rows.nrows) {
@@ -361,28 +353,23 @@ static int run_section(strata *s, rev *r, int up, strata_err *e)
 	return rc;
 }
 
-/* SQLite ignores PRAGMA foreign_keys inside a transaction, so a table rebuild must
- * have enforcement switched off before BEGIN (or dropping a parent table cascades). */
+/* Whether the backend needs foreign-key enforcement off around the step's
+ * transaction (strata_backend.fk_pause_needed). */
 static int needs_fk_off(strata *s, rev *r, int up)
 {
-	return s->be->dialect == STRATA_DIALECT_SQLITE && strstr(section(r, up), "-- strata:rebuild");
+	return s->be->fk_pause_needed && s->be->fk_pause_needed(section(r, up));
 }
 
 static int fk_pause(strata *s, int *was_on, strata_err *e)
 {
-	strata_rows rows = { 0 };
-	int rc = s->be->query(s->conn, "PRAGMA foreign_keys", NULL, 0, &rows, e);
-	*was_on = !rc && rows.nrows && rows.cells[0] && strcmp(rows.cells[0], "1") == 0;
-	strata_rows_free(&rows);
-	if (!rc && *was_on)
-		rc = s->be->exec(s->conn, "PRAGMA foreign_keys = OFF", e);
-	return rc;
+	*was_on = 0;
+	return s->be->fk_pause ? s->be->fk_pause(s->conn, was_on, e) : 0;
 }
 
 static void fk_resume(strata *s, int was_on)
 {
-	if (was_on)
-		s->be->exec(s->conn, "PRAGMA foreign_keys = ON", NULL);
+	if (s->be->fk_resume)
+		s->be->fk_resume(s->conn, was_on);
 }
 
 typedef struct run {
@@ -1019,30 +1006,6 @@ int strata_unversioned_tables(strata *s, int *yes, char ***tables, size_t *n)
 	return 0;
 }
 
-/* The SQLite backend's reading of a sqlite: URL (the file path, malloc'd, or NULL). */
-char *sqlite_url_path(const char *url);
-
-/* The name of an automatic backup taken at `stamp`: beside a SQLite file (app.db →
- * app_backup_STAMP.db), else strata_backup_STAMP.dump; `tag` ("" or "_…") follows
- * the stamp. malloc'd. */
-static char *backup_name(strata *s, const char *stamp, const char *tag)
-{
-	char *f = s->be == &strata_sqlite_backend && s->url ? sqlite_url_path(s->url) : NULL;
-	char *p;
-	if (f && strcmp(f, ":memory:") != 0) {
-		const char *dot = strrchr(f, '.');
-		const char *slash = strrchr(f, '/');
-		if (dot && (!slash || dot > slash))
-			p = xasprintf("%.*s_backup_%s%s%s", (int)(dot - f), f, stamp, tag, dot);
-		else
-			p = xasprintf("%s_backup_%s%s", f, stamp, tag);
-	} else {
-		p = xasprintf("strata_backup_%s%s.dump", stamp, tag);
-	}
-	free(f);
-	return p;
-}
-
 int strata_backup(strata *s, const char *path, char **written)
 {
 	strata_err e = STRATA_ERR_INIT;
@@ -1073,8 +1036,12 @@ int strata_backup(strata *s, const char *path, char **written)
 				snprintf(tag, sizeof tag, "_%ld", (long)getpid());
 			else if (k > 1)
 				snprintf(tag, sizeof tag, "_%ld_%d", (long)getpid(), k);
+			char when[96];
+			snprintf(when, sizeof when, "%s%s", stamp, tag);
 			free(p);
-			p = backup_name(s, stamp, tag);
+			p = s->url && s->be->backup_path ? s->be->backup_path(s->url, when) : NULL;
+			if (!p)
+				p = xasprintf("strata_backup_%s.dump", when);
 			if (fs_lexists(p))
 				continue;
 			err_clear(&e);

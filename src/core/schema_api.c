@@ -53,11 +53,12 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 	ao.nrenames = o->nrenames;
 	ao.confirm_rename = o->confirm_rename;
 	ao.confirm_ctx = o->confirm_ctx;
+	ao.source = s->schema_path;
 	strata_conn_opts co = { .lock_timeout_ms = s->lock_timeout_ms,
 				.version_schema = s->version_schema };
-	if (o->from_empty && s->be == &strata_sqlite_backend) {
-		/* An empty database of the same kind: SQLite in memory. */
-		if ((rc = s->be->connect(&scratch, "sqlite::memory:", &co, &e))) {
+	if (o->from_empty && s->be->empty_url) {
+		/* An empty database of the same kind (SQLite: in memory). */
+		if ((rc = s->be->connect(&scratch, s->be->empty_url, &co, &e))) {
 			buf_free(&text);
 			return ctx_take(s, &e);
 		}
@@ -66,14 +67,15 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 		/* The backend's shadow database already starts empty: compare with nothing. */
 		ao.from_empty = 1;
 	}
-	if (s->shadow_url && s->be != &strata_sqlite_backend && s->url &&
+	int shadow_db = s->shadow_url && (s->be->caps & STRATA_CAP_SHADOW_DATABASE);
+	if (shadow_db && s->url &&
 	    strcmp(s->shadow_url, s->url) == 0) {
 		buf_free(&text);
 		return ctx_fail(s, STRATA_EFAIL,
 				"shadow_database names the database itself; it is emptied on every "
 				"use, so it must be a database of its own");
 	}
-	if (s->shadow_url && s->be != &strata_sqlite_backend) {
+	if (shadow_db) {
 		/* schema.sql goes into the configured shadow database: opened as such, the
 		 * backend loads into it instead of creating a temporary one. */
 		strata_conn_opts so = co;

@@ -11,7 +11,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "backends/postgres/postgres_internal.h"
 #include "strata/backend.h"
-#include "core/ctx.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -162,7 +161,7 @@ static void url_passwords(const char *url, strvec *out)
 static char *scrub(const char *msg, const char *url)
 {
 	buf b = BUF_INIT;
-	char *masked = url_mask(url);
+	char *masked = strata_url_mask(url);
 	strvec pw = { 0 };
 	buf_puts(&b, msg ? msg : "");
 	buf_rtrim(&b);
@@ -295,7 +294,7 @@ static int pg_connect(strata_conn **out, const char *url, const strata_conn_opts
 	if (!pg)
 		return err_set(e, STRATA_EFAIL, "cannot connect to PostgreSQL: out of memory");
 	if (PQstatus(pg) != CONNECTION_OK) {
-		char *masked = url_mask(url);
+		char *masked = strata_url_mask(url);
 		char *why = scrub(PQerrorMessage(pg), url);
 		err_set(e, STRATA_EFAIL, "cannot connect to PostgreSQL database %s: %s", masked, why);
 		free(why);
@@ -730,10 +729,16 @@ done:
 	return rc;
 }
 
+/* Both spellings libpq accepts; the URL itself goes to libpq untouched. */
+static const char *const pg_schemes[] = { "postgresql://", "postgres://", NULL };
+
 const strata_backend strata_postgres_backend = {
 	.name = "postgresql",
-	.caps = STRATA_CAP_TRANSACTIONAL_DDL | STRATA_CAP_DROP_COLUMN | STRATA_CAP_ADVISORY_LOCK,
-	.dialect = STRATA_DIALECT_POSTGRES,
+	.schemes = pg_schemes,
+	.url_forms = "postgresql://…",
+	.caps = STRATA_CAP_TRANSACTIONAL_DDL | STRATA_CAP_DROP_COLUMN | STRATA_CAP_ADVISORY_LOCK |
+		STRATA_CAP_SCHEMAS | STRATA_CAP_SHADOW_DATABASE,
+	.dialect = STRATA_SQL_BODY_BLOCKS | STRATA_SQL_BLOCK_DEFAULTS,
 	.connect = pg_connect,
 	.disconnect = pg_disconnect,
 	.exec = pg_exec,
@@ -748,6 +753,9 @@ const strata_backend strata_postgres_backend = {
 	.table_name = pg_table_name,
 	.version_ddl = pg_version_ddl,
 	.backup = pg_backup,
+	.scratch_copy = pg_scratch_copy,
+	.scratch_drop = pg_scratch_drop,
+	.scratch_sql = "SET synchronous_commit = off",
 	.introspect = pg_introspect,
 	.load_shadow = pg_load_shadow,
 	.render = pg_render,
