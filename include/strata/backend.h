@@ -228,6 +228,10 @@ typedef struct strata_backend {
 	int (*load_shadow)(strata_conn *c, const char *schema_sql, const char *schema_path,
 			   struct strata_catalog **out, struct strata_err *e);
 	int (*render)(const struct strata_oplist *ops, struct buf *out, struct strata_err *e);
+
+	/* Cancels the statement running on `c`, if any: it then fails. Called from a
+	 * signal handler or another thread, so it must be async-signal-safe; may be NULL. */
+	void (*interrupt)(strata_conn *c);
 } strata_backend;
 
 /* The URL with its password masked (user:***@, password=***), for messages; malloc'd. */

@@ -34,6 +34,16 @@ void ctx_event(strata *s, const strata_event *ev)
 		s->opts.on_event(s->opts.event_ctx, ev);
 }
 
+void strata_interrupt(strata *s)
+{
+	if (!s)
+		return;
+	s->interrupted = 1;
+	if (s->be && s->conn && s->be->interrupt)
+		s->be->interrupt(s->conn);
+	strata_interrupt(s->child);
+}
+
 void ctx_notice(strata *s, strata_event_kind kind, const char *fmt, ...)
 {
 	if (!s->opts.on_event)
@@ -136,6 +146,16 @@ const strata_backend *ctx_backend(strata *s)
 	const strata_backend *be =
 		s->url && !ctx_borrowed(&s->opts) ? strata_backend_for_url(s->url) : NULL;
 	return be ? be : strata_backend_for_url(DEFAULT_URL);
+}
+
+char *ctx_url_file(strata *s, char *path)
+{
+	if (!path || path[0] == '/' || !s->url_from_config || !s->config_dir ||
+	    strcmp(s->config_dir, ".") == 0 || strcmp(path, ":memory:") == 0)
+		return path;
+	char *rebased = fs_join(s->config_dir, path);
+	free(path);
+	return rebased;
 }
 
 void ctx_conn_opts(strata *s, strata_conn_opts *co)

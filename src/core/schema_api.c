@@ -139,11 +139,12 @@ int strata_at_heads(strata *s, int *yes, size_t *pending)
 	if ((rc = strata_current(s, &ids, &nids)))
 		return rc;
 	*pending = n;
-	/* At every head, and at nothing else. */
-	int ok = n == 0 && nids == s->nheads;
-	for (size_t i = 0; ok && i < s->nheads; i++) {
+	/* Nothing pending, and every row a head (a head that a dependant needs has no
+	 * row of its own, as in Alembic). */
+	int ok = n == 0;
+	for (size_t j = 0; ok && j < nids; j++) {
 		int found = 0;
-		for (size_t j = 0; j < nids && !found; j++)
+		for (size_t i = 0; i < s->nheads && !found; i++)
 			found = strcmp(ids[j], s->headp[i]->id) == 0;
 		ok = found;
 	}

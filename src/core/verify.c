@@ -140,6 +140,7 @@ static int scratch_close(scratch *sc, strata_err *e)
 {
 	strata *s = sc->live;
 	int rc = 0;
+	s->child = NULL;
 	strata_free(sc->s);
 	sc->s = NULL;
 	if (sc->copy.name && s->be && s->be->scratch_drop)
@@ -482,6 +483,7 @@ int strata_verify(strata *s, const strata_verify_options *o, strata_verify_resul
 	/* Connecting to a database file that does not exist would create it. */
 	const strata_backend *be = ctx_backend(s);
 	char *path = s->url && !ctx_borrowed(&s->opts) && be->url_path ? be->url_path(s->url) : NULL;
+	path = ctx_url_file(s, path);
 	int fresh = path && strcmp(path, ":memory:") != 0 && !fs_exists(path);
 	if (!fresh && (rc = ctx_connect(s))) {
 		free(path);
@@ -491,6 +493,7 @@ int strata_verify(strata *s, const strata_verify_options *o, strata_verify_resul
 	if ((rc = scratch_open(&sc, o->with_data, fresh, &res->copy)))
 		goto done;
 	strata *c = sc.s;
+	s->child = c; /* strata_interrupt reaches the copy's statements too */
 	/* strata_version on a schema-only copy is empty: put the live revisions there. */
 	if (sc.copy.schema_only) {
 		char **ids = NULL;
@@ -526,7 +529,7 @@ int strata_verify(strata *s, const strata_verify_options *o, strata_verify_resul
 	}
 	res->schema_compared = 1;
 	int go_on = 1;
-	for (size_t i = 0; go_on && i < nsteps; i++) {
+	for (size_t i = 0; go_on && !s->interrupted && i < nsteps; i++) {
 		strata_verify_entry *en = &res->entries[i];
 		strata_event ev = { 0 };
 		ev.kind = STRATA_EVENT_STEP_BEGIN;
@@ -541,6 +544,11 @@ int strata_verify(strata *s, const strata_verify_options *o, strata_verify_resul
 		ev.kind = STRATA_EVENT_STEP_END;
 		ev.ms = en->ms;
 		ctx_event(s, &ev);
+	}
+	if (s->interrupted) {
+		rc = ctx_fail(s, STRATA_EFAIL, "interrupted: the rehearsal stopped and its copy is "
+			      "removed; the database was not changed");
+		goto done;
 	}
 	int all_ok = 1;
 	for (size_t i = 0; i < nsteps; i++)

@@ -47,6 +47,8 @@ struct strata_conn {
 	long long lock_key; /* pg_advisory_lock key */
 	int locked;
 	int shadow;         /* opened as the configured shadow database */
+	PGcancel *cancel;   /* for pg_interrupt, made at connect time (PQgetCancel is not
+			     * async-signal-safe; PQcancel is) */
 };
 
 /* The libpq handle behind a connection, for the PostgreSQL introspection. */
@@ -312,6 +314,7 @@ static int pg_connect(strata_conn **out, const char *url, const strata_conn_opts
 	PQclear(chk);
 	strata_conn *c = xcalloc(1, sizeof(*c));
 	c->pg = pg;
+	c->cancel = PQgetCancel(pg);
 	c->lock_timeout_ms = o && o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 10000;
 	c->shadow = o && o->shadow;
 	c->schema_set = o && o->version_schema && *o->version_schema;
@@ -329,10 +332,21 @@ static void pg_disconnect(strata_conn *c)
 {
 	if (!c)
 		return;
+	if (c->cancel)
+		PQfreeCancel(c->cancel);
 	PQfinish(c->pg);
 	free(c->schema);
 	free(c->version_table);
 	free(c);
+}
+
+/* Asks the server to cancel the running statement (psql's Ctrl-C): PQcancel is safe
+ * in a signal handler with a local error buffer. */
+static void pg_interrupt(strata_conn *c)
+{
+	char errbuf[256];
+	if (c && c->cancel)
+		PQcancel(c->cancel, errbuf, (int)sizeof errbuf);
 }
 
 /* Runs one statement, discarding rows; the error carries SQLSTATE, detail and hint. */
@@ -759,4 +773,5 @@ const strata_backend strata_postgres_backend = {
 	.introspect = pg_introspect,
 	.load_shadow = pg_load_shadow,
 	.render = pg_render,
+	.interrupt = pg_interrupt,
 };

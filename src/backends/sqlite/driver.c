@@ -156,6 +156,14 @@ static void sq_disconnect(strata_conn *c)
 	free(c);
 }
 
+/* sqlite3_interrupt only sets a flag the running statement polls: the sqlite3 shell
+ * calls it from its SIGINT handler too. */
+static void sq_interrupt(strata_conn *c)
+{
+	if (c && c->db)
+		sqlite3_interrupt(c->db);
+}
+
 static int sq_query(strata_conn *c, const char *sql, const char *const *params, size_t nparams,
 		    strata_rows *out, strata_err *e)
 {
@@ -450,4 +458,5 @@ const strata_backend strata_sqlite_backend = {
 	.introspect = sqlite_introspect,
 	.load_shadow = sqlite_load_shadow,
 	.render = sqlite_render,
+	.interrupt = sq_interrupt,
 };
