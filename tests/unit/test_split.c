@@ -879,8 +879,6 @@ static void test_tokens(void **state)
 	err_clear(&e);
 }
 
-}
-
 /* Transaction-control statements, as the splitter cuts them: found whatever the case,
  * comments and spelling; never inside a trigger or function body, a string or a
  * dollar quote; ROLLBACK TO a savepoint is no end of the transaction. */
