@@ -195,12 +195,25 @@ static int embedded_scripts(strata *s, vec *out, strata_err *e)
 		vec_push(out, sc);
 		if (!er->id || !script_valid_id(er->id))
 			return err_set(e, STRATA_EFAIL, "compiled-in revision %zu has an invalid id", i);
+		if (script_reserved_id(er->id))
+			return err_set(e, STRATA_EFAIL,
+				       "compiled-in revision %zu: id '%s' is a target keyword (" SCRIPT_RESERVED_IDS ")",
+				       i, er->id);
 		sc->id = xstrdup(er->id);
 		sc->path = xasprintf("<compiled-in %s>", er->id);
+		if (er->message && script_control_char(er->message))
+			return err_set(e, STRATA_EFAIL,
+				       "compiled-in revision %s: control character 0x%02x in its message",
+				       er->id, script_control_char(er->message));
 		sc->message = xstrdup(er->message ? er->message : "");
 		sc->created = xstrdup("");
 		strvec_split_ws(&sc->parents, er->revises ? er->revises : "");
 		strvec_split_ws(&sc->labels, er->branch_labels ? er->branch_labels : "");
+		for (size_t j = 0; j < sc->labels.n; j++)
+			if (script_reserved_id(sc->labels.v[j]))
+				return err_set(e, STRATA_EFAIL,
+					       "compiled-in revision %s: branch label '%s' is a target keyword ("
+					       SCRIPT_RESERVED_IDS ")", er->id, sc->labels.v[j]);
 		strvec_split_ws(&sc->depends, er->depends_on ? er->depends_on : "");
 		sc->transactional = er->transactional;
 		sc->upgrade = xstrdup(er->upgrade_sql ? er->upgrade_sql : "");

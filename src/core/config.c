@@ -14,6 +14,36 @@ typedef struct cfg_read {
 	char *bad_section;
 } cfg_read;
 
+/* The config file's text as inih reads it, one line per call (ini_reader). A line
+ * that does not fit inih's line buffer (`num` bytes) ends the reading and is
+ * recorded: inih would otherwise cut it into pieces and read them as lines. */
+typedef struct cfg_text {
+	const char *p, *end;
+	int line;      /* lines handed out so far */
+	int long_line; /* the first line too long, or 0 */
+	int max;       /* the longest line that fits, in characters */
+} cfg_text;
+
+static char *cfg_reader(char *str, int num, void *stream)
+{
+	cfg_text *t = stream;
+	if (t->p >= t->end || t->long_line || num < 4)
+		return NULL;
+	const char *nl = memchr(t->p, '\n', (size_t)(t->end - t->p));
+	size_t n = nl ? (size_t)(nl - t->p) + 1 : (size_t)(t->end - t->p);
+	t->line++;
+	/* Room for the line, a CR before its LF and the NUL, as inih counts. */
+	if (n + (nl ? 1 : 2) > (size_t)num) {
+		t->long_line = t->line;
+		t->max = num - 3;
+		return NULL;
+	}
+	memcpy(str, t->p, n);
+	str[n] = '\0';
+	t->p += n;
+	return str;
+}
+
 static void set(char **dst, const char *v)
 {
 	free(*dst);
@@ -72,21 +102,25 @@ static int on_kv(void *user, const char *section, const char *name, const char *
 	else if (strcmp(name, "lock_timeout") == 0) {
 		char *end;
 		double v = strtod(value, &end);
-		/* Accept "10", "10s", "500ms". */
-		if (end == value || v < 0 || v > 86400000)
+		/* Accept "10", "10s", "500ms", up to a day. Written so that NaN fails too. */
+		if (end == value || !(v >= 0))
 			goto bad;
-		if (strcmp(end, "ms") == 0)
+		if (strcmp(end, "ms") == 0 && v <= 86400000)
 			s->lock_timeout_ms = (int)v;
-		else if (*end == '\0' || strcmp(end, "s") == 0)
+		else if ((*end == '\0' || strcmp(end, "s") == 0) && v <= 86400)
 			s->lock_timeout_ms = (int)(v * 1000);
 		else
 			goto bad;
-	} else
-		goto bad;
+	} else {
+		/* An unknown key's value may be a password (a misspelt `database`): not shown. */
+		if (!c->bad_key)
+			c->bad_key = xasprintf("'%s' (its value is not shown: it may hold a password)", name);
+		return 0;
+	}
 	return 1;
 bad:
 	if (!c->bad_key)
-		c->bad_key = xasprintf("%s = %s", name, value);
+		c->bad_key = xasprintf("'%s = %s'", name, value);
 	return 0;
 }
 
@@ -102,33 +136,71 @@ static char *url_normalize(const char *url)
 	return xasprintf("%.*s%s", (int)(plus - url), url, url + n);
 }
 
+/* Appends `s` to `b` with the value of every password keyword (password=,
+ * sslpassword=, spaces around '=' allowed, a quoted value whole) replaced by ***. */
+static void mask_password_values(buf *b, const char *s)
+{
+	const char *p = s;
+	for (;;) {
+		const char *hit = strstr(p, "password");
+		if (!hit) {
+			buf_puts(b, p);
+			return;
+		}
+		const char *q = hit + strlen("password");
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q != '=') {
+			buf_add(b, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		buf_add(b, p, (size_t)(q - p));
+		buf_puts(b, "***");
+		if (*q == '\'') {
+			for (q++; *q && *q != '\''; q++)
+				if (*q == '\\' && q[1])
+					q++;
+			if (*q)
+				q++;
+		} else {
+			while (*q && *q != '&' && !isspace((unsigned char)*q))
+				q++;
+		}
+		p = q;
+	}
+}
+
 char *url_mask(const char *url)
 {
 	buf b = BUF_INIT;
-	const char *scheme = strstr(url, "://");
-	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-	const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
-	if (scheme && at && (!slash || at < slash)) {
-		const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+	/* A URL (scheme ':'): the user part is what precedes the last '@' before the
+	 * path, with or without "//" (a malformed postgresql:user:pw@/db too). A libpq
+	 * keyword string has no scheme. */
+	size_t n = 0;
+	if (isalpha((unsigned char)url[0]))
+		while (isalnum((unsigned char)url[n]) || url[n] == '+' || url[n] == '-' || url[n] == '.')
+			n++;
+	if (n && url[n] == ':') {
+		size_t a = n + 1;
+		if (url[a] == '/' && url[a + 1] == '/')
+			a += 2;
+		size_t end = a + strcspn(url + a, "/?#");
+		const char *at = NULL;
+		for (size_t i = a; i < end; i++)
+			if (url[i] == '@')
+				at = url + i;
+		const char *colon = at ? memchr(url + a, ':', (size_t)(at - url - a)) : NULL;
 		if (colon) {
 			buf_add(&b, url, (size_t)(colon - url + 1));
 			buf_puts(&b, "***");
 			url = at;
 		}
 	}
-	/* password=… in a query string or a libpq keyword string */
-	for (const char *p = url; *p;) {
-		const char *hit = strstr(p, "password=");
-		if (!hit) {
-			buf_puts(&b, p);
-			break;
-		}
-		buf_add(&b, p, (size_t)(hit - p) + strlen("password="));
-		buf_puts(&b, "***");
-		p = hit + strlen("password=");
-		while (*p && *p != '&' && *p != ' ')
-			p++;
-	}
+	mask_password_values(&b, url);
 	return buf_detach(&b);
 }
 
@@ -152,9 +224,23 @@ int config_load(strata *s)
 		}
 		s->config_path = xstrdup(path);
 		s->config_dir = fs_dirname(path);
-		int line = ini_parse(path, on_kv, &c);
+		buf text = BUF_INIT;
+		if (fs_read(&text, path, NULL)) {
+			buf_free(&text);
+			rc = ctx_fail(s, STRATA_EFAIL, "cannot read config file %s", path);
+			goto done;
+		}
+		cfg_text t = { text.ptr, text.ptr + text.len, 0, 0, 0 };
+		int line = text.len ? ini_parse_stream(cfg_reader, &t, on_kv, &c) : 0;
+		buf_free(&text);
 		if (line < 0) {
 			rc = ctx_fail(s, STRATA_EFAIL, "cannot read config file %s", path);
+			goto done;
+		}
+		if (line == 0 && t.long_line) {
+			rc = ctx_fail(s, STRATA_EFAIL,
+				      "%s:%d: line longer than %d characters (for a long database URL, "
+				      "use $DATABASE_URL or -d)", path, t.long_line, t.max);
 			goto done;
 		}
 		if (line > 0) {
@@ -163,7 +249,7 @@ int config_load(strata *s)
 					      "%s:%d: unknown section [%s] (strata reads [strata])",
 					      path, line, c.bad_section);
 			else if (c.bad_key)
-				rc = ctx_fail(s, STRATA_EFAIL, "%s:%d: unknown or invalid setting '%s'",
+				rc = ctx_fail(s, STRATA_EFAIL, "%s:%d: unknown or invalid setting %s",
 					      path, line, c.bad_key);
 			else
 				rc = ctx_fail(s, STRATA_EFAIL, "%s:%d: not a valid ini line", path, line);

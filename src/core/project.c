@@ -80,6 +80,11 @@ int strata_revision_new(strata *s, const strata_revision_options *o, char **path
 	*path = NULL;
 	if (!o->message || !*o->message)
 		return ctx_fail(s, STRATA_EUSAGE, "a revision needs a message: -m \"what it does\"");
+	if (script_control_char(o->message))
+		return ctx_fail(s, STRATA_EUSAGE,
+				"the message holds control character 0x%02x (a revision header is one "
+				"line of text; it is printed in SQL comments and on terminals)",
+				script_control_char(o->message));
 	if (!fs_is_dir(s->versions_dir))
 		return ctx_fail(s, STRATA_EFAIL,
 				"no revisions directory %s (run `strata init` first, or set script_location)",
@@ -87,6 +92,15 @@ int strata_revision_new(strata *s, const strata_revision_options *o, char **path
 	if (o->rev_id && !script_valid_id(o->rev_id))
 		return ctx_fail(s, STRATA_EUSAGE, "invalid --rev-id '%s' (1 to 64 letters, digits or '_')",
 				o->rev_id);
+	if (o->rev_id && script_reserved_id(o->rev_id))
+		return ctx_fail(s, STRATA_EUSAGE,
+				"--rev-id '%s' is a target keyword (" SCRIPT_RESERVED_IDS
+				"): the keyword would shadow it; choose another id", o->rev_id);
+	for (size_t i = 0; i < o->nlabels; i++)
+		if (script_reserved_id(o->labels[i]))
+			return ctx_fail(s, STRATA_EUSAGE,
+					"--branch-label '%s' is a target keyword (" SCRIPT_RESERVED_IDS
+					"): the keyword would shadow it; choose another label", o->labels[i]);
 	if ((rc = ctx_graph(s)))
 		return rc;
 	graph *g = s->g;

@@ -1,6 +1,8 @@
 #include "core/revspec.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +41,22 @@ int revspec_lookup(const graph *g, const char *id, rev **out, strata_err *e)
 	}
 	vec_free(&hits);
 	return rc;
+}
+
+/* Reads a whole signed step count ("+3", "-12") into *n. Fails (usage error, in e)
+ * on anything else, on 0, and on a count strtol cannot hold or whose magnitude is
+ * not a long (LONG_MIN), so walk() never negates what it cannot. */
+static int parse_steps(const char *text, const char *spec, long *n, strata_err *e)
+{
+	char *end = NULL;
+	errno = 0;
+	*n = strtol(text, &end, 10);
+	if (end == text || *end || *n == 0)
+		return err_set(e, STRATA_EUSAGE, "invalid relative revision '%s'", spec);
+	if (errno == ERANGE || *n == LONG_MIN)
+		return err_set(e, STRATA_EUSAGE, "invalid relative revision '%s': the step count is out of range",
+			       spec);
+	return 0;
 }
 
 /* Parses a trailing +N / -N; returns the position of the sign or NULL. */
@@ -255,12 +273,9 @@ int revspec_resolve_ex(const graph *g, const char *spec, const vec *current, vec
 			*below = 1;
 		} else if ((rest[0] == '+' || rest[0] == '-') && rest[1]) {
 			long n = 0;
-			char *end = NULL;
-			n = strtol(rest, &end, 10);
 			rev *cur = NULL;
-			if (*end || n == 0)
-				rc = err_set(e, STRATA_EUSAGE, "invalid relative revision '%s'", spec);
-			else if (!(rc = single_current(g, current, within, spec, &cur, e)))
+			if (!(rc = parse_steps(rest, spec, &n, e)) &&
+			    !(rc = single_current(g, current, within, spec, &cur, e)))
 				rc = walk(g, cur, n, within, spec, out, below, e);
 		} else {
 			rev *r = NULL;
@@ -281,10 +296,9 @@ int revspec_resolve_ex(const graph *g, const char *spec, const vec *current, vec
 		return rc;
 	}
 	if ((spec[0] == '+' || spec[0] == '-') && spec[1]) {
-		char *end = NULL;
-		long n = strtol(spec, &end, 10);
-		if (*end || n == 0)
-			return err_set(e, STRATA_EUSAGE, "invalid relative revision '%s'", spec);
+		long n = 0;
+		if ((rc = parse_steps(spec, spec, &n, e)))
+			return rc;
 		rev *cur = NULL;
 		if ((rc = single_current(g, current, NULL, spec, &cur, e)))
 			return rc;

@@ -13,6 +13,7 @@
 #include "core/revspec.h"
 #include "core/split.h"
 #include "util/sha256.h"
+#include "util/fs.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now_ms(void)
 {
@@ -374,11 +376,47 @@ static int split_section(strata *s, rev *r, int up, strata_stmtlist *l, strata_e
 	return rc;
 }
 
+/* Refuses a statement that would end the transaction a revision runs in (COMMIT,
+ * ROLLBACK, END…): the revision would then be recorded as applied with its work
+ * rolled back, or half committed. `l` is the section as split. */
+static int refuse_tx_control(const rev *r, const strata_stmtlist *l, strata_err *e)
+{
+	for (size_t i = 0; r->s->transactional && i < l->n; i++) {
+		const char *kw = strata_stmt_tx_control(l->v[i].sql);
+		if (kw)
+			return err_set(e, STRATA_EFAIL,
+				       "%s:%d: %s in revision %s, which runs inside a transaction: it "
+				       "would end strata's transaction, so the revision could be recorded "
+				       "as applied with its work rolled back or half committed. Remove it, "
+				       "or mark the revision '-- strata:transaction off' (its statements "
+				       "then run one by one, outside a transaction)",
+				       r->s->path, l->v[i].line, kw, r->id);
+	}
+	return 0;
+}
+
+/* Splits a section as run_section does and refuses transaction control in it. SQL
+ * that does not split is left for run_section to report when the step comes. */
+static int check_section(strata *s, rev *r, int up, strata_err *e)
+{
+	strata_stmtlist l = { 0 };
+	strata_err split_e = STRATA_ERR_INIT;
+	const char *sql = section(r, up);
+	int rc = 0;
+	if (strata_split(sql, strlen(sql), s->be->dialect, section_line(r, up), &l, &split_e) == 0)
+		rc = refuse_tx_control(r, &l, e);
+	err_clear(&split_e);
+	strata_stmtlist_free(&l);
+	return rc;
+}
+
 /* Runs one section's statements; on failure names revision, file and line. */
 static int run_section(strata *s, rev *r, int up, strata_err *e)
 {
 	strata_stmtlist l = { 0 };
 	int rc = split_section(s, r, up, &l, e);
+	if (!rc)
+		rc = refuse_tx_control(r, &l, e);
 	for (size_t i = 0; !rc && i < l.n; i++)
 		rc = run_statement(s, r, up, &l.v[i], e);
 	strata_stmtlist_free(&l);
@@ -748,8 +786,8 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	if (!ru->ddl_done && (rc = exec_ddl(s, e)))
 		goto done;
 	/* Under the lock: somebody may have moved the database meanwhile. Not when the
-	 * run holds the backend's run-wide lock (PostgreSQL's advisory lock, which every
-	 * migrate and stamp takes) and planned from its own last step. */
+	 * run holds the backend's run-wide lock (PostgreSQL's advisory lock, SQLite's lock
+	 * file, which every migrate and stamp takes) and planned from its own last step. */
 	if (!(predicted && ru->locked)) {
 		cur.n = 0;
 		steps.n = 0;
@@ -962,6 +1000,9 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 	vec cur = { 0 }, steps = { 0 };
 	if (!(rc = db_heads(s, &cur, &e)))
 		rc = plan_steps(s->g, &cur, up, &ru.target, ru.below, &steps, NULL, &e);
+	/* Refuse what no step may run before the first one runs. */
+	for (size_t i = 0; !rc && i < steps.n; i++)
+		rc = check_section(s, steps.v[i], up, &e);
 	ru.total = steps.n;
 	vec_free(&cur);
 	vec_free(&steps);
@@ -1034,11 +1075,12 @@ static int sql_section(strata *s, const strata_backend *be, rev *r, int up, buf 
 		prefix_path(e, r->s->path);
 		return rc;
 	}
-	for (size_t i = 0; i < l.n; i++)
+	rc = refuse_tx_control(r, &l, e);
+	for (size_t i = 0; !rc && i < l.n; i++)
 		buf_printf(out, "%s;\n\n", l.v[i].sql);
 	strata_stmtlist_free(&l);
 	(void)s;
-	return 0;
+	return rc;
 }
 
 int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
@@ -1218,10 +1260,16 @@ int strata_stamp(strata *s, const char *const *targets, size_t n, int purge)
 	size_t total = s->g->order.n;
 	unsigned char *mark = xcalloc(total + 1, 1);
 	if (want.n) {
-		/* Keep the current heads of branches the targets do not touch. */
+		/* Keep the current heads of branches the targets do not touch: those
+		 * neither ancestors nor descendants of a target. Two walks on two arrays,
+		 * as each walk stops at revisions already marked. */
 		unsigned char *rel = xcalloc(total + 1, 1);
+		unsigned char *down = xcalloc(total + 1, 1);
 		graph_mark_ancestors(s->g, &want, rel);
-		graph_mark_descendants(s->g, &want, rel);
+		graph_mark_descendants(s->g, &want, down);
+		for (size_t i = 0; i < total; i++)
+			rel[i] |= down[i];
+		free(down);
 		vec keep = { 0 };
 		for (size_t i = 0; i < want.n; i++)
 			vec_push(&keep, want.v[i]);
@@ -1380,20 +1428,45 @@ int strata_backup(strata *s, const char *path, char **written)
 		return rc;
 	if (!s->be->backup)
 		return ctx_fail(s, STRATA_EFAIL, "backup is not supported for %s", s->be->name);
-	char *p;
+	char *p = NULL;
 	if (path) {
 		p = xstrdup(path);
+		rc = s->be->backup(s->conn, p, &e);
 	} else {
 		char stamp[32];
 		time_t t = time(NULL);
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(stamp, sizeof stamp, "%Y%m%d_%H%M%S", &tm);
-		p = s->url && s->be->backup_path ? ctx_url_file(s, s->be->backup_path(s->url, stamp)) : NULL;
-		if (!p)
-			p = xasprintf("strata_backup_%s.dump", stamp);
+		/* Two backups within a second, or several processes at once, start from one
+		 * name. The backend never replaces a file, so a name found taken (before or
+		 * by the time the copy is published) moves on to one with this process's id,
+		 * then a counter. */
+		int settled = 0; /* done, or failed for another reason than the name */
+		for (int k = 0; k < 100 && !settled; k++) {
+			char tag[48] = "";
+			if (k == 1)
+				snprintf(tag, sizeof tag, "_%ld", (long)getpid());
+			else if (k > 1)
+				snprintf(tag, sizeof tag, "_%ld_%d", (long)getpid(), k);
+			char when[96];
+			snprintf(when, sizeof when, "%s%s", stamp, tag);
+			free(p);
+			p = s->url && s->be->backup_path ? ctx_url_file(s, s->be->backup_path(s->url, when)) : NULL;
+			if (!p)
+				p = xasprintf("strata_backup_%s.dump", when);
+			if (fs_lexists(p))
+				continue;
+			err_clear(&e);
+			rc = s->be->backup(s->conn, p, &e);
+			settled = !rc || !fs_lexists(p);
+		}
+		if (!settled) {
+			err_clear(&e);
+			rc = err_set(&e, STRATA_EFAIL, "no free backup name: %s and 99 others exist", p);
+		}
 	}
-	if ((rc = s->be->backup(s->conn, p, &e))) {
+	if (rc) {
 		free(p);
 		return ctx_take(s, &e);
 	}

@@ -160,11 +160,14 @@ int strata_probe_lock(strata *s, int *held)
 	*held = 0;
 	if ((rc = ctx_connect(s)))
 		return rc;
+	/* The run-wide lock of another strata, then the write lock of any other writer
+	 * (SQLite: BEGIN IMMEDIATE waits for it). */
 	if (s->be->lock) {
 		rc = s->be->lock(s->conn, &e);
 		if (!rc)
 			s->be->unlock(s->conn);
-	} else {
+	}
+	if (!rc) {
 		rc = s->be->begin(s->conn, &e);
 		if (!rc)
 			s->be->rollback(s->conn, NULL);

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define HDR "-- strata:"
@@ -16,6 +17,23 @@ int script_valid_id(const char *id)
 		if (!(isalnum((unsigned char)id[n]) || id[n] == '_') || n >= 64)
 			return 0;
 	return n > 0;
+}
+
+int script_reserved_id(const char *id)
+{
+	static const char *const kw[] = { "head", "heads", "base", "current" };
+	for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+		if (strcasecmp(id, kw[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int script_control_char(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return *p;
+	return 0;
 }
 
 void script_free(script *s)
@@ -81,8 +99,14 @@ int script_parse(script **out, const char *path, const char *text, size_t len, s
 				ke++;
 			char *key = xstrndup(k, (size_t)(ke - k));
 			char *val = trimmed(ke, eol);
-			int bad = 0;
-			if (strcmp(key, "upgrade") == 0 || strcmp(key, "downgrade") == 0) {
+			int bad = 0, ctl = where == HEADERS ? script_control_char(val) : 0;
+			if (ctl) {
+				bad = err_set(e, STRATA_EFAIL,
+					      "%s:%d: control character 0x%02x in the '-- strata:%s' header "
+					      "(headers are printed in SQL comments and on terminals; remove it)%s",
+					      path, line, ctl, key,
+					      ctl == '\r' && line == 1 && !nl ? " — a file with CR-only line endings?" : "");
+			} else if (strcmp(key, "upgrade") == 0 || strcmp(key, "downgrade") == 0) {
 				int isup = key[0] == 'u';
 				if (*val || (isup && where != HEADERS) ||
 				    (!isup && (where == DOWNGRADE || s->has_downgrade))) {
@@ -111,6 +135,11 @@ int script_parse(script **out, const char *path, const char *text, size_t len, s
 					bad = err_set(e, STRATA_EFAIL,
 						      "%s:%d: invalid revision id '%s' (ids are 1 to 64 letters, digits or '_')",
 						      path, line, val);
+				else if (script_reserved_id(val))
+					bad = err_set(e, STRATA_EFAIL,
+						      "%s:%d: revision id '%s' is a target keyword (" SCRIPT_RESERVED_IDS
+						      "): the keyword would shadow it; choose another id",
+						      path, line, val);
 				else
 					s->id = xstrdup(val);
 			} else if (strcmp(key, "revises") == 0) {
@@ -126,6 +155,13 @@ int script_parse(script **out, const char *path, const char *text, size_t len, s
 			} else if (strcmp(key, "branch-labels") == 0) {
 				strvec_split_ws(&s->labels, val);
 				bad = check_ids(&s->labels, path, line, "branch label", e);
+				for (size_t i = 0; !bad && i < s->labels.n; i++)
+					if (script_reserved_id(s->labels.v[i]))
+						bad = err_set(e, STRATA_EFAIL,
+							      "%s:%d: branch label '%s' is a target keyword ("
+							      SCRIPT_RESERVED_IDS "): the keyword would shadow it; "
+							      "choose another label",
+							      path, line, s->labels.v[i]);
 			} else if (strcmp(key, "depends-on") == 0) {
 				strvec_split_ws(&s->depends, val);
 				s->depends_line = line;

@@ -41,6 +41,15 @@ void script_free(script *s);
 
 /* 1 when `id` is a valid revision id: [A-Za-z0-9_]{1,64}. */
 int script_valid_id(const char *id);
+/* The target keywords (SPEC "Revision identifiers") that no revision id or branch
+ * label may be, in any case: a revision so named would be shadowed by the keyword. */
+#define SCRIPT_RESERVED_IDS "head, heads, base, current"
+/* 1 when `id` is one of SCRIPT_RESERVED_IDS, compared case-insensitively. */
+int script_reserved_id(const char *id);
+/* The first control character in `text` (a byte below 0x20 other than tab, or 0x7f),
+ * or 0 when it has none. Header values may hold none: they are printed in SQL
+ * comments (`--sql`) and on terminals, where a CR or escape could hide or add text. */
+int script_control_char(const char *text);
 /* The file-name slug of a message: lowercase words joined by '_', at most 40 chars. */
 char *script_slug(const char *message);
 /* Renders a revision file. */

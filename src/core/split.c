@@ -690,6 +690,58 @@ int strata_split_tokens(const char *sql, size_t len, unsigned dialect,
 	return 0;
 }
 
+/* The next word of statement text at *p, after whitespace and comments: sets *w and
+ * *n and moves *p past it. Returns 0 (leaving *p) when the next token is no word. */
+static int next_word(const char **p, const char **w, size_t *n)
+{
+	const char *s = *p;
+	for (;;) {
+		while (is_space((unsigned char)*s))
+			s++;
+		if (s[0] == '-' && s[1] == '-') {
+			s += strcspn(s, "\n");
+		} else if (s[0] == '/' && s[1] == '*') {
+			const char *close = strstr(s + 2, "*/");
+			s = close ? close + 2 : s + strlen(s);
+		} else {
+			break;
+		}
+	}
+	if (!is_alpha((unsigned char)*s))
+		return 0;
+	*w = s;
+	while (is_alpha((unsigned char)*s) || is_digit((unsigned char)*s) || *s == '_')
+		s++;
+	*n = (size_t)(s - *w);
+	*p = s;
+	return 1;
+}
+
+/* See split.h. */
+const char *strata_stmt_tx_control(const char *stmt)
+{
+	const char *p = stmt, *w;
+	size_t n;
+	if (!next_word(&p, &w, &n))
+		return NULL;
+	if (word_is(w, n, "commit"))
+		return "COMMIT";
+	if (word_is(w, n, "end"))
+		return "END";
+	if (word_is(w, n, "abort"))
+		return "ABORT";
+	if (word_is(w, n, "prepare"))
+		return next_word(&p, &w, &n) && word_is(w, n, "transaction") ? "PREPARE TRANSACTION"
+									   : NULL;
+	if (!word_is(w, n, "rollback"))
+		return NULL;
+	/* ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name stays inside the transaction. */
+	int more = next_word(&p, &w, &n);
+	if (more && (word_is(w, n, "work") || word_is(w, n, "transaction")))
+		more = next_word(&p, &w, &n);
+	return more && word_is(w, n, "to") ? NULL : "ROLLBACK";
+}
+
 /* See split.h. */
 void strata_stmtlist_free(strata_stmtlist *l)
 {

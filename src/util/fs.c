@@ -64,18 +64,43 @@ int fs_read(buf *out, const char *path, strata_err *e)
 	return fs_read_head(out, path, (size_t)-1, e);
 }
 
+int fs_temp_beside(const char *path, char **tmp, strata_err *e)
+{
+	*tmp = xasprintf("%s.tmp-XXXXXX", path);
+	int fd = mkstemp(*tmp);
+	if (fd < 0) {
+		err_set(e, STRATA_EFAIL, "cannot write %s: %s", path, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return fd;
+}
+
+int fs_publish(const char *tmp, const char *path, strata_err *e)
+{
+	/* link() refuses to replace an existing file or symlink, unlike rename(). */
+	if (link(tmp, path) == 0) {
+		unlink(tmp);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return err_set(e, STRATA_EFAIL, "%s already exists", path);
+	/* File systems without hard links: rename, after checking the name is free. */
+	if ((errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP || errno == ENOSYS) &&
+	    !fs_lexists(path))
+		return fs_rename(tmp, path, e);
+	return err_set(e, STRATA_EFAIL, "cannot write %s: %s", path, strerror(errno));
+}
+
 int fs_write_atomic(const char *path, const char *data, size_t len, int mode, int exclusive,
 		    strata_err *e)
 {
 	if (exclusive && fs_exists(path))
 		return err_set(e, STRATA_EFAIL, "%s already exists", path);
-	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		err_set(e, STRATA_EFAIL, "cannot write %s: %s", path, strerror(errno));
-		free(tmp);
+	char *tmp = NULL;
+	int fd = fs_temp_beside(path, &tmp, e);
+	if (fd < 0)
 		return STRATA_EFAIL;
-	}
 	size_t off = 0;
 	while (off < len) {
 		ssize_t n = write(fd, data + off, len - off);
@@ -93,10 +118,11 @@ int fs_write_atomic(const char *path, const char *data, size_t len, int mode, in
 	}
 	fd = -1;
 	if (exclusive) {
-		/* link() refuses to replace an existing file, unlike rename(). */
-		if (link(tmp, path) != 0)
-			goto fail;
-		unlink(tmp);
+		if (fs_publish(tmp, path, e)) {
+			unlink(tmp);
+			free(tmp);
+			return STRATA_EFAIL;
+		}
 	} else if (rename(tmp, path) != 0) {
 		goto fail;
 	}
@@ -137,6 +163,12 @@ int fs_exists(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0;
+}
+
+int fs_lexists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
 }
 
 int fs_is_dir(const char *path)

@@ -23,6 +23,15 @@ int fs_write_atomic(const char *path, const char *data, size_t len, int mode, in
  * when NULL), sorted, skipping dot-files. */
 int fs_list(strvec *out, const char *dir, const char *suffix, strata_err *e);
 int fs_exists(const char *path);
+/* 1 when something is at `path`, a symlink included (dangling or not). */
+int fs_lexists(const char *path);
+/* Creates an empty temporary file beside `path` (`path`.tmp-XXXXXX, mode 0600) with
+ * mkstemp, which never follows a file or symlink planted there. Sets *tmp to its
+ * malloc'd name and returns the open descriptor, or -1 with the error in e. */
+int fs_temp_beside(const char *path, char **tmp, strata_err *e);
+/* Gives temporary file `tmp` the name `path` without ever replacing what is there
+ * (a symlink included): fails "PATH already exists" then, leaving `tmp` in place. */
+int fs_publish(const char *tmp, const char *path, strata_err *e);
 int fs_is_dir(const char *path);
 /* 1 when `dir` has no entries but . and .., 0 otherwise (or when it doesn't exist). */
 int fs_dir_empty(const char *dir);

@@ -137,7 +137,7 @@ badrev "an id of bad UTF-8" ":1: invalid revision id"
 printf -- '-- strata:revision a00000000002\n-- strata:revises a00000000001 \300\257\n-- strata:upgrade\n' >"$BAD"
 badrev "a parent of bad UTF-8" ":2: invalid parent revision"
 printf -- '-- strata:revision a00000000002\r-- strata:revises a00000000001\r-- strata:upgrade\rSELECT 1;\r' >"$BAD"
-badrev "CR-only line endings" ":1: invalid revision id"
+badrev "CR-only line endings" ":1: control character 0x0d .*CR-only line endings"
 { hdr; printf -- '-- strata:upgrade\nSELECT 1;\000DROP TABLE one;\n'; } >"$BAD"
 badrev "a NUL byte inside the SQL" ": not a text file"
 { hdr; printf -- '-- strata:transaction maybe\n-- strata:upgrade\n'; } >"$BAD"
@@ -209,7 +209,7 @@ bad "config: only NUL bytes" "bad\.ini|no database configured" -c bad.ini upgrad
 : >bad.ini
 bad "config: an empty file (no database)" "no database configured" -c bad.ini upgrade
 printf '[strata]\ndatabase = sqlite:db.sqlite\nbogus = 1\n' >bad.ini
-bad "config: an unknown key" "bad\.ini:3: unknown or invalid setting 'bogus = 1'" -c bad.ini upgrade
+bad "config: an unknown key" "bad\.ini:3: unknown or invalid setting 'bogus' \(its value is not shown" -c bad.ini upgrade
 printf '[alembic]\nscript_location = migrations\n' >bad.ini
 bad "config: an unknown section" "bad\.ini:2: unknown section \[alembic\]" -c bad.ini upgrade
 printf '[strata]\nthis is not ini\n' >bad.ini
@@ -260,10 +260,10 @@ bad "arg: a 100 KB label" "no branch label" upgrade "$(head -c 102400 /dev/zero 
 # O(n^2) memory, and a 120 KB one overflows the stack (SIGSEGV, exit 139). Enable once fixed:
 # bad "arg: 60,000 relative steps" "goes past the head|invalid" upgrade "a00000000001$(head -c 60000 /dev/zero | tr '\000' '+' | sed 's/+/+1/g')"
 bad "arg: 500 relative steps" "goes past the head" upgrade "a00000000001$(head -c 500 /dev/zero | tr '\000' '+' | sed 's/+/+1/g')"
-# BUG: "-99999999999999999999" overflows the step count in revspec.c walk() (undefined
-# behaviour; the sanitizer build reports it). Enable once fixed:
-# bad "arg: a huge negative step" "goes past base" downgrade -- -99999999999999999999
-bad "arg: a huge positive step" "goes past the head" upgrade +99999999999999999999
+# Step counts a long cannot hold are usage errors (never negated or wrapped).
+bad "arg: a huge negative step" "step count is out of range" downgrade -- -99999999999999999999
+bad "arg: LONG_MIN steps" "step count is out of range" downgrade -- -9223372036854775808
+bad "arg: a huge positive step" "step count is out of range" upgrade +99999999999999999999
 bad "arg: stamp of an unknown revision" "Can't locate revision identified by 'nothere0'" stamp nothere0
 bad "arg: show of an unknown revision" "Can't locate revision identified by 'nothere0'" show nothere0
 bad "arg: history of a bad range" "nothere0" history -r nothere0:

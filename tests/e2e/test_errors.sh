@@ -123,7 +123,7 @@ cd ..
 
 # Configuration and usage errors.
 printf '[strata]\ndatabase = sqlite:x.db\nbogus = 1\n' >bad.ini
-run -c bad.ini current; expect_rc 1 "an unknown config key"; expect_err "bad.ini:3: unknown or invalid setting 'bogus = 1'" "names file and line"
+run -c bad.ini current; expect_rc 1 "an unknown config key"; expect_err "bad.ini:3: unknown or invalid setting 'bogus' \(its value is not shown" "names file and line"
 run -c missing.ini current; expect_rc 1 "a missing config file"; expect_err "missing.ini not found" "names the file"
 run -d "oracle://root:hunter2@db/app" current; expect_rc 2 "an unknown URL scheme is a usage error"
 expect_err "oracle://root:\*\*\*@db/app" "the password is masked"

@@ -38,37 +38,10 @@ static void cleanup(void)
 		unlink(path);
 }
 
-/* BUG: config.c on_kv() converts lock_timeout with (int)v and (int)(v * 1000) after a
- * range check that lets NaN through and allows up to 86400000 seconds, which is undefined
- * behaviour (UBSan: float-cast-overflow). Until that is fixed, inputs holding a number
- * that would hit it anywhere (NaN, or more than INT_MAX/1000) are skipped; the regression
- * test is tests/unit/test_config.c, test_lock_timeout_range. */
-static int hits_known_bug(const uint8_t *data, size_t size)
-{
-	char *text = malloc(size + 1);
-	int hit = 0;
-	CHECK(text != NULL);
-	memcpy(text, data, size);
-	text[size] = '\0';
-	for (size_t i = 0; i < size && !hit; i++) {
-		unsigned char prev = i ? (unsigned char)text[i - 1] : ' ';
-		if (isalnum(prev) || prev == '.' || prev == '+' || prev == '-' || prev == '_')
-			continue;
-		char *end;
-		double v = strtod(text + i, &end);
-		if (end != text + i && (isnan(v) || v > INT_MAX / 1000))
-			hit = 1;
-	}
-	free(text);
-	return hit;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (hits_known_bug(data, size))
-		return 0;
 	if (!path[0]) {
 		const char *dir = getenv("TMPDIR");
 		snprintf(path, sizeof path, "%s/strata-fuzz-config-%ld.ini", dir && *dir ? dir : "/tmp",

@@ -3,15 +3,17 @@
  * strata_backend_for_url (src/core/backend.c).
  *
  * The input, up to its first NUL, is the URL. Checks beyond memory safety:
- *   - "scheme://user:PASSWORD@host…" (an '@' before the first '/' after "://", and a ':'
- *     before it) comes out as "scheme://user:***@host…";
+ *   - "scheme://user:PASSWORD@host…" or "scheme:user:PASSWORD@host…" (a scheme, then an
+ *     '@' before the first '/', '?' or '#', and a ':' before it) comes out as
+ *     "scheme://user:***@host…", masked up to the last such '@';
  *   - after the credentials, every "password=" in the output is followed by "***" and then
- *     the end, '&' or ' ';
- *   - text without "password=" and without credentials comes out unchanged;
+ *     the end, '&', whitespace, or what followed a quoted value;
+ *   - text without "password" and without credentials comes out unchanged;
  *   - a URL that starts with "sqlite:" and has something after it gets a backend, and a
  *     backend always has a name.
  * Build and run: see tests/fuzz/README.md (or tests/fuzz/run.sh).
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +30,6 @@
 		}                                                                         \
 	} while (0)
 
-#define PW "password="
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -44,34 +45,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *m = url_mask(url);
 	CHECK(m != NULL);
 
-	/* Credentials, by libpq's rule: userinfo ends at the first '@' before any '/'. */
-	size_t skip = 0;
-	const char *scheme = strstr(url, "://");
-	if (scheme) {
-		const char *auth = scheme + 3;
-		size_t alen = strcspn(auth, "@/");
-		if (auth[alen] == '@') {
-			const char *colon = memchr(auth, ':', alen);
-			if (colon) {
-				size_t keep = (size_t)(colon - url) + 1;
-				CHECK(strncmp(m, url, keep) == 0);
-				CHECK(strncmp(m + keep, "***@", 4) == 0);
-				skip = keep + 3;
-			}
+	/* Credentials: a scheme (a letter, then letters, digits, '+', '-', '.') and ':', an
+	 * optional "//", then an authority up to '/', '?' or '#' whose last '@' ends the user
+	 * part; a ':' in it starts the password. */
+	size_t skip = 0, sn = 0;
+	if (isalpha((unsigned char)url[0]))
+		while (isalnum((unsigned char)url[sn]) || url[sn] == '+' || url[sn] == '-' || url[sn] == '.')
+			sn++;
+	if (sn && url[sn] == ':') {
+		const char *auth = url + sn + 1;
+		if (auth[0] == '/' && auth[1] == '/')
+			auth += 2;
+		size_t alen = strcspn(auth, "/?#");
+		const char *at = NULL;
+		for (size_t i = 0; i < alen; i++)
+			if (auth[i] == '@')
+				at = auth + i;
+		const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+		if (colon) {
+			size_t keep = (size_t)(colon - url) + 1;
+			CHECK(strncmp(m, url, keep) == 0);
+			CHECK(strncmp(m + keep, "***@", 4) == 0);
+			CHECK(strcmp(m + keep + 3, at) == 0 || strstr(at, "password"));
+			skip = keep + 3;
 		}
 	}
-	/* BUG: url_mask() looks for "://" anywhere, so a password= value that contains
-	 * "://", ':' and '@' is taken for a URL's credentials and only partly masked:
-	 * "host=db password=ab://c:d@e" gives "host=db password=ab://c:***@e". Inputs with
-	 * "://" after a "password=" skip this check until that is fixed. */
-	const char *pw = strstr(url, PW);
-	int known_bug = pw && strstr(pw, "://");
-	for (const char *p = strstr(m + skip, PW); p && !known_bug; p = strstr(p + 1, PW)) {
-		const char *v = p + strlen(PW);
+	/* Every password value after the credentials ("password", blanks, '=', blanks, as
+	 * libpq reads a keyword) is masked whole: "***" then the end, '&', whitespace, or (a
+	 * quoted value) whatever followed its closing quote. */
+	for (const char *p = strstr(m + skip, "password"); p; p = strstr(p + 1, "password")) {
+		const char *v = p + strlen("password");
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v++ != '=')
+			continue;
+		while (*v == ' ' || *v == '\t')
+			v++;
 		CHECK(strncmp(v, "***", 3) == 0);
-		CHECK(v[3] == '\0' || v[3] == '&' || v[3] == ' ');
+		CHECK(v[3] == '\0' || v[3] == '&' || isspace((unsigned char)v[3]) || strchr(url, '\''));
 	}
-	if (!skip && !strstr(url, PW))
+	if (!skip && !strstr(url, "password"))
 		CHECK(strcmp(m, url) == 0);
 	free(m);
 

@@ -35,6 +35,11 @@ for src in $(cd "$top" && find src -name '*.c' ! -path 'src/cli/*' | sort); do
   fi
   objs="$objs $obj"
 done
+# The Python providers compiled in, as the Makefile does (tools/gen_embed.sh).
+mkdir -p "$out/gen"
+sh "$top/tools/gen_embed.sh" "$out/gen/embedded.c" $(ls "$top"/src/providers/*.py 2>/dev/null | sort)
+$cc $cflags -fsanitize=fuzzer-no-link -c "$out/gen/embedded.c" -o "$out/obj/gen_embedded.o"
+objs="$objs $out/obj/gen_embedded.o"
 rm -f "$out/libstrata-fuzz.a"
 ar rcs "$out/libstrata-fuzz.a" $objs
 

@@ -250,6 +250,58 @@ static void test_bad_ids(void **state)
 	free(text);
 }
 
+/* Target keywords would shadow a revision or label of that name: refused, in any case. */
+static void test_reserved_ids(void **state)
+{
+	(void)state;
+	const char *kw[] = { "head", "heads", "base", "current", "HEAD", "Base" };
+	for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++) {
+		assert_true(script_reserved_id(kw[i]));
+		char *text = xasprintf("-- strata:revision %s\n-- strata:upgrade\n", kw[i]);
+		char *msg = xasprintf(":1: revision id '%s' is a target keyword (head, heads, base, "
+				      "current): the keyword would shadow it; choose another id", kw[i]);
+		parse_fails(text, msg);
+		free(msg);
+		free(text);
+		text = xasprintf("-- strata:revision r1\n-- strata:branch-labels ok %s\n-- strata:upgrade\n",
+				 kw[i]);
+		msg = xasprintf(":2: branch label '%s' is a target keyword (head, heads, base, "
+				"current): the keyword would shadow it; choose another label", kw[i]);
+		parse_fails(text, msg);
+		free(msg);
+		free(text);
+	}
+	assert_false(script_reserved_id("headless"));
+	assert_false(script_reserved_id("base1"));
+	assert_false(script_reserved_id("currents"));
+	script *s = parse_ok("-- strata:revision head2\n-- strata:branch-labels based\n-- strata:upgrade\n");
+	script_free(s);
+}
+
+/* A control character in a header value (a CR could smuggle a statement into the
+ * comment line `--sql` prints) is refused with file and line; a tab is fine, and a
+ * CR ending the line (CRLF files) is no part of the value. */
+static void test_header_control_chars(void **state)
+{
+	(void)state;
+	parse_fails("-- strata:revision r1\n-- strata:message add index\rDROP TABLE victim; --\n"
+		    "-- strata:upgrade\n",
+		    ":2: control character 0x0d in the '-- strata:message' header (headers are printed "
+		    "in SQL comments and on terminals; remove it)");
+	parse_fails("-- strata:revision r1\n-- strata:created 2024\x1b[2J\n-- strata:upgrade\n",
+		    ":2: control character 0x1b in the '-- strata:created' header (headers are printed "
+		    "in SQL comments and on terminals; remove it)");
+	parse_fails("-- strata:revision r1\n\n-- strata:message a\x7f\n-- strata:upgrade\n",
+		    ":3: control character 0x7f in the '-- strata:message' header (headers are printed "
+		    "in SQL comments and on terminals; remove it)");
+	script *s = parse_ok("-- strata:revision r1\r\n-- strata:message a\tb\r\n-- strata:upgrade\r\n"
+			     "SELECT '\r';\r\n");
+	assert_string_equal(s->message, "a\tb");
+	script_free(s);
+	assert_int_equal(script_control_char("plain text"), 0);
+	assert_int_equal(script_control_char("a\nb"), '\n');
+}
+
 static void test_valid_id(void **state)
 {
 	(void)state;
@@ -683,6 +735,8 @@ int main(void)
 		cmocka_unit_test(test_render_roundtrip),
 		/* BUG: cmocka_unit_test(test_render_fixpoint), */
 		/* BUG: cmocka_unit_test(test_render_marker_in_sql), */
+		cmocka_unit_test(test_reserved_ids),
+		cmocka_unit_test(test_header_control_chars),
 		cmocka_unit_test(test_slug),
 		cmocka_unit_test(test_slug_limits),
 		/* BUG: cmocka_unit_test(test_slug_41), */

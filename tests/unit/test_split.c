@@ -924,6 +924,73 @@ static void test_tokens(void **state)
 	err_clear(&e);
 }
 
+/* Transaction-control statements, as the splitter cuts them: found whatever the case,
+ * comments and spelling; never inside a trigger or function body, a string or a
+ * dollar quote; ROLLBACK TO a savepoint is no end of the transaction. */
+static void test_tx_control(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *stmt;
+		const char *want;
+	} cases[] = {
+		{ "COMMIT", "COMMIT" },
+		{ "commit work", "COMMIT" },
+		{ "/* done */ Commit -- now", "COMMIT" },
+		{ "END", "END" },
+		{ "end transaction", "END" },
+		{ "ROLLBACK", "ROLLBACK" },
+		{ "rollback transaction", "ROLLBACK" },
+		{ "ROLLBACK PREPARED 'x'", "ROLLBACK" },
+		{ "ABORT", "ABORT" },
+		{ "PREPARE TRANSACTION 'x'", "PREPARE TRANSACTION" },
+		{ "ROLLBACK TO sp1", NULL },
+		{ "ROLLBACK TO SAVEPOINT sp1", NULL },
+		{ "rollback transaction to savepoint sp1", NULL },
+		{ "ROLLBACK WORK TO sp1", NULL },
+		{ "PREPARE q AS SELECT 1", NULL },
+		{ "SAVEPOINT sp1", NULL },
+		{ "RELEASE sp1", NULL },
+		{ "SELECT 'COMMIT'", NULL },
+		{ "committed_rows", NULL },
+		{ "INSERT INTO ending VALUES (1)", NULL },
+		{ "\"COMMIT\"", NULL },
+		{ "", NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *got = strata_stmt_tx_control(cases[i].stmt);
+		if (!cases[i].want)
+			assert_null(got);
+		else
+			assert_string_equal(got ? got : "(null)", cases[i].want);
+	}
+	/* Whole sections: only top-level statements count. */
+	static const struct {
+		int dialect;
+		const char *sql;
+		int hits;
+	} sections[] = {
+		{ SQLITE, "CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET x = 1; END;\nCOMMIT;", 1 },
+		{ SQLITE, "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;", 0 },
+		{ SQLITE, "INSERT INTO t VALUES ('COMMIT;');\n-- COMMIT;\n/* ROLLBACK; */", 0 },
+		{ PG, "CREATE FUNCTION f() RETURNS void AS $$ BEGIN COMMIT; END $$ LANGUAGE plpgsql;", 0 },
+		{ PG, "DO $x$ BEGIN ROLLBACK; END $x$;\nSAVEPOINT a;\nROLLBACK TO a;", 0 },
+		{ PG, "CREATE PROCEDURE p() BEGIN ATOMIC SELECT 1; END;\nEND;", 1 },
+		{ PG, "INSERT INTO t VALUES (1);\nROLLBACK;\nINSERT INTO t VALUES (2);\nCOMMIT;", 2 },
+	};
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+		strata_stmtlist l = { 0 };
+		strata_err e = STRATA_ERR_INIT;
+		assert_int_equal(strata_split(sections[i].sql, strlen(sections[i].sql), sections[i].dialect,
+					      1, &l, &e), 0);
+		int hits = 0;
+		for (size_t j = 0; j < l.n; j++)
+			hits += strata_stmt_tx_control(l.v[j].sql) != NULL;
+		assert_int_equal(hits, sections[i].hits);
+		strata_stmtlist_free(&l);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -962,6 +1029,7 @@ int main(void)
 		cmocka_unit_test(test_large_single_line),
 		cmocka_unit_test(test_my_quotes_comments),
 		cmocka_unit_test(test_my_delimiter_and_bodies),
+		cmocka_unit_test(test_tx_control),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -630,13 +630,13 @@ static void slurp_fd(int fd, buf *out)
 	}
 }
 
-/* pg_dump -Fc into a 0600 temporary file beside `path`, then rename: a reader never
- * sees a half-written dump. The connection's own parameters go to pg_dump as a
+/* pg_dump -Fc into a 0600 temporary file beside `path`, then published under `path`
+ * (never replacing a file there): a reader never sees a half-written dump. The connection's own parameters go to pg_dump as a
  * keyword string on its command line, the password through PGPASSWORD in its
  * environment, so it never shows in a process listing. */
 static int pg_backup(strata_conn *c, const char *path, strata_err *e)
 {
-	char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+	char *tmp = NULL;
 	buf conninfo = BUF_INIT, errout = BUF_INIT;
 	char *pwenv = NULL;
 	vec env = { 0 };
@@ -645,15 +645,15 @@ static int pg_backup(strata_conn *c, const char *path, strata_err *e)
 	posix_spawn_file_actions_t fa;
 	int fa_init = 0;
 
-	if (fs_exists(path)) {
+	if (fs_lexists(path)) {
 		err_set(e, STRATA_EFAIL, "backup %s already exists", path);
 		goto done;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0) {
-		err_set(e, STRATA_EFAIL, "cannot create backup %s: %s", path, strerror(errno));
+	/* An unpredictable name, created by mkstemp: pg_dump then writes a file that is
+	 * already ours, never one planted (or a symlink) under a guessable name. */
+	fd = fs_temp_beside(path, &tmp, e);
+	if (fd < 0)
 		goto done;
-	}
 	file_made = 1;
 	close(fd);
 	fd = -1;
@@ -711,7 +711,7 @@ static int pg_backup(strata_conn *c, const char *path, strata_err *e)
 		if (pwenv && strlen(pwenv) >= 11 + 4)
 			buf_replace_all(&errout, pwenv + 11, "***");
 		char *why = buf_detach(&errout);
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !errout.len)
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !*why)
 			err_set(e, STRATA_EFAIL, "cannot back up: pg_dump could not be run");
 		else
 			err_set(e, STRATA_EFAIL, "pg_dump failed to back up database \"%s\": %s",
@@ -719,8 +719,10 @@ static int pg_backup(strata_conn *c, const char *path, strata_err *e)
 		free(why);
 		goto done;
 	}
-	if (fs_rename(tmp, path, e))
+	if (fs_publish(tmp, path, e)) {
+		err_prefix(e, "backup: ");
 		goto done;
+	}
 	file_made = 0;
 	rc = 0;
 done:

@@ -30,8 +30,9 @@ typedef struct strata_pq_api {
 
 extern strata_pq_api strata_pq;
 
-/* Opens libpq once (libpq.so.5, or $STRATA_LIBPQ) and fills strata_pq. 0, or STRATA_EFAIL with a
- * message saying what to install. Safe to call before every connection. */
+/* Opens libpq once per process (libpq.so.5, or $STRATA_LIBPQ) and fills strata_pq. 0, or
+ * STRATA_EFAIL with a message saying what to install (a failed load is not retried). Safe
+ * to call before every connection, from any thread. */
 int pq_load(strata_err *e);
 
 /* pq.c, which fills the table, uses the real names. */

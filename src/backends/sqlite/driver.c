@@ -4,6 +4,8 @@
  * Writers are serialised by SQLite itself: begin() is BEGIN IMMEDIATE, which takes
  * the write lock up front and waits up to the lock timeout (sqlite3_busy_timeout)
  * for another migrator, so two processes never interleave inside one revision.
+ * lock() adds the run-wide migration lock (lock.c) that keeps a second migrator out
+ * between the transactions of one run.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "backends/sqlite/sqlite_internal.h"
@@ -25,6 +27,7 @@ struct strata_conn {
 	int lock_timeout_ms;
 	char *path;
 	char *version_table; /* strata_version unless configured */
+	int lock_fd; /* the migration lock file while the run-wide lock is held, else -1 */
 };
 
 sqlite3 *strata_sqlite_handle(strata_conn *c)
@@ -76,6 +79,7 @@ static int sq_connect(strata_conn **out, const char *url, const strata_conn_opts
 	strata_conn *c = xcalloc(1, sizeof(*c));
 	c->lock_timeout_ms = o && o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 10000;
 	c->version_table = xstrdup(o && o->version_table ? o->version_table : "strata_version");
+	c->lock_fd = -1;
 	*out = NULL;
 	if (o && o->borrowed_handle) {
 		c->db = o->borrowed_handle;
@@ -143,6 +147,8 @@ static void sq_disconnect(strata_conn *c)
 {
 	if (!c)
 		return;
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
 	if (!c->borrowed)
 		sqlite3_close(c->db);
 	free(c->path);
@@ -238,6 +244,23 @@ static int sq_rollback(strata_conn *c, strata_err *e)
 	return 0;
 }
 
+/* The run-wide migration lock (lock.c): held from the start of an upgrade,
+ * downgrade or stamp to its end, across the transactions of its steps. */
+static int sq_lock(strata_conn *c, strata_err *e)
+{
+	if (c->lock_fd >= 0)
+		return 0;
+	return sqlite_lock_file(sqlite3_db_filename(c->db, "main"), c->lock_timeout_ms, &c->lock_fd, e);
+}
+
+/* Releases the migration lock (closing the file releases it). */
+static void sq_unlock(strata_conn *c)
+{
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	c->lock_fd = -1;
+}
+
 static int sq_user_tables(strata_conn *c, char ***names, size_t *n, strata_err *e)
 {
 	strata_rows r = { 0 };
@@ -293,23 +316,28 @@ static void sq_version_ddl(strata_conn *c, const strata_conn_opts *o, buf *out)
 		 ");\n");
 }
 
-/* Online backup into a temporary file beside `path`, then rename: a reader never
- * sees a half-copied backup. */
+/* Online backup into a temporary file beside `path` (created by mkstemp and opened
+ * without following links), then published under `path` without replacing anything
+ * there: a reader never sees a half-copied backup, a planted symlink is never
+ * written through, and a failed copy is removed. */
 static int sq_backup(strata_conn *c, const char *path, strata_err *e)
 {
-	char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+	char *tmp = NULL;
 	sqlite3 *dst = NULL;
 	int rc = STRATA_EFAIL;
-	if (fs_exists(path)) {
+	if (fs_lexists(path)) {
 		err_set(e, STRATA_EFAIL, "backup %s already exists", path);
 		goto done;
 	}
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	int fd = fs_temp_beside(path, &tmp, e);
+	if (fd < 0)
+		goto done;
+	close(fd);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		err_set(e, STRATA_EFAIL, "cannot create backup %s: %s", path,
 			dst ? sqlite3_errmsg(dst) : "out of memory");
 		goto done;
 	}
-	chmod(tmp, 0600);
 	sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->db, "main");
 	if (!b) {
 		err_set(e, STRATA_EFAIL, "cannot back up to %s: %s", path, sqlite3_errmsg(dst));
@@ -327,13 +355,15 @@ static int sq_backup(strata_conn *c, const char *path, strata_err *e)
 		goto done;
 	}
 	dst = NULL;
-	if (fs_rename(tmp, path, e))
+	if (fs_publish(tmp, path, e)) {
+		err_prefix(e, "backup: ");
 		goto done;
+	}
 	rc = 0;
 done:
 	if (dst)
 		sqlite3_close(dst);
-	if (rc)
+	if (rc && tmp)
 		unlink(tmp);
 	free(tmp);
 	return rc;
@@ -343,16 +373,21 @@ done:
  * extension (the backup_path slot). */
 static char *sq_backup_path(const char *url, const char *stamp)
 {
-	if (strncmp(url, "sqlite:", 7) != 0)
+	/* The file as the backend reads the URL (sqlite:///rel.db is relative). */
+	char *f = sqlite_url_path(url);
+	if (!f || strcmp(f, ":memory:") == 0) {
+		free(f);
 		return NULL;
-	const char *f = url + 7;
-	if (strncmp(f, "//", 2) == 0)
-		f += 2;
+	}
+	char *p;
 	const char *dot = strrchr(f, '.');
 	const char *slash = strrchr(f, '/');
 	if (dot && (!slash || dot > slash))
-		return xasprintf("%.*s_backup_%s%s", (int)(dot - f), f, stamp, dot);
-	return xasprintf("%s_backup_%s", f, stamp);
+		p = xasprintf("%.*s_backup_%s%s", (int)(dot - f), f, stamp, dot);
+	else
+		p = xasprintf("%s_backup_%s", f, stamp);
+	free(f);
+	return p;
 }
 
 /* SQLite ignores PRAGMA foreign_keys inside a transaction, so a table rebuild must
@@ -402,8 +437,8 @@ const strata_backend strata_sqlite_backend = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
-	.lock = NULL,
-	.unlock = NULL,
+	.lock = sq_lock,
+	.unlock = sq_unlock,
 	.user_tables = sq_user_tables,
 	.table_exists = sq_table_exists,
 	.table_name = sq_table_name,

@@ -44,6 +44,10 @@ const char *sqlite_version_table(strata_conn *c);
 int sqlite_shadow_load(const char *schema_sql, const char *schema_path, strata_catalog **out,
 		       strata_err *e);
 
+/* Takes the run-wide migration lock of database file `db` (lock.c): *fd is the
+ * open lock file to close for releasing it, or -1 when there is nothing to lock. */
+int sqlite_lock_file(const char *db, int timeout_ms, int *fd, strata_err *e);
+
 /* Backend-table slots. */
 int sqlite_introspect(strata_conn *c, strata_catalog **out, strata_err *e);
 int sqlite_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_path,
