@@ -680,37 +680,44 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err 
 {
 	strata *s = ru->s;
 	strata_stmtlist l = { 0 };
-	char sum[65], when[32], skipped[32], dur[32];
+	char sum[65], when[32], n[32], dur[32];
 	size_t skip = 0, i = 0;
 	double t0 = now_ms();
-	int rc, in_tx = 0;
+	int rc, in_tx = 0, have_row = 0;
+	const char *dir = ru->up ? "up" : "down";
 	char *t = s->be->table_name(s->conn, NULL, "strata_history");
+	/* The row is written after the first statement that commits (before it nothing
+	 * ran that a retry could repeat), counted up after each one but the last, and
+	 * completed with the version rows in one transaction. The run lock is held, so
+	 * the newest row is this one (the derived table lets MariaDB read the table it
+	 * updates). */
 	char *ins = xasprintf("INSERT INTO %s (revision, direction, checksum, applied_at, duration_ms,"
-			      " success, statements_done) VALUES ($1, $2, $3, $4, 0, 0, $5)", t);
-	/* The run lock is held, so the newest row is this one (the derived table lets
-	 * MariaDB read the table it updates). */
-	char *upd = xasprintf("UPDATE %s SET statements_done = $1"
-			      " WHERE id = (SELECT m FROM (SELECT MAX(id) AS m FROM %s) x)", t, t);
-	char *fin = xasprintf("UPDATE %s SET success = 1, duration_ms = $1"
+			      " success, statements_done) VALUES ($1, $2, $3, $4, $5, $6, $7)", t);
+	char *upd = xasprintf("UPDATE %s SET statements_done = $1, duration_ms = $2, success = $3"
 			      " WHERE id = (SELECT m FROM (SELECT MAX(id) AS m FROM %s) x)", t, t);
 
 	sha256_hex_text(section(r, ru->up), strlen(section(r, ru->up)), sum);
 	if ((rc = split_section(s, r, ru->up, &l, e)) || (rc = plan_resume(ru, r, &l, sum, &skip, e)))
 		goto done;
 	utc_now(when);
-	snprintf(skipped, sizeof skipped, "%zu", skip);
-	const char *pi[5] = { r->id, ru->up ? "up" : "down", sum, when, skipped };
-	if ((rc = s->be->query(s->conn, ins, pi, 5, NULL, e)))
-		goto done;
 	for (i = skip; !rc && i < l.n; i++) {
 		if ((rc = run_statement(s, r, ru->up, &l.v[i], e)))
 			break;
-		char n[32];
+		if (i + 1 == l.n)
+			break; /* the last one is counted with the version rows */
 		snprintf(n, sizeof n, "%zu", i + 1);
-		const char *pu[1] = { n };
-		rc = s->be->query(s->conn, upd, pu, 1, NULL, e);
+		const char *pi[7] = { r->id, dir, sum, when, "0", "0", n };
+		const char *pu[3] = { n, "0", "0" };
+		rc = have_row ? s->be->query(s->conn, upd, pu, 3, NULL, e)
+			      : s->be->query(s->conn, ins, pi, 7, NULL, e);
+		have_row = 1;
 	}
 	if (rc) {
+		if (!have_row) { /* the failure and how far it got, best effort */
+			snprintf(n, sizeof n, "%zu", i);
+			const char *pi[7] = { r->id, dir, sum, when, "0", "0", n };
+			s->be->query(s->conn, ins, pi, 7, NULL, NULL);
+		}
 		if (i > 0)
 			err_prefix(e, "(statements 1-%zu of %zu stay applied: the database commits DDL as it runs, and "
 				      "strata_history records how far it got; the database is still recorded at "
@@ -726,8 +733,12 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err 
 	in_tx = 1;
 	heads_after(s->g, cur, r, ru->up, after);
 	snprintf(dur, sizeof dur, "%ld", (long)(now_ms() - t0 + 0.5));
-	const char *pf[1] = { dur };
-	if (!(rc = write_versions(s, cur, after, e)) && !(rc = s->be->query(s->conn, fin, pf, 1, NULL, e)))
+	snprintf(n, sizeof n, "%zu", l.n);
+	const char *pi[7] = { r->id, dir, sum, when, dur, "1", n };
+	const char *pu[3] = { n, dur, "1" };
+	if (!(rc = write_versions(s, cur, after, e)) &&
+	    !(rc = have_row ? s->be->query(s->conn, upd, pu, 3, NULL, e)
+			    : s->be->query(s->conn, ins, pi, 7, NULL, e)))
 		rc = s->be->commit(s->conn, e);
 	in_tx = rc != 0;
 done:
@@ -737,7 +748,6 @@ done:
 	free(t);
 	free(ins);
 	free(upd);
-	free(fin);
 	return rc;
 }
 
