@@ -84,9 +84,15 @@ typedef struct strata_options {
 	int lock_timeout_ms;
 	strata_event_fn on_event;
 	void *event_ctx;
+	/* The version table's name (NULL: the config's `version_table`, default
+	 * strata_version; "alembic_version" shares a Flask-Migrate database's table). */
+	const char *version_table;
+	/* 1 when the caller only reads: a SQLite database file (or its directory) that
+	 * does not exist is an error naming it instead of being created. */
+	int read_only;
 } strata_options;
 
-#define STRATA_OPTIONS_INIT { NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL }
+#define STRATA_OPTIONS_INIT { NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, 0 }
 
 /* Opens a handle: reads the configuration (no database connection yet; the first
  * call that needs the database connects). opts may be NULL (STRATA_OPTIONS_INIT);

@@ -45,11 +45,18 @@ void strata_rows_free(strata_rows *r);
 typedef struct strata_conn_opts {
 	int lock_timeout_ms;     /* how long to wait for another migrator (default 10000) */
 	const char *version_schema; /* PostgreSQL: schema of the version tables, or NULL */
+	/* Name of the version table (`version_table` in strata.ini; NULL: strata_version).
+	 * `alembic_version` shares a Flask-Migrate database's table. The history table is
+	 * always strata_history. */
+	const char *version_table;
 	void *borrowed_handle;   /* an already open native handle (sqlite3 *), not closed */
 	/* The database is the configured shadow database (shadow_database = URL), which
 	 * strata empties on every use: load_shadow loads schema.sql into it instead of
 	 * creating a temporary database. */
 	int shadow;
+	/* The caller only reads: a database that does not exist is an error (SQLite:
+	 * no file or directory is created). */
+	int must_exist;
 } strata_conn_opts;
 
 typedef struct strata_backend {
@@ -84,11 +91,13 @@ typedef struct strata_backend {
 	int (*table_exists)(strata_conn *c, const char *name, int *exists, struct strata_err *e);
 
 	/* Qualified, quoted name of a strata table ("strata_version" or
-	 * "public"."strata_version"), malloc'd. */
-	char *(*table_name)(strata_conn *c, const char *name);
+	 * "public"."strata_version"), malloc'd. With a NULL connection (offline --sql),
+	 * `o` gives the version schema. */
+	char *(*table_name)(strata_conn *c, const strata_conn_opts *o, const char *name);
 	/* DDL creating the version and history tables if absent (may be several
-	 * statements separated by ";\n"). */
-	void (*version_ddl)(strata_conn *c, struct buf *out);
+	 * statements separated by ";\n"). With a NULL connection (offline --sql), `o`
+	 * gives the version schema and table. */
+	void (*version_ddl)(strata_conn *c, const strata_conn_opts *o, struct buf *out);
 
 	/* Copies the database to `path` (mode 0600); may be NULL. */
 	int (*backup)(strata_conn *c, const char *path, struct strata_err *e);

@@ -23,6 +23,7 @@ typedef struct cli_globals {
 	const char *format; /* "text" or "json" */
 	const char *each;   /* --each PATTERN: run over many databases */
 	const char *jobs;   /* --jobs N */
+	int read_only;      /* the command only reads: a missing database is an error */
 } cli_globals;
 
 #define CLI_JSON(g) ((g)->format[0] == 'j')

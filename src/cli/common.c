@@ -43,6 +43,7 @@ int cli_open(cli_globals *g, strata **out)
 	strata_options o = STRATA_OPTIONS_INIT;
 	o.config_path = g->config;
 	o.database_url = g->database;
+	o.read_only = g->read_only;
 	o.on_event = on_event;
 	o.event_ctx = g;
 	int rc = strata_open(out, &o);

@@ -332,6 +332,12 @@ int main(int argc, char **argv)
 		free(rest);
 		return cli_errorf(STRATA_EUSAGE, "'%s' has no JSON output", cmd->name);
 	}
+	/* Commands that only read never create a SQLite file: a mistyped path is an error. */
+	static const char *const readers[] = { "current", "history", "heads", "branches", "show",
+						"status", "check", "diff", "doctor", "verify", "backup",
+						NULL };
+	for (int i = 0; readers[i]; i++)
+		g.read_only |= strcmp(readers[i], cmd->name) == 0;
 	cli_args args;
 	memset(&args, 0, sizeof args);
 	rc = parse_args(cmd, nrest - 1, rest + 1, &args);

@@ -89,6 +89,9 @@ void strata_free(strata *s)
 	free(s->versions_dir);
 	free(s->schema_path);
 	free(s->version_schema);
+	free(s->version_table);
+	free(s->python);
+	free(s->config_dir);
 	free(s->shadow_url);
 	free(s);
 }
@@ -121,6 +124,15 @@ const strata_backend *ctx_backend(strata *s)
 	return be ? be : &strata_sqlite_backend;
 }
 
+void ctx_conn_opts(strata *s, strata_conn_opts *co)
+{
+	memset(co, 0, sizeof(*co));
+	co->lock_timeout_ms = s->lock_timeout_ms;
+	co->version_schema = s->version_schema;
+	co->version_table = s->version_table;
+	co->must_exist = s->opts.read_only;
+}
+
 int ctx_connect(strata *s)
 {
 	if (s->conn)
@@ -129,9 +141,9 @@ int ctx_connect(strata *s)
 		return ctx_fail(s, STRATA_EUSAGE,
 				"no database configured: pass -d URL, set DATABASE_URL, or set 'database' in strata.ini");
 	s->be = ctx_backend(s);
-	strata_conn_opts co = { .lock_timeout_ms = s->lock_timeout_ms,
-				.version_schema = s->version_schema,
-				.borrowed_handle = s->opts.sqlite_handle };
+	strata_conn_opts co;
+	ctx_conn_opts(s, &co);
+	co.borrowed_handle = s->opts.sqlite_handle;
 	strata_err e = STRATA_ERR_INIT;
 	if (s->be->connect(&s->conn, s->url ? s->url : "sqlite::memory:", &co, &e))
 		return ctx_take(s, &e);

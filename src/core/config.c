@@ -1,6 +1,7 @@
 #include "core/ctx.h"
 #include "util/fs.h"
 
+#include <ctype.h>
 #include <ini.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,19 @@ static void set(char **dst, const char *v)
 {
 	free(*dst);
 	*dst = xstrdup(v);
+}
+
+/* A version table name: a plain SQL identifier, so it needs no quoting rules of
+ * its own on any backend. */
+static int valid_table_name(const char *v)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n > 63 || !(isalpha((unsigned char)v[0]) || v[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '_')
+			return 0;
+	return strcmp(v, "strata_history") != 0;
 }
 
 /* inih callback: returning 0 makes ini_parse report this line. */
@@ -36,6 +50,12 @@ static int on_kv(void *user, const char *section, const char *name, const char *
 		set(&s->schema_path, value);
 	else if (strcmp(name, "version_table_schema") == 0)
 		set(&s->version_schema, value);
+	else if (strcmp(name, "version_table") == 0) {
+		if (!valid_table_name(value))
+			goto bad;
+		set(&s->version_table, value);
+	} else if (strcmp(name, "python") == 0 && *value)
+		set(&s->python, value);
 	else if (strcmp(name, "shadow_database") == 0)
 		set(&s->shadow_url, value);
 	else if (strcmp(name, "lock_timeout") == 0) {
@@ -57,6 +77,18 @@ bad:
 	if (!c->bad_key)
 		c->bad_key = xasprintf("%s = %s", name, value);
 	return 0;
+}
+
+/* The URL with SQLAlchemy's `+DRIVER` dropped from its scheme
+ * (postgresql+psycopg2://… → postgresql://…, sqlite+pysqlite:///… → sqlite:///…):
+ * the driver names a Python module, which strata has no use for. malloc'd. */
+static char *url_normalize(const char *url)
+{
+	size_t n = strcspn(url, ":/?@");
+	const char *plus = memchr(url, '+', n);
+	if (!plus || url[n] != ':')
+		return xstrdup(url);
+	return xasprintf("%.*s%s", (int)(plus - url), url, url + n);
 }
 
 char *url_mask(const char *url)
@@ -108,6 +140,7 @@ int config_load(strata *s)
 			goto done;
 		}
 		s->config_path = xstrdup(path);
+		s->config_dir = fs_dirname(path);
 		int line = ini_parse(path, on_kv, &c);
 		if (line < 0) {
 			rc = ctx_fail(s, STRATA_EFAIL, "cannot read config file %s", path);
@@ -129,7 +162,7 @@ int config_load(strata *s)
 	const char *env = o->use_env ? getenv("DATABASE_URL") : NULL;
 	const char *url = o->database_url ? o->database_url : (env && *env) ? env : c.database;
 	if (url && *url)
-		s->url = xstrdup(url);
+		s->url = url_normalize(url);
 	if (o->script_location)
 		set(&s->script_location, o->script_location);
 	if (!s->script_location)
@@ -140,11 +173,27 @@ int config_load(strata *s)
 		s->schema_path = xstrdup("schema.sql");
 	if (o->lock_timeout_ms > 0)
 		s->lock_timeout_ms = o->lock_timeout_ms;
+	if (o->version_table) {
+		if (!valid_table_name(o->version_table)) {
+			rc = ctx_fail(s, STRATA_EUSAGE, "invalid version table name '%s'", o->version_table);
+			goto done;
+		}
+		set(&s->version_table, o->version_table);
+	}
+	if (!s->version_table)
+		s->version_table = xstrdup("strata_version");
+	if (!s->config_dir)
+		s->config_dir = xstrdup(".");
+	if (!s->python) {
+		const char *py = getenv("STRATA_PYTHON");
+		s->python = xstrdup(py && *py ? py : "python3");
+	}
 	s->versions_dir = fs_join(s->script_location, "versions");
 	s->url_display = s->url ? url_mask(s->url) : xstrdup("");
 	if (s->url && !strata_backend_for_url(s->url) && !o->sqlite_handle) {
 		rc = ctx_fail(s, STRATA_EUSAGE,
-			      "unsupported database URL '%s' (use sqlite:path.db, sqlite:///abs/path.db or postgresql://…)",
+			      "unsupported database URL '%s' (use sqlite:path.db, sqlite:///relative.db, "
+			      "sqlite:////absolute.db or postgresql://…)",
 			      s->url_display);
 		goto done;
 	}

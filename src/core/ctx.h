@@ -19,6 +19,9 @@ struct strata {
 	char *versions_dir;    /* script_location/versions */
 	char *schema_path;
 	char *version_schema;  /* PostgreSQL: schema of the version tables */
+	char *version_table;   /* "strata_version" unless configured (e.g. alembic_version) */
+	char *python;          /* interpreter for the Python schema sources and importers */
+	char *config_dir;      /* directory holding the config file ("." when none) */
 	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
 	int lock_timeout_ms;
 
@@ -41,6 +44,8 @@ int ctx_take(strata *s, strata_err *e);
 int config_load(strata *s);
 /* Masks the password of a URL (user:***@, password=***). malloc'd. */
 char *url_mask(const char *url);
+/* The connection options the handle's configuration gives (borrowed strings). */
+void ctx_conn_opts(strata *s, strata_conn_opts *co);
 /* Connects on first use. */
 int ctx_connect(strata *s);
 /* Loads the graph on first use. */

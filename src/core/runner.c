@@ -40,10 +40,10 @@ static void utc_now(char out[32])
  * catalog, for a caller that created the table itself. */
 static int read_versions_ex(strata *s, strvec *ids, int exists, strata_err *e)
 {
-	int rc = exists ? 0 : s->be->table_exists(s->conn, "strata_version", &exists, e);
+	int rc = exists ? 0 : s->be->table_exists(s->conn, s->version_table, &exists, e);
 	if (rc || !exists)
 		return rc;
-	char *t = s->be->table_name(s->conn, "strata_version");
+	char *t = s->be->table_name(s->conn, NULL, s->version_table);
 	char *sql = xasprintf("SELECT version_num FROM %s ORDER BY version_num", t);
 	strata_rows r = { 0 };
 	rc = s->be->query(s->conn, sql, NULL, 0, &r, e);
@@ -70,9 +70,9 @@ static int known_heads(strata *s, const strvec *ids, vec *out, strata_err *e)
 		if (!r)
 			return err_set(e, STRATA_EFAIL,
 				       "Can't locate revision identified by '%s': the database records it in "
-				       "strata_version but no file in %s defines it. Restore the file, or "
+				       "%s but no file in %s defines it. Restore the file, or "
 				       "record where the database really is with `strata stamp <revision> --purge`.",
-				       ids->v[i], s->versions_dir);
+				       ids->v[i], s->version_table, s->versions_dir);
 		vec_push(out, r);
 	}
 	return 0;
@@ -199,7 +199,7 @@ static int exec_ddl(strata *s, strata_err *e)
 {
 	buf ddl = BUF_INIT;
 	strata_stmtlist l = { 0 };
-	s->be->version_ddl(s->conn, &ddl);
+	s->be->version_ddl(s->conn, NULL, &ddl);
 	int rc = strata_split(ddl.ptr, ddl.len, s->be->dialect, 1, &l, e);
 	for (size_t i = 0; !rc && i < l.n; i++)
 		rc = s->be->exec(s->conn, l.v[i].sql, e);
@@ -211,7 +211,7 @@ static int exec_ddl(strata *s, strata_err *e)
 /* Rewrites the version rows from `before` to `after`. */
 static int write_versions(strata *s, const vec *before, const vec *after, strata_err *e)
 {
-	char *t = s->be->table_name(s->conn, "strata_version");
+	char *t = s->be->table_name(s->conn, NULL, s->version_table);
 	char *del = xasprintf("DELETE FROM %s WHERE version_num = $1", t);
 	char *ins = xasprintf("INSERT INTO %s (version_num) VALUES ($1)", t);
 	int rc = 0;
@@ -234,7 +234,7 @@ static int write_versions(strata *s, const vec *before, const vec *after, strata
 static int write_history(strata *s, const char *id, const char *dir, const char *checksum,
 			 double ms, int ok, strata_err *e)
 {
-	char *t = s->be->table_name(s->conn, "strata_history");
+	char *t = s->be->table_name(s->conn, NULL, "strata_history");
 	char *sql = xasprintf("INSERT INTO %s (revision, direction, checksum, applied_at, duration_ms, success)"
 			      " VALUES ($1, $2, $3, $4, $5, $6)", t);
 	char when[32], dur[32];
@@ -417,7 +417,7 @@ static void record_failure(run *ru, rev *r)
 static int check_unversioned(strata *s, strata_err *e)
 {
 	int exists = 0;
-	int rc = s->be->table_exists(s->conn, "strata_version", &exists, e);
+	int rc = s->be->table_exists(s->conn, s->version_table, &exists, e);
 	if (rc || exists)
 		return rc;
 	char **names = NULL;
@@ -427,7 +427,7 @@ static int check_unversioned(strata *s, strata_err *e)
 	/* Another migrator may have committed its first revision (tables and version table
 	 * together) between the two reads: look again now that the tables were seen. */
 	if (n)
-		rc = s->be->table_exists(s->conn, "strata_version", &exists, e);
+		rc = s->be->table_exists(s->conn, s->version_table, &exists, e);
 	if (n && !rc && !exists) {
 		buf b = BUF_INIT;
 		for (size_t i = 0; i < n && i < 5; i++)
@@ -435,10 +435,10 @@ static int check_unversioned(strata *s, strata_err *e)
 		if (n > 5)
 			buf_printf(&b, ", … (%zu tables)", n);
 		rc = err_set(e, STRATA_EFAIL,
-			     "table %s already exists (tables: %s) but the database has no strata_version "
+			     "table %s already exists (tables: %s) but the database has no %s "
 			     "table: it was built outside strata. If its schema matches a revision, record that with "
 			     "`strata stamp <revision>` (or `strata stamp head`) instead of upgrading; "
-			     "`strata doctor` compares it with schema.sql.", names[0], b.ptr);
+			     "`strata doctor` compares it with schema.sql.", names[0], b.ptr, s->version_table);
 		buf_free(&b);
 	}
 	strata_strings_free(names, n);
@@ -744,10 +744,12 @@ int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
 		      : revspec_resolve_ex(s->g, to, &f, &t, &below, &e))) ||
 	    (rc = plan_steps(s->g, &f, up, &t, below, &steps, &e)))
 		goto done;
-	char *vt = be->table_name(NULL, "strata_version");
+	strata_conn_opts co;
+	ctx_conn_opts(s, &co);
+	char *vt = be->table_name(NULL, &co, s->version_table);
 	buf_printf(&b, "-- strata %s %s -> %s (%s)\n\n", up ? "upgrade" : "downgrade", from, to,
 		   be->name);
-	be->version_ddl(NULL, &b);
+	be->version_ddl(NULL, &co, &b);
 	buf_putc(&b, '\n');
 	for (size_t i = 0; i < f.n; i++)
 		vec_push(&cur, f.v[i]);
@@ -810,7 +812,8 @@ int strata_stamp(strata *s, const char *const *targets, size_t n, int purge)
 			vec_push(&cur, r);
 		else if (!purge)
 			ctx_notice(s, STRATA_EVENT_WARNING,
-				   "dropping '%s' from strata_version: no revision file defines it", ids.v[i]);
+				   "dropping '%s' from %s: no revision file defines it", ids.v[i],
+				   s->version_table);
 	}
 	for (size_t i = 0; i < n; i++)
 		if ((rc = revspec_resolve(s->g, targets[i], &cur, &want, &e)))
@@ -834,7 +837,7 @@ int strata_stamp(strata *s, const char *const *targets, size_t n, int purge)
 	}
 	graph_marked_heads(s->g, mark, &after);
 	free(mark);
-	char *t = s->be->table_name(s->conn, "strata_version");
+	char *t = s->be->table_name(s->conn, NULL, s->version_table);
 	char *del = xasprintf("DELETE FROM %s", t);
 	char *ins = xasprintf("INSERT INTO %s (version_num) VALUES ($1)", t);
 	rc = s->be->query(s->conn, del, NULL, 0, NULL, &e);
@@ -890,7 +893,7 @@ int strata_applied_list(strata *s, strata_applied **out, size_t *n)
 	if ((rc = s->be->table_exists(s->conn, "strata_history", &exists, &e)))
 		goto done;
 	if (exists) {
-		char *t = s->be->table_name(s->conn, "strata_history");
+		char *t = s->be->table_name(s->conn, NULL, "strata_history");
 		char *sql = xasprintf("SELECT revision, checksum, applied_at FROM %s"
 				      " WHERE direction = 'up' AND success = 1 ORDER BY id", t);
 		rc = s->be->query(s->conn, sql, NULL, 0, &rows, &e);
@@ -962,7 +965,7 @@ int strata_unversioned_tables(strata *s, int *yes, char ***tables, size_t *n)
 	*n = 0;
 	if ((rc = ctx_connect(s)))
 		return rc;
-	if (s->be->table_exists(s->conn, "strata_version", &exists, &e) ||
+	if (s->be->table_exists(s->conn, s->version_table, &exists, &e) ||
 	    (!exists && s->be->user_tables(s->conn, tables, n, &e)))
 		return ctx_take(s, &e);
 	*yes = !exists && *n > 0;

@@ -1,6 +1,7 @@
 /* The declared schema: diff against the live database, health probes, reset. */
 #define _POSIX_C_SOURCE 200809L
 #include "core/ctx.h"
+#include "core/schema_source.h"
 #include "schema/autogen.h"
 #include "util/fs.h"
 
@@ -33,7 +34,7 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 	*out = NULL;
 	if (!o)
 		o = &def;
-	if (!fs_exists(s->schema_path))
+	if (schema_source_is_file(s->schema_path) && !fs_exists(s->schema_path))
 		return ctx_fail(s, STRATA_EFAIL,
 				"declared schema %s not found (set 'schema' in strata.ini, or run `strata init`)",
 				s->schema_path);
@@ -41,8 +42,10 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 		return rc;
 	if (!s->be->introspect || !s->be->load_shadow || !s->be->render)
 		return ctx_fail(s, STRATA_EFAIL, "autogenerate is not available for %s", s->be->name);
-	if (fs_read(&text, s->schema_path, &e))
+	if (schema_source_read(s, &text, &e)) {
+		buf_free(&text);
 		return ctx_take(s, &e);
+	}
 	strata_conn *c = s->conn, *shadow = NULL;
 	strata_autogen_opts ao;
 	memset(&ao, 0, sizeof ao);

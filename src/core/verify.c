@@ -11,6 +11,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "core/ctx.h"
+#include "core/schema_source.h"
 #include "core/split.h"
 #include "schema/catalog.h"
 #include "schema/diff.h"
@@ -823,7 +824,7 @@ static void declared_check(strata *c, strata_verify_result *res)
 	strata_diff *d = NULL;
 	int yes = 0;
 	size_t pending = 0;
-	if (!fs_exists(c->schema_path)) {
+	if (!schema_source_exists(c)) {
 		res->declared_note = xstrdup("does not exist: not compared");
 		return;
 	}

@@ -188,7 +188,7 @@ static strata_catalog *rt_catalog(sqlite3 *db)
 {
 	strata_catalog *c = NULL;
 	strata_err e = STRATA_ERR_INIT;
-	if (sqlite_introspect_db(db, &c, &e))
+	if (sqlite_introspect_db(db, NULL, &c, &e))
 		fail_msg("introspect: %s", e.msg);
 	return c;
 }

@@ -42,6 +42,7 @@ struct strata_conn {
 	PGconn *pg;
 	int lock_timeout_ms;
 	char *schema;       /* version schema; "public" unless configured */
+	char *version_table; /* strata_version unless configured */
 	int schema_set;     /* 1 when the configuration named the schema */
 	int tables_ok;      /* the version tables were seen to exist: no more DDL */
 	long long lock_key; /* pg_advisory_lock key */
@@ -65,6 +66,11 @@ int strata_pg_is_shadow(strata_conn *c)
 const char *strata_pg_version_schema(strata_conn *c)
 {
 	return c->schema;
+}
+
+const char *strata_pg_version_table(strata_conn *c)
+{
+	return c->version_table;
 }
 
 /* Notices go nowhere: the library must not write to the caller's stderr. */
@@ -311,7 +317,8 @@ static int pg_connect(strata_conn **out, const char *url, const strata_conn_opts
 	c->shadow = o && o->shadow;
 	c->schema_set = o && o->version_schema && *o->version_schema;
 	c->schema = xstrdup(c->schema_set ? o->version_schema : DEFAULT_SCHEMA);
-	char *vt = qualified(c->schema, "strata_version");
+	c->version_table = xstrdup(o && o->version_table ? o->version_table : "strata_version");
+	char *vt = qualified(c->schema, c->version_table);
 	c->lock_key = lock_key_for(vt);
 	free(vt);
 	*out = c;
@@ -325,6 +332,7 @@ static void pg_disconnect(strata_conn *c)
 		return;
 	PQfinish(c->pg);
 	free(c->schema);
+	free(c->version_table);
 	free(c);
 }
 
@@ -432,7 +440,7 @@ static int pg_lock(strata_conn *c, strata_err *e)
 		}
 		double waited = now_ms() - start;
 		if (waited >= c->lock_timeout_ms) {
-			char *vt = qualified(c->schema, "strata_version");
+			char *vt = qualified(c->schema, c->version_table);
 			err_set(e, STRATA_EFAIL,
 				"database is locked: another strata holds the migration lock on database "
 				"\"%s\" (advisory lock %s for %s) and did not release it within %d ms "
@@ -470,7 +478,7 @@ static void pg_unlock(strata_conn *c)
 static int pg_user_tables(strata_conn *c, char ***names, size_t *n, strata_err *e)
 {
 	strata_rows r = { 0 };
-	const char *p[1] = { c->schema };
+	const char *p[2] = { c->schema, c->version_table };
 	int rc = pg_query(c,
 			  "SELECT CASE WHEN n.nspname = 'public' THEN c.relname"
 			  "            ELSE n.nspname || '.' || c.relname END AS name"
@@ -478,12 +486,12 @@ static int pg_user_tables(strata_conn *c, char ***names, size_t *n, strata_err *
 			  " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 			  " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
 			  "   AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'"
-			  "   AND NOT (n.nspname = $1 AND c.relname IN ('strata_version', 'strata_history'))"
+			  "   AND NOT (n.nspname = $1 AND c.relname IN ($2, 'strata_history'))"
 			  "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
 			  "                   WHERE d.classid = 'pg_catalog.pg_class'::regclass"
 			  "                     AND d.objid = c.oid AND d.deptype = 'e')"
 			  " ORDER BY 1",
-			  p, 1, &r, e);
+			  p, 2, &r, e);
 	if (rc)
 		return rc;
 	*names = r.cells;
@@ -508,10 +516,18 @@ static int pg_table_exists(strata_conn *c, const char *name, int *exists, strata
 	return 0;
 }
 
-/* Accepts a NULL connection (offline --sql): the default schema then. */
-static char *pg_table_name(strata_conn *c, const char *name)
+/* The version schema of a connection, or with none (offline --sql) the configured
+ * one in `o`, else the default. */
+static const char *version_schema(strata_conn *c, const strata_conn_opts *o)
 {
-	return qualified(c ? c->schema : DEFAULT_SCHEMA, name);
+	if (c)
+		return c->schema;
+	return o && o->version_schema && *o->version_schema ? o->version_schema : DEFAULT_SCHEMA;
+}
+
+static char *pg_table_name(strata_conn *c, const strata_conn_opts *o, const char *name)
+{
+	return qualified(version_schema(c, o), name);
 }
 
 /* 1 when the schema and both version tables exist, so no DDL is needed. CREATE …
@@ -522,7 +538,7 @@ static int version_tables_present(strata_conn *c)
 	if (c->tables_ok)
 		return 1;
 	int a = 0, b = 0;
-	if (pg_table_exists(c, "strata_version", &a, NULL) == 0 &&
+	if (pg_table_exists(c, c->version_table, &a, NULL) == 0 &&
 	    pg_table_exists(c, "strata_history", &b, NULL) == 0 && a && b)
 		c->tables_ok = 1; /* seen committed: they stay for the session */
 	return c->tables_ok;
@@ -542,17 +558,18 @@ static int schema_present(strata_conn *c)
 
 /* The version tables' DDL; nothing when a live connection sees them already. With a
  * NULL connection (offline --sql) the full DDL for the default schema. */
-static void pg_version_ddl(strata_conn *c, buf *out)
+static void pg_version_ddl(strata_conn *c, const strata_conn_opts *o, buf *out)
 {
 	if (c && version_tables_present(c))
 		return;
-	const char *schema = c ? c->schema : DEFAULT_SCHEMA;
-	if (c && c->schema_set && !schema_present(c)) {
+	const char *schema = version_schema(c, o);
+	if (c ? c->schema_set && !schema_present(c) : strcmp(schema, DEFAULT_SCHEMA) != 0) {
 		buf_puts(out, "CREATE SCHEMA IF NOT EXISTS ");
 		quote_ident(out, schema);
 		buf_puts(out, ";\n");
 	}
-	char *vt = qualified(schema, "strata_version");
+	char *vt = qualified(schema, c ? c->version_table
+				       : o && o->version_table ? o->version_table : "strata_version");
 	char *ht = qualified(schema, "strata_history");
 	buf_printf(out,
 		   "CREATE TABLE IF NOT EXISTS %s (\n"

@@ -29,7 +29,7 @@
 	"x.objid = " oid " AND x.deptype = 'e') "
 /* ... and strata's version tables. */
 #define NOT_STRATA                                                                  \
-	" NOT (n.nspname = $1 AND c.relname IN ('strata_version', 'strata_history')) "
+	" NOT (n.nspname = $1 AND c.relname IN ($2, 'strata_history')) "
 /* ... whether sequence `s` (a pg_sequence row) owned by a column of type `typ` is what
  * `serial` creates: the column's type, and every parameter at its default. */
 #define SERIAL_LIKE(s, typ)                                                              \
@@ -283,15 +283,14 @@ static int read_indexes(PGconn *pg, const char *oids, const map *tables, strata_
 	return 0;
 }
 
-static int read_tables(PGconn *pg, const char *vs, strata_catalog *cat, strata_err *e)
+static int read_tables(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
 {
 	static const char sql[] =
 		"SELECT c.oid, n.nspname, c.relname, CASE WHEN c.relkind = 'p' THEN "
 		"pg_get_partkeydef(c.oid) END FROM pg_class c JOIN pg_namespace n ON n.oid = "
 		"c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND"
 		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 2, 3";
-	const char *p[1] = { vs };
-	PGresult *r = q(pg, sql, p, 1, e);
+	PGresult *r = q(pg, sql, vs, 2, e);
 	int rc = 0;
 	if (!r)
 		return STRATA_EFAIL;
@@ -355,7 +354,7 @@ static int read_views(PGconn *pg, strata_catalog *cat, strata_err *e)
 	return 0;
 }
 
-static int read_triggers(PGconn *pg, const char *vs, strata_catalog *cat, strata_err *e)
+static int read_triggers(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
 {
 	static const char sql[] =
 		"SELECT t.tgname, n.nspname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
@@ -363,8 +362,7 @@ static int read_triggers(PGconn *pg, const char *vs, strata_catalog *cat, strata
 		"WHERE NOT t.tgisinternal AND NOT c.relispartition AND" NS_FILTER "AND"
 		NOT_EXT("pg_class", "c.oid")
 		"AND" NOT_STRATA "ORDER BY 1, 2, 3";
-	const char *p[1] = { vs };
-	PGresult *r = q(pg, sql, p, 1, e);
+	PGresult *r = q(pg, sql, vs, 2, e);
 	if (!r)
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -514,7 +512,7 @@ static int read_partitions(PGconn *pg, strata_catalog *cat, buf *sql, buf *drop,
 	return 0;
 }
 
-static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_err *e)
+static int read_objects(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
 {
 	static const char schemas[] =
 		"SELECT n.nspname FROM pg_namespace n WHERE" NS_FILTER "AND n.nspname <> 'public' "
@@ -569,7 +567,7 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 		"d.description FROM pg_description d JOIN pg_namespace n ON d.classoid = "
 		"'pg_namespace'::regclass AND d.objoid = n.oid WHERE" NS_FILTER "AND n.nspname <> "
 		"'public' AND" NOT_EXT("pg_namespace", "n.oid") "ORDER BY 1, 2, 3, 4";
-	const char *p[1] = { vs };
+	const char *const *p = vs; /* version schema, version table */
 	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
 	PGresult *r = NULL;
 	int rc = STRATA_EFAIL;
@@ -691,7 +689,7 @@ static int read_objects(PGconn *pg, const char *vs, strata_catalog *cat, strata_
 	}
 	PQclear(r);
 
-	if (!(r = q(pg, comments, p, 1, e)))
+	if (!(r = q(pg, comments, p, 2, e)))
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *n = disp(cell(r, i, 0), cell(r, i, 1));
@@ -764,12 +762,13 @@ done:
 }
 
 /* Reads the database behind `pg`; see postgres_internal.h. */
-int pg_introspect_db(PGconn *pg, const char *version_schema, strata_catalog **out,
-		     strata_err *e)
+int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version_table,
+		     strata_catalog **out, strata_err *e)
 {
 	strata_catalog *cat = strata_catalog_new(0);
 	cat->strict_types = 1;
-	const char *vs = version_schema ? version_schema : "public";
+	const char *vs[2] = { version_schema ? version_schema : "public",
+			      version_table ? version_table : "strata_version" };
 	int own_tx = PQtransactionStatus(pg) == PQTRANS_IDLE, rc;
 	*out = NULL;
 	if (own_tx) {
@@ -801,5 +800,6 @@ int pg_introspect_db(PGconn *pg, const char *version_schema, strata_catalog **ou
 /* The backend-table slot. */
 int pg_introspect(strata_conn *c, strata_catalog **out, strata_err *e)
 {
-	return pg_introspect_db(strata_pg_handle(c), strata_pg_version_schema(c), out, e);
+	return pg_introspect_db(strata_pg_handle(c), strata_pg_version_schema(c),
+			       strata_pg_version_table(c), out, e);
 }

@@ -23,15 +23,17 @@
 /* The libpq handle and the version schema ("public" unless configured) (driver.c). */
 PGconn *strata_pg_handle(strata_conn *c);
 const char *strata_pg_version_schema(strata_conn *c);
+const char *strata_pg_version_table(strata_conn *c);
 /* Whether it was opened as the configured shadow database (strata_conn_opts.shadow). */
 int strata_pg_is_shadow(strata_conn *c);
 
 /* Reads the user schema of the database behind `pg` into a new catalog at *out (the
  * caller frees it), in one read-only snapshot. Leaves out system schemas, objects that
- * belong to extensions, and strata_version / strata_history in `version_schema`
- * (which is itself not reported as a user schema). */
-int pg_introspect_db(PGconn *pg, const char *version_schema, strata_catalog **out,
-		     strata_err *e);
+ * belong to extensions, and the version table (`version_table`, NULL for
+ * strata_version) and strata_history in `version_schema` (which is itself not
+ * reported as a user schema). */
+int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version_table,
+		     strata_catalog **out, strata_err *e);
 
 /* Backend-table slots. */
 int pg_introspect(strata_conn *c, strata_catalog **out, strata_err *e);

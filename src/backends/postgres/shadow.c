@@ -174,7 +174,7 @@ int pg_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_pa
 			return rc;
 		rc = load(live, schema_sql, path, e);
 		if (!rc)
-			rc = pg_introspect_db(live, vs, out, e);
+			rc = pg_introspect_db(live, vs, strata_pg_version_table(c), out, e);
 		strata_err e2 = STRATA_ERR_INIT;
 		if (wipe(live, &e2) && !rc) {
 			err_move(e, &e2);
@@ -219,7 +219,7 @@ int pg_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_pa
 	PQsetNoticeProcessor(sh, drop_notice, NULL);
 	rc = load(sh, schema_sql, path, e);
 	if (!rc)
-		rc = pg_introspect_db(sh, vs, out, e);
+		rc = pg_introspect_db(sh, vs, strata_pg_version_table(c), out, e);
 done:
 	if (sh)
 		PQfinish(sh);

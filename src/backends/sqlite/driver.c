@@ -25,6 +25,7 @@ struct strata_conn {
 	int borrowed;
 	int lock_timeout_ms;
 	char *path;
+	char *version_table; /* strata_version unless configured */
 };
 
 sqlite3 *strata_sqlite_handle(strata_conn *c)
@@ -32,14 +33,26 @@ sqlite3 *strata_sqlite_handle(strata_conn *c)
 	return c->db;
 }
 
-/* The file path of a sqlite: URL (malloc'd), or NULL when it is not one. */
+const char *sqlite_version_table(strata_conn *c)
+{
+	return c->version_table;
+}
+
+/* The file path of a sqlite: URL (malloc'd), or NULL when it is not one. Both
+ * strata's short forms and SQLAlchemy's are read: sqlite:rel.db, sqlite:/abs.db,
+ * sqlite:///rel.db (three slashes: relative to the working directory, as SQLAlchemy
+ * reads it), sqlite:////abs.db, and sqlite:// alone for an in-memory database. */
 char *sqlite_url_path(const char *url)
 {
 	if (strncmp(url, "sqlite:", 7) != 0)
 		return NULL;
 	const char *p = url + 7;
-	if (strncmp(p, "//", 2) == 0)
-		p += 2; /* sqlite:///abs → /abs, sqlite://rel → rel */
+	if (strcmp(p, "//") == 0)
+		return xstrdup(":memory:");
+	if (strncmp(p, "///", 3) == 0)
+		p += 3; /* sqlite:///rel → rel, sqlite:////abs → /abs */
+	else if (strncmp(p, "//", 2) == 0)
+		p += 2; /* sqlite://rel → rel */
 	if (!*p)
 		return NULL;
 	return xstrdup(p);
@@ -63,6 +76,7 @@ static int sq_connect(strata_conn **out, const char *url, const strata_conn_opts
 {
 	strata_conn *c = xcalloc(1, sizeof(*c));
 	c->lock_timeout_ms = o && o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 10000;
+	c->version_table = xstrdup(o && o->version_table ? o->version_table : "strata_version");
 	*out = NULL;
 	if (o && o->borrowed_handle) {
 		c->db = o->borrowed_handle;
@@ -72,8 +86,22 @@ static int sq_connect(strata_conn **out, const char *url, const strata_conn_opts
 	} else {
 		c->path = sqlite_url_path(url);
 		if (!c->path) {
+			free(c->version_table);
 			free(c);
 			return err_set(e, STRATA_EUSAGE, "not a SQLite URL: %s", url);
+		}
+		if (o && o->must_exist && strcmp(c->path, ":memory:") != 0 && !fs_exists(c->path)) {
+			err_set(e, STRATA_EFAIL,
+				"SQLite database %s does not exist (check the URL%s; `strata upgrade` "
+				"creates it)", c->path,
+				strncmp(url, "sqlite:///", 10) == 0 && url[10] != '/'
+					? ": sqlite:///path is relative to the working directory, "
+					  "sqlite:////path absolute"
+					: "");
+			free(c->path);
+			free(c->version_table);
+			free(c);
+			return STRATA_EFAIL;
 		}
 		if (strcmp(c->path, ":memory:") != 0) {
 			char *dir = fs_dirname(c->path);
@@ -81,17 +109,21 @@ static int sq_connect(strata_conn **out, const char *url, const strata_conn_opts
 			free(dir);
 			if (rc) {
 				free(c->path);
+				free(c->version_table);
 				free(c);
 				return rc;
 			}
 		}
 		int rc = sqlite3_open_v2(c->path, &c->db,
-					 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+					 SQLITE_OPEN_READWRITE |
+						 (o && o->must_exist ? 0 : SQLITE_OPEN_CREATE),
+					 NULL);
 		if (rc != SQLITE_OK) {
 			err_set(e, STRATA_EFAIL, "cannot open SQLite database %s: %s", c->path,
 				c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
 			sqlite3_close(c->db);
 			free(c->path);
+			free(c->version_table);
 			free(c);
 			return STRATA_EFAIL;
 		}
@@ -109,6 +141,7 @@ static void sq_disconnect(strata_conn *c)
 	if (!c->borrowed)
 		sqlite3_close(c->db);
 	free(c->path);
+	free(c->version_table);
 	free(c);
 }
 
@@ -195,10 +228,11 @@ static int sq_rollback(strata_conn *c, strata_err *e)
 static int sq_user_tables(strata_conn *c, char ***names, size_t *n, strata_err *e)
 {
 	strata_rows r = { 0 };
+	const char *p[1] = { c->version_table };
 	int rc = sq_query(c,
 			  "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-			  " AND name NOT IN ('strata_version', 'strata_history') ORDER BY name",
-			  NULL, 0, &r, e);
+			  " AND name NOT IN ($1, 'strata_history') ORDER BY name",
+			  p, 1, &r, e);
 	if (rc)
 		return rc;
 	*names = r.cells;
@@ -219,17 +253,22 @@ static int sq_table_exists(strata_conn *c, const char *name, int *exists, strata
 	return 0;
 }
 
-static char *sq_table_name(strata_conn *c, const char *name)
+static char *sq_table_name(strata_conn *c, const strata_conn_opts *o, const char *name)
 {
 	return xstrdup(name);
 }
 
-static void sq_version_ddl(strata_conn *c, buf *out)
+/* The version table is created as Alembic creates alembic_version (one
+ * version_num column, the primary key), whatever its configured name. */
+static void sq_version_ddl(strata_conn *c, const strata_conn_opts *o, buf *out)
 {
-	buf_puts(out,
-		 "CREATE TABLE IF NOT EXISTS strata_version (\n"
+	const char *vt = c ? c->version_table
+			   : o && o->version_table ? o->version_table : "strata_version";
+	buf_printf(out,
+		 "CREATE TABLE IF NOT EXISTS %s (\n"
 		 "    version_num VARCHAR(255) NOT NULL PRIMARY KEY\n"
-		 ");\n"
+		 ");\n", vt);
+	buf_puts(out,
 		 "CREATE TABLE IF NOT EXISTS strata_history (\n"
 		 "    id INTEGER PRIMARY KEY,\n"
 		 "    revision VARCHAR(255) NOT NULL,\n"

@@ -452,10 +452,11 @@ static const char *stored_sql(const reader *r, const char *name)
 	return s;
 }
 
-/* Whether strata leaves the table out: SQLite's own and strata's own. */
-static int skipped_table(const char *name)
+/* Whether strata leaves the table out: SQLite's own and strata's own (the version
+ * table under its configured name `vt`). */
+static int skipped_table(const char *name, const char *vt)
 {
-	return strncasecmp(name, "sqlite_", 7) == 0 || strata_name_eq(name, "strata_version", 1) ||
+	return strncasecmp(name, "sqlite_", 7) == 0 || strata_name_eq(name, vt, 1) ||
 	       strata_name_eq(name, "strata_history", 1);
 }
 
@@ -699,7 +700,8 @@ static int prepare(reader *r, sqlite3_stmt **st, const char *sql)
 }
 
 /* Reads the user schema of `db`; see sqlite_internal.h. */
-int sqlite_introspect_db(sqlite3 *db, strata_catalog **out, strata_err *e)
+int sqlite_introspect_db(sqlite3 *db, const char *version_table, strata_catalog **out,
+			 strata_err *e)
 {
 	reader r = { .db = db, .e = e };
 	strata_catalog *cat = strata_catalog_new(1);
@@ -757,7 +759,7 @@ int sqlite_introspect_db(sqlite3 *db, strata_catalog **out, strata_err *e)
 		goto done;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = col_text(st, 0);
-		if (skipped_table(name))
+		if (skipped_table(name, version_table ? version_table : "strata_version"))
 			continue;
 		strvec_push(&tnames, name);
 		vec_push(&flags, (void *)(size_t)(sqlite3_column_int(st, 1) | sqlite3_column_int(st, 2) << 1));
@@ -802,5 +804,5 @@ done:
 /* The backend-table slot: reads the schema of the connection's database. */
 int sqlite_introspect(strata_conn *c, strata_catalog **out, strata_err *e)
 {
-	return sqlite_introspect_db(strata_sqlite_handle(c), out, e);
+	return sqlite_introspect_db(strata_sqlite_handle(c), sqlite_version_table(c), out, e);
 }

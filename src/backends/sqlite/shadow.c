@@ -68,7 +68,7 @@ int sqlite_shadow_load(const char *schema_sql, const char *schema_path, strata_c
 		st = NULL;
 		p = tail;
 	}
-	rc = sqlite_introspect_db(db, out, e);
+	rc = sqlite_introspect_db(db, NULL, out, e);
 	if (rc)
 		err_prefix(e, "%s: ", path);
 done:

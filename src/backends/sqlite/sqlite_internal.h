@@ -23,8 +23,12 @@ sqlite3 *strata_sqlite_handle(strata_conn *c);
 
 /* Reads the user schema of `db`'s main database into a new catalog at *out (the
  * caller frees it). Leaves out SQLite's own objects (sqlite_*), virtual tables and
- * their shadow tables, and strata's strata_version and strata_history. */
-int sqlite_introspect_db(sqlite3 *db, strata_catalog **out, strata_err *e);
+ * their shadow tables, and strata's version table (`version_table`, NULL for
+ * strata_version) and strata_history. */
+int sqlite_introspect_db(sqlite3 *db, const char *version_table, strata_catalog **out,
+			 strata_err *e);
+/* The connection's version table name. */
+const char *sqlite_version_table(strata_conn *c);
 
 /* Runs `schema_sql` statement by statement in a fresh in-memory database and reads it
  * into a new catalog at *out. A failing statement reports "PATH:LINE: message", PATH
