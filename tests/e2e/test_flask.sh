@@ -1,0 +1,219 @@
+# A Flask-SQLAlchemy / Flask-Migrate project on SQLite, with the real peers from Debian
+# (/usr/bin/python3, /usr/bin/flask):
+# - `schema = sqlalchemy:app:db`: migrate + upgrade give the catalog db.create_all()
+#   gives; seed 004's User.role through check / migrate / upgrade with rows kept; every
+#   ATTR form; failing sources (import error, syntax error, missing attribute, wrong kind,
+#   a connection at import) exit 1 naming the source, nothing written;
+# - `strata import alembic`: a history Flask-Migrate itself builds here (7 revisions: a
+#   branch, two merges, a labelled second base with depends_on, a get_bind step), SQL
+#   equal to `flask db upgrade --sql` per revision; strata and flask db side by side on
+#   one database (current, upgrade, downgrade, a fresh build, flask db migrate).
+. "$STRATA_TOP/tests/e2e/lib.sh"
+PY=/usr/bin/python3
+FLASK=/usr/bin/flask
+FIX="$STRATA_TOP/tests/fixtures/flaskapp"
+export STRATA_PYTHON=$PY FLASK_APP=app
+unset DATABASE_URL
+nfiles() { ls "$1" 2>/dev/null | wc -l | tr -d ' '; }
+# catalog DB: the app's tables as SQLite's PRAGMAs describe them (declared types without
+# spaces), their CHECK clauses, and the indexes with their columns
+catalog() {
+  for t in $(sq "$1" "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                      AND name NOT LIKE 'strata_%' AND name <> 'alembic_version' ORDER BY name"); do
+    echo "table $t"
+    sq "$1" "SELECT cid, name, replace(type, ' ', ''), \"notnull\", dflt_value, pk FROM pragma_table_info('$t')"
+    sq "$1" "SELECT il.name, il.\"unique\", il.origin, il.partial, group_concat(ii.name)
+             FROM pragma_index_list('$t') il, pragma_index_info(il.name) ii GROUP BY il.name ORDER BY il.name"
+    sq "$1" "SELECT \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list('$t') ORDER BY \"from\""
+    sq "$1" "SELECT sql FROM sqlite_master WHERE name = '$t'" | grep -i 'check *(' | tr -d ' \t",'
+  done
+}
+# provider ARG: runs the SQLAlchemy provider directly, as strata does
+provider() { $PY -c "$(cat "$STRATA_TOP/src/providers/sqlalchemy_provider.py")" "$@"; }
+
+# --- schema = sqlalchemy:app:db --------------------------------------------------------------
+mkdir app && cd app || exit 1
+cp "$FIX/app.py" "$FIX/plain.py" .
+export FLASKAPP_DATABASE="sqlite:///$T/app/flask.db"
+printf '[strata]\ndatabase = sqlite:///strata.db\nscript_location = strata\nschema = sqlalchemy:app:db\n' >strata.ini
+mkdir -p strata/versions
+run migrate -m "initial"
+expect_rc 0 "migrate from sqlalchemy:app:db on an empty database"
+check "one revision written" test "$(nfiles strata/versions)" = 1
+check "it creates the six tables" test "$(grep -c '^CREATE TABLE' strata/versions/*.sql)" = 6
+run upgrade
+expect_rc 0 "upgrade"
+run check
+expect_rc 0 "check: the database matches the models"
+$PY -c 'from app import app, db
+with app.app_context(): db.create_all()' 2>"$ERR"
+check "db.create_all() builds the peer's database" test -s flask.db
+catalog strata.db >cat.strata
+catalog flask.db >cat.flask
+check "the catalog strata built is the one db.create_all() builds" diff cat.flask cat.strata
+diff cat.flask cat.strata
+check "the catalog has the tables, the enum column, the CHECK and the ON DELETE rules" sh -c \
+  "grep -q '^table post_tags' cat.flask && grep -q '|status|VARCHAR(9)|1|' cat.flask && grep -q 'CHECK(views>=0)' cat.flask && grep -q 'users|author_id|id|NO ACTION|CASCADE' cat.flask"
+check "the provider never touched the app's database" test ! -e instance/app.db
+
+# seed 004: User gains role, NOT NULL with a server default; existing rows survive.
+sq strata.db "INSERT INTO users (email, name) VALUES ('a@x', 'Ann'), ('b@x', 'Bob')"
+sed -i 's/^    # role: .*/    role = db.Column(db.String(20), nullable=False, server_default="user")/' app.py
+run check
+expect_rc 1 "check after the model gained User.role"
+expect_out "role" "names the column"
+run migrate -m "add role"
+expect_rc 0 "migrate writes the change"
+check "a second revision adds users.role" sh -c "grep -l 'role' strata/versions/*add_role*.sql | grep -q ."
+run upgrade
+expect_rc 0 "upgrade applies it"
+check "the rows survive with role 'user'" test "$(sq strata.db "SELECT count(*) FROM users WHERE role = 'user'")" = 2
+run check
+expect_rc 0 "check: up to date again"
+
+# --- ATTR forms ------------------------------------------------------------------------------
+setschema() { sed -i "s|^schema = .*|schema = $1|" strata.ini; }
+for form in app:app app:create_app app:db.Model app:db.metadata; do
+  setschema "sqlalchemy:$form"
+  run check
+  expect_rc 0 "sqlalchemy:$form reads the same models"
+done
+setschema "sqlalchemy:plain:Base"
+run check
+expect_rc 1 "sqlalchemy:plain:Base (a plain declarative base) differs from the Flask models"
+expect_out "customers" "and names its tables"
+setschema "sqlalchemy:plain:metadata"
+run diff
+expect_out 'CREATE TABLE "invoices"' "sqlalchemy:plain:metadata (a MetaData) is read too"
+
+# --- failing sources -------------------------------------------------------------------------
+printf 'import nosuchdep\n' >dep.py
+printf 'from app import db\nclass Broken(db.Model:\n    pass\n' >bad.py
+printf 'from app import app, db\nwith app.app_context():\n    db.create_all()\n' >conn.py
+printf 'def make():\n    return 42\n' >fact.py
+n=$(nfiles strata/versions)
+cp strata.db strata.before
+fails() { # SPEC PATTERN NAME
+  setschema "$1"
+  run migrate -m "should not be written"
+  expect_rc 1 "$3: migrate exits 1"
+  expect_err "schema source '$1'" "$3: the error names the source"
+  expect_err "$2" "$3: and shows the end of its stderr"
+  check "$3: no revision written" test "$(nfiles strata/versions)" = "$n"
+}
+fails sqlalchemy:dep:db "No module named 'nosuchdep'" "an import error in the app"
+fails sqlalchemy:bad:db "syntax error in .*bad.py line 2" "a syntax error in the app"
+fails sqlalchemy:app:nosuch "app has no attribute 'nosuch'" "a missing attribute"
+fails sqlalchemy:app:Status "not a sqlalchemy MetaData, a declarative base, a Flask-SQLAlchemy db, a Flask app" "an attribute of the wrong kind"
+fails sqlalchemy:fact:make "what it returned is a value of type int" "a factory returning the wrong kind"
+fails sqlalchemy:app "is not MODULE:ATTR" "a spec without ATTR"
+fails sqlalchemy:conn:db "conn.py line 3: the app tried to connect to its database" "an app that connects at import"
+check "the app that connects at import created nothing" test ! -e flask.db.journal -a "$(sq flask.db 'SELECT count(*) FROM users')" = 0
+setschema "sqlalchemy:app:db"
+printf 'python = %s\n' "$T/no/python3" >>strata.ini
+run check
+expect_rc 1 "a missing interpreter fails"
+expect_err "cannot run the Python interpreter '$T/no/python3'" "and names it"
+sed -i '/^python = /d' strata.ini
+check "the database is unchanged by the failures" cmp -s strata.db strata.before
+
+# The provider on its own: DDL loadable by SQLite, only the default bind's tables.
+provider app:db >ddl.sql 2>"$ERR"
+check "the provider's SQLite DDL loads into sqlite3" sh -c "sqlite3 -bail :memory: <ddl.sql"
+check "each statement ends with ';' and a newline" test "$(grep -c ';$' ddl.sql)" = "$(grep -cE '^(CREATE|ALTER)' ddl.sql)"
+cat >binds.py <<'EOF'
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql://nobody@unreachable.invalid/app"
+app.config["SQLALCHEMY_BINDS"] = {"audit": "sqlite:////nonexistent/dir/audit.db"}
+db = SQLAlchemy(app)
+class Main(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+class Trail(db.Model):
+    __bind_key__ = "audit"
+    id = db.Column(db.Integer, primary_key=True)
+EOF
+STRATA_DIALECT=postgresql provider binds:app >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 0 "an app with two binds and an unreachable database URL renders"
+expect_out "^CREATE TABLE main" "the default bind's table is there"
+expect_no_out "CREATE TABLE trail" "the other bind's table is not"
+expect_out "^-- the tables of bind\(s\) audit are left out" "and the output says so"
+STRATA_DIALECT=oracle provider app:db >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 1 "an unknown STRATA_DIALECT fails"
+cd "$T" || exit 1
+
+# --- import alembic: a history Flask-Migrate builds here ------------------------------------
+mkdir fm && cd fm || exit 1
+cp "$FIX/app.py" "$FIX/history.sh" .
+export FLASKAPP_DATABASE="sqlite:///$T/fm/flask.db"
+. ./history.sh
+hist_build
+check "Flask-Migrate built 7 revisions" test "$(nfiles migrations/versions | tr -d ' ')" -ge 7 -a -n "$R7"
+imp() { STRATA_DIALECT=sqlite $PY -c "$(cat "$STRATA_TOP/src/providers/alembic_import.py")" "$@"; }
+imp migrations >imp.json 2>"$ERR"; RC=$?
+expect_rc 0 "the importer reads the Flask-Migrate directory"
+field() { $PY -c 'import json,sys; r={x["id"]: x for x in json.load(open("imp.json"))["revisions"]}[sys.argv[1]]; v=r[sys.argv[2]]; print(" ".join(v) if isinstance(v, list) else v)' "$1" "$2"; }
+check "merge R4 revises R2 and R3" test "$(echo $(field $R4 revises | tr ' ' '\n' | sort))" = "$(echo $(printf '%s\n' $R2 $R3 | sort))"
+check "R5 is a base labelled audit depending on R4" test "$(field $R5 revises)|$(field $R5 branch_labels)|$(field $R5 depends_on)" = "|audit|$R4"
+check "R6's labels are its own (none)" test -z "$(field $R6 branch_labels)"
+check "messages and dates come from the files" test "$(field $R2 message)" = "add role" -a -n "$(field $R2 created)"
+check "the get_bind step is a warning naming the file, line and call" sh -c \
+  "$PY -c 'import json; print(json.load(open(\"imp.json\"))[\"revisions\"][5][\"warnings\"])' | grep -q '${R6}_backfill_audit.py line [0-9]* .n = conn.execute'"
+# Alembic's own offline mode, revision by revision (statements on alembic_version aside).
+$FLASK db upgrade --sql "base:$R7" >flask_up.sql 2>flask_up.err
+$PY "$FIX/compare_sql.py" imp.json upgrade flask_up.sql >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 0 "each upgrade is what \`flask db upgrade --sql\` prints for it"
+check "six revisions compared (flask stops at the get_bind step, as the import does)" test "$(grep -c '^same' "$OUT")" = 6
+$FLASK db downgrade --sql "$R7:base" >flask_down.sql 2>flask_down.err
+$PY "$FIX/compare_sql.py" imp.json downgrade flask_down.sql >"$OUT" 2>"$ERR"
+check "downgrades equal \`flask db downgrade --sql\` up to where flask stops (R7 R6 R5 R4, R3 when it comes first)" \
+  test "$(grep -c '^same' "$OUT")" -ge 4 -a "$(grep '^differs' "$OUT")" = "differs $R2"
+down2=$(field $R2 downgrade | grep -v '^--' | tr -d '\n')
+check "where flask db cannot render SQLite's batch drop_column offline, the import uses ALTER TABLE" sh -c \
+  "grep -q 'requires a live database connection' flask_down.err && grep -q '^differs $R2' '$OUT' && test '$down2' = 'ALTER TABLE users DROP COLUMN role;'"
+
+# Error paths of the importer.
+imp nowhere >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 1 "import of a missing directory fails"
+expect_err "nowhere: no such directory" "naming it"
+mkdir -p broken/versions
+cp migrations/versions/${R1}_*.py broken/versions/
+printf '"""oops\n\nRevision ID: bad1\n"""\nrevision = "bad1"\ndown_revision = %s\ndef upgrade(:\n    pass\n' "'$R1'" >broken/versions/bad1_oops.py
+imp broken >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 1 "a revision with a syntax error fails the import"
+expect_err "bad1_oops.py line 7: syntax error" "naming the file and line"
+mkdir -p irrev/versions
+cp migrations/versions/${R1}_*.py irrev/versions/
+cat >irrev/versions/c0ffee000001_irreversible.py <<EOF
+"""drop the color column for good
+
+Revision ID: c0ffee000001
+Revises: $R1
+Create Date: 2024-01-15 10:30:00.123456
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = 'c0ffee000001'
+down_revision = '$R1'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('tags', sa.Column('color', sa.String(7)))
+    op.execute("UPDATE tags SET color = '#fff'")
+
+
+def downgrade():
+    raise NotImplementedError("the colors cannot come back")
+EOF
+imp irrev >irrev.json 2>"$ERR"; RC=$?
+expect_rc 0 "a revision with an irreversible downgrade imports"
+check "its downgrade is null with a warning" sh -c "$PY -c '
+import json; r=[x for x in json.load(open(\"irrev.json\"))[\"revisions\"] if x[\"id\"]==\"c0ffee000001\"][0]
+assert r[\"downgrade\"] is None and \"irreversible\" in r[\"downgrade_warnings\"][0] and \"c0ffee000001_irreversible.py\" in r[\"downgrade_warnings\"][0], r
+assert r[\"created\"] == \"2024-01-15 10:30:00\" and r[\"message\"] == \"drop the color column for good\", r'"
+cd "$T" || exit 1
