@@ -230,6 +230,32 @@ int strata_revision_new(strata *s, const strata_revision_options *o, char **path
  * schema.sql (when absent). Refuses when DIR exists and is not empty. */
 int strata_init(strata *s, const char *dir, const char *database_url);
 
+/* Brings an Alembic / Flask-Migrate or Django history over (`strata import`). */
+typedef struct strata_import_options {
+	const char *kind;   /* "alembic" or "django" */
+	/* alembic: the script directory (env.py, versions/); django: the settings module
+	 * (NULL: a django: schema source's, else $DJANGO_SETTINGS_MODULE). */
+	const char *source;
+	const char *const *apps; /* django: only these apps (NULL, 0: every app) */
+	size_t napps;
+} strata_import_options;
+typedef struct strata_import_result {
+	char **paths;       /* the revision files written */
+	size_t npaths;
+	char **warnings;    /* "REV: step" for each step that has no SQL form */
+	size_t nwarnings;
+	char **stamped;     /* django: the revisions the version table was stamped at */
+	size_t nstamped;
+	char *version_table; /* alembic: the version table now configured */
+} strata_import_result;
+/* Runs the peer's importer (with the configured Python), writes one revision file
+ * per migration into the empty versions directory (all or nothing), then shares
+ * Alembic's version table (version_table = alembic_version in strata.ini) or stamps
+ * the heads django_migrations records. Refuses when strata revisions exist. Free the
+ * result with strata_import_result_free. */
+int strata_import(strata *s, const strata_import_options *o, strata_import_result *out);
+void strata_import_result_free(strata_import_result *r);
+
 /* Copies the database (SQLite: online backup API) to `path`, or to a time-stamped
  * file beside it when path is NULL; returns the path written (malloc'd). */
 int strata_backup(strata *s, const char *path, char **written);

@@ -98,6 +98,7 @@ int cmd_check(cli_globals *g, cli_args *a);
 int cmd_doctor(cli_globals *g, cli_args *a);
 int cmd_reset(cli_globals *g, cli_args *a);
 int cmd_embed(cli_globals *g, cli_args *a);
+int cmd_import(cli_globals *g, cli_args *a);
 extern const cli_opt cmd_embed_opts[]; /* embed takes its options from its own file */
 /* Fills message, rev-id, splice, branch labels, depends-on and --head parents. */
 void cli_revision_options(cli_args *a, strata_revision_options *o);

@@ -32,6 +32,7 @@ static const cli_opt o_diff[] = { { "rename", 0, 1 }, { NULL, 0, 0 } };
 static const cli_opt o_doctor[] = { { "fix", 0, 0 }, { "yes", 'y', 0 }, { NULL, 0, 0 } };
 static const cli_opt o_reset[] = { { "yes", 'y', 0 }, { "message", 'm', 1 }, { NULL, 0, 0 } };
 static const cli_opt o_heads[] = { { "resolve-dependencies", 0, 0 }, { NULL, 0, 0 } };
+static const cli_opt o_import[] = { { "settings", 0, 1 }, { NULL, 0, 0 } };
 static const cli_opt o_verify[] = { { "with-data", 0, 0 }, { NULL, 0, 0 } };
 
 static const cli_cmd commands[] = {
@@ -61,6 +62,8 @@ static const cli_cmd commands[] = {
 	{ "reset", cmd_reset, o_reset, "reset [--yes] [-m MSG]",
 	  "squash the history into one initial revision from schema.sql (backs up first)", 0 },
 	{ "backup", cmd_backup, no_opts, "backup [PATH]", "copy the database (SQLite: online backup API)", 0 },
+	{ "import", cmd_import, o_import, "import alembic DIR | import django [--settings M] [APP...]",
+	  "bring an Alembic / Flask-Migrate or Django history over", 1 },
 	{ "embed", cmd_embed, cmd_embed_opts, "embed -o FILE [--name NAME]",
 	  "write every revision into a C source file for strata_options.embedded", 0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 }

@@ -55,15 +55,27 @@ const char *schema_source_dialect(strata *s)
 int schema_source_run_python(strata *s, const char *program, const char *const *args,
 			     const char *what, buf *out, strata_err *e)
 {
-	const char *text = strata_embedded(program);
-	buf err = BUF_INIT;
+	/* $STRATA_PROVIDERS_DIR runs the programs from a directory instead of the
+	 * built-in copies: for working on them, and for tests of the C side. */
+	const char *dir = getenv("STRATA_PROVIDERS_DIR");
+	buf file = BUF_INIT, err = BUF_INIT;
+	const char *text = NULL;
 	vec argv = { 0 };
 	int status = 0, rc;
+	if (dir && *dir) {
+		char *path = fs_join(dir, program);
+		if (fs_read(&file, path, NULL) == 0)
+			text = file.ptr;
+		free(path);
+	} else {
+		text = strata_embedded(program);
+	}
 	char *dialect = xasprintf("STRATA_DIALECT=%s", schema_source_dialect(s));
 	const char *env[] = { dialect, NULL };
 	proc_opts po = { .cwd = s->config_dir, .env = env, .input = NULL };
 	if (!text) {
-		rc = err_set(e, STRATA_EFAIL, "%s: %s is not built into this strata", what, program);
+		rc = err_set(e, STRATA_EFAIL, "%s: %s is not %s", what, program,
+			     dir && *dir ? "in $STRATA_PROVIDERS_DIR" : "built into this strata");
 		goto done;
 	}
 	vec_push(&argv, s->python);
@@ -93,6 +105,7 @@ done:
 	free(dialect);
 	vec_free(&argv);
 	buf_free(&err);
+	buf_free(&file);
 	return rc;
 }
 
