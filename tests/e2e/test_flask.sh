@@ -217,3 +217,87 @@ import json; r=[x for x in json.load(open(\"irrev.json\"))[\"revisions\"] if x[\
 assert r[\"downgrade\"] is None and \"irreversible\" in r[\"downgrade_warnings\"][0] and \"c0ffee000001_irreversible.py\" in r[\"downgrade_warnings\"][0], r
 assert r[\"created\"] == \"2024-01-15 10:30:00\" and r[\"message\"] == \"drop the color column for good\", r'"
 cd "$T" || exit 1
+
+# --- strata import alembic, then strata and flask db side by side -----------------------------
+cd fm || exit 1
+ids() { tr ' ' '\n' | grep -oE '^[0-9a-f]{12}' | sort | tr '\n' ' '; }
+run init strata
+expect_rc 0 "strata init strata next to Flask-Migrate's migrations/"
+sed -i 's|^database = .*|database = sqlite:///flask.db|; s|^schema = .*|schema = sqlalchemy:app:db|' strata.ini
+rm -f schema.sql
+cp strata.ini strata.ini.before
+run import alembic nowhere
+expect_rc 1 "import of a missing directory fails"
+expect_err "nowhere" "and names it"
+run import alembic broken
+expect_rc 1 "import of a history with a broken revision fails"
+expect_err "bad1_oops.py line 7" "showing the importer's error"
+check "failed imports wrote nothing" sh -c "test \"\$(ls strata/versions | wc -l)\" = 0 && cmp -s strata.ini strata.ini.before"
+flask_current=$($FLASK db current 2>/dev/null | ids)
+run import alembic migrations
+expect_rc 0 "strata import alembic migrations"
+expect_err "Imported 7 revisions" "reports the count"
+expect_err "$R6.*backfill_audit.py line [0-9]+ .n = conn.execute" "and lists the get_bind step at the end"
+check "one strata revision per Alembic revision" test "$(nfiles strata/versions)" = 7
+check "strata.ini now shares alembic_version" grep -q '^version_table = alembic_version' strata.ini
+check "the get_bind step is a -- WARNING line in its revision" grep -q "^-- WARNING: .*${R6}_backfill_audit.py line" strata/versions/${R6}_*.sql
+check "the labelled second base keeps its label and depends-on" sh -c \
+  "grep -q '^-- strata:branch-labels audit' strata/versions/${R5}_*.sql && grep -q '^-- strata:depends-on $R4' strata/versions/${R5}_*.sql"
+check "the merge revises both parents" grep -qE "^-- strata:revises ($R4 $R6|$R6 $R4)$" strata/versions/${R7}_*.sql
+run current
+check "strata current agrees with flask db current ($R7)" test "$(ids <"$OUT")" = "$flask_current" -a "$flask_current" = "$R7 "
+dump() { sqlite3 "$1" .dump | grep -v strata_history; }
+dump flask.db >before.dump
+run upgrade heads
+expect_rc 0 "strata upgrade heads on the database Flask-Migrate migrated"
+check "changes nothing" sh -c "dump() { sqlite3 \"\$1\" .dump | grep -v strata_history; }; dump flask.db | cmp -s - before.dump"
+run check
+expect_rc 0 "strata check: the models match the imported head"
+run -d sqlite:///fresh_s.db upgrade heads
+expect_rc 0 "strata upgrade heads builds a fresh database"
+FLASKAPP_DATABASE="sqlite:///$T/fm/fresh_f.db" $FLASK db upgrade heads >/dev/null 2>&1
+catalog fresh_f.db >cat.flask
+catalog fresh_s.db >cat.strata
+check "with the catalog \`flask db upgrade heads\` builds" diff cat.flask cat.strata
+check "(seven tables, users.role and tags.color included)" sh -c "test \$(grep -c '^table' cat.flask) = 7 && grep -q '|role|VARCHAR(20)|1|' cat.flask && grep -q '|color|VARCHAR(7)|' cat.flask"
+run -d sqlite:///fresh_s.db downgrade base
+expect_rc 0 "strata downgrade base runs every imported downgrade (SQLite's DROP COLUMN for the batch step)"
+check "leaving only alembic_version and strata's history" test "$(sq fresh_s.db "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")" = "alembic_version,strata_history"
+
+run downgrade -1
+expect_rc 0 "strata downgrade -1 from the merge"
+check "flask db current agrees: $R4 and $R6" test "$($FLASK db current 2>/dev/null | ids)" = "$(echo $R4 $R6 | ids)"
+run current
+check "and strata current says the same" test "$(ids <"$OUT")" = "$(echo $R4 $R6 | ids)"
+# Alembic itself keeps these two rows when it reverts the merge, and then refuses to
+# upgrade ("Requested revision … overlaps", as $R6 reaches $R4 through depends_on);
+# strata upgrades from there.
+$FLASK db upgrade >flask_up2.log 2>&1
+check "(flask db upgrade refuses this state of its own)" grep -q "overlaps with other requested revisions" flask_up2.log
+run upgrade
+expect_rc 0 "strata upgrade from there"
+check "back at $R7, flask db current agrees" test "$($FLASK db current 2>/dev/null | ids)" = "$R7 "
+ls -l strata/versions >versions.before
+run import alembic migrations
+expect_rc 1 "a second import refuses"
+expect_err "already holds 7 strata revisions" "saying why"
+check "and leaves the revisions as they were" sh -c "ls -l strata/versions | cmp -s - versions.before"
+
+# flask db migrate on a database strata has upgraded: strata_history is not a model.
+$FLASK db migrate -m side >side.log 2>&1
+check "without a filter, autogenerate proposes dropping strata_history" sh -c "grep -q \"op.drop_table('strata_history')\" migrations/versions/*_side.py"
+rm -f migrations/versions/*_side.py
+sed -i 's/^    migrate.init_app(new, db)$/    migrate.init_app(new, db, include_name=lambda name, type_, parents: not (type_ == "table" and name.startswith("strata_")))/' app.py
+$FLASK db migrate -m side >side.log 2>&1
+check "with Migrate(..., include_name=…) as docs/from-flask-migrate.md shows, it sees no change" sh -c \
+  "grep -q 'No changes in schema detected' side.log && ! ls migrations/versions/*_side.py >/dev/null 2>&1"
+
+# An irreversible downgrade imports as one.
+mkdir irr && cd irr || exit 1
+st init strata >/dev/null 2>&1
+sed -i "s|^database = .*|database = sqlite:///irr.db|" strata.ini
+run import alembic ../irrev
+expect_rc 0 "a history with an irreversible downgrade imports"
+check "its downgrade section says it is irreversible" sh -c "sed -n '/^-- strata:downgrade/,\$p' strata/versions/c0ffee000001_*.sql | grep -q 'irreversible'"
+check "message and date come over" sh -c "grep -q '^-- strata:message drop the color column for good' strata/versions/c0ffee000001_*.sql && grep -q '^-- strata:created 2024-01-15 10:30:00' strata/versions/c0ffee000001_*.sql"
+cd "$T" || exit 1
