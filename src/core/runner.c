@@ -168,9 +168,17 @@ static int plan_steps(const graph *g, const vec *cur, int up, const vec *target,
 			}
 		}
 		if (target->n) {
+			/* What a target stands on stays, also a revision reached through
+			 * depends-on (a labelled base depending on the other branch). */
+			unsigned char *keep = xcalloc(n + 1, 1);
 			graph_mark_descendants(g, target, want);
-			for (size_t i = 0; !below && i < target->n; i++)
-				want[((rev *)target->v[i])->idx] = 0;
+			graph_mark_ancestors(g, target, keep);
+			for (size_t i = 0; below && i < target->n; i++)
+				keep[((rev *)target->v[i])->idx] = 0;
+			for (size_t i = 0; i < n; i++)
+				if (keep[i])
+					want[i] = 0;
+			free(keep);
 		} else {
 			memset(want, 1, n);
 		}
