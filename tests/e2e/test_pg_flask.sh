@@ -127,4 +127,51 @@ $PY "$FIX/compare_sql.py" imp.json downgrade flask_down.sql >"$OUT" 2>"$ERR"; RC
 expect_rc 0 "each downgrade is what \`flask db downgrade --sql\` prints for it"
 check "all seven compared" test "$(grep -c '^same' "$OUT")" = 7
 check "the enum type comes in the initial revision" sh -c "grep -q 'CREATE TYPE post_status AS ENUM' imp.json"
+
+# strata import alembic, then strata and flask db side by side on the same database.
+ids() { tr ' ' '\n' | grep -oE '^[0-9a-f]{12}' | sort | tr '\n' ' '; }
+run init strata
+expect_rc 0 "strata init strata next to Flask-Migrate's migrations/"
+# SQLAlchemy's spelling of the URL, as the app's config has it
+printf '[strata]\ndatabase = %s\nscript_location = strata\nschema = sqlalchemy:app:db\n' \
+  "postgresql+psycopg2://postgres@/hfl_$$?host=$PGHOST&port=$PGPORT" >strata.ini
+rm -f schema.sql
+flask_current=$($FLASK db current 2>/dev/null | ids)
+run import alembic migrations
+expect_rc 0 "strata import alembic migrations"
+expect_err "Imported 7 revisions" "reports the count"
+check "one strata revision per Alembic revision" test "$(nfiles strata/versions)" = 7
+check "the enum type is created by the initial revision" grep -q "CREATE TYPE post_status AS ENUM" strata/versions/${R1}_*.sql
+run current
+check "strata current agrees with flask db current ($R7)" test "$(ids <"$OUT")" = "$flask_current" -a "$flask_current" = "$R7 "
+pgcat "hfl_$$" >before.cat
+before_rows=$(pq "hfl_$$" "SELECT (SELECT string_agg(version_num, ',') FROM alembic_version) || '/' || (SELECT count(*) FROM audit_log)")
+run upgrade heads
+expect_rc 0 "strata upgrade heads on the database Flask-Migrate migrated"
+check "changes nothing (catalog, version rows, data)" sh -c \
+  "test \"$before_rows\" = \"\$(psql -h '$PGHOST' -p '$PGPORT' -U postgres -XAtq -d hfl_$$ -c \"SELECT (SELECT string_agg(version_num, ',') FROM alembic_version) || '/' || (SELECT count(*) FROM audit_log)\")\""
+pgcat "hfl_$$" >after.cat
+check "(catalog compared)" diff before.cat after.cat
+run check
+expect_rc 0 "strata check: the models match the imported head"
+fs_url=$(pgdb fsfl_$$)
+ff_url=$(pgdb fffl_$$)
+run -d "$fs_url" upgrade heads
+expect_rc 0 "strata upgrade heads builds a fresh database"
+FLASKAPP_DATABASE="$ff_url" $FLASK db upgrade heads >/dev/null 2>&1
+pgcat "fsfl_$$" >cat.strata
+pgcat "fffl_$$" >cat.flask
+check "with the catalog \`flask db upgrade heads\` builds" diff cat.flask cat.strata
+check "(the enum, users.role, tags.color and audit_log's index included)" sh -c \
+  "grep -q '^enum post_status' cat.flask && grep -q 'users.role' cat.flask && grep -q 'tags.color' cat.flask && grep -q 'ix_audit_log_at' cat.flask"
+run downgrade -1
+expect_rc 0 "strata downgrade -1 from the merge"
+check "flask db current agrees: $R4 and $R6" test "$($FLASK db current 2>/dev/null | ids)" = "$(echo $R4 $R6 | ids)"
+run upgrade
+expect_rc 0 "strata upgrade back"
+check "flask db current agrees: $R7" test "$($FLASK db current 2>/dev/null | ids)" = "$R7 "
+run -d "$fs_url" downgrade "$R1"
+expect_rc 0 "strata downgrade to the initial revision on the fresh database"
+check "flask db current agrees there too" test "$(FLASKAPP_DATABASE="$fs_url" $FLASK db current 2>/dev/null | ids)" = "$R1 "
+check "users.role and audit_log are gone" test "$(pq "fsfl_$$" "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'role'")/$(pq "fsfl_$$" "SELECT to_regclass('audit_log') IS NULL")" = "0/t"
 cd "$T" || exit 1
