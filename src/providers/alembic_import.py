@@ -128,7 +128,7 @@ class Renderer:
         self.cfg = cfg
         self.script = script
         self.dialect = dialect
-        self.notes = None  # list receiving notes about the function being rendered
+        self.rendering = False  # true while a revision function runs
         self.patch_batch()
 
     def patch_batch(self):
@@ -143,7 +143,7 @@ class Renderer:
             ctx = impl.operations.migration_context
             if (need and impl.recreate == "auto" and ctx.as_sql and ctx.dialect.name == "sqlite"
                     and all(alterable(op) for op in impl.batch)):
-                if renderer.notes is not None:
+                if renderer.rendering:
                     ctx.impl.static_output(
                         "-- batch_alter_table(%r) rendered as ALTER TABLE (SQLite 3.35+): "
                         "Alembic copies the table only with a live connection" % impl.table_name)
@@ -152,16 +152,16 @@ class Renderer:
         batch.BatchOperationsImpl._should_recreate = should_recreate
 
     def run(self, sc, name):
-        """Renders sc's function NAME; returns (sql, warnings, raised, own) where raised
-        tells whether it stopped on an exception and own whether the revision's own
-        code raised it (rather than an Alembic call)."""
+        """Renders sc's function NAME. Returns (sql, failure, transaction): the SQL
+        rendered (up to a failure), None or (call site, raised by the revision's own
+        `raise` or NotImplementedError, the exception's last line), and False when the
+        function used autocommit_block()."""
         from alembic.operations import Operations
         from alembic.runtime.environment import EnvironmentContext
         buf = io.StringIO()
-        warnings = []
+        failure = None
         state = {"transaction": True}
         env = EnvironmentContext(self.cfg, self.script)
-        raised = own = False
         with env:
             env.configure(dialect_name=self.dialect, as_sql=True, output_buffer=buf,
                           literal_binds=True)
@@ -172,20 +172,17 @@ class Renderer:
                 state["transaction"] = False
                 yield
             ctx.autocommit_block = autocommit_block
-            self.notes = warnings
+            self.rendering = True
             try:
                 with Operations.context(ctx):
                     getattr(sc.module, name)()
             except Exception as e:
-                raised = True
                 site, own = call_site(e, sc.path)
                 last = ("%s: %s" % (type(e).__name__, e)).strip().splitlines()
-                warnings.append("%s in %s() has no SQL form offline (it needs a live database "
-                                "connection): %s; the rest of %s() was not rendered"
-                                % (site, name, last[-1] if last else "?", name))
+                failure = (site, own or isinstance(e, NotImplementedError), last[-1])
             finally:
-                self.notes = None
-        return buf.getvalue(), warnings, raised, own, state["transaction"]
+                self.rendering = False
+        return buf.getvalue(), failure, state["transaction"]
 
 
 def alterable(op):
@@ -200,16 +197,24 @@ def alterable(op):
     return kind in SQLITE_ALTERABLE
 
 
+def stopped(failure, name):
+    """The warning for a function that stopped on failure (see Renderer.run)."""
+    site, _, text = failure
+    return ("%s in %s() has no SQL form offline (a step that needs a live database "
+            "connection): %s; the rest of %s() was not rendered" % (site, name, text, name))
+
+
 def convert(sc, renderer):
     """Returns the JSON entry for one revision."""
-    up, warnings, _, _, tx_up = renderer.run(sc, "upgrade")
-    down, dwarn, raised, own, tx_down = renderer.run(sc, "downgrade")
+    up, up_failure, tx_up = renderer.run(sc, "upgrade")
+    down, down_failure, tx_down = renderer.run(sc, "downgrade")
     rel = os.path.relpath(sc.path)
-    if raised and (own or "NotImplementedError" in dwarn[-1]) and not down.strip():
+    warnings = [stopped(up_failure, "upgrade")] if up_failure else []
+    dwarn = [stopped(down_failure, "downgrade")] if down_failure else []
+    if down_failure and down_failure[1] and sql_free(down):
         down = None
-        dwarn = ["%s: downgrade() raises %s: the revision is irreversible"
-                 % (rel, dwarn[-1].split("connection): ", 1)[-1].split("; the rest")[0])]
-    elif not raised and not down.strip() and up.strip() and not sql_free(up):
+        dwarn = ["%s: downgrade() raises %s: the revision is irreversible" % (rel, down_failure[2])]
+    elif not down_failure and sql_free(down) and not sql_free(up):
         down = None
         dwarn = ["%s: downgrade() does nothing: the revision is irreversible" % rel]
     resolved = getattr(sc, "_resolved_dependencies", None)

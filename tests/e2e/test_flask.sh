@@ -9,12 +9,7 @@
 #   equal to `flask db upgrade --sql` per revision; strata and flask db side by side on
 #   one database (current, upgrade, downgrade, a fresh build, flask db migrate).
 . "$STRATA_TOP/tests/e2e/lib.sh"
-PY=/usr/bin/python3
-FLASK=/usr/bin/flask
-FIX="$STRATA_TOP/tests/fixtures/flaskapp"
-export STRATA_PYTHON=$PY FLASK_APP=app
-unset DATABASE_URL
-nfiles() { ls "$1" 2>/dev/null | wc -l | tr -d ' '; }
+. "$STRATA_TOP/tests/fixtures/flaskapp/lib.sh"
 # catalog DB: the app's tables as SQLite's PRAGMAs describe them (declared types without
 # spaces), their CHECK clauses, and the indexes with their columns
 catalog() {
@@ -45,8 +40,7 @@ run upgrade
 expect_rc 0 "upgrade"
 run check
 expect_rc 0 "check: the database matches the models"
-$PY -c 'from app import app, db
-with app.app_context(): db.create_all()' 2>"$ERR"
+create_all 2>"$ERR"
 check "db.create_all() builds the peer's database" test -s flask.db
 catalog strata.db >cat.strata
 catalog flask.db >cat.flask
@@ -58,7 +52,7 @@ check "the provider never touched the app's database" test ! -e instance/app.db
 
 # seed 004: User gains role, NOT NULL with a server default; existing rows survive.
 sq strata.db "INSERT INTO users (email, name) VALUES ('a@x', 'Ann'), ('b@x', 'Bob')"
-sed -i 's/^    # role: .*/    role = db.Column(db.String(20), nullable=False, server_default="user")/' app.py
+add_role
 run check
 expect_rc 1 "check after the model gained User.role"
 expect_out "role" "names the column"
@@ -145,9 +139,8 @@ cd "$T" || exit 1
 
 # --- import alembic: a history Flask-Migrate builds here ------------------------------------
 mkdir fm && cd fm || exit 1
-cp "$FIX/app.py" "$FIX/history.sh" .
+cp "$FIX/app.py" .
 export FLASKAPP_DATABASE="sqlite:///$T/fm/flask.db"
-. ./history.sh
 hist_build
 check "Flask-Migrate built 7 revisions" test "$(nfiles migrations/versions | tr -d ' ')" -ge 7 -a -n "$R7"
 imp() { STRATA_DIALECT=sqlite $PY -c "$(cat "$STRATA_TOP/src/providers/alembic_import.py")" "$@"; }
@@ -185,45 +178,29 @@ expect_rc 1 "import of a missing directory fails"
 expect_err "nowhere: no such directory" "naming it"
 mkdir -p broken/versions
 cp migrations/versions/${R1}_*.py broken/versions/
-printf '"""oops\n\nRevision ID: bad1\n"""\nrevision = "bad1"\ndown_revision = %s\ndef upgrade(:\n    pass\n' "'$R1'" >broken/versions/bad1_oops.py
+hist_write broken bad1 "$R1" oops "" "op.execute('SELECT 1')" ""
+sed -i 's/^def upgrade():/def upgrade(:/' broken/versions/bad1_oops.py
 mkdir -p irrev/versions
 cp migrations/versions/${R1}_*.py irrev/versions/
-cat >irrev/versions/c0ffee000001_irreversible.py <<EOF
-"""drop the color column for good
-
-Revision ID: c0ffee000001
-Revises: $R1
-Create Date: 2024-01-15 10:30:00.123456
-
-"""
-from alembic import op
-import sqlalchemy as sa
-
-revision = 'c0ffee000001'
-down_revision = '$R1'
-branch_labels = None
-depends_on = None
-
-
-def upgrade():
-    op.add_column('tags', sa.Column('color', sa.String(7)))
-    op.execute("UPDATE tags SET color = '#fff'")
-
-
-def downgrade():
-    raise NotImplementedError("the colors cannot come back")
-EOF
+hist_write irrev c0ffee000001 "$R1" "drop the color column for good" "2024-01-15 10:30:00.123456" \
+  "op.add_column('tags', sa.Column('color', sa.String(7)))
+op.execute(\"UPDATE tags SET color = '#fff'\")" \
+  "raise NotImplementedError('the colors cannot come back')"
+hist_write irrev c0ffee000002 c0ffee000001 "index outside a transaction" "2024-01-16 10:30:00" \
+  "with op.get_context().autocommit_block():
+    op.create_index('ix_tags_name2', 'tags', ['name'], postgresql_concurrently=True)" \
+  "with op.get_context().autocommit_block():
+    op.drop_index('ix_tags_name2', table_name='tags', postgresql_concurrently=True)"
 imp irrev >irrev.json 2>"$ERR"; RC=$?
 expect_rc 0 "a revision with an irreversible downgrade imports"
 check "its downgrade is null with a warning" sh -c "$PY -c '
 import json; r=[x for x in json.load(open(\"irrev.json\"))[\"revisions\"] if x[\"id\"]==\"c0ffee000001\"][0]
-assert r[\"downgrade\"] is None and \"irreversible\" in r[\"downgrade_warnings\"][0] and \"c0ffee000001_irreversible.py\" in r[\"downgrade_warnings\"][0], r
+assert r[\"downgrade\"] is None and \"irreversible\" in r[\"downgrade_warnings\"][0] and \"c0ffee000001_drop_the_color_column_for_good.py\" in r[\"downgrade_warnings\"][0], r
 assert r[\"created\"] == \"2024-01-15 10:30:00\" and r[\"message\"] == \"drop the color column for good\", r'"
 cd "$T" || exit 1
 
 # --- strata import alembic, then strata and flask db side by side -----------------------------
 cd fm || exit 1
-ids() { tr ' ' '\n' | grep -oE '^[0-9a-f]{12}' | sort | tr '\n' ' '; }
 run init strata
 expect_rc 0 "strata init strata next to Flask-Migrate's migrations/"
 sed -i 's|^database = .*|database = sqlite:///flask.db|; s|^schema = .*|schema = sqlalchemy:app:db|' strata.ini
@@ -234,7 +211,7 @@ expect_rc 1 "import of a missing directory fails"
 expect_err "nowhere" "and names it"
 run import alembic broken
 expect_rc 1 "import of a history with a revision that does not parse fails"
-expect_err "bad1_oops.py line 7: syntax error" "showing the importer's error: the file and line"
+expect_err "bad1_oops.py line 17: syntax error" "showing the importer's error: the file and line"
 check "failed imports wrote nothing" sh -c "test \"\$(ls strata/versions | wc -l)\" = 0 && cmp -s strata.ini strata.ini.before"
 flask_current=$($FLASK db current 2>/dev/null | ids)
 run import alembic migrations
@@ -302,5 +279,6 @@ sed -i "s|^database = .*|database = sqlite:///irr.db|" strata.ini
 run import alembic ../irrev
 expect_rc 0 "a history with an irreversible downgrade imports"
 check "its downgrade section says it is irreversible" sh -c "sed -n '/^-- strata:downgrade/,\$p' strata/versions/c0ffee000001_*.sql | grep -q 'irreversible'"
+check "a revision using autocommit_block() runs outside a transaction" grep -q '^-- strata:transaction off' strata/versions/c0ffee000002_*.sql
 check "message and date come over" sh -c "grep -q '^-- strata:message drop the color column for good' strata/versions/c0ffee000001_*.sql && grep -q '^-- strata:created 2024-01-15 10:30:00' strata/versions/c0ffee000001_*.sql"
 cd "$T" || exit 1

@@ -9,12 +9,7 @@
 # Runs only when tests/run.sh started a throwaway cluster (STRATA_PG_URL set).
 [ -n "${STRATA_PG_URL:-}" ] || exit 0
 . "$STRATA_TOP/tests/e2e/lib.sh"
-PY=/usr/bin/python3
-FLASK=/usr/bin/flask
-FIX="$STRATA_TOP/tests/fixtures/flaskapp"
-export STRATA_PYTHON=$PY FLASK_APP=app
-unset DATABASE_URL
-nfiles() { ls "$1" 2>/dev/null | wc -l | tr -d ' '; }
+. "$STRATA_TOP/tests/fixtures/flaskapp/lib.sh"
 # pgdb NAME: creates a database and prints its URL (libpq's and SQLAlchemy's form alike)
 pgdb() { createdb -h "$PGHOST" -p "$PGPORT" -U postgres "$1" && echo "postgresql://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
 pq() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -d "$1" -c "$2"; }
@@ -63,8 +58,7 @@ run upgrade
 expect_rc 0 "upgrade"
 run check
 expect_rc 0 "check: the database matches the models"
-$PY -c 'from app import app, db
-with app.app_context(): db.create_all()' 2>"$ERR"
+create_all 2>"$ERR"
 pgcat "sfl_$$" >cat.strata
 pgcat "ffl_$$" >cat.flask
 check "the catalog strata built is the one db.create_all() builds" diff cat.flask cat.strata
@@ -77,7 +71,7 @@ check "it holds the enum, the ON DELETE rules, the CHECK and the server defaults
 
 # seed 004: User gains role, NOT NULL with a server default; existing rows survive.
 pq "sfl_$$" "INSERT INTO users (email, name) VALUES ('a@x', 'Ann'), ('b@x', 'Bob')"
-sed -i 's/^    # role: .*/    role = db.Column(db.String(20), nullable=False, server_default="user")/' app.py
+add_role
 run check
 expect_rc 1 "check after the model gained User.role"
 expect_out "role" "names the column"
@@ -110,10 +104,9 @@ cd "$T" || exit 1
 
 # --- import alembic: a history Flask-Migrate builds here ------------------------------------
 mkdir fm && cd fm || exit 1
-cp "$FIX/app.py" "$FIX/history.sh" .
+cp "$FIX/app.py" .
 h_url=$(pgdb hfl_$$)
 export FLASKAPP_DATABASE="$h_url"
-. ./history.sh
 hist_build
 check "Flask-Migrate built 7 revisions on PostgreSQL" test "$(nfiles migrations/versions)" -ge 7 -a -n "$R7"
 STRATA_DIALECT=postgresql $PY -c "$(cat "$STRATA_TOP/src/providers/alembic_import.py")" migrations >imp.json 2>"$ERR"; RC=$?
@@ -129,7 +122,6 @@ check "all seven compared" test "$(grep -c '^same' "$OUT")" = 7
 check "the enum type comes in the initial revision" sh -c "grep -q 'CREATE TYPE post_status AS ENUM' imp.json"
 
 # strata import alembic, then strata and flask db side by side on the same database.
-ids() { tr ' ' '\n' | grep -oE '^[0-9a-f]{12}' | sort | tr '\n' ' '; }
 run init strata
 expect_rc 0 "strata init strata next to Flask-Migrate's migrations/"
 # SQLAlchemy's spelling of the URL, as the app's config has it
