@@ -18,8 +18,15 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 if [ -z "${STRATA_NO_PG:-}" ] && [ -f "$top/tests/pg_cluster.sh" ]; then
-  pgenv=$(sh "$top/tests/pg_cluster.sh" start 2>"$results/pg.err") && eval "$pgenv" ||
+  if pgenv=$(sh "$top/tests/pg_cluster.sh" start 2>"$results/pg.err"); then
+    eval "$pgenv"
+  elif [ -n "${CI:-}" ]; then
+    # In CI a server that cannot start is a failure, never a silent skip.
+    echo "FAIL: the throwaway PostgreSQL cluster did not start: $(tail -n 3 "$results/pg.err")"
+    exit 1
+  else
     echo "note: PostgreSQL tests skipped: $(tail -n 3 "$results/pg.err")"
+  fi
   export STRATA_PG_DIR STRATA_PG_URL PGHOST PGPORT PGUSER 2>/dev/null || true
 fi
 

@@ -57,6 +57,9 @@ typedef struct strata_conn_opts {
 	/* The caller only reads: a database that does not exist is an error (SQLite:
 	 * no file or directory is created). */
 	int must_exist;
+	/* The directory a relative file path in the URL is relative to (the URL came
+	 * from a strata.ini in another directory), or NULL for the working directory. */
+	const char *base_dir;
 } strata_conn_opts;
 
 typedef struct strata_backend {

@@ -24,6 +24,7 @@ typedef struct cli_globals {
 	const char *each;   /* --each PATTERN: run over many databases */
 	const char *jobs;   /* --jobs N */
 	int read_only;      /* the command only reads: a missing database is an error */
+	int no_discovery;   /* init: do not look for strata.ini in directories above */
 } cli_globals;
 
 #define CLI_JSON(g) ((g)->format[0] == 'j')

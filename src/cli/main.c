@@ -341,6 +341,7 @@ int main(int argc, char **argv)
 						NULL };
 	for (int i = 0; readers[i]; i++)
 		g.read_only |= strcmp(readers[i], cmd->name) == 0;
+	g.no_discovery = strcmp(cmd->name, "init") == 0;
 	cli_args args;
 	memset(&args, 0, sizeof args);
 	rc = parse_args(cmd, nrest - 1, rest + 1, &args);

@@ -131,6 +131,8 @@ void ctx_conn_opts(strata *s, strata_conn_opts *co)
 	co->version_schema = s->version_schema;
 	co->version_table = s->version_table;
 	co->must_exist = s->opts.read_only;
+	if (s->url_from_config && s->config_dir && strcmp(s->config_dir, ".") != 0)
+		co->base_dir = s->config_dir;
 }
 
 int ctx_connect(strata *s)
@@ -196,8 +198,9 @@ int ctx_graph(strata *s)
 	} else {
 		if (!fs_is_dir(s->versions_dir))
 			return ctx_fail(s, STRATA_EFAIL,
-					"no revisions directory %s (run `strata init` first, or set script_location)",
-					s->versions_dir);
+					"no revisions directory %s (run `strata init` first, or set script_location)%s",
+					s->versions_dir,
+					s->config_path ? "" : "; no strata.ini here or in a directory above");
 		rc = graph_load(&s->g, s->versions_dir, &e);
 	}
 	if (rc)

@@ -1,4 +1,5 @@
 #include "core/ctx.h"
+#include "core/schema_source.h"
 #include "util/fs.h"
 
 #include <ctype.h>
@@ -17,6 +18,16 @@ static void set(char **dst, const char *v)
 {
 	free(*dst);
 	*dst = xstrdup(v);
+}
+
+/* Makes a relative path in *p relative to `dir` instead. */
+static void rebase(char **p, const char *dir)
+{
+	if (!*p || **p == '/')
+		return;
+	char *joined = fs_join(dir, *p);
+	free(*p);
+	*p = joined;
 }
 
 /* A version table name: a plain SQL identifier, so it needs no quoting rules of
@@ -159,10 +170,17 @@ int config_load(strata *s)
 			goto done;
 		}
 	}
+	/* Paths in a config file elsewhere are relative to that file's directory. */
+	if (s->config_dir && strcmp(s->config_dir, ".") != 0) {
+		rebase(&s->script_location, s->config_dir);
+		if (s->schema_path && schema_source_is_file(s->schema_path))
+			rebase(&s->schema_path, s->config_dir);
+	}
 	const char *env = o->use_env ? getenv("DATABASE_URL") : NULL;
 	const char *url = o->database_url ? o->database_url : (env && *env) ? env : c.database;
 	if (url && *url)
 		s->url = url_normalize(url);
+	s->url_from_config = url && url == c.database;
 	if (o->script_location)
 		set(&s->script_location, o->script_location);
 	if (!s->script_location)

@@ -22,6 +22,7 @@ struct strata {
 	char *version_table;   /* "strata_version" unless configured (e.g. alembic_version) */
 	char *python;          /* interpreter for the Python schema sources and importers */
 	char *config_dir;      /* directory holding the config file ("." when none) */
+	int url_from_config;   /* the URL came from the config file (relative to config_dir) */
 	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
 	int lock_timeout_ms;
 

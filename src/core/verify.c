@@ -386,7 +386,7 @@ static int scratch_open(scratch *sc, int with_data, const char *fresh, char **ho
 	if (fresh) {
 		/* No database yet: the copy of nothing is an empty database. */
 		sc->file = fs_join(sc->dir, "copy.db");
-		sc->url = xasprintf("sqlite:%s%s", sc->file[0] == '/' ? "//" : "", sc->file);
+		sc->url = xasprintf("sqlite:%s", sc->file);
 		*how = xasprintf("a new empty SQLite database (%s does not exist yet)", fresh);
 	} else if (s->be == &strata_sqlite_backend) {
 		sc->file = fs_join(sc->dir, "copy.db");
@@ -394,7 +394,7 @@ static int scratch_open(scratch *sc, int with_data, const char *fresh, char **ho
 			err_prefix(&e, "cannot copy the database: ");
 			return ctx_take(s, &e);
 		}
-		sc->url = xasprintf("sqlite:%s%s", sc->file[0] == '/' ? "//" : "", sc->file);
+		sc->url = xasprintf("sqlite:%s", sc->file);
 		*how = xasprintf("SQLite online backup to a temporary file");
 	} else if (s->be->dialect == STRATA_DIALECT_POSTGRES && s->url) {
 		if ((rc = pg_scratch(sc, with_data, &e)))
@@ -411,6 +411,7 @@ static int scratch_open(scratch *sc, int with_data, const char *fresh, char **ho
 	o.script_location = s->script_location;
 	o.schema_path = s->schema_path;
 	o.sqlite_handle = NULL;
+	o.read_only = 0; /* the scratch copy is strata's to create and change */
 	o.lock_timeout_ms = s->lock_timeout_ms;
 	o.on_event = forward_event;
 	o.event_ctx = s;

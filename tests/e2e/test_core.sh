@@ -41,6 +41,11 @@ check "the new revision revises the head" grep -qx -- "-- strata:revises $id1" "
 sed -i 's/^-- strata:upgrade$/-- strata:upgrade\nALTER TABLE users ADD COLUMN email TEXT;/; s/^-- strata:downgrade$/-- strata:downgrade\nALTER TABLE users DROP COLUMN email;/' "$r2"
 
 run current
+expect_rc 1 "current before the database exists fails"
+expect_err "SQLite database instance/app.db does not exist" "naming the file"
+check "and creates neither it nor its directory" test ! -e instance
+mkdir instance && sq instance/app.db 'PRAGMA user_version = 0'
+run current
 expect_rc 0 "current on a fresh database"
 check "current prints nothing at base" test ! -s "$OUT"
 run status
@@ -140,11 +145,11 @@ expect_rc 0 "downgrade --backup"
 expect_err "backed up the database to instance/app_backup_[0-9_]+\.db" "--backup says where"
 
 # global options after the command, DATABASE_URL and -d precedence
-DATABASE_URL=sqlite:env.db st current >/dev/null 2>&1
+DATABASE_URL=sqlite:env.db st upgrade >/dev/null 2>&1
 check "DATABASE_URL overrides the config" test -f env.db
-run current -d sqlite:flag.db
+run upgrade -d sqlite:flag.db
 check "-d after the command works" test -f flag.db
-DATABASE_URL=sqlite:env2.db st -d sqlite:flag2.db current >/dev/null 2>&1
+DATABASE_URL=sqlite:env2.db st -d sqlite:flag2.db upgrade >/dev/null 2>&1
 check "-d wins over DATABASE_URL" test -f flag2.db -a ! -f env2.db
 run --version
 expect_out "^strata [0-9]+\.[0-9]+\.[0-9]+$" "--version"

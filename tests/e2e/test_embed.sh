@@ -162,6 +162,7 @@ c00000000003|a00000000001|side branch|side feature|b00000000002|1
 d00000000004|b00000000002 c00000000003|merge|||1
 EOF
 check "ids, parents, message, labels, depends-on, transactional, in upgrade order" diff want.txt meta.txt
+sq order.db 'PRAGMA user_version = 0'
 run status -d sqlite:order.db
 check "same order as strata status" test "$(cut -d'|' -f1 meta.txt | tr '\n' ' ')" = \
   "$(awk '{print $3}' "$OUT" | tr '\n' ' ')"
@@ -215,6 +216,7 @@ rm $V/e_broken.sql
 
 # No revisions at all: still valid C, count 0.
 mkdir -p empty/migrations/versions
+printf '[strata]\n' >empty/strata.ini # a project of its own, not the one above
 (cd empty && $STRATA embed -o m.c >/dev/null 2>&1)
 check "an empty graph embeds (default name app_migrations)" grep -q '^const strata_embedded_revision \*app_migrations' empty/m.c
 printf '#include <strata.h>\nconst strata_embedded_revision *app_migrations(size_t *n);\nint main(void) { size_t n = 9; app_migrations(&n); return (int)n; }\n' >empty/t.c

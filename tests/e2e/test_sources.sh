@@ -6,6 +6,9 @@
 . "$STRATA_TOP/tests/e2e/lib.sh"
 
 # --- exec: sources -----------------------------------------------------------------
+# Each part works in a directory of its own: strata.ini is looked for in the
+# directories above, so $T itself holds none.
+mkdir -p "$T/s" && cd "$T/s"
 project sqlite:db.sqlite
 cat >gen.sh <<'SH'
 echo "-- dialect: $STRATA_DIALECT"
@@ -52,7 +55,7 @@ run diff
 expect_rc 2 "an empty exec: is a usage error"
 sed -i 's/^schema = .*/schema = sqlalchemy:app:db/' strata.ini
 mkdir -p fakeprov && echo 'print("CREATE TABLE users (id INTEGER PRIMARY KEY);")' >fakeprov/sqlalchemy_provider.py
-export STRATA_PROVIDERS_DIR="$T/fakeprov"
+export STRATA_PROVIDERS_DIR="$T/s/fakeprov"
 STRATA_PYTHON=/nonexistent/python3 st check >"$OUT" 2>"$ERR"; RC=$?
 expect_rc 1 "a missing interpreter fails"
 expect_err "cannot run the Python interpreter '/nonexistent/python3'" "and names it"
@@ -89,6 +92,26 @@ run current -d "postgresql+psycopg2://u:secret@/nodb?host=$T/nosocket"
 expect_rc 1 "postgresql+psycopg2:// reaches libpq without the driver"
 expect_err "postgresql://u:\*\*\*@" "its password is masked"
 expect_no_out "secret" "and never printed"
+
+# --- where strata.ini is found ----------------------------------------------------
+rm -rf "$T/d" && mkdir -p "$T/d/proj/deep/er" "$T/d/elsewhere" && cd "$T/d/proj"
+st init -d sqlite:app.db >/dev/null
+printf 'CREATE TABLE a (x INT);\n' >schema.sql
+st migrate -m one >/dev/null && st upgrade >/dev/null
+cd deep/er
+run check
+expect_rc 0 "strata.ini is found in a directory above"
+check "and paths in it mean what they mean from there" test ! -e app.db
+run upgrade
+check "no database is created in the subdirectory" test ! -e app.db
+cd "$T/d/elsewhere"
+run -c ../proj/strata.ini history
+expect_out "^<base> -> [0-9a-f]+ \(head\), one" "-c: script_location is relative to the config file"
+run -c ../proj/strata.ini diff -d sqlite:../proj/app.db
+expect_rc 0 "-c: the schema file is relative to the config file too"
+expect_no_out "CREATE" "and matches"
+run current -d sqlite:x.db
+expect_err "no strata.ini here or in a directory above" "outside a project the error says so"
 
 # --- version_table -----------------------------------------------------------------
 rm -rf "$T/v" && mkdir -p "$T/v/migrations/versions" && cd "$T/v"

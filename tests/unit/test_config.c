@@ -329,7 +329,7 @@ static void test_unknown_scheme(void **state)
 	(void)state;
 	open_fails(NULL, "mysql://root:hunter2@db/app", STRATA_EUSAGE,
 		   "unsupported database URL 'mysql://root:***@db/app' (use sqlite:path.db, "
-		   "sqlite:///abs/path.db or postgresql://…)");
+		   "sqlite:///relative.db, sqlite:////absolute.db or postgresql://…)");
 	write_file("u.ini", "[strata]\ndatabase = oracle://scott:tiger@db\n");
 	strata *s;
 	assert_int_equal(open_with(&s, "u.ini", NULL, 0), STRATA_EUSAGE);

@@ -85,6 +85,12 @@ static int sq_connect(strata_conn **out, const char *url, const strata_conn_opts
 		c->path = xstrdup(f && *f ? f : ":memory:");
 	} else {
 		c->path = sqlite_url_path(url);
+		if (c->path && o && o->base_dir && c->path[0] != '/' &&
+		    strcmp(c->path, ":memory:") != 0) {
+			char *rebased = fs_join(o->base_dir, c->path);
+			free(c->path);
+			c->path = rebased;
+		}
 		if (!c->path) {
 			free(c->version_table);
 			free(c);
