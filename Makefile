@@ -82,7 +82,12 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(BUILD)/tests/backend_alone.o
+
+# The installed strata/backend.h must compile on its own: only include/ on the path.
+$(BUILD)/tests/backend_alone.o: tests/header/backend_alone.c include/strata/backend.h include/strata.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -pedantic $(CFLAGS) -Iinclude -c $< -o $@
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -35,7 +35,9 @@ typedef enum strata_event_kind {
 	STRATA_EVENT_STEP_END,   /* a revision finished: also ms */
 	STRATA_EVENT_STATEMENT,  /* a statement is about to run: sql */
 	STRATA_EVENT_NOTICE,     /* something the user should read: text */
-	STRATA_EVENT_WARNING     /* something that may be wrong: text */
+	STRATA_EVENT_WARNING,    /* something that may be wrong: text (ids: the revisions it names) */
+	STRATA_EVENT_STAMP       /* stamp records rev (NULL: drops a row): text is Alembic's
+				  * "a1b2 -> c3d4" (the rows it replaces -> the one it writes) */
 } strata_event_kind;
 
 struct strata_revision;
@@ -49,6 +51,8 @@ typedef struct strata_event {
 	double ms;
 	const char *sql;
 	const char *text;
+	const char *const *ids; /* revisions a warning is about (stamp's skipped ones) */
+	size_t nids;
 } strata_event;
 
 typedef void (*strata_event_fn)(void *ctx, const strata_event *ev);
@@ -158,6 +162,13 @@ typedef struct strata_run_options {
 } strata_run_options;
 #define STRATA_RUN_OPTIONS_INIT { 0, 0 }
 
+/* Asks the command running on `s` to stop, from a signal handler (it is
+ * async-signal-safe) or another thread: the statement running is cancelled, its
+ * revision rolled back (as any failure), no further revision starts, and the
+ * command fails with "interrupted: c3d4 rolled back; the database is at a1b2".
+ * The handle stays interrupted: later upgrades and downgrades on it stop at once. */
+void strata_interrupt(strata *s);
+
 /* Applies revisions up to `target` (NULL: "head"); o may be NULL (the defaults).
  * Each revision runs in its own transaction with its version-table update; a
  * failure rolls that revision back, stops, and leaves the database at the revision
@@ -173,6 +184,10 @@ int strata_downgrade(strata *s, const char *target, const strata_run_options *o)
 typedef struct strata_step {
 	const strata_revision *rev;
 	int up;
+	/* NULL, or why a step outside the target's own lineage is in the plan: upgrading,
+	 * the revision whose depends-on needs it; downgrading, the reverted revision it
+	 * depends on (a dependant is reverted before what it depends on). */
+	const strata_revision *via;
 } strata_step;
 /* The steps an upgrade (up=1) or downgrade (up=0) to `target` would run from the
  * database's current state, without changing anything. Free *steps with free(). */

@@ -8,6 +8,14 @@
  *
  * Every function returns 0 on success or a STRATA_E* status, and leaves its
  * message in the strata_err it was given (never printing).
+ *
+ * Adding a backend (src/backends/README.md): one folder src/backends/NAME/ filling a
+ * `const strata_backend strata_NAME_backend`, its extern below, and one line in the
+ * registration table strata_backends[] (src/core/backend.c). Everything the core needs
+ * to know about a database is a hook, a data field or a STRATA_CAP_* bit here: the
+ * core never tests which backend it holds. This header compiles on its own
+ * (tests/header/backend_alone.c); the catalog and operation types it names are those
+ * of src/schema/.
  */
 #ifndef STRATA_BACKEND_H
 #define STRATA_BACKEND_H
@@ -28,9 +36,63 @@ typedef struct strata_conn strata_conn; /* defined by each backend */
 #define STRATA_CAP_DROP_COLUMN       0x2u /* native ALTER TABLE … DROP COLUMN */
 #define STRATA_CAP_ADVISORY_LOCK     0x4u /* a session lock held for the whole run */
 
-/* Splitter dialects. */
-#define STRATA_DIALECT_SQLITE   1
-#define STRATA_DIALECT_POSTGRES 2
+#define STRATA_CAP_SCHEMAS           0x8u /* user_tables may name "schema.table" */
+#define STRATA_CAP_SHADOW_DATABASE   0x10u /* load_shadow can load into a configured
+					    * shadow database (strata_conn_opts.shadow) */
+
+/*
+ * The statement splitter's rules for a backend's SQL text (strata_backend.dialect).
+ * Every dialect knows '…' strings with doubled quotes, "…" identifiers, -- and slash-star
+ * comments, and cuts at ';'. Exactly one STRATA_SQL_BODY_* rule says when a ';' belongs
+ * to a body instead of ending the statement; a flag word without exactly one is an
+ * unknown dialect. A body rule with no other flag takes its family's lexical flags
+ * (STRATA_SQL_*_DEFAULTS), so STRATA_DIALECT_SQLITE is 1 and STRATA_DIALECT_POSTGRES 2.
+ */
+#define STRATA_SQL_BODY_TRIGGER    0x01u /* sqlite3_complete(): CREATE TRIGGER runs to "; END;" */
+#define STRATA_SQL_BODY_BLOCKS     0x02u /* psql: no cut inside (…), nor inside BEGIN … END
+					  * of CREATE [OR REPLACE] FUNCTION|PROCEDURE */
+#define STRATA_SQL_BODY_MASK       0x03u
+#define STRATA_SQL_BRACKET_IDENTS  0x04u /* [ident] quotes an identifier */
+#define STRATA_SQL_BACKTICK_IDENTS 0x08u /* `ident` quotes an identifier */
+#define STRATA_SQL_DOLLAR_QUOTES   0x10u /* $$…$$ and $tag$…$tag$ strings, $1 parameters;
+					  * a word starts with a letter, '_' or a byte >= 0x80
+					  * (without it: runs of letters, digits, '_', '$') */
+#define STRATA_SQL_E_STRINGS       0x20u /* E'…' strings with backslash escapes */
+#define STRATA_SQL_NESTED_COMMENTS 0x40u /* slash-star comments nest */
+#define STRATA_SQL_ALL             0x7fu /* every flag this version knows */
+
+#define STRATA_SQL_TRIGGER_DEFAULTS (STRATA_SQL_BRACKET_IDENTS | STRATA_SQL_BACKTICK_IDENTS)
+#define STRATA_SQL_BLOCK_DEFAULTS \
+	(STRATA_SQL_DOLLAR_QUOTES | STRATA_SQL_E_STRINGS | STRATA_SQL_NESTED_COMMENTS)
+
+/* The built-in dialects (SQLite's and psql's splitting), as tests and tools name them. */
+#define STRATA_DIALECT_SQLITE   1 /* STRATA_SQL_BODY_TRIGGER | STRATA_SQL_TRIGGER_DEFAULTS */
+#define STRATA_DIALECT_POSTGRES 2 /* STRATA_SQL_BODY_BLOCKS | STRATA_SQL_BLOCK_DEFAULTS */
+
+/* One statement cut by strata_split(). */
+typedef struct strata_stmt {
+	char *sql; /* malloc'd statement text, trimmed of surrounding whitespace, without the final ';' */
+	int line;  /* 1-based line (counting from first_line) where the statement's first token starts */
+} strata_stmt;
+
+typedef struct strata_stmtlist {
+	strata_stmt *v;
+	size_t n, cap;
+} strata_stmtlist;
+
+/* Splits `len` bytes of `sql` by the rules of `dialect` (a STRATA_SQL_* flag word, e.g. a
+ * backend's dialect) and appends the statements to `out`, which must start zeroed ({0})
+ * or hold earlier results. `first_line` is the line number of sql[0]; lines are counted on
+ * '\n', so CRLF input counts right. Returns 0, or STRATA_EFAIL with "line N: unterminated
+ * …" in `e` (N is where the string, identifier, comment or dollar quote began; the caller
+ * prefixes the file name), or "unknown SQL dialect N" for a flag word without exactly one
+ * STRATA_SQL_BODY_* rule. On failure `out` holds the statements it held before, and no
+ * array if it owned none. See src/core/split.h for the rules in detail. */
+int strata_split(const char *sql, size_t len, unsigned dialect, int first_line,
+		 strata_stmtlist *out, struct strata_err *e);
+
+/* Frees every statement and the array, leaving `l` zeroed and reusable. */
+void strata_stmtlist_free(strata_stmtlist *l);
 
 /* A result set: nrows × ncols cells, row-major; a cell is NULL for SQL NULL. */
 typedef struct strata_rows {
@@ -62,10 +124,24 @@ typedef struct strata_conn_opts {
 	const char *base_dir;
 } strata_conn_opts;
 
+/* verify's scratch copy of a database, as a backend's scratch_copy made it. */
+typedef struct strata_scratch {
+	char *url;       /* malloc'd: the copy's URL, opened like any other */
+	char *how;       /* malloc'd: how it was made, for the report */
+	char *name;      /* malloc'd: what scratch_drop removes (a temporary database), or NULL */
+	int schema_only; /* the copy holds no rows, the version table's included */
+} strata_scratch;
+
 typedef struct strata_backend {
 	const char *name;   /* "sqlite", "postgresql" */
-	unsigned caps;
-	int dialect;        /* STRATA_DIALECT_* for the splitter */
+	/* URL prefixes this backend serves, NULL-terminated ("sqlite:", "postgresql://"). A
+	 * URL is served when it starts with one; a prefix ending in ':' also needs something
+	 * after it. */
+	const char *const *schemes;
+	/* The URL forms it accepts, for the unsupported-URL message ("sqlite:path.db, …"). */
+	const char *url_forms;
+	unsigned caps;      /* STRATA_CAP_* */
+	unsigned dialect;   /* STRATA_SQL_* flag word for the splitter */
 
 	/* Opens a connection for `url` (the full URL as the user wrote it). */
 	int (*connect)(strata_conn **out, const char *url, const strata_conn_opts *opts,
@@ -105,17 +181,70 @@ typedef struct strata_backend {
 	/* Copies the database to `path` (mode 0600); may be NULL. */
 	int (*backup)(strata_conn *c, const char *path, struct strata_err *e);
 
+	/* The default file for `strata backup` without a path: malloc'd name built from
+	 * `url` and `stamp` ("20260131_120000"), or NULL for strata_backup_STAMP.dump. May
+	 * be NULL. */
+	char *(*backup_path)(const char *url, const char *stamp);
+	/* The file a URL names, for backends that keep a database in one file: malloc'd
+	 * path (":memory:" for an in-memory database), or NULL. verify reads it so as not
+	 * to create a database that does not exist yet. May be NULL. */
+	char *(*url_path)(const char *url);
+
+	/* Foreign keys around a revision (all three may be NULL: nothing to do).
+	 * fk_pause_needed: whether a section of SQL needs enforcement off around its
+	 * transaction (SQLite ignores PRAGMA foreign_keys inside one, so a table rebuild,
+	 * marked `-- strata:rebuild`, must have it off before BEGIN). fk_pause switches
+	 * enforcement off and sets *paused when it was on; fk_resume switches it back on
+	 * when `paused`. */
+	int (*fk_pause_needed)(const char *sql);
+	int (*fk_pause)(strata_conn *c, int *paused, struct strata_err *e);
+	void (*fk_resume)(strata_conn *c, int paused);
+	/* Whether statement `sql` is a check whose result rows are violations (SQLite:
+	 * PRAGMA foreign_key_check): the runner fails the revision when it returns any,
+	 * naming the first row's first cell as the table. May be NULL. */
+	int (*is_check)(const char *sql);
+
+	/* verify: copies the live database (connection `c` on `url`; `url` may be NULL
+	 * for a borrowed handle) into a new one, as a file in `dir` (a private temporary
+	 * directory the core removes afterwards) or a temporary database on the same
+	 * server; with `with_data` 0 a schema-only copy is enough. `c` is NULL when
+	 * url_path named a file that does not exist yet: the copy is a new empty database.
+	 * Fills *out. May be NULL: verify reports that it cannot copy. */
+	int (*scratch_copy)(strata_conn *c, const char *url, const char *dir, int with_data,
+			    strata_scratch *out, struct strata_err *e);
+	/* Removes what scratch_copy made outside `dir` (out->name), through the live
+	 * connection once the copy's own is closed. May be NULL. */
+	int (*scratch_drop)(strata_conn *c, const strata_scratch *sc, struct strata_err *e);
+	/* Statements run on the copy once it is open, errors ignored: the copy is thrown
+	 * away, so nothing it writes needs to survive a crash. NULL: none. */
+	const char *scratch_sql;
+	/* An empty database of this kind that connect opens without a server ("schema
+	 * diff --from-empty"): its URL, or NULL when load_shadow's database starts empty. */
+	const char *empty_url;
+
 	/* Autogenerate: read the live schema, load a declared schema into a scratch
 	 * database and read it, render operations as SQL. Filled by src/schema. */
 	int (*introspect)(strata_conn *c, struct strata_catalog **out, struct strata_err *e);
 	int (*load_shadow)(strata_conn *c, const char *schema_sql, const char *schema_path,
 			   struct strata_catalog **out, struct strata_err *e);
 	int (*render)(const struct strata_oplist *ops, struct buf *out, struct strata_err *e);
+
+	/* Cancels the statement running on `c`, if any: it then fails. Called from a
+	 * signal handler or another thread, so it must be async-signal-safe; may be NULL. */
+	void (*interrupt)(strata_conn *c);
 } strata_backend;
 
-/* Picks the backend for a URL, or NULL when the scheme is unknown. */
+/* The URL with its password masked (user:***@, password=***), for messages; malloc'd. */
+char *strata_url_mask(const char *url);
+
+/* Every backend, NULL-terminated, in the order URLs are matched: the registration
+ * table in src/core/backend.c. */
+extern const strata_backend *const strata_backends[];
+
+/* Picks the backend for a URL from strata_backends, or NULL when no backend serves it. */
 const strata_backend *strata_backend_for_url(const char *url);
 
+/* The built-in backends (src/backends/). */
 extern const strata_backend strata_sqlite_backend;
 extern const strata_backend strata_postgres_backend;
 

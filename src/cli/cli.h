@@ -25,6 +25,11 @@ typedef struct cli_globals {
 	const char *jobs;   /* --jobs N */
 	int read_only;      /* the command only reads: a missing database is an error */
 	int no_discovery;   /* init: do not look for strata.ini in directories above */
+	int summary;        /* a child of --each: its parent prints one line per database */
+	struct cJSON *json; /* with --format json: the object events fill (applied, stamped, skipped) */
+	const struct strata_revision *step; /* the revision running now (NULL between steps) */
+	strata *s;          /* the handle cli_open opened last: its events reach on_event */
+	int rehearsal;      /* verify: steps are rehearsed on a copy, not run on the database */
 } cli_globals;
 
 #define CLI_JSON(g) ((g)->format[0] == 'j')
@@ -79,6 +84,14 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_interactive(void);
 /* Reads a yes/no answer from the terminal (default no). 0 when not a terminal. */
 int cli_confirm(const char *question);
+
+/* Catches SIGINT and SIGTERM while `s` runs a command: the first one interrupts it
+ * (strata_interrupt: the running revision is rolled back), a second one ends strata
+ * at once. NULL restores the default. */
+void cli_catch_signals(strata *s);
+/* The exit status after an interrupt: 128 + the signal (130 Ctrl-C, 143 SIGTERM),
+ * else rc. */
+int cli_signal_status(int rc);
 
 /* Runs `fn` once per database matched by `pattern`, `jobs` at a time. */
 int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, const char *pattern,

@@ -65,10 +65,16 @@ static int print_plan(cli_globals *g, strata *s, int up, const char *target)
 			cJSON_AddStringToObject(o, "direction", up ? "upgrade" : "downgrade");
 			cJSON_AddBoolToObject(o, "transactional", r->transactional);
 			cJSON_AddItemToObject(o, "dangers", cli_json_strings((const char *const *)d, nd));
+			cJSON_AddItemToObject(o, "via", steps[i].via ? cJSON_CreateString(steps[i].via->id)
+								     : cJSON_CreateNull());
 			cJSON_AddItemToArray(arr, o);
 		} else {
 			printf("%s %s %s (%s)\n", up ? "upgrade" : "downgrade", r->id, r->message,
 			       r->transactional ? "in a transaction" : "outside a transaction");
+			if (steps[i].via && up)
+				printf("    + needed by %s (depends-on)\n", steps[i].via->id);
+			else if (steps[i].via)
+				printf("    + depends on %s, which is reverted\n", steps[i].via->id);
 			for (size_t j = 0; j < nd; j++)
 				printf("    ! %s\n", d[j]);
 		}
@@ -85,15 +91,54 @@ static int print_plan(cli_globals *g, strata *s, int up, const char *target)
 	return 0;
 }
 
+/* With --format json: starts the object that upgrade, downgrade and stamp print,
+ * with the arrays their events fill (see on_event). */
+static void json_begin(cli_globals *g, const char *command, const char *target)
+{
+	if (!CLI_JSON(g))
+		return;
+	g->json = cJSON_CreateObject();
+	cJSON_AddStringToObject(g->json, "command", command);
+	cJSON_AddStringToObject(g->json, "target", target);
+	cJSON_AddItemToObject(g->json, "applied", cJSON_CreateArray());
+	cJSON_AddItemToObject(g->json, "stamped", cJSON_CreateArray());
+	cJSON_AddItemToObject(g->json, "skipped", cJSON_CreateArray());
+}
+
+/* Ends and prints that object: the database, whether the command succeeded (its
+ * error otherwise, and the revision that was running), and the version-table rows
+ * it left. Returns rc. */
+static int json_end(cli_globals *g, strata *s, int rc)
+{
+	cJSON *o = g->json;
+	if (!o)
+		return rc;
+	g->json = NULL;
+	cJSON_AddStringToObject(o, "database", strata_database_display(s));
+	cJSON_AddBoolToObject(o, "ok", rc == 0);
+	cJSON_AddItemToObject(o, "error", rc ? cJSON_CreateString(strata_errmsg(s)) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "failed", rc && g->step ? cJSON_CreateString(g->step->id)
+							: cJSON_CreateNull());
+	char **ids = NULL;
+	size_t n = 0;
+	if (strata_current(s, &ids, &n) == 0)
+		cJSON_AddItemToObject(o, "current", cli_json_strings((const char *const *)ids, n));
+	else
+		cJSON_AddItemToObject(o, "current", cJSON_CreateNull());
+	strata_strings_free(ids, n);
+	cli_json_print(o);
+	return rc;
+}
+
 static int move(cli_globals *g, cli_args *a, int up)
 {
 	const char *target = a->npos ? a->pos[0] : up ? "head" : "-1";
 	if (a->npos > 1)
 		return cli_errorf(STRATA_EUSAGE, "usage: strata %s [TARGET]", up ? "upgrade" : "downgrade");
+	if (cli_flag(a, "sql") && CLI_JSON(g))
+		return cli_errorf(STRATA_EUSAGE, "--format json does not go with --sql (the SQL is the output)");
 	if (cli_flag(a, "sql"))
 		return offline_sql(g, up, target);
-	if (CLI_JSON(g) && !cli_flag(a, "plan"))
-		return cli_errorf(STRATA_EUSAGE, "--format json goes with --plan");
 	strata *s;
 	int rc = cli_open(g, &s);
 	if (rc)
@@ -118,14 +163,15 @@ static int move(cli_globals *g, cli_args *a, int up)
 		warn_edited(s);
 	strata_run_options o = STRATA_RUN_OPTIONS_INIT;
 	o.single_transaction = cli_flag(a, "single-transaction");
+	json_begin(g, up ? "upgrade" : "downgrade", target);
+	cli_catch_signals(s);
 	rc = up ? strata_upgrade(s, target, &o) : strata_downgrade(s, target, &o);
-	if (rc) {
-		if (g->tty && !g->quiet)
-			printf("failed\n");
+	cli_catch_signals(NULL);
+	if (rc)
 		rc = cli_error(s, rc);
-	}
+	rc = json_end(g, s, rc);
 	strata_free(s);
-	return rc;
+	return cli_signal_status(rc);
 }
 
 int cmd_upgrade(cli_globals *g, cli_args *a)
@@ -146,9 +192,19 @@ int cmd_stamp(cli_globals *g, cli_args *a)
 	int rc = cli_open(g, &s);
 	if (rc)
 		return rc;
+	char *targets = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&targets, &len);
+	for (int i = 0; f && i < a->npos; i++)
+		fprintf(f, "%s%s", i ? " " : "", a->pos[i]);
+	if (f)
+		fclose(f);
+	json_begin(g, "stamp", targets ? targets : "");
+	free(targets);
 	rc = strata_stamp(s, (const char *const *)a->pos, (size_t)a->npos, cli_flag(a, "purge"));
 	if (rc)
 		rc = cli_error(s, rc);
+	rc = json_end(g, s, rc);
 	strata_free(s);
 	return rc;
 }

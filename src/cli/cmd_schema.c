@@ -57,6 +57,27 @@ static int require_up_to_date(strata *s)
 	return 0;
 }
 
+/* migrate --format json: what was written (path and id; null with nothing to do
+ * or with --sql), the operations, warnings and the upgrade SQL. The id is --rev-id,
+ * or the generated one the file name starts with (ID_slug.sql). */
+static void migrate_json(const cli_args *a, const strata_diff *d, const char *path)
+{
+	const char *base = path ? strrchr(path, '/') : NULL;
+	base = base ? base + 1 : path;
+	char *id = !path ? NULL : cli_value(a, "rev-id") ? strdup(cli_value(a, "rev-id"))
+							  : strndup(base, strcspn(base, "_."));
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "changes", d->nops > 0);
+	cJSON_AddItemToObject(o, "revision", id ? cJSON_CreateString(id) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "path", path ? cJSON_CreateString(path) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "operations", cli_json_strings((const char *const *)d->ops, d->nops));
+	cJSON_AddItemToObject(o, "warnings", cli_json_strings((const char *const *)d->warnings, d->nwarnings));
+	cJSON_AddStringToObject(o, "upgrade", d->upgrade_sql);
+	cJSON_AddStringToObject(o, "downgrade", d->downgrade_sql);
+	cli_json_print(o);
+	free(id);
+}
+
 int cmd_autogenerate(cli_globals *g, cli_args *a)
 {
 	if (!cli_value(a, "message"))
@@ -75,13 +96,13 @@ int cmd_autogenerate(cli_globals *g, cli_args *a)
 		rc = cli_error(s, rc);
 		goto done;
 	}
-	if (!d->nops) {
+	if (!d->nops && !CLI_JSON(g)) {
 		printf("No changes detected\n");
 		goto done;
 	}
 	for (size_t i = 0; i < d->nwarnings; i++)
 		cli_warn("%s", d->warnings[i]);
-	if (cli_flag(a, "sql")) {
+	if (cli_flag(a, "sql") && !CLI_JSON(g)) {
 		/* Preview: the revision's upgrade section, nothing written. */
 		fputs(d->upgrade_sql, stdout);
 		goto done;
@@ -90,8 +111,12 @@ int cmd_autogenerate(cli_globals *g, cli_args *a)
 	cli_revision_options(a, &o);
 	o.upgrade_sql = d->upgrade_sql;
 	o.downgrade_sql = d->downgrade_sql;
-	if ((rc = strata_revision_new(s, &o, &path))) {
+	if (d->nops && !cli_flag(a, "sql") && (rc = strata_revision_new(s, &o, &path))) {
 		rc = cli_error(s, rc);
+		goto done;
+	}
+	if (CLI_JSON(g)) {
+		migrate_json(a, d, path);
 		goto done;
 	}
 	if (!g->quiet)
@@ -115,8 +140,14 @@ int cmd_diff(cli_globals *g, cli_args *a)
 	int rc = cli_open(g, &s);
 	if (rc)
 		return rc;
-	if ((rc = cli_schema_diff(s, a, &d))) {
+	/* Ctrl-C lets the scratch database be dropped on the way out. */
+	cli_catch_signals(s);
+	rc = cli_schema_diff(s, a, &d);
+	cli_catch_signals(NULL);
+	if (rc) {
 		rc = cli_error(s, rc);
+	} else if (cli_signal_status(0)) {
+		rc = cli_errorf(STRATA_EFAIL, "interrupted: no difference was printed");
 	} else if (CLI_JSON(g)) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "schema", strata_schema_path(s));
@@ -135,7 +166,7 @@ int cmd_diff(cli_globals *g, cli_args *a)
 	}
 	strata_diff_free(d);
 	strata_free(s);
-	return rc;
+	return cli_signal_status(rc);
 }
 
 int cmd_check(cli_globals *g, cli_args *a)

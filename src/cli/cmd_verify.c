@@ -175,9 +175,6 @@ int cmd_verify(cli_globals *g, cli_args *a)
 	if (a->npos > 1)
 		return cli_errorf(STRATA_EUSAGE, "usage: strata verify [TARGET] [--with-data]");
 	const char *target = a->npos ? a->pos[0] : "heads";
-	/* Progress lines would break the JSON document on standard output. */
-	if (CLI_JSON(g))
-		g->tty = 0;
 	strata *s;
 	int rc = cli_open(g, &s);
 	if (rc)
@@ -186,7 +183,10 @@ int cmd_verify(cli_globals *g, cli_args *a)
 	o.target = target;
 	o.with_data = cli_flag(a, "with-data");
 	strata_verify_result *res = NULL;
+	g->rehearsal = 1;
+	cli_catch_signals(s);
 	rc = strata_verify(s, &o, &res);
+	cli_catch_signals(NULL);
 	if (rc) {
 		rc = cli_error(s, rc);
 	} else {
@@ -198,5 +198,5 @@ int cmd_verify(cli_globals *g, cli_args *a)
 	}
 	strata_verify_result_free(res);
 	strata_free(s);
-	return rc;
+	return cli_signal_status(rc);
 }

@@ -2,10 +2,12 @@
  *
  * Each database runs in a forked child that calls the command as if it had been
  * given -d URL; the child's output goes to a temporary file, and the parent prints one
- * line per database (in the order the databases were listed) and a summary. A failure
- * does not stop the others; the exit status is 1 if any failed. */
+ * line per database (in the order the databases were listed) and a summary, or with
+ * --format json one JSON object per line and database. A failure does not stop the
+ * others; the exit status is 1 if any failed. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli/cli.h"
+#include "cli/json.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -71,7 +73,8 @@ static int expand(const char *pattern, char ***out, size_t *n)
 
 typedef struct job {
 	pid_t pid;
-	char out[64];
+	char out[64]; /* the child's output (stdout and stderr; stdout only with JSON) */
+	char err[64]; /* with JSON: the child's stderr */
 	int status;
 } job;
 
@@ -93,6 +96,41 @@ static void summary_line(const char *path, char *dst, size_t n, int want_err)
 		break;
 	}
 	fclose(f);
+}
+
+/* With --format json: one object per database on one line, with the command's own
+ * object as `result` (null when it printed none) and the error line. */
+static void print_json_line(const char *url, const job *j)
+{
+	char line[1100];
+	summary_line(j->err, line, sizeof line, 1);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "database", url);
+	cJSON_AddBoolToObject(o, "ok", j->status == 0);
+	cJSON_AddNumberToObject(o, "exit", j->status);
+	cJSON_AddItemToObject(o, "error", *line ? cJSON_CreateString(line) : cJSON_CreateNull());
+	cJSON *res = NULL;
+	FILE *f = fopen(j->out, "r");
+	if (f) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+		char chunk[4096];
+		size_t got;
+		while (m && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+			fwrite(chunk, 1, got, m);
+		if (m)
+			fclose(m);
+		fclose(f);
+		res = text ? cJSON_Parse(text) : NULL;
+		free(text);
+	}
+	cJSON_AddItemToObject(o, "result", res ? res : cJSON_CreateNull());
+	char *printed = cJSON_PrintUnformatted(o);
+	if (printed)
+		puts(printed);
+	free(printed);
+	cJSON_Delete(o);
 }
 
 /* The URL as every other message shows it: a password replaced by *** (the library
@@ -134,7 +172,11 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 		while (running < (size_t)jobs && next < n) {
 			job *j = &js[next];
 			snprintf(j->out, sizeof j->out, "/tmp/strata-each-XXXXXX");
+			snprintf(j->err, sizeof j->err, "/tmp/strata-each-XXXXXX");
 			int fd = mkstemp(j->out);
+			int efd = CLI_JSON(g) && fd >= 0 ? mkstemp(j->err) : -1;
+			if (efd < 0)
+				j->err[0] = '\0';
 			if (fd < 0) {
 				j->pid = -1;
 				j->status = -1;
@@ -144,17 +186,22 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 			j->pid = fork();
 			if (j->pid == 0) {
 				dup2(fd, 1);
-				dup2(fd, 2);
+				dup2(efd >= 0 ? efd : fd, 2);
 				close(fd);
+				if (efd >= 0)
+					close(efd);
 				cli_globals cg = *g;
 				cg.database = urls[next];
 				cg.tty = 0;
+				cg.summary = 1;
 				int r = fn(&cg, a);
 				fflush(stdout);
 				fflush(stderr);
 				_exit(r);
 			}
 			close(fd);
+			if (efd >= 0)
+				close(efd);
 			if (j->pid < 0)
 				j->status = -1;
 			else
@@ -178,14 +225,21 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 			if (!ok)
 				failed++;
 			char *shown = display_url(g, urls[printed], printed);
-			printf("%s: %s%s%s\n", shown ? shown : "?", ok ? "ok" : "FAILED", *line ? ": " : "", line);
+			if (CLI_JSON(g))
+				print_json_line(shown ? shown : "?", j);
+			else
+				printf("%s: %s%s%s\n", shown ? shown : "?", ok ? "ok" : "FAILED",
+				       *line ? ": " : "", line);
 			free(shown);
 			unlink(j->out);
+			if (j->err[0])
+				unlink(j->err);
 			printed++;
 		}
 		fflush(stdout);
 	}
-	printf("%zu database(s): %zu ok, %zu failed\n", n, n - failed, failed);
+	if (!CLI_JSON(g))
+		printf("%zu database(s): %zu ok, %zu failed\n", n, n - failed, failed);
 	free(js);
 	for (size_t i = 0; i < n; i++)
 		free(urls[i]);

@@ -41,7 +41,7 @@ static const cli_cmd commands[] = {
 	  "revision -m MSG [--autogenerate [--rename OLD:NEW]... [--sql]] [--head REV] [--splice] [--branch-label L] [--depends-on REV] [--rev-id ID]",
 	  "write a new revision file and print its path", 0 },
 	{ "migrate", cmd_autogenerate, o_migrate, "migrate -m MSG [--rename OLD:NEW]... [--sql] [revision options]",
-	  "write a revision from the difference between the database and schema.sql", 0 },
+	  "write a revision from the difference between the database and schema.sql",  1 },
 	{ "merge", cmd_merge, o_merge, "merge REV REV... -m MSG | merge heads -m MSG", "write a merge revision joining several heads", 0 },
 	{ "upgrade", cmd_upgrade, o_upgrade, "upgrade [TARGET] [--sql] [--backup] [--single-transaction] [--plan]",
 	  "apply revisions up to TARGET (default head)", 1 },
@@ -49,7 +49,7 @@ static const cli_cmd commands[] = {
 	  "revert revisions down to TARGET (default -1; base reverts everything)", 1 },
 	{ "verify", cmd_verify, o_verify, "verify [TARGET] [--with-data]",
 	  "rehearse pending revisions (upgrade, downgrade, upgrade) on a scratch copy", 1 },
-	{ "stamp", cmd_stamp, o_stamp, "stamp REV... [--purge]", "set the version table to REV without running anything", 0 },
+	{ "stamp", cmd_stamp, o_stamp, "stamp REV... [--purge]", "set the version table to REV without running anything",  1 },
 	{ "current", cmd_current, o_current, "current [--check-heads]", "show the database's current revision(s)", 1 },
 	{ "history", cmd_history, o_history, "history [-r RANGE] [-i] [--graph | --dot]", "list revisions, newest first", 1 },
 	{ "heads", cmd_heads, o_heads, "heads", "show the head revisions", 1 },
@@ -154,7 +154,8 @@ static void print_usage(FILE *f)
 	      "      --each PATTERN   run over many databases: 'sqlite:tenants/*.db' or a file of URLs\n"
 	      "  -j, --jobs N         with --each: N databases at a time\n"
 	      "      --format json    machine-readable output (current, heads, branches, history,\n"
-	      "                       status, check, doctor, diff)\n"
+	      "                       status, check, doctor, diff, upgrade, downgrade, stamp,\n"
+	      "                       migrate); with --each one object per database and line\n"
 	      "      --version        print the version\n"
 	      "  -h, --help           this help, or a command's (strata COMMAND --help)\n", f);
 }
@@ -354,8 +355,6 @@ int main(int argc, char **argv)
 		long jobs = g.jobs ? strtol(g.jobs, &end, 10) : 1;
 		if (!allowed)
 			rc = cli_errorf(STRATA_EUSAGE, "--each works with upgrade, downgrade, current, status, check and stamp");
-		else if (CLI_JSON(&g))
-			rc = cli_errorf(STRATA_EUSAGE, "--each prints one text line per database; --format json works on one database at a time");
 		else if (g.jobs && (*end || jobs < 1 || jobs > 256))
 			rc = cli_errorf(STRATA_EUSAGE, "--jobs takes a number from 1 to 256");
 		else

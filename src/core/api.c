@@ -34,6 +34,16 @@ void ctx_event(strata *s, const strata_event *ev)
 		s->opts.on_event(s->opts.event_ctx, ev);
 }
 
+void strata_interrupt(strata *s)
+{
+	if (!s)
+		return;
+	s->interrupted = 1;
+	if (s->be && s->conn && s->be->interrupt)
+		s->be->interrupt(s->conn);
+	strata_interrupt(s->child);
+}
+
 void ctx_notice(strata *s, strata_event_kind kind, const char *fmt, ...)
 {
 	if (!s->opts.on_event)
@@ -116,12 +126,36 @@ const char *strata_schema_path(strata *s)
 	return s->schema_path;
 }
 
+/* The built-in default database (offline work, a borrowed handle): SQLite in memory. */
+#define DEFAULT_URL "sqlite::memory:"
+
+/* See ctx.h. */
+void *ctx_borrowed(const strata_options *o)
+{
+	return o->sqlite_handle;
+}
+
+/* See ctx.h. */
+void ctx_unborrow(strata_options *o)
+{
+	o->sqlite_handle = NULL;
+}
+
 const strata_backend *ctx_backend(strata *s)
 {
-	if (s->opts.sqlite_handle)
-		return &strata_sqlite_backend;
-	const strata_backend *be = s->url ? strata_backend_for_url(s->url) : NULL;
-	return be ? be : &strata_sqlite_backend;
+	const strata_backend *be =
+		s->url && !ctx_borrowed(&s->opts) ? strata_backend_for_url(s->url) : NULL;
+	return be ? be : strata_backend_for_url(DEFAULT_URL);
+}
+
+char *ctx_url_file(strata *s, char *path)
+{
+	if (!path || path[0] == '/' || !s->url_from_config || !s->config_dir ||
+	    strcmp(s->config_dir, ".") == 0 || strcmp(path, ":memory:") == 0)
+		return path;
+	char *rebased = fs_join(s->config_dir, path);
+	free(path);
+	return rebased;
 }
 
 void ctx_conn_opts(strata *s, strata_conn_opts *co)
@@ -139,15 +173,15 @@ int ctx_connect(strata *s)
 {
 	if (s->conn)
 		return 0;
-	if (!s->url && !s->opts.sqlite_handle)
+	if (!s->url && !ctx_borrowed(&s->opts))
 		return ctx_fail(s, STRATA_EUSAGE,
 				"no database configured: pass -d URL, set DATABASE_URL, or set 'database' in strata.ini");
 	s->be = ctx_backend(s);
 	strata_conn_opts co;
 	ctx_conn_opts(s, &co);
-	co.borrowed_handle = s->opts.sqlite_handle;
+	co.borrowed_handle = ctx_borrowed(&s->opts);
 	strata_err e = STRATA_ERR_INIT;
-	if (s->be->connect(&s->conn, s->url ? s->url : "sqlite::memory:", &co, &e))
+	if (s->be->connect(&s->conn, s->url ? s->url : DEFAULT_URL, &co, &e))
 		return ctx_take(s, &e);
 	return 0;
 }

@@ -1,7 +1,10 @@
 #include "strata/backend.h"
+#include "core/ctx.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/buf.h"
 
 void strata_rows_free(strata_rows *r)
 {
@@ -14,12 +17,49 @@ void strata_rows_free(strata_rows *r)
 	r->nrows = r->ncols = 0;
 }
 
+/*
+ * The registration table: one line per backend. A URL goes to the first backend with a
+ * matching scheme prefix (strata_backend.schemes).
+ */
+const strata_backend *const strata_backends[] = {
+	&strata_sqlite_backend,
+	&strata_postgres_backend,
+	NULL,
+};
+
+/* Whether `url` starts with `prefix`; a prefix ending in ':' also needs a rest. */
+static int scheme_matches(const char *url, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return strncmp(url, prefix, n) == 0 && (prefix[n - 1] != ':' || url[n]);
+}
+
+/* See strata/backend.h. */
 const strata_backend *strata_backend_for_url(const char *url)
 {
-	if (strncmp(url, "sqlite:", 7) == 0 && url[7])
-		return &strata_sqlite_backend;
-	/* Both spellings libpq accepts; the URL itself goes to libpq untouched. */
-	if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
-		return &strata_postgres_backend;
+	for (size_t i = 0; strata_backends[i]; i++)
+		for (const char *const *p = strata_backends[i]->schemes; p && *p; p++)
+			if (scheme_matches(url, *p))
+				return strata_backends[i];
 	return NULL;
+}
+
+/* See strata/backend.h: the core's url_mask, for backends. */
+char *strata_url_mask(const char *url)
+{
+	return url_mask(url);
+}
+
+/* See ctx.h: every backend's url_forms, joined as "a, b or c". */
+char *backend_url_forms(void)
+{
+	buf b = BUF_INIT;
+	for (size_t i = 0; strata_backends[i]; i++) {
+		if (!strata_backends[i]->url_forms)
+			continue;
+		if (b.len)
+			buf_puts(&b, strata_backends[i + 1] ? ", " : " or ");
+		buf_puts(&b, strata_backends[i]->url_forms);
+	}
+	return buf_detach(&b);
 }

@@ -208,11 +208,11 @@ int config_load(strata *s)
 	}
 	s->versions_dir = fs_join(s->script_location, "versions");
 	s->url_display = s->url ? url_mask(s->url) : xstrdup("");
-	if (s->url && !strata_backend_for_url(s->url) && !o->sqlite_handle) {
-		rc = ctx_fail(s, STRATA_EUSAGE,
-			      "unsupported database URL '%s' (use sqlite:path.db, sqlite:///relative.db, "
-			      "sqlite:////absolute.db or postgresql://…)",
-			      s->url_display);
+	if (s->url && !strata_backend_for_url(s->url) && !ctx_borrowed(o)) {
+		char *forms = backend_url_forms();
+		rc = ctx_fail(s, STRATA_EUSAGE, "unsupported database URL '%s' (use %s)",
+			      s->url_display, forms);
+		free(forms);
 		goto done;
 	}
 done:

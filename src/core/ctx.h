@@ -9,6 +9,8 @@
 #include "core/graph.h"
 #include "util/err.h"
 
+#include <signal.h>
+
 struct strata {
 	strata_err err;
 	strata_options opts;
@@ -25,6 +27,8 @@ struct strata {
 	int url_from_config;   /* the URL came from the config file (relative to config_dir) */
 	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
 	int lock_timeout_ms;
+	volatile sig_atomic_t interrupted; /* strata_interrupt was called: runs stop */
+	strata *volatile child; /* a handle working for this one (verify's copy): interrupted with it */
 
 	const strata_backend *be;
 	strata_conn *conn;
@@ -47,6 +51,10 @@ int config_load(strata *s);
 char *url_mask(const char *url);
 /* The connection options the handle's configuration gives (borrowed strings). */
 void ctx_conn_opts(strata *s, strata_conn_opts *co);
+/* A file path taken from the database URL (malloc'd, or NULL), made relative to
+ * the config file's directory when the URL came from a strata.ini elsewhere, as the
+ * connection reads it (strata_conn_opts.base_dir). Takes and returns ownership. */
+char *ctx_url_file(strata *s, char *path);
 /* Connects on first use. */
 int ctx_connect(strata *s);
 /* Loads the graph on first use. */
@@ -59,7 +67,15 @@ const strata_revision *ctx_rev(strata *s, const rev *r);
 void ctx_event(strata *s, const strata_event *ev);
 void ctx_notice(strata *s, strata_event_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The backend for the configured URL (or SQLite's when none, for offline work). */
+/* The backend for the configured URL (or the default URL's when none, for offline
+ * work or a borrowed handle). */
 const strata_backend *ctx_backend(strata *s);
+/* The native handle the application lent in the options (strata_options.sqlite_handle),
+ * or NULL; ctx_unborrow clears it in a copy of the options. */
+void *ctx_borrowed(const strata_options *o);
+void ctx_unborrow(strata_options *o);
+/* The URL forms every registered backend accepts, for messages ("a, b or c");
+ * malloc'd (backend.c). */
+char *backend_url_forms(void);
 
 #endif

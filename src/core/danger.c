@@ -41,10 +41,22 @@ static const char *word(const char *p, char *w, size_t n)
 	return p;
 }
 
+/* Adds `what` unless a line already says it: the same words, or a marker's longer
+ * version of them ("drops table t and every row in it" covers "drops table t"),
+ * or, for a table's drop, its rebuild (the rebuild drops the old copy). */
 static void add(strvec *out, const char *what)
 {
-	if (!strvec_contains(out, what))
-		strvec_push(out, what);
+	size_t n = strlen(what);
+	const char *tbl = strncmp(what, "drops table ", 12) == 0 ? what + 12 : NULL;
+	for (size_t i = 0; i < out->n; i++) {
+		const char *o = out->v[i];
+		if (strncmp(o, what, n) == 0 && (o[n] == '\0' || o[n] == ' '))
+			return;
+		if (tbl && strncmp(o, "rebuilds table ", 15) == 0 &&
+		    strncmp(o + 15, tbl, strlen(tbl)) == 0 && o[15 + strlen(tbl)] == ' ')
+			return;
+	}
+	strvec_push(out, what);
 }
 
 /* Scans one statement. */
@@ -118,7 +130,9 @@ int strata_revision_dangers(strata *s, const strata_revision *r, int up, char **
 	for (const char *p = sql; (p = strstr(p, "-- strata:rebuild")); p++) {
 		const char *t = p + strlen("-- strata:rebuild");
 		size_t len = strcspn(t, "\r\n");
-		char *m = xasprintf("rebuilds table%.*s (copies every row)", (int)len, t);
+		while (len && *t == ' ')
+			t++, len--;
+		char *m = xasprintf("rebuilds table %.*s (copies every row)", (int)len, t);
 		add(&v, m);
 		free(m);
 	}

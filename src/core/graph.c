@@ -249,9 +249,9 @@ int graph_load(graph **out, const char *dir, strata_err *e)
 	return graph_build(out, &scripts, e);
 }
 
-/* Depth-first marking along parent+dependency edges (or the reverse), iterative so
- * long chains cannot overflow the stack. */
-static void mark_walk(const graph *g, const vec *from, unsigned char *mark, int down)
+/* Depth-first marking along parent (and, with deps, dependency) edges or the
+ * reverse, iterative so long chains cannot overflow the stack. */
+static void mark_walk(const vec *from, unsigned char *mark, int down, int deps)
 {
 	vec stack = { 0 };
 	for (size_t i = 0; i < from->n; i++)
@@ -266,22 +266,40 @@ static void mark_walk(const graph *g, const vec *from, unsigned char *mark, int 
 		for (size_t i = 0; i < a->n; i++)
 			if (!mark[((rev *)a->v[i])->idx])
 				vec_push(&stack, a->v[i]);
-		for (size_t i = 0; i < b->n; i++)
+		for (size_t i = 0; deps && i < b->n; i++)
 			if (!mark[((rev *)b->v[i])->idx])
 				vec_push(&stack, b->v[i]);
 	}
 	vec_free(&stack);
-	(void)g;
 }
 
 void graph_mark_ancestors(const graph *g, const vec *from, unsigned char *mark)
 {
-	mark_walk(g, from, mark, 0);
+	(void)g;
+	mark_walk(from, mark, 0, 1);
 }
 
 void graph_mark_descendants(const graph *g, const vec *from, unsigned char *mark)
 {
-	mark_walk(g, from, mark, 1);
+	(void)g;
+	mark_walk(from, mark, 1, 1);
+}
+
+void graph_mark_related(const graph *g, const vec *from, unsigned char *mark, int down, int deps)
+{
+	(void)g;
+	mark_walk(from, mark, down, deps);
+}
+
+void graph_mark_lineage(const graph *g, rev *r, unsigned char *mark)
+{
+	vec one = { 0 };
+	(void)g;
+	vec_push(&one, r);
+	mark_walk(&one, mark, 0, 0);
+	mark[r->idx] = 0; /* walk down from r too */
+	mark_walk(&one, mark, 1, 0);
+	vec_free(&one);
 }
 
 void graph_marked_heads(const graph *g, const unsigned char *mark, vec *out)
@@ -293,6 +311,9 @@ void graph_marked_heads(const graph *g, const unsigned char *mark, vec *out)
 		int head = 1;
 		for (size_t j = 0; j < r->children.n && head; j++)
 			if (mark[((rev *)r->children.v[j])->idx])
+				head = 0;
+		for (size_t j = 0; j < r->dependents.n && head; j++)
+			if (mark[((rev *)r->dependents.v[j])->idx])
 				head = 0;
 		if (head)
 			vec_push(out, r);

@@ -50,7 +50,14 @@ void graph_mark_ancestors(const graph *g, const vec *from, unsigned char *mark);
 /* Marks every revision in `from` and everything that needs it: children and
  * dependents, transitively. */
 void graph_mark_descendants(const graph *g, const vec *from, unsigned char *mark);
-/* Heads of a marked set: marked revisions none of whose children are marked. */
+/* The walks above with a choice: towards descendants (down) or ancestors, and along
+ * dependencies too (deps) or `revises` links only. */
+void graph_mark_related(const graph *g, const vec *from, unsigned char *mark, int down, int deps);
+/* Marks the lineage of `r` as Alembic's branch filter sees it: r, its ancestors and
+ * its descendants along `revises` links only (a dependency is another lineage). */
+void graph_mark_lineage(const graph *g, rev *r, unsigned char *mark);
+/* Heads of a marked set as the version table records them (Alembic's rows): marked
+ * revisions that no other marked revision revises or depends on. */
 void graph_marked_heads(const graph *g, const unsigned char *mark, vec *out);
 
 #endif

@@ -146,10 +146,19 @@ int strata_revision_new(strata *s, const strata_revision_options *o, char **path
 		strvec_push(&sc.labels, o->labels[i]);
 	}
 	for (size_t i = 0; i < o->ndepends; i++) {
-		rev *d = NULL;
-		if ((rc = revspec_lookup(g, o->depends[i], &d, &e)))
+		/* Any target naming one revision (users@head too); a branch label is kept as
+		 * written, as Alembic keeps it. */
+		vec d = { 0 };
+		rc = revspec_resolve(g, o->depends[i], NULL, &d, &e);
+		if (!rc && d.n != 1)
+			rc = err_set(&e, STRATA_EUSAGE, "--depends-on %s names %s revision", o->depends[i],
+				     d.n ? "more than one" : "no");
+		if (!rc)
+			strvec_push(&sc.depends, map_get(&g->by_label, o->depends[i])
+							 ? o->depends[i] : ((rev *)d.v[0])->id);
+		vec_free(&d);
+		if (rc)
 			goto fail;
-		strvec_push(&sc.depends, d->id);
 	}
 	for (size_t i = 0; i < parents.n; i++)
 		strvec_push(&sc.parents, ((rev *)parents.v[i])->id);

@@ -134,7 +134,9 @@ static int walk(const graph *g, rev *r, long n, const unsigned char *within, con
 	return 0;
 }
 
-/* The one current revision to count from (NULL: base). */
+/* The one current revision to count from (NULL: base). Within a branch, as Alembic:
+ * the database's heads on that lineage, else the tips of the lineage's applied part
+ * (the branch's head may be implied by a dependant that is recorded instead). */
 static int single_current(const graph *g, const vec *current, const unsigned char *within,
 			  const char *spec, rev **out, strata_err *e)
 {
@@ -144,6 +146,14 @@ static int single_current(const graph *g, const vec *current, const unsigned cha
 		if (!within || within[r->idx])
 			vec_push(&pick, r);
 	}
+	if (!pick.n && within && current && current->n) {
+		unsigned char *applied = xcalloc(g->order.n + 1, 1);
+		graph_mark_ancestors(g, current, applied);
+		for (size_t i = 0; i < g->order.n; i++)
+			applied[i] = applied[i] && within[i];
+		graph_marked_heads(g, applied, &pick);
+		free(applied);
+	}
 	int rc = 0;
 	*out = NULL;
 	if (pick.n > 1) {
@@ -151,28 +161,22 @@ static int single_current(const graph *g, const vec *current, const unsigned cha
 		for (size_t i = 0; i < pick.n; i++)
 			buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)pick.v[i])->id);
 		rc = err_set(e, STRATA_EFAIL,
-			     "Ambiguous relative revision %s: the database is at several heads (%s); "
-			     "use LABEL@%s or a revision id", spec, b.ptr, spec);
+			     "Ambiguous relative revision %s: the database is at several heads (%s); %s",
+			     spec, b.ptr, within ? "use one of them (REV-N / REV+N)"
+						 : "use LABEL@-N / LABEL@+N or a revision id");
 		buf_free(&b);
 	} else if (pick.n == 1) {
 		*out = pick.v[0];
 	}
 	vec_free(&pick);
-	(void)g;
 	return rc;
 }
 
-/* Marks the revisions of the branch that a label names: its ancestors and its
- * descendants. */
+/* Marks the lineage of the labelled revision (see graph_mark_lineage). */
 static unsigned char *branch_mark(const graph *g, rev *labelled)
 {
 	unsigned char *m = xcalloc(g->order.n + 1, 1);
-	vec one = { 0 };
-	vec_push(&one, labelled);
-	graph_mark_ancestors(g, &one, m);
-	m[labelled->idx] = 0;
-	graph_mark_descendants(g, &one, m);
-	vec_free(&one);
+	graph_mark_lineage(g, labelled, m);
 	return m;
 }
 

@@ -143,20 +143,53 @@ fail:
 	return ctx_take(s, &e);
 }
 
-/* The revisions to run, in order, from heads `cur` towards `target`. */
+/* Fills via[] (parallel to g->order) for the revisions in `want` that are there
+ * through a dependency rather than the targets' own lineage (`own`): upgrading, the
+ * dependant that needs them; downgrading, the reverted revision they depend on.
+ * Walks from the targets outwards, so a revision inherits the reason of the one that
+ * brought it in. */
+static void plan_reasons(const graph *g, int up, const unsigned char *want,
+			 const unsigned char *own, rev **via)
+{
+	size_t n = g->order.n;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = up ? n - 1 - k : k;
+		rev *r = g->order.v[i];
+		if (!want[i])
+			continue;
+		const vec *lin = up ? &r->parents : &r->children;
+		const vec *dep = up ? &r->deps : &r->dependents;
+		for (size_t j = 0; j < lin->n + dep->n; j++) {
+			rev *o = j < lin->n ? lin->v[j] : dep->v[j - lin->n];
+			rev *why = j < lin->n ? via[i] : up ? r : (via[i] ? via[i] : r);
+			if (want[o->idx] && !own[o->idx] && !via[o->idx] && why)
+				via[o->idx] = why;
+		}
+	}
+}
+
+/* The revisions to run, in order, from heads `cur` towards `target`, as Alembic
+ * plans them: an upgrade applies what the targets need (dependencies included);
+ * a downgrade reverts what stands above the targets — their children's
+ * descendants, and the dependants of those — never a revision that only depends on
+ * a target that stays. `below`: the targets go too. `via`, when not NULL, receives
+ * for each step the revision whose dependency brought it in (NULL: none). */
 static int plan_steps(const graph *g, const vec *cur, int up, const vec *target, int below,
-		      vec *steps, strata_err *e)
+		      vec *steps, vec *via, strata_err *e)
 {
 	size_t n = g->order.n;
 	unsigned char *applied = xcalloc(n + 1, 1);
 	unsigned char *want = xcalloc(n + 1, 1);
+	unsigned char *own = xcalloc(n + 1, 1);
+	rev **why = xcalloc(n + 1, sizeof(*why));
+	vec roots = { 0 };
 	int rc = 0;
 	graph_mark_ancestors(g, cur, applied);
 	if (up) {
 		graph_mark_ancestors(g, target, want);
+		graph_mark_related(g, target, own, 0, 0);
 		for (size_t i = 0; i < n; i++)
-			if (want[i] && !applied[i])
-				vec_push(steps, g->order.v[i]);
+			want[i] = want[i] && !applied[i];
 	} else {
 		for (size_t i = 0; !below && i < target->n; i++) {
 			rev *t = target->v[i];
@@ -168,27 +201,40 @@ static int plan_steps(const graph *g, const vec *cur, int up, const vec *target,
 			}
 		}
 		if (target->n) {
-			/* What a target stands on stays, also a revision reached through
-			 * depends-on (a labelled base depending on the other branch). */
-			unsigned char *keep = xcalloc(n + 1, 1);
-			graph_mark_descendants(g, target, want);
-			graph_mark_ancestors(g, target, keep);
-			for (size_t i = 0; below && i < target->n; i++)
-				keep[((rev *)target->v[i])->idx] = 0;
-			for (size_t i = 0; i < n; i++)
-				if (keep[i])
-					want[i] = 0;
-			free(keep);
+			for (size_t i = 0; i < target->n; i++) {
+				rev *t = target->v[i];
+				const vec *from = below ? NULL : &t->children;
+				if (!from)
+					vec_push(&roots, t);
+				for (size_t j = 0; from && j < from->n; j++)
+					if (vec_index(&roots, from->v[j]) < 0)
+						vec_push(&roots, from->v[j]);
+			}
+			graph_mark_descendants(g, &roots, want);
+			graph_mark_related(g, &roots, own, 1, 0);
 		} else {
 			memset(want, 1, n);
+			memset(own, 1, n);
 		}
-		for (size_t i = n; i-- > 0;)
-			if (want[i] && applied[i])
-				vec_push(steps, g->order.v[i]);
+		for (size_t i = 0; i < n; i++)
+			want[i] = want[i] && applied[i];
+	}
+	if (via)
+		plan_reasons(g, up, want, own, why);
+	for (size_t k = 0; k < n; k++) {
+		size_t i = up ? k : n - 1 - k;
+		if (!want[i])
+			continue;
+		vec_push(steps, g->order.v[i]);
+		if (via)
+			vec_push(via, why[i]);
 	}
 done:
+	vec_free(&roots);
 	free(applied);
 	free(want);
+	free(own);
+	free(why);
 	return rc;
 }
 
@@ -277,14 +323,6 @@ static void prefix_path(strata_err *e, const char *path)
 	}
 }
 
-/* 1 when the statement asks SQLite for foreign-key violations: strata fails the
- * revision when it returns any. */
-static int is_fk_check(const char *sql)
-{
-	return strncasecmp(sql, "PRAGMA", 6) == 0 &&
-	       strstr(sql, "foreign_key_check") != NULL;
-}
-
 /* Runs one section's statements; on failure names revision, file and line. */
 static int run_section(strata *s, rev *r, int up, strata_err *e)
 {
@@ -296,13 +334,17 @@ static int run_section(strata *s, rev *r, int up, strata_err *e)
 		return rc;
 	}
 	for (size_t i = 0; !rc && i < l.n; i++) {
+		if (s->interrupted) {
+			rc = err_set(e, STRATA_EFAIL, "interrupted");
+			break;
+		}
 		strata_event ev = { 0 };
 		ev.kind = STRATA_EVENT_STATEMENT;
 		ev.rev = ctx_rev(s, r);
 		ev.up = up;
 		ev.sql = l.v[i].sql;
 		ctx_event(s, &ev);
-		if (is_fk_check(l.v[i].sql)) {
+		if (s->be->is_check && s->be->is_check(l.v[i].sql)) {
 			strata_rows rows = { 0 };
 			rc = s->be->query(s->conn, l.v[i].sql, NULL, 0, &rows, e);
 			if (!rc && rows.nrows) {
@@ -332,28 +374,36 @@ static int run_section(strata *s, rev *r, int up, strata_err *e)
 	return rc;
 }
 
-/* SQLite ignores PRAGMA foreign_keys inside a transaction, so a table rebuild must
- * have enforcement switched off before BEGIN (or dropping a parent table cascades). */
+/* Whether the backend needs foreign-key enforcement off around the step's
+ * transaction (strata_backend.fk_pause_needed). */
 static int needs_fk_off(strata *s, rev *r, int up)
 {
-	return s->be->dialect == STRATA_DIALECT_SQLITE && strstr(section(r, up), "-- strata:rebuild");
+	return s->be->fk_pause_needed && s->be->fk_pause_needed(section(r, up));
 }
 
 static int fk_pause(strata *s, int *was_on, strata_err *e)
 {
-	strata_rows rows = { 0 };
-	int rc = s->be->query(s->conn, "PRAGMA foreign_keys", NULL, 0, &rows, e);
-	*was_on = !rc && rows.nrows && rows.cells[0] && strcmp(rows.cells[0], "1") == 0;
-	strata_rows_free(&rows);
-	if (!rc && *was_on)
-		rc = s->be->exec(s->conn, "PRAGMA foreign_keys = OFF", e);
-	return rc;
+	*was_on = 0;
+	return s->be->fk_pause ? s->be->fk_pause(s->conn, was_on, e) : 0;
 }
 
 static void fk_resume(strata *s, int was_on)
 {
-	if (was_on)
-		s->be->exec(s->conn, "PRAGMA foreign_keys = ON", NULL);
+	if (s->be->fk_resume)
+		s->be->fk_resume(s->conn, was_on);
+}
+
+/* Replaces the error of an interrupted run with what happened and where the
+ * database is: "interrupted: <what>; the database is at <heads>". */
+static int interrupted(strata_err *e, const char *what, const vec *at)
+{
+	buf b = BUF_INIT;
+	for (size_t i = 0; i < at->n; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)at->v[i])->id);
+	err_clear(e);
+	err_set(e, STRATA_EFAIL, "interrupted: %s; the database is at %s", what, at->n ? b.ptr : "base");
+	buf_free(&b);
+	return STRATA_EFAIL;
 }
 
 typedef struct run {
@@ -469,7 +519,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	} else {
 		rc = db_heads(s, &cur, e);
 	}
-	if (rc || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
+	if (rc || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, NULL, e)))
 		goto done;
 	if (!steps.n) {
 		*finished = 1;
@@ -477,6 +527,12 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	}
 	rev *r = steps.v[0];
 	int tx = r->s->transactional;
+	if (s->interrupted) {
+		char *what = xasprintf("stopped before %s", r->id);
+		rc = interrupted(e, what, &cur);
+		free(what);
+		goto done;
+	}
 	if (tx && needs_fk_off(s, r, ru->up) && (rc = fk_pause(s, &was_on, e)))
 		goto done;
 	if ((rc = s->be->begin(s->conn, e)))
@@ -491,7 +547,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 		cur.n = 0;
 		steps.n = 0;
 		if ((rc = db_heads_ex(s, &cur, 1, e)) ||
-		    (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
+		    (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, NULL, e)))
 			goto done;
 		if (!steps.n || steps.v[0] != r) {
 			rc = s->be->commit(s->conn, e);
@@ -516,6 +572,12 @@ static int one_step(run *ru, int *finished, strata_err *e)
 				   "failing one stay applied; the database is still recorded at the "
 				   "previous revision) ", r->id);
 			record_failure(ru, r);
+			if (s->interrupted) {
+				char *what = xasprintf("%s runs outside a transaction: the statements before "
+						       "the interrupted one stay applied", r->id);
+				interrupted(e, what, &cur);
+				free(what);
+			}
 			goto done;
 		}
 		if ((rc = s->be->begin(s->conn, e)))
@@ -546,6 +608,11 @@ static int one_step(run *ru, int *finished, strata_err *e)
 		}
 		if (tx)
 			record_failure(ru, r);
+		if (s->interrupted) {
+			char *what = xasprintf("%s rolled back", r->id);
+			interrupted(e, what, &cur);
+			free(what);
+		}
 		goto done;
 	}
 	step_event(ru, r, STRATA_EVENT_STEP_END, now_ms() - t0);
@@ -565,7 +632,7 @@ static int all_steps(run *ru, strata_err *e)
 	strata *s = ru->s;
 	vec cur = { 0 }, steps = { 0 };
 	int rc, was_on = 0, in_tx = 0;
-	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
+	if ((rc = db_heads(s, &cur, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, NULL, e)))
 		goto done;
 	int fk = 0;
 	for (size_t i = 0; i < steps.n; i++) {
@@ -590,7 +657,7 @@ static int all_steps(run *ru, strata_err *e)
 		goto done;
 	cur.n = 0;
 	steps.n = 0;
-	if ((rc = db_heads_ex(s, &cur, 1, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, e)))
+	if ((rc = db_heads_ex(s, &cur, 1, e)) || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, NULL, e)))
 		goto done;
 	ru->total = steps.n;
 	vec heads = { 0 };
@@ -613,8 +680,15 @@ static int all_steps(run *ru, strata_err *e)
 		rc = s->be->commit(s->conn, e);
 		in_tx = 0;
 	}
-	if (rc)
+	if (rc && s->interrupted) {
+		s->be->rollback(s->conn, NULL);
+		in_tx = 0;
+		cur.n = 0;
+		if (!db_heads(s, &cur, NULL))
+			interrupted(e, "the whole run was rolled back (--single-transaction)", &cur);
+	} else if (rc) {
 		err_prefix(e, "(--single-transaction: the whole run was rolled back) ");
+	}
 done:
 	if (in_tx)
 		s->be->rollback(s->conn, NULL);
@@ -659,7 +733,7 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 	/* Total for progress: the plan as seen now. */
 	vec cur = { 0 }, steps = { 0 };
 	if (!(rc = db_heads(s, &cur, &e)))
-		rc = plan_steps(s->g, &cur, up, &ru.target, ru.below, &steps, &e);
+		rc = plan_steps(s->g, &cur, up, &ru.target, ru.below, &steps, NULL, &e);
 	ru.total = steps.n;
 	vec_free(&cur);
 	vec_free(&steps);
@@ -695,25 +769,27 @@ int strata_downgrade(strata *s, const char *target, const strata_run_options *o)
 int strata_plan(strata *s, int up, const char *target, strata_step **out, size_t *n)
 {
 	strata_err e = STRATA_ERR_INIT;
-	vec t = { 0 }, cur = { 0 }, steps = { 0 };
+	vec t = { 0 }, cur = { 0 }, steps = { 0 }, via = { 0 };
 	int rc, below = 0;
 	*out = NULL;
 	*n = 0;
 	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
 		return rc;
 	if ((rc = resolve_target(s, target ? target : up ? "head" : "-1", up, &t, &below, &e)) ||
-	    (rc = db_heads(s, &cur, &e)) || (rc = plan_steps(s->g, &cur, up, &t, below, &steps, &e)))
+	    (rc = db_heads(s, &cur, &e)) || (rc = plan_steps(s->g, &cur, up, &t, below, &steps, &via, &e)))
 		goto done;
 	*out = xcalloc(steps.n + 1, sizeof(**out));
 	for (size_t i = 0; i < steps.n; i++) {
 		(*out)[i].rev = ctx_rev(s, steps.v[i]);
 		(*out)[i].up = up;
+		(*out)[i].via = via.v[i] ? ctx_rev(s, via.v[i]) : NULL;
 	}
 	*n = steps.n;
 done:
 	vec_free(&t);
 	vec_free(&cur);
 	vec_free(&steps);
+	vec_free(&via);
 	return rc ? ctx_take(s, &e) : 0;
 }
 
@@ -750,7 +826,7 @@ int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
 	if ((rc = revspec_resolve(s->g, from, NULL, &f, &e)) ||
 	    (rc = (up ? revspec_resolve(s->g, to, &f, &t, &e)
 		      : revspec_resolve_ex(s->g, to, &f, &t, &below, &e))) ||
-	    (rc = plan_steps(s->g, &f, up, &t, below, &steps, &e)))
+	    (rc = plan_steps(s->g, &f, up, &t, below, &steps, NULL, &e)))
 		goto done;
 	strata_conn_opts co;
 	ctx_conn_opts(s, &co);
@@ -794,6 +870,88 @@ done:
 	vec_free(&cur);
 	vec_free(&steps);
 	return rc ? ctx_take(s, &e) : 0;
+}
+
+/* 1 when the revision's upgrade section holds a statement (not only comments). */
+static int has_sql(strata *s, const rev *r)
+{
+	strata_stmtlist l = { 0 };
+	int yes = strata_split(r->s->upgrade, strlen(r->s->upgrade), s->be->dialect, 1, &l, NULL) != 0 ||
+		  l.n > 0;
+	strata_stmtlist_free(&l);
+	return yes;
+}
+
+/* Emits one STAMP event: `text` as Alembic logs stamp_revision. */
+static void stamp_event(strata *s, rev *r, const char *text)
+{
+	strata_event ev = { 0 };
+	ev.kind = STRATA_EVENT_STAMP;
+	ev.rev = r ? ctx_rev(s, r) : NULL;
+	ev.text = text;
+	ctx_event(s, &ev);
+}
+
+/* Tells the listener what a stamp from rows `cur` to rows `after` records, as
+ * Alembic logs stamp_revision: each new row with the old rows of its lineage that it
+ * replaces ("a1b2 -> c3d4"), then each old row nothing replaces ("a1b2 -> "); and
+ * warns, naming them, about the revisions it marks applied whose SQL never ran. */
+static void stamp_report(strata *s, const vec *cur, const vec *after)
+{
+	size_t n = s->g->order.n;
+	unsigned char *was = xcalloc(n + 1, 1), *now = xcalloc(n + 1, 1);
+	unsigned char *replaced = xcalloc(cur->n + 1, 1);
+	for (size_t i = 0; i < after->n; i++) {
+		rev *r = after->v[i];
+		if (vec_index(cur, r) >= 0)
+			continue;
+		vec one = { 0 };
+		vec_push(&one, r);
+		memset(now, 0, n);
+		graph_mark_ancestors(s->g, &one, now);
+		graph_mark_lineage(s->g, r, now);
+		vec_free(&one);
+		buf b = BUF_INIT;
+		for (size_t j = 0; j < cur->n; j++)
+			if (vec_index(after, cur->v[j]) < 0 && now[((rev *)cur->v[j])->idx]) {
+				buf_printf(&b, "%s%s", b.len ? ", " : "", ((rev *)cur->v[j])->id);
+				replaced[j] = 1;
+			}
+		buf_printf(&b, " -> %s", r->id);
+		stamp_event(s, r, b.ptr);
+		buf_free(&b);
+	}
+	for (size_t j = 0; j < cur->n; j++)
+		if (!replaced[j] && vec_index(after, cur->v[j]) < 0) {
+			char *text = xasprintf("%s -> ", ((rev *)cur->v[j])->id);
+			stamp_event(s, NULL, text);
+			free(text);
+		}
+	graph_mark_ancestors(s->g, cur, was);
+	memset(now, 0, n);
+	graph_mark_ancestors(s->g, after, now);
+	strvec skipped = { 0 };
+	for (size_t i = 0; i < n; i++)
+		if (now[i] && !was[i] && has_sql(s, s->g->order.v[i]))
+			strvec_push(&skipped, ((rev *)s->g->order.v[i])->id);
+	if (skipped.n) {
+		char *list = strvec_join(&skipped, ", ");
+		char *text = xasprintf("stamp marks %zu revision(s) applied without running their SQL: %s "
+				       "(`strata upgrade` runs them; stamp is for a database whose schema "
+				       "already has their changes)", skipped.n, list);
+		strata_event ev = { 0 };
+		ev.kind = STRATA_EVENT_WARNING;
+		ev.text = text;
+		ev.ids = (const char *const *)skipped.v;
+		ev.nids = skipped.n;
+		ctx_event(s, &ev);
+		free(text);
+		free(list);
+	}
+	strvec_free(&skipped);
+	free(replaced);
+	free(was);
+	free(now);
 }
 
 int strata_stamp(strata *s, const char *const *targets, size_t n, int purge)
@@ -868,6 +1026,8 @@ int strata_stamp(strata *s, const char *const *targets, size_t n, int purge)
 		rc = s->be->commit(s->conn, &e);
 		in_tx = 0;
 	}
+	if (!rc)
+		stamp_report(s, &cur, &after);
 done:
 	if (in_tx)
 		s->be->rollback(s->conn, NULL);
@@ -998,19 +1158,9 @@ int strata_backup(strata *s, const char *path, char **written)
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(stamp, sizeof stamp, "%Y%m%d_%H%M%S", &tm);
-		if (s->be == &strata_sqlite_backend && s->url && strncmp(s->url, "sqlite:", 7) == 0) {
-			const char *f = s->url + 7;
-			if (strncmp(f, "//", 2) == 0)
-				f += 2;
-			const char *dot = strrchr(f, '.');
-			const char *slash = strrchr(f, '/');
-			if (dot && (!slash || dot > slash))
-				p = xasprintf("%.*s_backup_%s%s", (int)(dot - f), f, stamp, dot);
-			else
-				p = xasprintf("%s_backup_%s", f, stamp);
-		} else {
+		p = s->url && s->be->backup_path ? ctx_url_file(s, s->be->backup_path(s->url, stamp)) : NULL;
+		if (!p)
 			p = xasprintf("strata_backup_%s.dump", stamp);
-		}
 	}
 	if ((rc = s->be->backup(s->conn, p, &e))) {
 		free(p);

@@ -53,11 +53,12 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 	ao.nrenames = o->nrenames;
 	ao.confirm_rename = o->confirm_rename;
 	ao.confirm_ctx = o->confirm_ctx;
+	ao.source = s->schema_path;
 	strata_conn_opts co = { .lock_timeout_ms = s->lock_timeout_ms,
 				.version_schema = s->version_schema };
-	if (o->from_empty && s->be == &strata_sqlite_backend) {
-		/* An empty database of the same kind: SQLite in memory. */
-		if ((rc = s->be->connect(&scratch, "sqlite::memory:", &co, &e))) {
+	if (o->from_empty && s->be->empty_url) {
+		/* An empty database of the same kind (SQLite: in memory). */
+		if ((rc = s->be->connect(&scratch, s->be->empty_url, &co, &e))) {
 			buf_free(&text);
 			return ctx_take(s, &e);
 		}
@@ -66,14 +67,15 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 		/* The backend's shadow database already starts empty: compare with nothing. */
 		ao.from_empty = 1;
 	}
-	if (s->shadow_url && s->be != &strata_sqlite_backend && s->url &&
+	int shadow_db = s->shadow_url && (s->be->caps & STRATA_CAP_SHADOW_DATABASE);
+	if (shadow_db && s->url &&
 	    strcmp(s->shadow_url, s->url) == 0) {
 		buf_free(&text);
 		return ctx_fail(s, STRATA_EFAIL,
 				"shadow_database names the database itself; it is emptied on every "
 				"use, so it must be a database of its own");
 	}
-	if (s->shadow_url && s->be != &strata_sqlite_backend) {
+	if (shadow_db) {
 		/* schema.sql goes into the configured shadow database: opened as such, the
 		 * backend loads into it instead of creating a temporary one. */
 		strata_conn_opts so = co;
@@ -137,11 +139,12 @@ int strata_at_heads(strata *s, int *yes, size_t *pending)
 	if ((rc = strata_current(s, &ids, &nids)))
 		return rc;
 	*pending = n;
-	/* At every head, and at nothing else. */
-	int ok = n == 0 && nids == s->nheads;
-	for (size_t i = 0; ok && i < s->nheads; i++) {
+	/* Nothing pending, and every row a head (a head that a dependant needs has no
+	 * row of its own, as in Alembic). */
+	int ok = n == 0;
+	for (size_t j = 0; ok && j < nids; j++) {
 		int found = 0;
-		for (size_t j = 0; j < nids && !found; j++)
+		for (size_t i = 0; i < s->nheads && !found; i++)
 			found = strcmp(ids[j], s->headp[i]->id) == 0;
 		ok = found;
 	}

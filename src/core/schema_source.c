@@ -52,6 +52,26 @@ const char *schema_source_dialect(strata *s)
 	return ctx_backend(s)->name;
 }
 
+/* Appends the program `name` (and a newline) to `out`: from `dir` when set, else
+ * the built-in copy. Returns 1 when it exists. */
+static int load_program(const char *dir, const char *name, buf *out)
+{
+	if (dir && *dir) {
+		char *path = fs_join(dir, name);
+		int found = fs_read(out, path, NULL) == 0;
+		free(path);
+		if (!found)
+			return 0;
+	} else {
+		const char *t = strata_embedded(name);
+		if (!t)
+			return 0;
+		buf_puts(out, t);
+	}
+	buf_putc(out, '\n');
+	return 1;
+}
+
 int schema_source_run_python(strata *s, const char *program, const char *const *args,
 			     const char *what, buf *out, strata_err *e)
 {
@@ -62,14 +82,15 @@ int schema_source_run_python(strata *s, const char *program, const char *const *
 	const char *text = NULL;
 	vec argv = { 0 };
 	int status = 0, rc;
-	if (dir && *dir) {
-		char *path = fs_join(dir, program);
-		if (fs_read(&file, path, NULL) == 0)
-			text = file.ptr;
-		free(path);
-	} else {
-		text = strata_embedded(program);
-	}
+	/* PREFIX_common.py, when there is one, is the prelude of every PREFIX_*.py:
+	 * code the programs of one peer share. */
+	const char *us = strchr(program, '_');
+	char *common = us ? xasprintf("%.*s_common.py", (int)(us - program), program) : NULL;
+	if (common)
+		load_program(dir, common, &file);
+	if (load_program(dir, program, &file))
+		text = file.ptr;
+	free(common);
 	char *dialect = xasprintf("STRATA_DIALECT=%s", schema_source_dialect(s));
 	const char *env[] = { dialect, NULL };
 	proc_opts po = { .cwd = s->config_dir, .env = env, .input = NULL };

@@ -41,7 +41,7 @@ typedef struct scanner {
 	size_t len;
 	size_t pos;
 	int line;
-	int pg; /* PostgreSQL rules, else SQLite's */
+	unsigned flags; /* STRATA_SQL_* of the dialect */
 	strata_err *e;
 
 	/* SQLite: the sqlite3_complete() state of the current statement. */
@@ -73,22 +73,24 @@ static int is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-/* SQLite's IdChar(): letters, digits, '_', '$' and every byte of a UTF-8 sequence. */
-static int sqlite_idchar(unsigned char c)
+/* A word's byte without STRATA_SQL_DOLLAR_QUOTES (SQLite's IdChar()): letters, digits,
+ * '_', '$' and every byte of a UTF-8 sequence. */
+static int loose_idchar(unsigned char c)
 {
 	return is_alpha(c) || is_digit(c) || c == '_' || c == '$' || c >= 0x80;
 }
 
-/* PostgreSQL's ident_start, which is also a dollar-quote tag's first character. */
-static int pg_ident_start(unsigned char c)
+/* A word's first byte with STRATA_SQL_DOLLAR_QUOTES (PostgreSQL's ident_start), which is
+ * also a dollar-quote tag's first character. */
+static int ident_start(unsigned char c)
 {
 	return is_alpha(c) || c == '_' || c >= 0x80;
 }
 
-/* PostgreSQL's dolq_cont: ident_cont without '$'. */
-static int pg_tag_cont(unsigned char c)
+/* A dollar-quote tag's later byte (PostgreSQL's dolq_cont: ident_cont without '$'). */
+static int tag_cont(unsigned char c)
 {
-	return pg_ident_start(c) || is_digit(c);
+	return ident_start(c) || is_digit(c);
 }
 
 /* Case-insensitive comparison of the word s[0..n) with the lowercase keyword `kw`. */
@@ -136,7 +138,7 @@ static int skip_block_comment(scanner *sc)
 				return 0;
 			}
 			depth--;
-		} else if (sc->pg && c == '/' && next == '*') {
+		} else if ((sc->flags & STRATA_SQL_NESTED_COMMENTS) && c == '/' && next == '*') {
 			depth++;
 			i += 2;
 		} else {
@@ -206,8 +208,8 @@ static int skip_dollar(scanner *sc, size_t dlen)
 		       start_line, (int)dlen, delim);
 }
 
-/* Classifies a SQLite word for sqlite3_complete()'s machine. */
-static int sqlite_word_kind(const char *w, size_t n)
+/* Classifies a word for sqlite3_complete()'s machine (STRATA_SQL_BODY_TRIGGER). */
+static int trigger_word_kind(const char *w, size_t n)
 {
 	if (word_is(w, n, "create"))
 		return TK_CREATE;
@@ -225,7 +227,7 @@ static int sqlite_word_kind(const char *w, size_t n)
 /* psql's heuristic for SQL-standard function bodies: inside a statement that begins
  * CREATE [OR REPLACE] FUNCTION|PROCEDURE, outside parentheses, BEGIN opens a block, CASE
  * opens one when already inside a block, END closes one. */
-static void pg_word(scanner *sc, const char *w, size_t n)
+static void block_word(scanner *sc, const char *w, size_t n)
 {
 	const char *id = sc->ident;
 
@@ -254,94 +256,92 @@ static void pg_word(scanner *sc, const char *w, size_t n)
 	}
 }
 
-/* Consumes one PostgreSQL token at pos (not whitespace, a comment or a ';'). */
-static int pg_token(scanner *sc)
+/* Consumes a '$' at pos (STRATA_SQL_DOLLAR_QUOTES): a $1 parameter, a dollar-quoted
+ * string, or a lone '$'. */
+static int dollar_token(scanner *sc)
 {
 	const char *s = sc->s;
-	unsigned char c = (unsigned char)s[sc->pos];
-	size_t j;
-
-	switch (c) {
-	case '\'':
-		return skip_quoted(sc, 1, '\'', 1, 0, "string literal");
-	case '"':
-		return skip_quoted(sc, 1, '"', 1, 0, "quoted identifier");
-	case '(':
-		sc->paren++;
-		sc->pos++;
-		return 0;
-	case ')':
-		if (sc->paren > 0)
-			sc->paren--;
-		sc->pos++;
-		return 0;
-	case '$':
-		j = sc->pos + 1;
-		if (j < sc->len && is_digit((unsigned char)s[j])) {
-			/* $1: a parameter, never a quote */
-			while (j < sc->len && is_digit((unsigned char)s[j]))
-				j++;
-			sc->pos = j;
-			return 0;
-		}
-		if (j < sc->len && pg_ident_start((unsigned char)s[j])) {
-			j++;
-			while (j < sc->len && pg_tag_cont((unsigned char)s[j]))
-				j++;
-		}
-		if (j < sc->len && s[j] == '$')
-			return skip_dollar(sc, j + 1 - sc->pos);
-		sc->pos++; /* a lone '$': what follows is lexed afresh, as psql does */
-		return 0;
-	default:
-		break;
-	}
-	if ((c == 'e' || c == 'E') && peek1(sc) == '\'')
-		return skip_quoted(sc, 2, '\'', 1, 1, "string literal");
-	if (is_digit(c)) {
-		/* a number: its digits must not start a word that could swallow a '$' */
-		j = sc->pos;
+	size_t j = sc->pos + 1;
+	if (j < sc->len && is_digit((unsigned char)s[j])) {
+		/* $1: a parameter, never a quote */
 		while (j < sc->len && is_digit((unsigned char)s[j]))
 			j++;
 		sc->pos = j;
 		return 0;
 	}
-	if (pg_ident_start(c)) {
-		j = sc->pos + 1;
-		while (j < sc->len && (pg_tag_cont((unsigned char)s[j]) || s[j] == '$'))
+	if (j < sc->len && ident_start((unsigned char)s[j])) {
+		j++;
+		while (j < sc->len && tag_cont((unsigned char)s[j]))
 			j++;
-		pg_word(sc, s + sc->pos, j - sc->pos);
-		sc->pos = j;
-		return 0;
 	}
-	sc->pos++;
+	if (j < sc->len && s[j] == '$')
+		return skip_dollar(sc, j + 1 - sc->pos);
+	sc->pos++; /* a lone '$': what follows is lexed afresh, as psql does */
 	return 0;
 }
 
-/* Consumes one SQLite token at pos and feeds it to the trigger machine. */
-static int sqlite_token(scanner *sc)
+/* Consumes one word at pos and returns its kind for the trigger machine (TK_OTHER when
+ * the byte there starts no word); 0 bytes consumed means no word. */
+static int word_token(scanner *sc, size_t *n)
 {
 	const char *s = sc->s;
 	unsigned char c = (unsigned char)s[sc->pos];
+	size_t j = sc->pos;
+	if (sc->flags & STRATA_SQL_DOLLAR_QUOTES) {
+		if (is_digit(c)) {
+			/* a number: its digits must not start a word that could swallow a '$' */
+			while (j < sc->len && is_digit((unsigned char)s[j]))
+				j++;
+		} else if (ident_start(c)) {
+			j++;
+			while (j < sc->len && (tag_cont((unsigned char)s[j]) || s[j] == '$'))
+				j++;
+			if (sc->flags & STRATA_SQL_BODY_BLOCKS)
+				block_word(sc, s + sc->pos, j - sc->pos);
+		}
+	} else {
+		while (j < sc->len && loose_idchar((unsigned char)s[j]))
+			j++;
+	}
+	*n = j - sc->pos;
+	int kind = *n ? trigger_word_kind(s + sc->pos, *n) : TK_OTHER;
+	sc->pos = j;
+	return kind;
+}
+
+/* Consumes one token at pos (not whitespace, a comment or a ';') and, with
+ * STRATA_SQL_BODY_TRIGGER, feeds it to the trigger machine. */
+static int next_token(scanner *sc)
+{
+	unsigned char c = (unsigned char)sc->s[sc->pos];
+	unsigned f = sc->flags;
 	int kind = TK_OTHER;
 	int rc = 0;
+	size_t n = 0;
 
 	if (c == '\'') {
 		rc = skip_quoted(sc, 1, '\'', 1, 0, "string literal");
-	} else if (c == '"' || c == '`') {
+	} else if (c == '"' || (c == '`' && (f & STRATA_SQL_BACKTICK_IDENTS))) {
 		rc = skip_quoted(sc, 1, (char)c, 1, 0, "quoted identifier");
-	} else if (c == '[') {
+	} else if (c == '[' && (f & STRATA_SQL_BRACKET_IDENTS)) {
 		rc = skip_quoted(sc, 1, ']', 0, 0, "quoted identifier");
-	} else if (sqlite_idchar(c)) {
-		size_t j = sc->pos + 1;
-		while (j < sc->len && sqlite_idchar((unsigned char)s[j]))
-			j++;
-		kind = sqlite_word_kind(s + sc->pos, j - sc->pos);
-		sc->pos = j;
-	} else {
+	} else if (c == '(' && (f & STRATA_SQL_BODY_BLOCKS)) {
+		sc->paren++;
 		sc->pos++;
+	} else if (c == ')' && (f & STRATA_SQL_BODY_BLOCKS)) {
+		if (sc->paren > 0)
+			sc->paren--;
+		sc->pos++;
+	} else if (c == '$' && (f & STRATA_SQL_DOLLAR_QUOTES)) {
+		rc = dollar_token(sc);
+	} else if ((c == 'e' || c == 'E') && peek1(sc) == '\'' && (f & STRATA_SQL_E_STRINGS)) {
+		rc = skip_quoted(sc, 2, '\'', 1, 1, "string literal");
+	} else {
+		kind = word_token(sc, &n);
+		if (!n)
+			sc->pos++;
 	}
-	if (rc == 0)
+	if (rc == 0 && (f & STRATA_SQL_BODY_TRIGGER))
 		sc->trig = trigger_trans[sc->trig][kind];
 	return rc;
 }
@@ -362,7 +362,7 @@ static void stmt_push(strata_stmtlist *l, const char *s, size_t n, int line)
  * the machine also advances past the ';'. */
 static int semicolon_ends(scanner *sc)
 {
-	if (sc->pg)
+	if (sc->flags & STRATA_SQL_BODY_BLOCKS)
 		return sc->paren == 0 && sc->begin == 0;
 	sc->trig = trigger_trans[sc->trig][TK_SEMI];
 	return sc->trig == ST_START;
@@ -378,7 +378,7 @@ static void stmt_reset(scanner *sc)
 }
 
 /* See split.h; this is the one pass, cutting at each ending ';'. */
-int strata_split(const char *sql, size_t len, int dialect, int first_line,
+int strata_split(const char *sql, size_t len, unsigned dialect, int first_line,
 		 strata_stmtlist *out, strata_err *e)
 {
 	scanner sc;
@@ -389,8 +389,9 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 	int start_line = 0;
 	const char *nul;
 
-	if (dialect != STRATA_DIALECT_SQLITE && dialect != STRATA_DIALECT_POSTGRES)
-		return err_set(e, STRATA_EFAIL, "unknown SQL dialect %d", dialect);
+	unsigned body = dialect & STRATA_SQL_BODY_MASK;
+	if ((dialect & ~(unsigned)STRATA_SQL_ALL) || (body != STRATA_SQL_BODY_TRIGGER && body != STRATA_SQL_BODY_BLOCKS))
+		return err_set(e, STRATA_EFAIL, "unknown SQL dialect %u", dialect);
 	if (len == 0)
 		return 0;
 
@@ -409,7 +410,10 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 	sc.s = sql;
 	sc.len = len;
 	sc.line = first_line;
-	sc.pg = dialect == STRATA_DIALECT_POSTGRES;
+	sc.flags = dialect;
+	if (!(dialect & ~STRATA_SQL_BODY_MASK))
+		sc.flags |= body == STRATA_SQL_BODY_TRIGGER ? STRATA_SQL_TRIGGER_DEFAULTS
+							    : STRATA_SQL_BLOCK_DEFAULTS;
 	sc.e = e;
 	stmt_reset(&sc);
 
@@ -444,7 +448,7 @@ int strata_split(const char *sql, size_t len, int dialect, int first_line,
 				continue;
 			}
 		} else {
-			rc = sc.pg ? pg_token(&sc) : sqlite_token(&sc);
+			rc = next_token(&sc);
 			if (rc)
 				goto fail;
 		}

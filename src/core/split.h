@@ -1,5 +1,7 @@
 /*
  * split: cuts a section of SQL into the statements the database's own client would send.
+ * What it knows of a dialect is the backend's flag word (STRATA_SQL_* in
+ * strata/backend.h); the two built-in flag words behave as follows.
  *
  * SQLite input is split where sqlite3_complete() would first call it complete: at a ';'
  * outside strings, "..." / [...] / `...` identifiers and comments, except that once a
@@ -19,31 +21,10 @@
 #ifndef STRATA_CORE_SPLIT_H
 #define STRATA_CORE_SPLIT_H
 
-#include <stddef.h>
-
+#include "strata/backend.h"
 #include "util/err.h"
 
-typedef struct strata_stmt {
-	char *sql; /* malloc'd statement text, trimmed of surrounding whitespace, without the final ';' */
-	int line;  /* 1-based line (counting from first_line) where the statement's first token starts */
-} strata_stmt;
-
-typedef struct strata_stmtlist {
-	strata_stmt *v;
-	size_t n, cap;
-} strata_stmtlist;
-
-/* Splits `len` bytes of `sql` in `dialect` (STRATA_DIALECT_SQLITE or
- * STRATA_DIALECT_POSTGRES from strata/backend.h) and appends the statements to `out`,
- * which must start zeroed ({0}) or hold earlier results. `first_line` is the line number
- * of sql[0]; lines are counted on '\n', so CRLF input counts right.
- * Returns 0, or STRATA_EFAIL with "line N: unterminated …" in `e` (N is where the string,
- * identifier, comment or dollar quote began; the caller prefixes the file name). On
- * failure `out` holds the statements it held before, and no array if it owned none. */
-int strata_split(const char *sql, size_t len, int dialect, int first_line,
-		 strata_stmtlist *out, strata_err *e);
-
-/* Frees every statement and the array, leaving `l` zeroed and reusable. */
-void strata_stmtlist_free(strata_stmtlist *l);
+/* strata_stmt, strata_stmtlist, strata_split() and strata_stmtlist_free() are declared
+ * in strata/backend.h, where backends reach them. */
 
 #endif

@@ -32,24 +32,25 @@ void strata_autogen_result_free(strata_autogen_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Turns an op's human line into what `check` says about it. */
-static char *difference(const strata_op *op, const char *line)
+/* Turns an op's human line into what `check` says about it; `src` names the declared
+ * schema (schema.sql, sqlalchemy:app:db, …). */
+static char *difference(const strata_op *op, const char *line, const char *src)
 {
 	const char *what = line + 2;
 	if (op->kind == STRATA_OP_RENAME_TABLE)
-		return xasprintf("table %s is named %s in schema.sql", op->old_table->name,
-				 op->new_table->name);
+		return xasprintf("table %s is named %s in %s", op->old_table->name,
+				 op->new_table->name, src);
 	if (op->kind == STRATA_OP_RENAME_COLUMN)
-		return xasprintf("column %s.%s is named %s in schema.sql", op->new_table->name,
-				 op->old_col->name, op->new_col->name);
+		return xasprintf("column %s.%s is named %s in %s", op->new_table->name,
+				 op->old_col->name, op->new_col->name, src);
 	if (line[0] == '+')
-		return xasprintf("%s is in schema.sql but not in the database", what);
+		return xasprintf("%s is in %s but not in the database", what, src);
 	if (line[0] == '-')
-		return xasprintf("%s is in the database but not in schema.sql", what);
+		return xasprintf("%s is in the database but not in %s", what, src);
 	const char *paren = strstr(what, " (");
 	if (!paren)
-		return xasprintf("%s differs from schema.sql", what);
-	return xasprintf("%.*s differs from schema.sql%s", (int)(paren - what), what, paren);
+		return xasprintf("%s differs from %s", what, src);
+	return xasprintf("%.*s differs from %s%s", (int)(paren - what), what, src, paren);
 }
 
 /* Adds to `r` the candidates of one kind the user accepts. */
@@ -102,7 +103,7 @@ int strata_autogen_catalogs(strata_render_fn render, const strata_catalog *live,
 		buf_reset(&line);
 		if (strata_op_describe(&line, op)) {
 			list_push(&out->ops, &out->nops, xstrdup(line.ptr));
-			list_push(&out->differences, &out->ndifferences, difference(op, line.ptr));
+			list_push(&out->differences, &out->ndifferences, difference(op, line.ptr, o->source ? o->source : "schema.sql"));
 		}
 		buf_reset(&line);
 		if (strata_op_danger(&line, op, ops->strict_types))

@@ -38,9 +38,11 @@ typedef struct strata_autogen_opts {
 	/* Compare schema.sql with an empty database instead of the live one (the initial
 	 * revision of `reset`). */
 	int from_empty;
+	/* What `check`'s lines call the declared schema (NULL: "schema.sql"). */
+	const char *source;
 } strata_autogen_opts;
 
-#define STRATA_AUTOGEN_OPTS_INIT { NULL, 0, NULL, NULL, 0 }
+#define STRATA_AUTOGEN_OPTS_INIT { NULL, 0, NULL, NULL, 0, NULL }
 
 typedef struct strata_autogen_result {
 	char *upgrade_sql;   /* malloc'd, "" when no changes */

@@ -34,6 +34,17 @@ expect_rc 2 "--each with an unsupported command"
 run upgrade --each 'sqlite:tenants/*.db' --jobs 0
 expect_rc 2 "--jobs 0 is a usage error"
 
-# --format json is for one database; with --each it is refused before anything runs.
-run --each 'sqlite:tenants/*.db' --format json current
-expect_rc 2 "--each with --format json is a usage error"
+# --format json with --each: one object per database, one per line, in list order.
+run --each 'sqlite:tenants/t[1-4].db' --format json current
+expect_rc 0 "current --each --format json"
+check "one JSON line per database" test "$(wc -l <"$OUT")" -eq 4
+check "each line holds the database and the command's own object" test "$(python3 -c "
+import json
+rows = [json.loads(l) for l in open('$OUT')]
+print([(r['database'], r['ok'], [c['revision'] for c in r['result']['current']]) for r in rows][:2])")" = "[('sqlite:tenants/t1.db', True, ['e00000000002']), ('sqlite:tenants/t2.db', True, ['e00000000002'])]"
+run --each 'sqlite:tenants/t[3-4].db' --format json upgrade
+expect_rc 1 "upgrade --each --format json exits 1 when a database fails"
+check "the failed database says why, the other what it did" test "$(python3 -c "
+import json
+rows = [json.loads(l) for l in open('$OUT')]
+print([(r['ok'], r['exit'], 'already exists' in (r['error'] or ''), r['result']['applied']) for r in rows])")" = "[(True, 0, False, []), (False, 1, True, [])]"

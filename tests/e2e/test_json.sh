@@ -24,7 +24,7 @@ check "history JSON escapes quotes" test "$(jget "d['revisions'][-1]['message']"
 check "history JSON marks current" test "$(jget "[r['revision'] for r in d['revisions'] if r['current']]")" = "['bbbb00000002']"
 run status --format json
 check "status JSON" test "$(jget "[r['applied'] for r in d['revisions']]")" = "[True, True, False]"
-run upgrade --format json
+run show aaaa --format json
 expect_rc 2 "commands without JSON output refuse --format json"
 run current --format yaml
 expect_rc 2 "unknown formats are usage errors"

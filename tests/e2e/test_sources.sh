@@ -104,6 +104,12 @@ expect_rc 0 "strata.ini is found in a directory above"
 check "and paths in it mean what they mean from there" test ! -e app.db
 run upgrade
 check "no database is created in the subdirectory" test ! -e app.db
+run verify
+expect_rc 0 "verify from a subdirectory"
+expect_out "copy of sqlite:app.db: SQLite online backup" "rehearses on a copy of the real database"
+run backup
+expect_rc 0 "backup from a subdirectory"
+check "puts the copy beside the database" sh -c "ls '$T/d/proj'/app_backup_*.db"
 cd "$T/d/elsewhere"
 run -c ../proj/strata.ini history
 expect_out "^<base> -> [0-9a-f]+ \(head\), one" "-c: script_location is relative to the config file"

@@ -11,7 +11,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "backends/postgres/postgres_internal.h"
 #include "strata/backend.h"
-#include "core/ctx.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -48,6 +47,8 @@ struct strata_conn {
 	long long lock_key; /* pg_advisory_lock key */
 	int locked;
 	int shadow;         /* opened as the configured shadow database */
+	PGcancel *cancel;   /* for pg_interrupt, made at connect time (PQgetCancel is not
+			     * async-signal-safe; PQcancel is) */
 };
 
 /* The libpq handle behind a connection, for the PostgreSQL introspection. */
@@ -162,7 +163,7 @@ static void url_passwords(const char *url, strvec *out)
 static char *scrub(const char *msg, const char *url)
 {
 	buf b = BUF_INIT;
-	char *masked = url_mask(url);
+	char *masked = strata_url_mask(url);
 	strvec pw = { 0 };
 	buf_puts(&b, msg ? msg : "");
 	buf_rtrim(&b);
@@ -295,7 +296,7 @@ static int pg_connect(strata_conn **out, const char *url, const strata_conn_opts
 	if (!pg)
 		return err_set(e, STRATA_EFAIL, "cannot connect to PostgreSQL: out of memory");
 	if (PQstatus(pg) != CONNECTION_OK) {
-		char *masked = url_mask(url);
+		char *masked = strata_url_mask(url);
 		char *why = scrub(PQerrorMessage(pg), url);
 		err_set(e, STRATA_EFAIL, "cannot connect to PostgreSQL database %s: %s", masked, why);
 		free(why);
@@ -313,6 +314,7 @@ static int pg_connect(strata_conn **out, const char *url, const strata_conn_opts
 	PQclear(chk);
 	strata_conn *c = xcalloc(1, sizeof(*c));
 	c->pg = pg;
+	c->cancel = PQgetCancel(pg);
 	c->lock_timeout_ms = o && o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 10000;
 	c->shadow = o && o->shadow;
 	c->schema_set = o && o->version_schema && *o->version_schema;
@@ -330,10 +332,21 @@ static void pg_disconnect(strata_conn *c)
 {
 	if (!c)
 		return;
+	if (c->cancel)
+		PQfreeCancel(c->cancel);
 	PQfinish(c->pg);
 	free(c->schema);
 	free(c->version_table);
 	free(c);
+}
+
+/* Asks the server to cancel the running statement (psql's Ctrl-C): PQcancel is safe
+ * in a signal handler with a local error buffer. */
+static void pg_interrupt(strata_conn *c)
+{
+	char errbuf[256];
+	if (c && c->cancel)
+		PQcancel(c->cancel, errbuf, (int)sizeof errbuf);
 }
 
 /* Runs one statement, discarding rows; the error carries SQLSTATE, detail and hint. */
@@ -728,10 +741,16 @@ done:
 	return rc;
 }
 
+/* Both spellings libpq accepts; the URL itself goes to libpq untouched. */
+static const char *const pg_schemes[] = { "postgresql://", "postgres://", NULL };
+
 const strata_backend strata_postgres_backend = {
 	.name = "postgresql",
-	.caps = STRATA_CAP_TRANSACTIONAL_DDL | STRATA_CAP_DROP_COLUMN | STRATA_CAP_ADVISORY_LOCK,
-	.dialect = STRATA_DIALECT_POSTGRES,
+	.schemes = pg_schemes,
+	.url_forms = "postgresql://…",
+	.caps = STRATA_CAP_TRANSACTIONAL_DDL | STRATA_CAP_DROP_COLUMN | STRATA_CAP_ADVISORY_LOCK |
+		STRATA_CAP_SCHEMAS | STRATA_CAP_SHADOW_DATABASE,
+	.dialect = STRATA_SQL_BODY_BLOCKS | STRATA_SQL_BLOCK_DEFAULTS,
 	.connect = pg_connect,
 	.disconnect = pg_disconnect,
 	.exec = pg_exec,
@@ -746,7 +765,11 @@ const strata_backend strata_postgres_backend = {
 	.table_name = pg_table_name,
 	.version_ddl = pg_version_ddl,
 	.backup = pg_backup,
+	.scratch_copy = pg_scratch_copy,
+	.scratch_drop = pg_scratch_drop,
+	.scratch_sql = "SET synchronous_commit = off",
 	.introspect = pg_introspect,
 	.load_shadow = pg_load_shadow,
 	.render = pg_render,
+	.interrupt = pg_interrupt,
 };

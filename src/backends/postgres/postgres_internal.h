@@ -42,6 +42,11 @@ int pg_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_pa
 /* Renders `ops` as PostgreSQL SQL, appending to `out`. */
 int pg_render(const strata_oplist *ops, buf *out, strata_err *e);
 
+/* verify's scratch copy: the scratch_copy and scratch_drop slots (copy.c). */
+int pg_scratch_copy(strata_conn *c, const char *url, const char *dir, int with_data,
+		    strata_scratch *out, strata_err *e);
+int pg_scratch_drop(strata_conn *c, const strata_scratch *sc, strata_err *e);
+
 /* Appends `name` as a double-quoted identifier. */
 void pg_quote(buf *out, const char *name);
 /* Appends a catalog name ("t" or "schema.t") quoted part by part. */

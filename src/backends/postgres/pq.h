@@ -19,7 +19,8 @@
 	X(PQexec) X(PQexecParams) X(PQgetResult) X(PQerrorMessage) X(PQgetvalue)           \
 	X(PQgetisnull) X(PQtransactionStatus) X(PQstatus) X(PQfinish) X(PQdb) X(PQuser)   \
 	X(PQsetNoticeProcessor) X(PQconninfoFree) X(PQconninfo) X(PQconnectdbParams)       \
-	X(PQputCopyEnd) X(PQgetCopyData) X(PQfreemem) X(PQcmdStatus)
+	X(PQputCopyEnd) X(PQgetCopyData) X(PQfreemem) X(PQcmdStatus) X(PQgetCancel)         \
+	X(PQfreeCancel) X(PQcancel)
 
 typedef struct strata_pq_api {
 #define STRATA_PQ_MEMBER(name) __typeof__(name) *name;
@@ -59,6 +60,9 @@ int pq_load(strata_err *e);
 #define PQgetCopyData strata_pq.PQgetCopyData
 #define PQfreemem strata_pq.PQfreemem
 #define PQcmdStatus strata_pq.PQcmdStatus
+#define PQgetCancel strata_pq.PQgetCancel
+#define PQfreeCancel strata_pq.PQfreeCancel
+#define PQcancel strata_pq.PQcancel
 #endif
 
 #endif

@@ -18,7 +18,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "backends/postgres/postgres_internal.h"
-#include "core/split.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +68,7 @@ static int load(PGconn *pg, const char *schema_sql, const char *path, strata_err
 {
 	strata_stmtlist l = { 0 };
 	int rc = 0;
-	if (strata_split(schema_sql, strlen(schema_sql), STRATA_DIALECT_POSTGRES, 1, &l, e)) {
+	if (strata_split(schema_sql, strlen(schema_sql), strata_postgres_backend.dialect, 1, &l, e)) {
 		err_prefix(e, "%s: ", path);
 		return STRATA_EFAIL;
 	}

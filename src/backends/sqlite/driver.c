@@ -15,10 +15,9 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-char *sqlite_url_path(const char *url);
 
 struct strata_conn {
 	sqlite3 *db;
@@ -149,6 +148,14 @@ static void sq_disconnect(strata_conn *c)
 	free(c->path);
 	free(c->version_table);
 	free(c);
+}
+
+/* sqlite3_interrupt only sets a flag the running statement polls: the sqlite3 shell
+ * calls it from its SIGINT handler too. */
+static void sq_interrupt(strata_conn *c)
+{
+	if (c && c->db)
+		sqlite3_interrupt(c->db);
 }
 
 static int sq_query(strata_conn *c, const char *sql, const char *const *params, size_t nparams,
@@ -332,10 +339,62 @@ done:
 	return rc;
 }
 
+/* The default backup file: the database file's name with _backup_STAMP before its
+ * extension (the backup_path slot). */
+static char *sq_backup_path(const char *url, const char *stamp)
+{
+	if (strncmp(url, "sqlite:", 7) != 0)
+		return NULL;
+	const char *f = url + 7;
+	if (strncmp(f, "//", 2) == 0)
+		f += 2;
+	const char *dot = strrchr(f, '.');
+	const char *slash = strrchr(f, '/');
+	if (dot && (!slash || dot > slash))
+		return xasprintf("%.*s_backup_%s%s", (int)(dot - f), f, stamp, dot);
+	return xasprintf("%s_backup_%s", f, stamp);
+}
+
+/* SQLite ignores PRAGMA foreign_keys inside a transaction, so a table rebuild must
+ * have enforcement switched off before BEGIN (or dropping a parent table cascades). */
+static int sq_fk_pause_needed(const char *sql)
+{
+	return strstr(sql, "-- strata:rebuild") != NULL;
+}
+
+static int sq_fk_pause(strata_conn *c, int *was_on, strata_err *e)
+{
+	strata_rows rows = { 0 };
+	int rc = sq_query(c, "PRAGMA foreign_keys", NULL, 0, &rows, e);
+	*was_on = !rc && rows.nrows && rows.cells[0] && strcmp(rows.cells[0], "1") == 0;
+	strata_rows_free(&rows);
+	if (!rc && *was_on)
+		rc = sq_exec(c, "PRAGMA foreign_keys = OFF", e);
+	return rc;
+}
+
+static void sq_fk_resume(strata_conn *c, int was_on)
+{
+	if (was_on)
+		sq_exec(c, "PRAGMA foreign_keys = ON", NULL);
+}
+
+/* 1 when the statement asks SQLite for foreign-key violations: strata fails the
+ * revision when it returns any. */
+static int sq_is_check(const char *sql)
+{
+	return strncasecmp(sql, "PRAGMA", 6) == 0 &&
+	       strstr(sql, "foreign_key_check") != NULL;
+}
+
+static const char *const sq_schemes[] = { "sqlite:", NULL };
+
 const strata_backend strata_sqlite_backend = {
 	.name = "sqlite",
+	.schemes = sq_schemes,
+	.url_forms = "sqlite:path.db, sqlite:///relative.db, sqlite:////absolute.db",
 	.caps = STRATA_CAP_TRANSACTIONAL_DDL | STRATA_CAP_DROP_COLUMN,
-	.dialect = STRATA_DIALECT_SQLITE,
+	.dialect = STRATA_SQL_BODY_TRIGGER | STRATA_SQL_TRIGGER_DEFAULTS,
 	.connect = sq_connect,
 	.disconnect = sq_disconnect,
 	.exec = sq_exec,
@@ -350,7 +409,19 @@ const strata_backend strata_sqlite_backend = {
 	.table_name = sq_table_name,
 	.version_ddl = sq_version_ddl,
 	.backup = sq_backup,
+	.backup_path = sq_backup_path,
+	.url_path = sqlite_url_path,
+	.fk_pause_needed = sq_fk_pause_needed,
+	.fk_pause = sq_fk_pause,
+	.fk_resume = sq_fk_resume,
+	.is_check = sq_is_check,
+	.scratch_copy = sqlite_scratch_copy,
+	.scratch_sql = "PRAGMA synchronous = OFF;\n"
+		       "PRAGMA journal_mode = MEMORY;\n"
+		       "PRAGMA cache_size = -262144",
+	.empty_url = "sqlite::memory:",
 	.introspect = sqlite_introspect,
 	.load_shadow = sqlite_load_shadow,
 	.render = sqlite_render,
+	.interrupt = sq_interrupt,
 };

@@ -18,6 +18,14 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+/* The file path of a sqlite: URL (malloc'd), or NULL when it is not one (driver.c;
+ * the url_path slot). */
+char *sqlite_url_path(const char *url);
+
+/* verify's scratch copy: the scratch_copy slot (scratch.c). */
+int sqlite_scratch_copy(strata_conn *c, const char *url, const char *dir, int with_data,
+			strata_scratch *out, strata_err *e);
+
 /* The native handle of a connection (driver.c). */
 sqlite3 *strata_sqlite_handle(strata_conn *c);
 
