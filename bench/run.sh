@@ -14,6 +14,9 @@
 #   mariadb  1,000 revisions on a throwaway MariaDB server (tests/mariadb_server.sh)
 #            against the mariadb client running the same SQL; skipped with a reason
 #            when it cannot start
+#   sources  `strata check` with `schema = sqlalchemy:app:db` on a generated 50-model
+#            Flask-SQLAlchemy app vs `python3 -c 'import app'` (BENCH_PYTHON, default
+#            /usr/bin/python3; skipped with a reason when it lacks Flask-SQLAlchemy)
 #   verify   bench/bench_verify.sh, when that file exists
 #
 # Every run writes its table to bench/RESULTS.md (BENCH_RESULTS names another file;
@@ -27,6 +30,7 @@
 #   BENCH_SLOW_RUNS samples for the slow sections, each and pg (default 3)
 #   BENCH_PG_PER_REVISION=0  skip the slow `psql -1 -f` per revision reference run
 #   BENCH_KEEP     keep the temporary directory (default: removed on exit)
+#   BENCH_PYTHON   the interpreter with Flask-SQLAlchemy for `sources` (default /usr/bin/python3)
 #
 # POSIX sh + awk + GNU date (%N); hyperfine is not needed. strata and its floor are
 # sampled alternately (A B A B …) so disk or CPU drift during the run hits both sides
@@ -47,7 +51,7 @@ SLOW_RUNS=${BENCH_SLOW_RUNS:-3}
 STAT=${BENCH_STAT:-min}
 SIZES=${BENCH_SIZES:-"10000 100000"}
 TENANTS=${BENCH_TENANTS:-1000}
-ONLY=${BENCH_ONLY:-"core graph autogen each pg mariadb verify"}
+ONLY=${BENCH_ONLY:-"core graph autogen each pg mariadb sources verify"}
 NREV=1000
 NEACH=20
 
@@ -519,6 +523,59 @@ if want mariadb; then
 		cd "$TMP"
 		sh "$ROOT/tests/mariadb_server.sh" stop "$MY_DIR" >/dev/null 2>&1 || :
 		MY_DIR=
+	fi
+fi
+
+# ---------------------------------------------------------------- schema sources
+# A Flask-SQLAlchemy app of 50 models (a unique column, an index, a server default, a
+# foreign key with ON DELETE to the previous model), its SQLite database migrated and
+# upgraded by strata. Timed: `strata check` reading the models through
+# `schema = sqlalchemy:app:db` (the interpreter imports the app, renders the DDL
+# offline, strata loads it and diffs), against the floor `python -c 'import app'`:
+# the least any tool reading the models pays. `strata check` with the same DDL in a
+# schema.sql is reported for reference: the difference is what the source adds.
+gen_flaskapp() {
+	awk -v n=50 'BEGIN {
+		print "from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n"
+		print "app = Flask(__name__)\napp.config[\"SQLALCHEMY_DATABASE_URI\"] = \"sqlite:////nonexistent/never-opened.db\""
+		print "db = SQLAlchemy(app)\n"
+		for (i = 1; i <= n; i++) {
+			printf "\nclass Model%d(db.Model):\n    __tablename__ = \"model_%d\"\n", i, i
+			print "    id = db.Column(db.Integer, primary_key=True)"
+			print "    name = db.Column(db.String(80), nullable=False, unique=True)"
+			print "    code = db.Column(db.String(20), index=True)"
+			print "    created_at = db.Column(db.DateTime, nullable=False, server_default=db.func.now())"
+			if (i > 1) printf "    parent_id = db.Column(db.Integer, db.ForeignKey(\"model_%d.id\", ondelete=\"CASCADE\"))\n", i - 1
+		}
+	}' >app.py
+}
+if want sources; then
+	PYB=${BENCH_PYTHON:-/usr/bin/python3}
+	if ! "$PYB" -c 'import flask_sqlalchemy' >/dev/null 2>&1; then
+		note "sources: skipped: $PYB cannot import flask_sqlalchemy (set BENCH_PYTHON)"
+	else
+		Q=$TMP/sources
+		mkdir -p "$Q/migrations/versions" && cd "$Q"
+		gen_flaskapp
+		printf '[strata]\ndatabase = sqlite:db.sqlite\nscript_location = migrations\nschema = sqlalchemy:app:db\npython = %s\n' "$PYB" >strata.ini
+		sed 's/^schema = .*/schema = schema.sql/' strata.ini >plain.ini
+		STRATA_DIALECT=sqlite "$PYB" -c "$(cat "$ROOT/src/providers/sqlalchemy_provider.py")" app:db >schema.sql
+		"$STRATA" migrate -m models >/dev/null && "$STRATA" upgrade >/dev/null
+		"$STRATA" check >/dev/null || { echo "bench: strata check fails on the 50-model app" >&2; exit 1; }
+		[ "$(sqlite3 db.sqlite "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'model_%' AND type = 'table'")" = 50 ] ||
+			{ echo "bench: the 50-model app's tables are not all there" >&2; exit 1; }
+		i=0
+		while [ $i -lt "$RUNS" ]; do
+			sample srcimport 1 : "$PYB" -c 'import app'
+			sample srccheck 1 : "$STRATA" check
+			sample srcsql 1 : "$STRATA" -c plain.ini check
+			i=$((i + 1))
+		done
+		record "check, sqlalchemy:app:db, 50 models" srccheck srcimport "le 1.5"
+		record "  same DDL from schema.sql, vs import app" srcsql srcimport "info"
+		awk -v a="$(stat srccheck.ms)" -v b="$(stat srcsql.ms)" -v c="$(stat srcimport.ms)" 'BEGIN {
+			printf "  sources: the sqlalchemy: source adds %.1f ms to check (%.2fx the %.1f ms of import app)\n", a - b, (c > 0 ? (a - b) / c : 0), c }' | tee -a "$NOTES"
+		cd "$TMP"
 	fi
 fi
 

@@ -215,39 +215,58 @@ static int write_all(strata *s, imported *v, size_t n, strvec *paths, strata_err
 	return rc;
 }
 
+/* The offset of the line in `text` that sets `key` in the [strata] section, or of
+ * the line after the [strata] header when none does (`*found` says which); -1
+ * when there is no [strata] section. */
+static long key_line(const char *text, const char *key, int *found)
+{
+	size_t klen = strlen(key);
+	long after_header = -1;
+	int in_strata = 0;
+	*found = 0;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		const char *next = nl ? nl + 1 : p + strlen(p);
+		const char *q = p + strspn(p, " \t");
+		if (*q == '[') {
+			in_strata = strncmp(q, "[strata]", 8) == 0;
+			if (in_strata && after_header < 0)
+				after_header = (long)(next - text);
+		} else if (in_strata && strncmp(q, key, klen) == 0 &&
+			   (q[klen] == ' ' || q[klen] == '=' || q[klen] == '\t')) {
+			*found = 1;
+			return (long)(p - text);
+		}
+		p = next;
+	}
+	return after_header;
+}
+
 /* Sets `key = value` in the [strata] section of the config file (replacing the
- * line when present), atomically. */
+ * line when there is one, else right after the header), atomically. */
 static int config_set(const char *path, const char *key, const char *value, strata_err *e)
 {
 	buf text = BUF_INIT, out = BUF_INIT;
-	int rc = fs_read(&text, path, e), done = 0, in_strata = 0;
-	size_t klen = strlen(key);
-	for (const char *p = text.ptr; !rc && *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-		const char *q = p + strspn(p, " \t");
-		if (*q == '[')
-			in_strata = strncmp(q, "[strata]", 8) == 0;
-		if (in_strata && !done && strncmp(q, key, klen) == 0 &&
-		    (q[klen] == ' ' || q[klen] == '=' || q[klen] == '\t')) {
-			buf_printf(&out, "%s = %s\n", key, value);
-			done = 1;
+	int rc = fs_read(&text, path, e), found = 0;
+	if (!rc) {
+		long at = key_line(text.ptr, key, &found);
+		if (at < 0) {
+			buf_puts(&out, text.ptr);
+			if (out.len && out.ptr[out.len - 1] != '\n')
+				buf_putc(&out, '\n');
+			buf_printf(&out, "[strata]\n%s = %s\n", key, value);
 		} else {
-			buf_add(&out, p, len);
-			if (in_strata && !done && strncmp(q, "[strata]", 8) == 0) {
-				if (len && p[len - 1] != '\n')
-					buf_putc(&out, '\n');
-				buf_printf(&out, "%s = %s\n", key, value);
-				done = 1;
-			}
+			buf_add(&out, text.ptr, (size_t)at);
+			if (out.len && out.ptr[out.len - 1] != '\n')
+				buf_putc(&out, '\n');
+			buf_printf(&out, "%s = %s\n", key, value);
+			const char *rest = text.ptr + at;
+			if (found)
+				rest += strcspn(rest, "\n") + (rest[strcspn(rest, "\n")] ? 1 : 0);
+			buf_puts(&out, rest);
 		}
-		p += len;
-	}
-	if (!rc && !done)
-		buf_printf(&out, "%s[strata]\n%s = %s\n",
-			   out.len && out.ptr[out.len - 1] != '\n' ? "\n" : "", key, value);
-	if (!rc)
 		rc = fs_write_atomic(path, out.ptr, out.len, 0644, 0, e);
+	}
 	buf_free(&text);
 	buf_free(&out);
 	return rc;

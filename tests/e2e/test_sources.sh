@@ -193,4 +193,12 @@ expect_out "a1 -> b2 \(head\), two" "the history reads as one graph"
 run import alembic alembic_dir
 expect_rc 1 "import refuses to overwrite revisions"
 expect_err "already holds 2 strata revisions" "and says why"
+rm strata/versions/*.sql
+run import alembic alembic_dir
+expect_rc 0 "importing again into an emptied directory works"
+check "and sets version_table once" test "$(grep -c '^version_table' strata.ini)" = 1
+sed -i 's/^version_table = .*/version_table   =   strata_version/' strata.ini && rm strata/versions/*.sql
+run import alembic alembic_dir
+check "a version_table line of another spelling is replaced" test "$(grep -c '^version_table' strata.ini)" = 1
+check "by alembic_version" grep -q '^version_table = alembic_version$' strata.ini
 unset STRATA_PROVIDERS_DIR
