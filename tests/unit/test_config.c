@@ -185,7 +185,7 @@ static void test_precedence(void **state)
 	assert_string_equal(s->url, "sqlite:file.db");
 	strata_free(s);
 	/* A bad URL in the environment fails even with a good file… */
-	assert_int_equal(setenv("DATABASE_URL", "mysql://x", 1), 0);
+	assert_int_equal(setenv("DATABASE_URL", "oracle://x", 1), 0);
 	assert_int_equal(open_with(&s, "p.ini", NULL, 1), STRATA_EUSAGE);
 	strata_free(s);
 	/* …but not when -d overrides it. */
@@ -322,9 +322,10 @@ static void test_lock_timeout_range(void **state)
 static void test_unknown_scheme(void **state)
 {
 	(void)state;
-	open_fails(NULL, "mysql://root:hunter2@db/app", STRATA_EUSAGE,
-		   "unsupported database URL 'mysql://root:***@db/app' (use sqlite:path.db, "
-		   "sqlite:///relative.db, sqlite:////absolute.db or postgresql://…)");
+	open_fails(NULL, "oracle://root:hunter2@db/app", STRATA_EUSAGE,
+		   "unsupported database URL 'oracle://root:***@db/app' (use sqlite:path.db, "
+		   "sqlite:///relative.db, sqlite:////absolute.db, postgresql://… or "
+		   "mysql://user:password@host/db (?socket=PATH), mariadb://)");
 	write_file("u.ini", "[strata]\ndatabase = oracle://scott:tiger@db\n");
 	strata *s;
 	assert_int_equal(open_with(&s, "u.ini", NULL, 0), STRATA_EUSAGE);
@@ -494,7 +495,9 @@ static void test_backend_for_url(void **state)
 	assert_null(strata_backend_for_url("sqlite:"));
 	assert_null(strata_backend_for_url("sqlite"));
 	assert_null(strata_backend_for_url(""));
-	assert_null(strata_backend_for_url("mysql://u@h/db"));
+	assert_non_null(strata_backend_for_url("mysql://u@h/db"));
+	assert_ptr_equal(strata_backend_for_url("mysql://u@h/db"), strata_backend_for_url("mariadb://u@h/db"));
+	assert_null(strata_backend_for_url("oracle://u@h/db"));
 	assert_null(strata_backend_for_url("SQLite:x.db"));
 }
 
