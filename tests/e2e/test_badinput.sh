@@ -221,8 +221,8 @@ bad "config: an unclosed section" "bad\.ini:1: " -c bad.ini upgrade
 # error is "bad.ini:3: not a valid ini line" for this two-line file. The pattern is
 # "bad\.ini:2: " once fixed.
 bad "config: a 2 MB line" "bad\.ini:[0-9]+: " -c bad.ini upgrade
-printf '[strata]\ndatabase = mysql://root:hunter2@db/app\n' >bad.ini
-bad "config: an unknown URL scheme" "unsupported database URL 'mysql://root:\*\*\*@db/app'" -c bad.ini upgrade
+printf '[strata]\ndatabase = oracle://root:hunter2@db/app\n' >bad.ini
+bad "config: an unknown URL scheme" "unsupported database URL 'oracle://root:\*\*\*@db/app'" -c bad.ini upgrade
 check "config: the password is not shown" sh -c "! grep -aq hunter2 '$ERR' '$OUT'"
 printf '[strata]\ndatabase = sqlite:\n' >bad.ini
 bad "config: sqlite: with no path" "unsupported database URL 'sqlite:'" -c bad.ini upgrade
