@@ -18,7 +18,7 @@ pkgs="sqlite3 libcrypto inih libpq libcjson"
 
 command -v "$cc" >/dev/null 2>&1 || { echo "fuzz: $cc not found (Debian: apt-get install clang)" >&2; exit 2; }
 cflags="-g -O1 -std=c11 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
- -D_DEFAULT_SOURCE -I$top/include -I$top/src $(pkg-config --cflags $pkgs)"
+ -D_DEFAULT_SOURCE -I$top/include -I$top/src $(pkg-config --cflags $pkgs libmariadb)" # libmariadb: headers only, opened at run time
 libs="$(pkg-config --libs $pkgs) -lm"
 mkdir -p "$out/obj"
 # fuzz_config writes each input to a file: memory-backed is faster where there is one.
