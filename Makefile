@@ -101,7 +101,7 @@ test-fast: all unit
 test: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS="-O1 -g" all unit
-	@STRATA_SUITES="$(BUILD) build-asan" sh tests/run.sh
+	@sh tests/run_parallel.sh $(BUILD) build-asan
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/strata
