@@ -4,7 +4,8 @@
 . "$STRATA_TOP/tests/e2e/lib.sh"
 PY=${STRATA_PYTHON:-/usr/bin/python3}
 if ! "$PY" -c 'import alembic' 2>/dev/null; then
-  echo "ok - alembic parity skipped: $PY has no alembic"; exit 0
+  # Without the peer there is nothing to compare with: a failure, never a silent skip.
+  echo "not ok - Alembic for $PY (install python3-alembic: make deps)"; exit 1
 fi
 project
 # ID|PARENTS|LABELS|DEPENDS|MESSAGE: the README's per-app layout (users, learning
