@@ -252,6 +252,9 @@ typedef struct strata_backend {
 
 /* The URL with its password masked (user:***@, password=***), for messages; malloc'd. */
 char *strata_url_mask(const char *url);
+/* s[0..n) (a URL component) %XX-decoded, malloc'd; a '%' not followed by two hex
+ * digits stays as it is. */
+char *strata_url_decode(const char *s, size_t n);
 
 /* Every backend, NULL-terminated, in the order URLs are matched: the registration
  * table in src/core/backend.c. */

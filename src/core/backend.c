@@ -46,6 +46,34 @@ const strata_backend *strata_backend_for_url(const char *url)
 }
 
 /* See strata/backend.h: the core's url_mask, for backends. */
+/* Value of hex digit c, or -1. */
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *strata_url_decode(const char *s, size_t n)
+{
+	buf b = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+		if (s[i] == '%' && i + 2 < n && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+			buf_putc(&b, (char)(hi * 16 + lo));
+			i += 2;
+		} else {
+			buf_putc(&b, s[i]);
+		}
+	}
+	return buf_detach(&b);
+}
+
 char *strata_url_mask(const char *url)
 {
 	return url_mask(url);

@@ -15,35 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Value of hex digit c, or -1. */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* s[0..n) percent-decoded (malloc'd); a '%' not followed by two hex digits stays. */
-static char *decode(const char *s, size_t n)
-{
-	buf b = BUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		int hi, lo;
-		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
-			buf_putc(&b, (char)(hi * 16 + lo));
-			i += 2;
-		} else {
-			buf_putc(&b, s[i]);
-		}
-	}
-	return buf_detach(&b);
-}
-
 void my_url_free(my_url *u)
 {
 	free(u->user);
@@ -61,7 +32,7 @@ static int parse_query(const char *q, my_url *u, strata_err *e)
 		size_t n = strcspn(q, "&");
 		const char *eq = memchr(q, '=', n);
 		size_t kn = eq ? (size_t)(eq - q) : n;
-		char *val = eq ? decode(eq + 1, n - kn - 1) : xstrdup("");
+		char *val = eq ? strata_url_decode(eq + 1, n - kn - 1) : xstrdup("");
 		if ((kn == 6 && strncmp(q, "socket", 6) == 0) ||
 		    (kn == 11 && strncmp(q, "unix_socket", 11) == 0)) {
 			free(u->socket);
@@ -96,10 +67,10 @@ int my_url_parse(const char *url, my_url *u, strata_err *e)
 	if (at) {
 		const char *colon = memchr(p, ':', (size_t)(at - p));
 		if (colon) {
-			u->user = decode(p, (size_t)(colon - p));
-			u->password = decode(colon + 1, (size_t)(at - colon - 1));
+			u->user = strata_url_decode(p, (size_t)(colon - p));
+			u->password = strata_url_decode(colon + 1, (size_t)(at - colon - 1));
 		} else {
-			u->user = decode(p, (size_t)(at - p));
+			u->user = strata_url_decode(p, (size_t)(at - p));
 		}
 		p = at + 1;
 	}
@@ -108,13 +79,13 @@ int my_url_parse(const char *url, my_url *u, strata_err *e)
 	if (*p == '[') { /* [IPv6]:port */
 		const char *close = memchr(p, ']', (size_t)(path - p));
 		if (close) {
-			u->host = decode(p + 1, (size_t)(close - p - 1));
+			u->host = strata_url_decode(p + 1, (size_t)(close - p - 1));
 			colon = close + 1 < path && close[1] == ':' ? close + 1 : NULL;
 		}
 	} else {
 		colon = memchr(p, ':', (size_t)(path - p));
 		if (p < (colon ? colon : hostend))
-			u->host = decode(p, (size_t)((colon ? colon : hostend) - p));
+			u->host = strata_url_decode(p, (size_t)((colon ? colon : hostend) - p));
 	}
 	if (colon) {
 		char *end = NULL;
@@ -130,7 +101,7 @@ int my_url_parse(const char *url, my_url *u, strata_err *e)
 	if (*path == '/') {
 		const char *dbend = query ? query : path + strlen(path);
 		if (dbend > path + 1)
-			u->database = decode(path + 1, (size_t)(dbend - path - 1));
+			u->database = strata_url_decode(path + 1, (size_t)(dbend - path - 1));
 	}
 	if (query && parse_query(query + 1, u, e)) {
 		my_url_free(u);

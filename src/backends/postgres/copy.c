@@ -21,33 +21,6 @@
 
 extern char **environ;
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* %XX-decodes n bytes of s (a URL component); malloc'd. */
-static char *pct_decode(const char *s, size_t n)
-{
-	buf b = BUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		int hi, lo;
-		if (s[i] == '%' && i + 2 < n && (hi = hexval((unsigned char)s[i + 1])) >= 0 && (lo = hexval((unsigned char)s[i + 2])) >= 0) {
-			buf_putc(&b, (char)(hi * 16 + lo));
-			i += 2;
-		} else {
-			buf_putc(&b, s[i]);
-		}
-	}
-	return buf_detach(&b);
-}
-
 /* Rewrites a postgresql:// URL: with `dbname` non-NULL that database replaces the
  * URL's; without `keep_pw` the password is left out (pg_dump and pg_restore get it
  * through their environment, never their command line). *pw receives the password,
@@ -66,7 +39,7 @@ static void pg_url_parts(const char *url, const char *dbname, int keep_pw, char 
 		const char *colon = memchr(auth, ':', (size_t)(at - auth));
 		if (colon) {
 			buf_add(&b, auth, (size_t)((keep_pw ? at : colon) - auth));
-			*pw = pct_decode(colon + 1, (size_t)(at - colon - 1));
+			*pw = strata_url_decode(colon + 1, (size_t)(at - colon - 1));
 		} else {
 			buf_add(&b, auth, (size_t)(at - auth));
 		}
@@ -89,7 +62,7 @@ static void pg_url_parts(const char *url, const char *dbname, int keep_pw, char 
 		int is_pw = n >= 9 && strncmp(rest, "password=", 9) == 0;
 		if (is_pw) {
 			free(*pw);
-			*pw = pct_decode(rest + 9, n - 9);
+			*pw = strata_url_decode(rest + 9, n - 9);
 		}
 		if (n && (!is_pw || keep_pw) && !(dbname && n >= 7 && strncmp(rest, "dbname=", 7) == 0)) {
 			buf_putc(&b, first ? '?' : '&');
