@@ -99,15 +99,17 @@ for b in $suites; do
     name=$(basename "$t")
     selected "$name" || continue
     out="$results/$b-$name.out"
+    t0=$(date +%s)
     (cd "$top" && STRATA_PAIRS=$pairs STRATA_PG_PAIRS=$pgpairs $vg "$t") >"$out" 2>&1
     rc=$?
+    secs=$(($(date +%s) - t0))
     count_cmocka "$out"
     vg_check unit "$name"
     if [ $rc -ne 0 ]; then
       if ! grep -q '^\[  FAILED  \]' "$out"; then fail=$((fail + 1)); fi
       echo "FAIL unit $name (exit $rc)"; sed -n '1,60p' "$out" | grep -v '^\[ \(RUN\|      OK\) ' | head -40
     else
-      echo "ok   unit $name"
+      echo "ok   unit $name (${secs} s)"
     fi
   done
   for t in "$top"/tests/e2e/test_*.sh; do
@@ -115,8 +117,10 @@ for b in $suites; do
     name=$(basename "$t" .sh)
     selected "$name" || continue
     out="$results/$b-$name.out"
+    t0=$(date +%s)
     STRATA="$top/$b/strata" STRATA_TOP="$top" STRATA_VG="$vg" sh "$t" >"$out" 2>&1
     rc=$?
+    secs=$(($(date +%s) - t0))
     vg_check e2e "$name"
     p=$(grep -c '^ok ' "$out"); f=$(grep -c '^not ok ' "$out")
     pass=$((pass + p)); fail=$((fail + f))
@@ -125,7 +129,7 @@ for b in $suites; do
       echo "FAIL e2e $name ($p ok, $f not ok, exit $rc)"; grep -A12 '^not ok ' "$out" | head -60
       [ "$f" -eq 0 ] && tail -n 20 "$out"
     else
-      echo "ok   e2e $name ($p checks)"
+      echo "ok   e2e $name ($p checks, ${secs} s)"
     fi
   done
 done
