@@ -296,6 +296,11 @@ typedef struct strata_diff {
 	size_t nwarnings;
 	char **differences;   /* for `check`: "column user.x is in the database but not in schema.sql" */
 	size_t ndifferences;
+	/* Said but not differences: "not compared: aggregate public.total(integer)" for
+	 * what the database holds that autogenerate does not model, "column order of table
+	 * t differs ..." when only the order of columns does. */
+	char **notices;
+	size_t nnotices;
 } strata_diff;
 
 typedef struct strata_diff_options {

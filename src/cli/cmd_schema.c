@@ -154,12 +154,15 @@ int cmd_diff(cli_globals *g, cli_args *a)
 		cJSON_AddBoolToObject(o, "changes", d->nops > 0);
 		cJSON_AddItemToObject(o, "operations", cli_json_strings((const char *const *)d->ops, d->nops));
 		cJSON_AddItemToObject(o, "warnings", cli_json_strings((const char *const *)d->warnings, d->nwarnings));
+		cJSON_AddItemToObject(o, "notices", cli_json_strings((const char *const *)d->notices, d->nnotices));
 		cJSON_AddStringToObject(o, "upgrade", d->upgrade_sql);
 		cJSON_AddStringToObject(o, "downgrade", d->downgrade_sql);
 		cli_json_print(o);
 	} else {
 		for (size_t i = 0; i < d->nwarnings; i++)
 			cli_warn("%s", d->warnings[i]);
+		for (size_t i = 0; i < d->nnotices && !g->quiet; i++)
+			fprintf(stderr, "note: %s\n", d->notices[i]);
 		if (!d->nops && !g->quiet)
 			fprintf(stderr, "No changes detected: the database matches %s\n", strata_schema_path(s));
 		fputs(d->upgrade_sql, stdout);
@@ -219,11 +222,15 @@ int cmd_check(cli_globals *g, cli_args *a)
 		cJSON_AddNumberToObject(o, "pending", (double)pending);
 		cJSON_AddItemToObject(o, "problems", problems);
 		problems = NULL;
+		cJSON_AddItemToObject(o, "notices", cli_json_strings((const char *const *)d->notices, d->nnotices));
 		cli_json_print(o);
 	} else {
 		cJSON *p;
 		cJSON_ArrayForEach(p, problems)
 			printf("%s\n", p->valuestring);
+		/* Said, not counted: what is not compared, columns only in another order. */
+		for (size_t i = 0; i < d->nnotices; i++)
+			printf("note: %s\n", d->notices[i]);
 		fflush(stdout);
 		if (nproblems)
 			fprintf(stderr, "strata: check failed: %d difference(s)\n", nproblems);

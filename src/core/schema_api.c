@@ -19,6 +19,7 @@ void strata_diff_free(strata_diff *d)
 	strata_strings_free(d->ops, d->nops);
 	strata_strings_free(d->warnings, d->nwarnings);
 	strata_strings_free(d->differences, d->ndifferences);
+	strata_strings_free(d->notices, d->nnotices);
 	free(d);
 }
 
@@ -121,6 +122,8 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 	d->nwarnings = r.nwarnings;
 	d->differences = r.differences;
 	d->ndifferences = r.ndifferences;
+	d->notices = r.notices;
+	d->nnotices = r.nnotices;
 	*out = d;
 	return 0;
 }

@@ -29,6 +29,7 @@ void strata_autogen_result_free(strata_autogen_result *r)
 	list_free(r->ops, r->nops);
 	list_free(r->warnings, r->nwarnings);
 	list_free(r->differences, r->ndifferences);
+	list_free(r->notices, r->nnotices);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -51,6 +52,75 @@ static char *difference(const strata_op *op, const char *line, const char *src)
 	if (!paren)
 		return xasprintf("%s differs from %s", what, src);
 	return xasprintf("%.*s differs from %s%s", (int)(paren - what), what, src, paren);
+}
+
+/* Appends "(a, b, c)": the columns of `t` that `keep` says the other side has too. */
+static void shared_order(buf *out, const strata_table *t, const strata_table *other,
+			 const strata_renames *r, int from_old, int nocase)
+{
+	size_t n = 0;
+	buf_putc(out, '(');
+	for (size_t i = 0; i < t->columns.n; i++) {
+		const strata_column *c = t->columns.v[i];
+		int shared = 0;
+		if (from_old) {
+			shared = strata_table_column(other, strata_renames_column(r, t->name, c->name,
+						     nocase), nocase) != NULL;
+		} else {
+			for (size_t j = 0; j < other->columns.n && !shared; j++) {
+				const strata_column *o = other->columns.v[j];
+				shared = strata_name_eq(strata_renames_column(r, other->name, o->name,
+						       nocase), c->name, nocase);
+			}
+		}
+		if (shared)
+			buf_printf(out, "%s%s", n++ ? ", " : "", c->name);
+	}
+	buf_putc(out, ')');
+}
+
+/* Notices for `check` and `diff`: what the live database holds that is not compared,
+ * and tables whose columns differ only in order (ADD COLUMN appends; nothing reorders
+ * them, so this is said, never turned into operations). */
+static void add_notices(strata_autogen_result *out, const strata_catalog *live,
+			const strata_catalog *want, const strata_renames *r, const char *src)
+{
+	int nocase = live->nocase;
+	buf a = BUF_INIT, b = BUF_INIT;
+	for (size_t i = 0; i < live->tables.n; i++) {
+		const strata_table *ta = live->tables.v[i];
+		const strata_table *tb =
+			strata_catalog_table(want, strata_renames_table(r, ta->name, nocase));
+		if (!tb)
+			continue;
+		buf_reset(&a);
+		buf_reset(&b);
+		shared_order(&a, ta, tb, r, 1, nocase);
+		shared_order(&b, tb, ta, r, 0, nocase);
+		/* Compare the old order carried through the renames with the new one. */
+		buf mapped = BUF_INIT;
+		size_t n = 0;
+		buf_putc(&mapped, '(');
+		for (size_t j = 0; j < ta->columns.n; j++) {
+			const strata_column *c = ta->columns.v[j];
+			const char *nm = strata_renames_column(r, ta->name, c->name, nocase);
+			if (strata_table_column(tb, nm, nocase))
+				buf_printf(&mapped, "%s%s", n++ ? ", " : "",
+					   strata_table_column(tb, nm, nocase)->name);
+		}
+		buf_putc(&mapped, ')');
+		if (strcmp(mapped.ptr, b.ptr) != 0)
+			list_push(&out->notices, &out->nnotices,
+				  xasprintf("column order of table %s differs from %s: %s there, %s in "
+					    "the database (columns are not reordered; new ones are "
+					    "added at the end)", tb->name, src, b.ptr, a.ptr));
+		buf_free(&mapped);
+	}
+	for (size_t i = 0; i < live->uncompared.n; i++)
+		list_push(&out->notices, &out->nnotices,
+			  xasprintf("not compared: %s", live->uncompared.v[i]));
+	buf_free(&a);
+	buf_free(&b);
 }
 
 /* Adds to `r` the candidates of one kind the user accepts. */
@@ -109,6 +179,7 @@ int strata_autogen_catalogs(strata_render_fn render, const strata_catalog *live,
 		if (strata_op_danger(&line, op, ops->strict_types))
 			list_push(&out->warnings, &out->nwarnings, xstrdup(line.ptr));
 	}
+	add_notices(out, live, want, &renames, o->source ? o->source : "schema.sql");
 	out->upgrade_sql = buf_detach(&up);
 	out->downgrade_sql = buf_detach(&down);
 done:

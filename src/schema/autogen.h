@@ -55,6 +55,11 @@ typedef struct strata_autogen_result {
 	 * "table x is in schema.sql but not in the database", ... */
 	char **differences;
 	size_t ndifferences;
+	/* Said, not differences: "not compared: aggregate public.total(integer)" for what
+	 * the database holds that is not modelled, and "column order of table t differs
+	 * ..." when only the order of columns does. */
+	char **notices;
+	size_t nnotices;
 } strata_autogen_result;
 
 /* Renders an op list as SQL, appending to a buf (a backend's render slot). */

@@ -96,6 +96,7 @@ void strata_catalog_free(strata_catalog *c)
 		free(o->alter);
 		free(o->type);
 		free(o->parent);
+		free(o->on);
 		strvec_free(&o->values);
 		free(o);
 	}
@@ -103,6 +104,7 @@ void strata_catalog_free(strata_catalog *c)
 	vec_free(&c->tables);
 	vec_free(&c->views);
 	vec_free(&c->triggers);
+	strvec_free(&c->uncompared);
 	free(c);
 }
 
@@ -237,6 +239,8 @@ const char *strata_object_kind_name(int kind)
 	case STRATA_OBJ_DOMAIN_CHECK: return "domain constraint";
 	case STRATA_OBJ_PARTITION: return "partition";
 	case STRATA_OBJ_SEQUENCE_OWNER: return "sequence owner";
+	case STRATA_OBJ_COLLATION: return "collation";
+	case STRATA_OBJ_VIEW_INDEX: return "index";
 	default: return "comment";
 	}
 }
@@ -332,6 +336,7 @@ static void column_free(strata_column *c)
 	free(c->dflt);
 	free(c->collation);
 	free(c->gen_expr);
+	free(c->identity_opts);
 	free(c);
 }
 
@@ -387,6 +392,7 @@ void strata_table_free(strata_table *t)
 	strvec_free(&t->pk.columns);
 	free(t->pk.name);
 	free(t->partition_by);
+	strvec_free(&t->inherits);
 	free(t->name);
 	free(t);
 }
@@ -405,6 +411,8 @@ strata_table *strata_table_dup(const strata_table *t)
 	d->without_rowid = t->without_rowid;
 	d->strict = t->strict;
 	d->partition_by = opt_dup(t->partition_by);
+	d->unlogged = t->unlogged;
+	strvec_copy(&d->inherits, &t->inherits);
 	for (size_t i = 0; i < t->columns.n; i++) {
 		const strata_column *c = t->columns.v[i];
 		strata_column *n = strata_table_add_column(d, c->name, c->type);
@@ -415,21 +423,30 @@ strata_table *strata_table_dup(const strata_table *t)
 		n->gen_expr = opt_dup(c->gen_expr);
 		n->hidden = c->hidden;
 		n->identity = c->identity;
+		n->identity_opts = opt_dup(c->identity_opts);
+		n->inherited = c->inherited;
 	}
 	strvec_copy(&d->pk.columns, &t->pk.columns);
 	d->pk.name = opt_dup(t->pk.name);
 	d->pk.autoincrement = t->pk.autoincrement;
+	d->pk.deferrable = t->pk.deferrable;
+	d->pk.initially_deferred = t->pk.initially_deferred;
 	for (size_t i = 0; i < t->uniques.n; i++) {
 		const strata_unique *u = t->uniques.v[i];
 		strata_unique *n = strata_table_add_unique(d);
 		n->name = opt_dup(u->name);
+		n->deferrable = u->deferrable;
+		n->initially_deferred = u->initially_deferred;
+		n->nulls_not_distinct = u->nulls_not_distinct;
 		for (size_t j = 0; j < u->nparts; j++)
 			strata_unique_add_part(n, u->parts[j].name, u->parts[j].collation,
 					       u->parts[j].desc);
 	}
 	for (size_t i = 0; i < t->checks.n; i++) {
 		const strata_check *ck = t->checks.v[i];
-		strata_table_add_check(d, ck->name, ck->expr)->exclude = ck->exclude;
+		strata_check *n = strata_table_add_check(d, ck->name, ck->expr);
+		n->exclude = ck->exclude;
+		n->no_inherit = ck->no_inherit;
 	}
 	for (size_t i = 0; i < t->fkeys.n; i++) {
 		const strata_fkey *fk = t->fkeys.v[i];
@@ -441,6 +458,7 @@ strata_table *strata_table_dup(const strata_table *t)
 		n->deferrable = fk->deferrable;
 		n->initially_deferred = fk->initially_deferred;
 		n->name = opt_dup(fk->name);
+		n->match_full = fk->match_full;
 	}
 	for (size_t i = 0; i < t->indexes.n; i++) {
 		const strata_index *ix = t->indexes.v[i];
@@ -985,7 +1003,8 @@ int strata_column_equal(const strata_column *a, const strata_column *b, const ch
 	       strata_sql_equal(a->dflt, b->dflt, r, old_table, nocase) &&
 	       opt_eq_nocase(a->collation, b->collation) && a->generated == b->generated &&
 	       strata_sql_equal(a->gen_expr, b->gen_expr, r, old_table, nocase) &&
-	       a->hidden == b->hidden && a->identity == b->identity;
+	       a->hidden == b->hidden && a->identity == b->identity &&
+	       strata_sql_equal(a->identity_opts, b->identity_opts, NULL, NULL, 0);
 }
 
 static int parts_equal(const strata_keypart *a, size_t na, const strata_keypart *b, size_t nb,
@@ -1022,13 +1041,33 @@ int strata_pkey_equal(const strata_table *a, const strata_table *b, const strata
 		      int nocase)
 {
 	return a->pk.autoincrement == b->pk.autoincrement &&
+	       (!a->pk.columns.n ||
+		(a->pk.deferrable == b->pk.deferrable &&
+		 a->pk.initially_deferred == b->pk.initially_deferred)) &&
 	       columns_equal(&a->pk.columns, &b->pk.columns, a->name, r, nocase);
 }
 
 int strata_unique_equal(const strata_unique *a, const strata_unique *b, const char *old_table,
 			const strata_renames *r, int nocase)
 {
-	return parts_equal(a->parts, a->nparts, b->parts, b->nparts, old_table, r, nocase);
+	return a->deferrable == b->deferrable && a->initially_deferred == b->initially_deferred &&
+	       a->nulls_not_distinct == b->nulls_not_distinct &&
+	       parts_equal(a->parts, a->nparts, b->parts, b->nparts, old_table, r, nocase);
+}
+
+/* Whether two tables are partitioned the same way (or both not at all). */
+static int partition_eq(const strata_table *a, const strata_table *b);
+
+/* See catalog.h. */
+int strata_table_options_equal(const strata_table *a, const strata_table *b, int nocase)
+{
+	if (a->without_rowid != b->without_rowid || a->strict != b->strict ||
+	    a->unlogged != b->unlogged || !partition_eq(a, b) || a->inherits.n != b->inherits.n)
+		return 0;
+	for (size_t i = 0; i < a->inherits.n; i++)
+		if (!strata_name_eq(a->inherits.v[i], b->inherits.v[i], nocase))
+			return 0;
+	return 1;
 }
 
 /* Whether two tables are partitioned the same way (or both not at all). */
@@ -1041,7 +1080,7 @@ static int partition_eq(const strata_table *a, const strata_table *b)
 int strata_check_equal(const strata_check *a, const strata_check *b, const char *old_table,
 		       const strata_renames *r, int nocase)
 {
-	return a->exclude == b->exclude && strata_name_eq(a->name, b->name, nocase) &&
+	return a->exclude == b->exclude && a->no_inherit == b->no_inherit && strata_name_eq(a->name, b->name, nocase) &&
 	       strata_sql_equal(a->expr, b->expr, r, old_table, nocase);
 }
 
@@ -1052,7 +1091,8 @@ int strata_fkey_equal(const strata_fkey *a, const strata_fkey *b, const char *ol
 	       strata_name_eq(strata_renames_table(r, a->ref_table, nocase), b->ref_table, nocase) &&
 	       columns_equal(&a->to, &b->to, a->ref_table, r, nocase) &&
 	       opt_eq_nocase(a->on_delete, b->on_delete) && opt_eq_nocase(a->on_update, b->on_update) &&
-	       a->deferrable == b->deferrable && a->initially_deferred == b->initially_deferred;
+	       a->deferrable == b->deferrable && a->initially_deferred == b->initially_deferred &&
+	       a->match_full == b->match_full;
 }
 
 int strata_index_equal(const strata_index *a, const strata_index *b, const strata_renames *r,
@@ -1143,8 +1183,7 @@ static int table_equal(const strata_table *a, const strata_table *b, int nocase,
 		what = "CHECK constraints";
 	if (!what && !multiset_equal(&a->fkeys, &b->fkeys, fk_eq, a->name, nocase))
 		what = "foreign keys";
-	if (!what && (a->without_rowid != b->without_rowid || a->strict != b->strict ||
-		      !partition_eq(a, b)))
+	if (!what && !strata_table_options_equal(a, b, nocase))
 		what = "table options";
 	if (!what && a->indexes.n != b->indexes.n)
 		what = "the number of indexes";
@@ -1219,6 +1258,11 @@ static const char *gen_word(int g)
 	return g == STRATA_GEN_STORED ? "STORED" : g == STRATA_GEN_VIRTUAL ? "VIRTUAL" : "none";
 }
 
+static const char *identity_word(char id)
+{
+	return id == 'a' ? "ALWAYS" : id == 'd' ? "BY DEFAULT" : "none";
+}
+
 /* Appends one "what: old -> new" clause, separated from earlier ones by ", ". */
 static void change(buf *out, size_t start, const char *what, const char *a, const char *b)
 {
@@ -1255,4 +1299,9 @@ void strata_column_describe_change(buf *out, const strata_column *a, const strat
 			buf_puts(out, ", ");
 		buf_puts(out, b->hidden ? "now hidden" : "no longer hidden");
 	}
+	if (a->identity != b->identity)
+		change(out, start, "identity", identity_word(a->identity), identity_word(b->identity));
+	if (!strata_sql_equal(a->identity_opts, b->identity_opts, NULL, NULL, 0))
+		change(out, start, "identity options", a->identity_opts ? a->identity_opts : "(default)",
+		       b->identity_opts ? b->identity_opts : "(default)");
 }

@@ -41,6 +41,13 @@ typedef struct strata_column {
 	char *gen_expr;  /* normalised generation expression, or NULL */
 	int hidden;      /* a hidden column of a virtual table */
 	char identity;   /* PostgreSQL identity: 'a' ALWAYS, 'd' BY DEFAULT, 0 none */
+	/* PostgreSQL: the identity's sequence options as CREATE SEQUENCE spells them
+	 * ("START WITH -100 INCREMENT BY 5 MINVALUE -100 MAXVALUE 1000 CACHE 1 NO CYCLE"),
+	 * or NULL when every one is at its default. */
+	char *identity_opts;
+	/* PostgreSQL: the column only comes from a parent table (INHERITS) and is not
+	 * declared by the table itself. */
+	int inherited;
 } strata_column;
 
 /* One key of an index or UNIQUE constraint. */
@@ -55,12 +62,17 @@ typedef struct strata_pkey {
 	strvec columns;    /* in key order; empty when there is no declared primary key */
 	int autoincrement;
 	char *name;        /* constraint name where the database names it, or NULL */
+	int deferrable;    /* PostgreSQL: DEFERRABLE [INITIALLY DEFERRED] */
+	int initially_deferred;
 } strata_pkey;
 
 typedef struct strata_unique {
 	strata_keypart *parts;
 	size_t nparts;
 	char *name; /* constraint name where the database names it, or NULL */
+	int deferrable; /* PostgreSQL: DEFERRABLE [INITIALLY DEFERRED] */
+	int initially_deferred;
+	int nulls_not_distinct; /* PostgreSQL 15: UNIQUE NULLS NOT DISTINCT */
 } strata_unique;
 
 typedef struct strata_check {
@@ -69,6 +81,7 @@ typedef struct strata_check {
 	/* A PostgreSQL exclusion constraint: `expr` is then its whole definition as the
 	 * server prints it ("EXCLUDE USING gist (room WITH =, during WITH &&)"). */
 	int exclude;
+	int no_inherit; /* PostgreSQL: CHECK (...) NO INHERIT */
 } strata_check;
 
 typedef struct strata_fkey {
@@ -80,6 +93,7 @@ typedef struct strata_fkey {
 	int deferrable;
 	int initially_deferred;
 	char *name;       /* constraint name where the database names it, or NULL */
+	int match_full;   /* MATCH FULL (else the default, MATCH SIMPLE) */
 } strata_fkey;
 
 typedef struct strata_index {
@@ -123,6 +137,10 @@ typedef struct strata_table {
 	int strict;
 	/* PostgreSQL: the partition key of a partitioned table ("RANGE (at)"), or NULL. */
 	char *partition_by;
+	/* PostgreSQL: an UNLOGGED table. */
+	int unlogged;
+	/* PostgreSQL: the tables it inherits from (INHERITS), in order. */
+	strvec inherits;
 } strata_table;
 
 /*
@@ -150,6 +168,12 @@ typedef struct strata_table {
 #define STRATA_OBJ_PARTITION 9
 /* The column that owns a sequence (OWNED BY), once the table exists. */
 #define STRATA_OBJ_SEQUENCE_OWNER 10
+/* A collation (CREATE COLLATION): created after schemas and extensions, before the
+ * types and tables that use it; dropped after them. */
+#define STRATA_OBJ_COLLATION 11
+/* An index of a materialized view: created after the views, dropped before them
+ * (`drop` says IF EXISTS: the view may have taken it along). */
+#define STRATA_OBJ_VIEW_INDEX 12
 
 typedef struct strata_object {
 	int kind;     /* STRATA_OBJ_* */
@@ -164,6 +188,10 @@ typedef struct strata_object {
 		       * (names, defaults) and result, which CREATE OR REPLACE cannot change */
 	char *parent; /* partition: the table it is a partition of; domain constraint: the
 		       * domain */
+	/* Comments and view indexes: what they hang on, which takes them along when it is
+	 * dropped — "view v", "index app.ix", "constraint t.c", "trigger t.x", "table t" —
+	 * or NULL. The diff sets them again where it re-creates that. */
+	char *on;
 } strata_object;
 
 typedef struct strata_catalog {
@@ -175,6 +203,9 @@ typedef struct strata_catalog {
 	/* Column types are enforced: changing one converts every stored value, and a
 	 * narrower type loses or rejects some (PostgreSQL). SQLite's are affinities. */
 	int strict_types;
+	/* What the database holds that is not modelled, one "KIND NAME" line each
+	 * ("aggregate public.total(integer)"): `check` lists them as not compared. */
+	strvec uncompared;
 } strata_catalog;
 
 /* Renames declared or accepted by the user, from the old catalog to the new one. */
@@ -217,7 +248,7 @@ strata_object *strata_catalog_object(const strata_catalog *c, int kind, const ch
 /* Whether two versions of an object are the same (statements and enum labels). */
 int strata_object_equal(const strata_object *a, const strata_object *b);
 /* "schema", "extension", "enum", "domain", "sequence", "function", "domain constraint",
- * "comment", "partition", "sequence owner". */
+ * "comment", "partition", "sequence owner", "collation", "index" (of a view). */
 const char *strata_object_kind_name(int kind);
 
 /* Appends a column with the given type (NULL for none); the rest starts cleared. */
@@ -274,6 +305,9 @@ void strata_renames_invert(strata_renames *dst, const strata_renames *src, int n
 
 int strata_column_equal(const strata_column *a, const strata_column *b, const char *old_table,
 			const strata_renames *r, int nocase);
+/* Whether two tables have the same options: SQLite's WITHOUT ROWID and STRICT,
+ * PostgreSQL's partition key, UNLOGGED and INHERITS. */
+int strata_table_options_equal(const strata_table *a, const strata_table *b, int nocase);
 int strata_pkey_equal(const strata_table *a, const strata_table *b, const strata_renames *r,
 		      int nocase);
 int strata_unique_equal(const strata_unique *a, const strata_unique *b, const char *old_table,

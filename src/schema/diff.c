@@ -173,7 +173,7 @@ static void edges_free(edges *e)
 	free(e->on);
 }
 
-/* Orders tables parents-first by their foreign keys. */
+/* Orders tables parents-first by their foreign keys and the tables they inherit from. */
 static void order_by_fkeys(size_t *order, strata_table *const *t, size_t n, int nocase)
 {
 	strvec keys = { 0 };
@@ -187,6 +187,14 @@ static void order_by_fkeys(size_t *order, strata_table *const *t, size_t n, int 
 	for (size_t i = 0; i < n; i++)
 		for (size_t f = 0; f < t[i]->fkeys.n; f++) {
 			char *k = name_key(((strata_fkey *)t[i]->fkeys.v[f])->ref_table, nocase);
+			size_t j = (size_t)map_get(&idx, k);
+			free(k);
+			if (j)
+				edges_add(&e, i, j - 1);
+		}
+	for (size_t i = 0; i < n; i++)
+		for (size_t p = 0; p < t[i]->inherits.n; p++) {
+			char *k = name_key(t[i]->inherits.v[p], nocase);
 			size_t j = (size_t)map_get(&idx, k);
 			free(k);
 			if (j)
@@ -677,6 +685,19 @@ static void append_ops(strata_oplist *dst, const strata_oplist *src)
 		*push(dst, src->v[i].kind, 0) = src->v[i];
 }
 
+/* Whether `b` inherits from a table that `a` does not. */
+static int gains_parent(const strata_table *a, const strata_table *b, int nocase)
+{
+	for (size_t i = 0; i < b->inherits.n; i++) {
+		int had = 0;
+		for (size_t j = 0; j < a->inherits.n && !had; j++)
+			had = strata_name_eq(a->inherits.v[j], b->inherits.v[i], nocase);
+		if (!had)
+			return 1;
+	}
+	return 0;
+}
+
 /* Appends the run of changes that turns old table `a` into `b` (nothing when equal). */
 static int diff_table(strata_oplist *out, const strata_table *a, const strata_table *b,
 		      const strata_renames *r, int nocase, strata_err *e)
@@ -687,6 +708,8 @@ static int diff_table(strata_oplist *out, const strata_table *a, const strata_ta
 		const strata_column *ca = a->columns.v[i];
 		const strata_column *cb = column_partner(a, ca, b, r, nocase);
 		strata_op *op = NULL;
+		if (ca->inherited || (cb && cb->inherited))
+			continue; /* it comes and goes with the parent's, or INHERIT */
 		if (!cb) {
 			op = push(&mid, STRATA_OP_DROP_COLUMN, 0);
 		} else {
@@ -713,6 +736,10 @@ static int diff_table(strata_oplist *out, const strata_table *a, const strata_ta
 		int found = 0;
 		for (size_t j = 0; j < a->columns.n && !found; j++)
 			found = column_partner(a, a->columns.v[j], b, r, nocase) == cb;
+		/* An inherited column arrives with its parent's, unless the table starts
+		 * inheriting: INHERIT wants the column there already. */
+		if (!found && cb->inherited && !gains_parent(a, b, nocase))
+			found = 1;
 		if (!found) {
 			strata_op *op = push(&mid, STRATA_OP_ADD_COLUMN, 0);
 			op->old_table = a;
@@ -744,7 +771,7 @@ static int diff_table(strata_oplist *out, const strata_table *a, const strata_ta
 			     b->partition_by ? b->partition_by : "not partitioned");
 		goto done;
 	}
-	if (a->without_rowid != b->without_rowid || a->strict != b->strict) {
+	if (!strata_table_options_equal(a, b, nocase)) {
 		strata_op *op = push(&adds, STRATA_OP_ALTER_OPTIONS, 0);
 		op->old_table = a;
 		op->new_table = b;
@@ -801,7 +828,7 @@ static size_t max_partition_depth(const strata_catalog *c)
  * else creates and alters (in kind order). Partitions of partitions are created after
  * their parents and dropped before them. */
 static void diff_objects(strata_oplist *l, const strata_catalog *from, const strata_catalog *to,
-			 int lo, int hi, int drops)
+			 int lo, int hi, int drops, const nameset *retaken)
 {
 	if (drops) {
 		for (size_t depth = max_partition_depth(from) + 1; depth-- > 0;)
@@ -823,12 +850,103 @@ static void diff_objects(strata_oplist *l, const strata_catalog *from, const str
 			if (b->kind < lo || b->kind > hi || partition_depth(to, b) != depth)
 				continue;
 			const strata_object *a = strata_catalog_object(from, b->kind, b->name);
-			if (a && strata_object_equal(a, b))
-				continue;
-			strata_op *op = push(l, a ? STRATA_OP_ALTER_OBJECT : STRATA_OP_CREATE_OBJECT, 0);
+			unsigned flags = 0;
+			if (a && strata_object_equal(a, b)) {
+				/* Set again when what it hangs on is dropped and re-created. */
+				if (!retaken || !b->on || !nameset_has(retaken, b->on))
+					continue;
+				flags = STRATA_OP_IMPLIED;
+			}
+			strata_op *op = push(l, a ? STRATA_OP_ALTER_OBJECT : STRATA_OP_CREATE_OBJECT, flags);
 			op->old_obj = a;
 			op->new_obj = b;
 		}
+}
+
+/* The schema part of a table's name ("app." or "") followed by `name`, into `dst`. */
+static void sibling_name(buf *dst, const char *table, const char *name)
+{
+	const char *dot = strchr(table, '.');
+	buf_reset(dst);
+	if (dot)
+		buf_add(dst, table, (size_t)(dot - table + 1));
+	buf_puts(dst, name);
+}
+
+/* Adds "KIND TABLE.NAME" (and "index SCHEMA.NAME" for a key's index) to `s`. */
+static void retaken_add(nameset *s, const char *kind, const char *table, const char *name,
+			int index)
+{
+	if (!name)
+		return;
+	buf b = BUF_INIT;
+	buf_printf(&b, "%s %s.%s", kind, table, name);
+	nameset_put(s, b.ptr);
+	if (index) {
+		buf k = BUF_INIT;
+		sibling_name(&k, table, name);
+		buf_reset(&b);
+		buf_printf(&b, "index %s", k.ptr);
+		nameset_put(s, b.ptr);
+		buf_free(&k);
+	}
+	buf_free(&b);
+}
+
+/*
+ * What the list so far drops and creates again, as strata_object.on names it ("view v",
+ * "index ix", "constraint t.c", "trigger t.x", "domain constraint d.c", "collation c"):
+ * comments and view indexes on them go with them and are set again.
+ */
+static void retaken_keys(const strata_oplist *l, nameset *s)
+{
+	buf b = BUF_INIT;
+	for (size_t i = 0; i < l->n; i++) {
+		const strata_op *op = &l->v[i];
+		const char *t = op->old_table ? op->old_table->name : "";
+		buf_reset(&b);
+		switch (op->kind) {
+		case STRATA_OP_DROP_VIEW:
+			buf_printf(&b, "view %s", ((const strata_view *)op->old_obj)->name);
+			break;
+		case STRATA_OP_DROP_INDEX:
+			buf_printf(&b, "index %s", ((const strata_index *)op->old_obj)->name);
+			break;
+		case STRATA_OP_DROP_TRIGGER:
+			retaken_add(s, "trigger", ((const strata_trigger *)op->old_obj)->table,
+				    ((const strata_trigger *)op->old_obj)->name, 0);
+			break;
+		case STRATA_OP_DROP_CHECK:
+			retaken_add(s, "constraint", t, ((const strata_check *)op->old_obj)->name,
+				    ((const strata_check *)op->old_obj)->exclude);
+			break;
+		case STRATA_OP_DROP_UNIQUE:
+			retaken_add(s, "constraint", t, ((const strata_unique *)op->old_obj)->name, 1);
+			break;
+		case STRATA_OP_DROP_FKEY:
+			retaken_add(s, "constraint", t, ((const strata_fkey *)op->old_obj)->name, 0);
+			break;
+		case STRATA_OP_ALTER_PKEY:
+			retaken_add(s, "constraint", t, op->old_table->pk.name, 1);
+			break;
+		case STRATA_OP_ALTER_OBJECT:
+		case STRATA_OP_DROP_OBJECT: {
+			const strata_object *o = op->old_obj;
+			if (o->kind == STRATA_OBJ_DOMAIN_CHECK)
+				buf_printf(&b, "domain constraint %s", o->name);
+			else if (o->kind == STRATA_OBJ_COLLATION)
+				buf_printf(&b, "collation %s", o->name);
+			else if (o->kind == STRATA_OBJ_VIEW_INDEX)
+				buf_printf(&b, "index %s", o->name);
+			break;
+		}
+		default:
+			break;
+		}
+		if (b.len)
+			nameset_put(s, b.ptr);
+	}
+	buf_free(&b);
 }
 
 /* Whether an enum's labels change other than by insertions (a rebuild of the type). */
@@ -870,6 +988,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	int *vstate = xcalloc(from->views.n + 1, sizeof(*vstate));
 	int *tstate = xcalloc(from->triggers.n + 1, sizeof(*tstate));
 	nameset changed = { .nocase = nocase }, vchanged = { .nocase = nocase };
+	nameset retaken = { .nocase = nocase };
 	vec dropped = { 0 }, created = { 0 }, pairs = { 0 };
 
 	if ((rc = check_renames(from, to, r, e)))
@@ -1015,7 +1134,8 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	/* Emit, in the order of diff.h. Index drops are already in `l`; triggers and views
 	 * go before them. */
 	strata_oplist head = { 0 };
-	diff_objects(&head, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 1);
+	diff_objects(&head, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 1, NULL);
+	diff_objects(&head, from, to, STRATA_OBJ_VIEW_INDEX, STRATA_OBJ_VIEW_INDEX, 1, NULL);
 	for (size_t i = 0; i < from->triggers.n; i++) {
 		if (tstate[i] == KEEP)
 			continue;
@@ -1042,13 +1162,16 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	l->n = head.n;
 	l->cap = head.cap;
 
-	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 1);
+	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 1, NULL);
 	order_by_fkeys(order, (strata_table *const *)dropped.v, dropped.n, nocase);
 	for (size_t k = dropped.n; k-- > 0;) {
 		strata_op *op = push(l, STRATA_OP_DROP_TABLE, 0);
 		op->old_table = dropped.v[order[k]];
 	}
-	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_DOMAIN_CHECK, 0);
+	/* Collations after the schemas and extensions, before the types that use them. */
+	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_EXTENSION, 0, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_COLLATION, STRATA_OBJ_COLLATION, 0, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_ENUM, STRATA_OBJ_DOMAIN_CHECK, 0, NULL);
 	for (size_t k = 0; k < pairs.n; k++) {
 		const strata_op *first = &groups.v[(size_t)pairs.v[k] - 1];
 		for (size_t i = (size_t)(first - groups.v); i < groups.n; i++) {
@@ -1062,7 +1185,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		strata_op *op = push(l, STRATA_OP_CREATE_TABLE, 0);
 		op->new_table = created.v[order[k]];
 	}
-	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 0);
+	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 0, NULL);
 	for (size_t j = 0; j < nb; j++) {
 		const strata_table *b = to->tables.v[j];
 		for (size_t k = 0; k < b->indexes.n; k++) {
@@ -1104,8 +1227,14 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 				     !xa ? 0 : st == WRAP ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED);
 		op->new_obj = xb;
 	}
-	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_DOMAIN_CHECK, 1);
-	diff_objects(l, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 0);
+	diff_objects(l, from, to, STRATA_OBJ_ENUM, STRATA_OBJ_DOMAIN_CHECK, 1, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_COLLATION, STRATA_OBJ_COLLATION, 1, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_EXTENSION, 1, NULL);
+	/* Last: view indexes, then comments, set again on what the list re-created. */
+	retaken_keys(l, &retaken);
+	diff_objects(l, from, to, STRATA_OBJ_VIEW_INDEX, STRATA_OBJ_VIEW_INDEX, 0, &retaken);
+	retaken_keys(l, &retaken);
+	diff_objects(l, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 0, &retaken);
 done:
 	free(partner);
 	free(b_paired);
@@ -1115,6 +1244,7 @@ done:
 	free(groups.v);
 	nameset_free(&changed);
 	nameset_free(&vchanged);
+	nameset_free(&retaken);
 	vec_free(&dropped);
 	vec_free(&created);
 	vec_free(&pairs);
@@ -1187,6 +1317,22 @@ strata_oplist *strata_oplist_invert(const strata_oplist *ops)
 			}
 		i = j;
 	}
+	/* What is set last on what the upgrade re-created (comments, view indexes) is set
+	 * last here too: the downgrade re-creates the same things, earlier in its list. */
+	size_t k = 0;
+	strata_op *late = xcalloc(l->n + 1, sizeof(*late));
+	size_t nlate = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		const strata_object *o = l->v[i].new_obj;
+		if (l->v[i].kind == STRATA_OP_ALTER_OBJECT &&
+		    (o->kind == STRATA_OBJ_COMMENT || o->kind == STRATA_OBJ_VIEW_INDEX))
+			late[nlate++] = l->v[i];
+		else
+			l->v[k++] = l->v[i];
+	}
+	for (size_t i = nlate; i-- > 0;)
+		l->v[k++] = late[i];
+	free(late);
 	return l;
 }
 

@@ -94,6 +94,41 @@ static const char *plain_type(const char *type)
 						  : type;
 }
 
+/* "GENERATED ... AS IDENTITY [(options)]" of column `c`. */
+static void identity_def(buf *out, const strata_column *c)
+{
+	buf_printf(out, " GENERATED %s AS IDENTITY", c->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+	if (c->identity_opts)
+		buf_printf(out, " (%s)", c->identity_opts);
+}
+
+/* The options of an identity made those of `b` in place: "SET START WITH 1 SET ..."
+ * (NO MINVALUE / NO MAXVALUE give back the defaults of the column's type). */
+static void identity_set(buf *out, const strata_column *b)
+{
+	const char *opts = b->identity_opts
+				   ? b->identity_opts
+				   : "START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1 NO CYCLE";
+	static const char *const words[] = { "START", "INCREMENT", "MINVALUE", "MAXVALUE",
+					     "CACHE", "CYCLE", "NO" };
+	int after_no = 0;
+	for (const char *p = opts; *p;) {
+		const char *end = strchr(p, ' ');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		int kw = 0;
+		for (size_t i = 0; i < sizeof words / sizeof *words && !kw; i++)
+			kw = strlen(words[i]) == n && strncmp(words[i], p, n) == 0;
+		if (kw && !after_no)
+			buf_puts(out, " SET");
+		after_no = n == 2 && strncmp(p, "NO", 2) == 0;
+		buf_putc(out, ' ');
+		buf_add(out, p, n);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 static void column_def(buf *out, const strata_column *c)
 {
 	pg_quote(out, c->name);
@@ -103,7 +138,7 @@ static void column_def(buf *out, const strata_column *c)
 	if (c->generated)
 		buf_printf(out, " GENERATED ALWAYS AS (%s) STORED", c->gen_expr ? c->gen_expr : "NULL");
 	else if (c->identity)
-		buf_printf(out, " GENERATED %s AS IDENTITY", c->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+		identity_def(out, c);
 	else if (c->dflt)
 		buf_printf(out, " DEFAULT %s", c->dflt);
 	if (c->notnull)
@@ -121,6 +156,13 @@ static void quoted_list(buf *out, const strvec *names)
 	buf_putc(out, ')');
 }
 
+/* " DEFERRABLE [INITIALLY DEFERRED]" when deferrable. */
+static void deferrable(buf *out, int yes, int deferred)
+{
+	if (yes)
+		buf_puts(out, deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
+}
+
 static void constraint_name(buf *out, const char *name)
 {
 	if (name) {
@@ -133,19 +175,22 @@ static void constraint_name(buf *out, const char *name)
 static void unique_def(buf *out, const strata_unique *u)
 {
 	constraint_name(out, u->name);
-	buf_puts(out, "UNIQUE (");
+	buf_puts(out, u->nulls_not_distinct ? "UNIQUE NULLS NOT DISTINCT (" : "UNIQUE (");
 	for (size_t i = 0; i < u->nparts; i++) {
 		if (i)
 			buf_puts(out, ", ");
 		pg_quote(out, u->parts[i].name);
 	}
 	buf_putc(out, ')');
+	deferrable(out, u->deferrable, u->initially_deferred);
 }
 
 static void check_def(buf *out, const strata_check *ck)
 {
 	constraint_name(out, ck->name);
 	buf_printf(out, ck->exclude ? "%s" : "CHECK (%s)", ck->expr);
+	if (ck->no_inherit)
+		buf_puts(out, " NO INHERIT");
 }
 
 static void pkey_def(buf *out, const strata_table *t)
@@ -153,6 +198,7 @@ static void pkey_def(buf *out, const strata_table *t)
 	constraint_name(out, t->pk.name);
 	buf_puts(out, "PRIMARY KEY ");
 	quoted_list(out, &t->pk.columns);
+	deferrable(out, t->pk.deferrable, t->pk.initially_deferred);
 }
 
 static void fkey_def(buf *out, const strata_fkey *fk)
@@ -166,21 +212,24 @@ static void fkey_def(buf *out, const strata_fkey *fk)
 		buf_putc(out, ' ');
 		quoted_list(out, &fk->to);
 	}
+	if (fk->match_full)
+		buf_puts(out, " MATCH FULL");
 	if (fk->on_update)
 		buf_printf(out, " ON UPDATE %s", fk->on_update);
 	if (fk->on_delete)
 		buf_printf(out, " ON DELETE %s", fk->on_delete);
-	if (fk->deferrable)
-		buf_puts(out, fk->initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
+	deferrable(out, fk->deferrable, fk->initially_deferred);
 }
 
 static void create_table(buf *out, const strata_table *t)
 {
-	buf_puts(out, "CREATE TABLE ");
+	buf_puts(out, t->unlogged ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ");
 	pg_qname(out, t->name);
 	buf_puts(out, " (");
 	const char *sep = "\n    ";
 	for (size_t i = 0; i < t->columns.n; i++) {
+		if (((const strata_column *)t->columns.v[i])->inherited)
+			continue; /* it comes from the parent */
 		buf_puts(out, sep);
 		column_def(out, t->columns.v[i]);
 		sep = ",\n    ";
@@ -201,6 +250,15 @@ static void create_table(buf *out, const strata_table *t)
 		sep = ",\n    ";
 	}
 	buf_puts(out, "\n)");
+	if (t->inherits.n) {
+		buf_puts(out, " INHERITS (");
+		for (size_t i = 0; i < t->inherits.n; i++) {
+			if (i)
+				buf_puts(out, ", ");
+			pg_qname(out, t->inherits.v[i]);
+		}
+		buf_putc(out, ')');
+	}
 	if (t->partition_by)
 		buf_printf(out, " PARTITION BY %s", t->partition_by);
 	buf_puts(out, ";\n");
@@ -291,13 +349,56 @@ static int render_alter_column(buf *out, const char *table, const strata_column 
 	}
 	if (b->identity && !a->identity) {
 		alter_column(out, table, b->name);
-		buf_printf(out, "ADD GENERATED %s AS IDENTITY;\n",
-			   b->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
-	} else if (b->identity && a->identity != b->identity) {
-		alter_column(out, table, b->name);
-		buf_printf(out, "SET GENERATED %s;\n", b->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+		buf_puts(out, "ADD");
+		identity_def(out, b);
+		buf_puts(out, ";\n");
+	} else if (b->identity) {
+		int opts = !strata_sql_equal(a->identity_opts, b->identity_opts, NULL, NULL, 0);
+		if (a->identity != b->identity || opts) {
+			alter_column(out, table, b->name);
+			if (a->identity != b->identity)
+				buf_printf(out, "SET GENERATED %s",
+					   b->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+			if (opts)
+				identity_set(out, b);
+			buf_puts(out, ";\n");
+		}
 	}
 	return 0;
+}
+
+/* Whether `v` holds `name`. */
+static int has_name(const strvec *v, const char *name)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The options of table `a` made those of `b`: LOGGED / UNLOGGED, and the parents it
+ * stops or starts inheriting from (INHERIT needs the parents' columns, which the
+ * column changes before it add). */
+static void render_table_options(buf *out, const strata_table *a, const strata_table *b)
+{
+	if (a->unlogged != b->unlogged) {
+		alter_table(out, b->name);
+		buf_puts(out, b->unlogged ? "SET UNLOGGED;\n" : "SET LOGGED;\n");
+	}
+	for (size_t i = 0; i < a->inherits.n; i++)
+		if (!has_name(&b->inherits, a->inherits.v[i])) {
+			alter_table(out, b->name);
+			buf_puts(out, "NO INHERIT ");
+			pg_qname(out, a->inherits.v[i]);
+			buf_puts(out, ";\n");
+		}
+	for (size_t i = 0; i < b->inherits.n; i++)
+		if (!has_name(&a->inherits, b->inherits.v[i])) {
+			alter_table(out, b->name);
+			buf_puts(out, "INHERIT ");
+			pg_qname(out, b->inherits.v[i]);
+			buf_puts(out, ";\n");
+		}
 }
 
 /* Whether the list drops or creates index `name` itself. */
@@ -777,6 +878,9 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_
 		check_def(out, op->new_obj);
 		buf_puts(out, ";\n");
 		break;
+	case STRATA_OP_ALTER_OPTIONS:
+		render_table_options(out, op->old_table, op->new_table);
+		break;
 	case STRATA_OP_CREATE_INDEX:
 		buf_printf(out, "%s;\n", ((const strata_index *)op->new_obj)->def);
 		break;
@@ -867,8 +971,7 @@ int pg_render(const strata_oplist *ops, buf *out, strata_err *e)
 	render_fkey_drops(out, ops, &lean_old);
 	for (size_t i = 0; i < ops->n; i++) {
 		const strata_op *op = &ops->v[i];
-		if (op->kind != STRATA_OP_DROP_FKEY && op->kind != STRATA_OP_ADD_FKEY &&
-		    op->kind != STRATA_OP_ALTER_OPTIONS) {
+		if (op->kind != STRATA_OP_DROP_FKEY && op->kind != STRATA_OP_ADD_FKEY) {
 			if (out->len > mark)
 				buf_putc(out, '\n');
 			render_pkey_drop_early(out, ops, i);

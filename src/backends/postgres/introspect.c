@@ -134,14 +134,24 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 		"SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
 		"pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated, "
 		"CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation "
-		"THEN quote_ident(co.collname) END, "
+		"THEN CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN '' ELSE "
+		"quote_ident(cn.nspname) || '.' END || quote_ident(co.collname) END, "
 		"EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
 		"s.relkind = 'S' JOIN pg_sequence ps ON ps.seqrelid = s.oid WHERE d.classid = "
 		"'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND "
-		"d.deptype = 'a' AND" SERIAL_LIKE("ps", "a.atttypid") "), a.attrelid::text "
+		"d.deptype = 'a' AND" SERIAL_LIKE("ps", "a.atttypid") "), "
+		/* the identity's sequence options, unless all are at their defaults */
+		"(SELECT format('START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s "
+		"%sCYCLE', s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN "
+		"s.seqcycle THEN '' ELSE 'NO ' END) FROM pg_depend d JOIN pg_sequence s ON "
+		"s.seqrelid = d.objid WHERE a.attidentity <> '' AND d.classid = "
+		"'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND "
+		"d.deptype = 'i' AND NOT" SERIAL_LIKE("s", "a.atttypid") "LIMIT 1), "
+		"a.attinhcount > 0 AND NOT a.attislocal, a.attrelid::text "
 		"FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
 		"LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
 		"LEFT JOIN pg_collation co ON co.oid = a.attcollation "
+		"LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace "
 		"WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
 		"ORDER BY a.attrelid, a.attnum";
 	const char *p[1] = { oids };
@@ -174,6 +184,9 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 			c->identity = ident[0];
 		if (cell(r, i, 6))
 			c->collation = xstrdup(cell(r, i, 6));
+		if (c->identity && cell(r, i, 8))
+			c->identity_opts = xstrdup(cell(r, i, 8));
+		c->inherited = is_true(r, i, 9);
 	}
 	PQclear(r);
 	return 0;
@@ -190,11 +203,14 @@ static int read_constraints(PGconn *pg, const char *oids, const map *tables, str
 		"u(n, o) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY "
 		"u.o), " SEP "), k.confupdtype, k.confdeltype, k.condeferrable, k.condeferred, "
 		"pg_get_expr(k.conbin, k.conrelid), "
-		"CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END, k.conrelid::text "
+		"CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END, "
+		"k.contype = 'u' AND pg_get_constraintdef(k.oid) LIKE 'UNIQUE NULLS NOT DISTINCT%', "
+		"k.confmatchtype = 'f', k.connoinherit, k.conrelid::text "
 		"FROM pg_constraint k LEFT JOIN pg_class rc ON rc.oid = k.confrelid "
 		"LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
 		"WHERE k.conrelid = ANY($1::oid[]) AND k.contype IN ('p', 'u', 'c', 'f', 'x') "
-		"AND k.conparentid = 0 "
+		/* not those a table inherits (INHERITS): they come with its parent */
+		"AND k.conparentid = 0 AND k.conislocal "
 		"ORDER BY k.conrelid, k.conname";
 	const char *p[1] = { oids };
 	PGresult *r = q(pg, sql, p, 1, e);
@@ -211,13 +227,19 @@ static int read_constraints(PGconn *pg, const char *oids, const map *tables, str
 			for (size_t j = 0; j < cols.n; j++)
 				strvec_push(&t->pk.columns, cols.v[j]);
 			t->pk.name = xstrdup(name);
+			t->pk.deferrable = is_true(r, i, 8);
+			t->pk.initially_deferred = is_true(r, i, 9);
 		} else if (kind[0] == 'u') {
 			strata_unique *u = strata_table_add_unique(t);
 			u->name = xstrdup(name);
+			u->deferrable = is_true(r, i, 8);
+			u->initially_deferred = is_true(r, i, 9);
+			u->nulls_not_distinct = is_true(r, i, 12);
 			for (size_t j = 0; j < cols.n; j++)
 				strata_unique_add_part(u, cols.v[j], NULL, 0);
 		} else if (kind[0] == 'c') {
-			strata_table_add_check(t, name, cell(r, i, 10) ? cell(r, i, 10) : "true");
+			strata_table_add_check(t, name, cell(r, i, 10) ? cell(r, i, 10) : "true")
+				->no_inherit = is_true(r, i, 14);
 		} else if (kind[0] == 'x') {
 			strata_table_add_check(t, name, cell(r, i, 11))->exclude = 1;
 		} else {
@@ -233,6 +255,7 @@ static int read_constraints(PGconn *pg, const char *oids, const map *tables, str
 			fk->on_delete = d ? xstrdup(d) : NULL;
 			fk->deferrable = is_true(r, i, 8);
 			fk->initially_deferred = is_true(r, i, 9);
+			fk->match_full = is_true(r, i, 13);
 		}
 		strvec_free(&cols);
 	}
@@ -287,7 +310,12 @@ static int read_tables(PGconn *pg, const char *const *vs, strata_catalog *cat, s
 {
 	static const char sql[] =
 		"SELECT c.oid, n.nspname, c.relname, CASE WHEN c.relkind = 'p' THEN "
-		"pg_get_partkeydef(c.oid) END FROM pg_class c JOIN pg_namespace n ON n.oid = "
+		"pg_get_partkeydef(c.oid) END, c.relpersistence = 'u', "
+		/* the parents it inherits from, in order */
+		"array_to_string(ARRAY(SELECT CASE WHEN pn.nspname = 'public' THEN pc.relname ELSE "
+		"pn.nspname || '.' || pc.relname END FROM pg_inherits i JOIN pg_class pc ON pc.oid = "
+		"i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = "
+		"c.oid ORDER BY i.inhseqno), " SEP ") FROM pg_class c JOIN pg_namespace n ON n.oid = "
 		"c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND"
 		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 2, 3";
 	PGresult *r = q(pg, sql, vs, 2, e);
@@ -304,6 +332,8 @@ static int read_tables(PGconn *pg, const char *const *vs, strata_catalog *cat, s
 		strata_table *t = strata_catalog_add_table(cat, name);
 		if (cell(r, i, 3))
 			t->partition_by = xstrdup(cell(r, i, 3));
+		t->unlogged = is_true(r, i, 4);
+		split_list(&t->inherits, cell(r, i, 5));
 		map_put(&tables, cell(r, i, 0), t);
 		free(name);
 		buf_printf(&oids, "%s%s", i ? "," : "", cell(r, i, 0));
@@ -713,7 +743,9 @@ static int read_objects(PGconn *pg, const char *const *vs, strata_catalog *cat, 
 		buf_puts(&drop, sql.ptr);
 		buf_puts(&drop, "NULL");
 		pg_quote_string(&sql, cell(r, i, 4));
-		add_obj(cat, STRATA_OBJ_COMMENT, name.ptr, &sql, &drop, sql.ptr);
+		strata_object *o = add_obj(cat, STRATA_OBJ_COMMENT, name.ptr, &sql, &drop, sql.ptr);
+		if (k == 'v' || k == 'm') /* a view that is re-created takes it along */
+			o->on = xasprintf("view %s", n);
 		free(n);
 	}
 	PQclear(r);
@@ -761,6 +793,315 @@ done:
 	return rc;
 }
 
+/* --- objects hanging on others, collations, and what is not compared ------------------- */
+
+/* "name" in schema public, "schema.name" elsewhere, as SQL computes it. */
+#define DISP(nsp, name) \
+	" CASE WHEN " nsp " = 'public' THEN " name " ELSE " nsp " || '.' || " name " END "
+/* "schema"."name", quoted, as SQL computes it. */
+#define QN(nsp, name) " quote_ident(" nsp ") || '.' || quote_ident(" name ") "
+
+/* The indexes of materialized views: objects created after the views and set again
+ * wherever a view is re-created (it takes its indexes along). */
+static int read_view_indexes(PGconn *pg, strata_catalog *cat, strata_err *e)
+{
+	static const char sql[] =
+		"SELECT" DISP("n.nspname", "ic.relname") "," DISP("n.nspname", "c.relname") ", "
+		"pg_get_indexdef(i.indexrelid)," QN("n.nspname", "ic.relname") "FROM pg_index i "
+		"JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'm' AND"
+		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1";
+	PGresult *r = q(pg, sql, NULL, 0, e);
+	if (!r)
+		return STRATA_EFAIL;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *drop = xasprintf("DROP INDEX IF EXISTS %s", cell(r, i, 3));
+		strata_object *o = strata_catalog_add_object(cat, STRATA_OBJ_VIEW_INDEX, cell(r, i, 0),
+							     cell(r, i, 2), drop, NULL);
+		o->on = xasprintf("view %s", cell(r, i, 1));
+		free(drop);
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Comments on indexes, constraints, domains, triggers, collations and sequences; each
+ * remembers what it hangs on (strata_object.on). */
+static int read_more_comments(PGconn *pg, const char *const *vs, strata_catalog *cat,
+			      strata_err *e)
+{
+	/* kind, target as COMMENT ON spells it, name, what it hangs on, text */
+	static const char sql[] =
+		"SELECT 'index', 'INDEX ' ||" QN("n.nspname", "ic.relname") ","
+		DISP("n.nspname", "ic.relname") ", 'index ' ||" DISP("n.nspname", "ic.relname") ", "
+		"d.description FROM pg_description d JOIN pg_class ic ON d.classoid = "
+		"'pg_class'::regclass AND d.objoid = ic.oid AND d.objsubid = 0 JOIN pg_index i ON "
+		"i.indexrelid = ic.oid JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON "
+		"n.oid = c.relnamespace WHERE NOT c.relispartition AND" NS_FILTER "AND"
+		NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
+		"UNION ALL SELECT 'constraint', format('CONSTRAINT %I ON %s', k.conname," QN("n.nspname",
+		"c.relname") "), " DISP("n.nspname", "c.relname") "|| '.' || k.conname, "
+		"'constraint ' ||" DISP("n.nspname", "c.relname") "|| '.' || k.conname, "
+		"d.description FROM pg_description d JOIN pg_constraint k ON d.classoid = "
+		"'pg_constraint'::regclass AND d.objoid = k.oid JOIN pg_class c ON c.oid = "
+		"k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT c.relispartition "
+		"AND" NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
+		"UNION ALL SELECT 'constraint', format('CONSTRAINT %I ON DOMAIN %s', k.conname,"
+		QN("n.nspname", "t.typname") "), " DISP("n.nspname", "t.typname") "|| '.' || "
+		"k.conname, 'domain constraint ' ||" DISP("n.nspname", "t.typname") "|| '.' || "
+		"k.conname, d.description FROM pg_description d JOIN pg_constraint k ON d.classoid "
+		"= 'pg_constraint'::regclass AND d.objoid = k.oid JOIN pg_type t ON t.oid = "
+		"k.contypid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE" NS_FILTER "AND"
+		NOT_EXT("pg_type", "t.oid")
+		"UNION ALL SELECT 'domain', 'DOMAIN ' ||" QN("n.nspname", "t.typname") ","
+		DISP("n.nspname", "t.typname") ", NULL, d.description FROM pg_description d JOIN "
+		"pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid JOIN "
+		"pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND" NS_FILTER "AND"
+		NOT_EXT("pg_type", "t.oid")
+		"UNION ALL SELECT 'trigger', format('TRIGGER %I ON %s', x.tgname," QN("n.nspname",
+		"c.relname") "), " DISP("n.nspname", "c.relname") "|| '.' || x.tgname, 'trigger ' ||"
+		DISP("n.nspname", "c.relname") "|| '.' || x.tgname, d.description FROM "
+		"pg_description d JOIN pg_trigger x ON d.classoid = 'pg_trigger'::regclass AND "
+		"d.objoid = x.oid JOIN pg_class c ON c.oid = x.tgrelid JOIN pg_namespace n ON n.oid = "
+		"c.relnamespace WHERE NOT x.tgisinternal AND NOT c.relispartition AND" NS_FILTER "AND"
+		NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
+		"UNION ALL SELECT 'collation', 'COLLATION ' ||" QN("n.nspname", "co.collname") ","
+		DISP("n.nspname", "co.collname") ", 'collation ' ||" DISP("n.nspname", "co.collname")
+		", d.description FROM pg_description d JOIN pg_collation co ON d.classoid = "
+		"'pg_collation'::regclass AND d.objoid = co.oid JOIN pg_namespace n ON n.oid = "
+		"co.collnamespace WHERE" NS_FILTER "AND" NOT_EXT("pg_collation", "co.oid")
+		"UNION ALL SELECT 'sequence', 'SEQUENCE ' ||" QN("n.nspname", "c.relname") ","
+		DISP("n.nspname", "c.relname") ", NULL, d.description FROM pg_description d JOIN "
+		"pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND "
+		"d.objsubid = 0 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' "
+		"AND" NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
+		"ORDER BY 1, 3";
+	PGresult *r = q(pg, sql, vs, 2, e);
+	if (!r)
+		return STRATA_EFAIL;
+	buf stmt = BUF_INIT, drop = BUF_INIT;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *name = xasprintf("on %s %s", cell(r, i, 0), cell(r, i, 2));
+		buf_reset(&stmt);
+		buf_reset(&drop);
+		buf_printf(&stmt, "COMMENT ON %s IS ", cell(r, i, 1));
+		buf_printf(&drop, "%sNULL", stmt.ptr);
+		pg_quote_string(&stmt, cell(r, i, 4));
+		strata_object *o = strata_catalog_add_object(cat, STRATA_OBJ_COMMENT, name, stmt.ptr,
+							     drop.ptr, stmt.ptr);
+		o->on = cell(r, i, 3) ? xstrdup(cell(r, i, 3)) : NULL;
+		free(name);
+	}
+	buf_free(&stmt);
+	buf_free(&drop);
+	PQclear(r);
+	return 0;
+}
+
+/* Collations (CREATE COLLATION), as their catalog row defines them. */
+static int read_collations(PGconn *pg, strata_catalog *cat, strata_err *e)
+{
+	/* The ICU locale's column is named differently across versions: read it by name
+	 * from the row. */
+	static const char sql[] =
+		"SELECT" DISP("n.nspname", "co.collname") ", co.collprovider, co.collcollate, "
+		"co.collctype, coalesce(to_jsonb(co) ->> 'colliculocale', to_jsonb(co) ->> "
+		"'colllocale'), co.collisdeterministic FROM pg_collation co JOIN pg_namespace n ON "
+		"n.oid = co.collnamespace WHERE" NS_FILTER "AND" NOT_EXT("pg_collation", "co.oid")
+		"ORDER BY 1";
+	PGresult *r = q(pg, sql, NULL, 0, e);
+	if (!r)
+		return STRATA_EFAIL;
+	buf stmt = BUF_INIT, drop = BUF_INIT;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *name = cell(r, i, 0), *prov = cell(r, i, 1);
+		buf_reset(&stmt);
+		buf_reset(&drop);
+		buf_puts(&stmt, "CREATE COLLATION ");
+		pg_qname(&stmt, name);
+		buf_printf(&stmt, " (provider = %s, ", prov[0] == 'i' ? "icu" : "libc");
+		if (prov[0] == 'i' && cell(r, i, 4)) {
+			buf_puts(&stmt, "locale = ");
+			pg_quote_string(&stmt, cell(r, i, 4));
+		} else {
+			buf_puts(&stmt, "lc_collate = ");
+			pg_quote_string(&stmt, cell(r, i, 2) ? cell(r, i, 2) : "");
+			buf_puts(&stmt, ", lc_ctype = ");
+			pg_quote_string(&stmt, cell(r, i, 3) ? cell(r, i, 3) : "");
+		}
+		if (!is_true(r, i, 5))
+			buf_puts(&stmt, ", deterministic = false");
+		buf_putc(&stmt, ')');
+		buf_puts(&drop, "DROP COLLATION ");
+		pg_qname(&drop, name);
+		add_obj(cat, STRATA_OBJ_COLLATION, name, &stmt, &drop, NULL);
+	}
+	buf_free(&stmt);
+	buf_free(&drop);
+	PQclear(r);
+	return 0;
+}
+
+/* Objects of a user schema (`cls` its catalog, `oid` its oid, `nsp` its namespace oid)
+ * that no extension owns. */
+#define USER_OBJ(cls, oid, nsp)                                                          \
+	" EXISTS (SELECT 1 FROM pg_namespace n WHERE n.oid = " nsp " AND" NS_FILTER ") AND" \
+	NOT_EXT(cls, oid)
+/* Objects created after initdb (outside any schema) that no extension owns. */
+#define NEW_OBJ(cls, oid) " " oid " >= 16384 AND" NOT_EXT(cls, oid)
+
+/*
+ * What the database holds that autogenerate does not model, into cat->uncompared as
+ * "KIND NAME" lines: `check` names each, so nothing is passed over in silence.
+ */
+static int read_uncompared(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
+{
+	static const char sql[] =
+		"SELECT k, n FROM ("
+		"SELECT 'aggregate' k, p.oid::regprocedure::text n FROM pg_proc p WHERE p.prokind IN "
+		"('a', 'w') AND" USER_OBJ("pg_proc", "p.oid", "p.pronamespace")
+		"UNION ALL SELECT 'operator', o.oid::regoperator::text FROM pg_operator o WHERE"
+		USER_OBJ("pg_operator", "o.oid", "o.oprnamespace")
+		"UNION ALL SELECT 'operator class', pg_describe_object('pg_opclass'::regclass, o.oid, "
+		"0) FROM pg_opclass o WHERE" USER_OBJ("pg_opclass", "o.oid", "o.opcnamespace")
+		"UNION ALL SELECT 'operator family', pg_describe_object('pg_opfamily'::regclass, "
+		"o.oid, 0) FROM pg_opfamily o WHERE" USER_OBJ("pg_opfamily", "o.oid", "o.opfnamespace")
+		"UNION ALL SELECT 'cast', format('(%s AS %s)', format_type(c.castsource, NULL), "
+		"format_type(c.casttarget, NULL)) FROM pg_cast c WHERE" NEW_OBJ("pg_cast", "c.oid")
+		"UNION ALL SELECT 'conversion', o.conname::text FROM pg_conversion o WHERE"
+		USER_OBJ("pg_conversion", "o.oid", "o.connamespace")
+		"UNION ALL SELECT CASE t.typtype WHEN 'r' THEN 'range type' WHEN 'c' THEN "
+		"'composite type' WHEN 'p' THEN 'shell type' ELSE 'base type' END, "
+		"format_type(t.oid, NULL) FROM pg_type t LEFT JOIN pg_class c ON c.oid = t.typrelid "
+		"WHERE (t.typtype IN ('r', 'p') OR (t.typtype = 'b' AND t.typcategory <> 'A') OR "
+		"(t.typtype = 'c' AND c.relkind = 'c')) AND" USER_OBJ("pg_type", "t.oid", "t.typnamespace")
+		"UNION ALL SELECT 'text search configuration', o.cfgname::text FROM pg_ts_config o WHERE"
+		USER_OBJ("pg_ts_config", "o.oid", "o.cfgnamespace")
+		"UNION ALL SELECT 'text search dictionary', o.dictname::text FROM pg_ts_dict o WHERE"
+		USER_OBJ("pg_ts_dict", "o.oid", "o.dictnamespace")
+		"UNION ALL SELECT 'text search parser', o.prsname::text FROM pg_ts_parser o WHERE"
+		USER_OBJ("pg_ts_parser", "o.oid", "o.prsnamespace")
+		"UNION ALL SELECT 'text search template', o.tmplname::text FROM pg_ts_template o WHERE"
+		USER_OBJ("pg_ts_template", "o.oid", "o.tmplnamespace")
+		"UNION ALL SELECT 'foreign data wrapper', o.fdwname::text FROM pg_foreign_data_wrapper "
+		"o WHERE" NEW_OBJ("pg_foreign_data_wrapper", "o.oid")
+		"UNION ALL SELECT 'server', o.srvname::text FROM pg_foreign_server o WHERE"
+		NEW_OBJ("pg_foreign_server", "o.oid")
+		"UNION ALL SELECT 'user mapping', format('for %s server %s', o.usename, o.srvname) "
+		"FROM pg_user_mappings o "
+		"UNION ALL SELECT 'foreign table'," DISP("n.nspname", "c.relname") "FROM pg_class c "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f' AND" NS_FILTER
+		"AND" NOT_EXT("pg_class", "c.oid")
+		"UNION ALL SELECT 'typed table', " DISP("n.nspname", "c.relname") "FROM pg_class c "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.reloftype <> 0 AND" NS_FILTER
+		"UNION ALL SELECT 'publication', o.pubname::text FROM pg_publication o "
+		"UNION ALL SELECT 'subscription', o.subname::text FROM pg_subscription o WHERE "
+		"o.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+		"UNION ALL SELECT 'event trigger', o.evtname::text FROM pg_event_trigger o WHERE"
+		NOT_EXT("pg_event_trigger", "o.oid")
+		"UNION ALL SELECT 'rule', format('%s on %s', o.rulename," DISP("n.nspname",
+		"c.relname") ") FROM pg_rewrite o JOIN pg_class c ON c.oid = o.ev_class JOIN "
+		"pg_namespace n ON n.oid = c.relnamespace WHERE o.rulename <> '_RETURN' AND" NS_FILTER
+		"AND" NOT_EXT("pg_class", "c.oid")
+		"UNION ALL SELECT 'policy', format('%s on %s', o.polname," DISP("n.nspname",
+		"c.relname") ") FROM pg_policy o JOIN pg_class c ON c.oid = o.polrelid JOIN "
+		"pg_namespace n ON n.oid = c.relnamespace WHERE" NS_FILTER
+		"UNION ALL SELECT 'row-level security on table'," DISP("n.nspname", "c.relname")
+		"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+		"(c.relrowsecurity OR c.relforcerowsecurity) AND" NS_FILTER
+		"UNION ALL SELECT 'statistics object'," DISP("n.nspname", "o.stxname") "FROM "
+		"pg_statistic_ext o JOIN pg_namespace n ON n.oid = o.stxnamespace WHERE" NS_FILTER
+		"UNION ALL SELECT 'access method', o.amname::text FROM pg_am o WHERE"
+		NEW_OBJ("pg_am", "o.oid")
+		"UNION ALL SELECT 'transform', pg_describe_object('pg_transform'::regclass, o.oid, 0) "
+		"FROM pg_transform o WHERE" NEW_OBJ("pg_transform", "o.oid")
+		"UNION ALL SELECT 'language', o.lanname::text FROM pg_language o WHERE"
+		NEW_OBJ("pg_language", "o.oid")
+		"UNION ALL SELECT 'security label', pg_describe_object(o.classoid, o.objoid, "
+		"o.objsubid) FROM pg_seclabel o "
+		/* what a table or view carries beyond what is read */
+		"UNION ALL SELECT CASE c.relkind WHEN 'v' THEN 'options of view' WHEN 'm' THEN "
+		"'storage parameters of materialized view' ELSE 'storage parameters of table' END, "
+		DISP("n.nspname", "c.relname") "FROM pg_class c JOIN pg_namespace n ON n.oid = "
+		"c.relnamespace WHERE c.reloptions IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm') "
+		"AND" NS_FILTER "AND" NOT_STRATA
+		"UNION ALL SELECT 'tablespace of', " DISP("n.nspname", "c.relname") "FROM pg_class c "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.reltablespace <> 0 AND"
+		NS_FILTER
+		"UNION ALL SELECT 'replica identity of table', " DISP("n.nspname", "c.relname")
+		"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN "
+		"('r', 'p') AND c.relreplident <> 'd' AND" NS_FILTER
+		"UNION ALL SELECT 'access method of', " DISP("n.nspname", "c.relname") "FROM pg_class "
+		"c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam "
+		"WHERE c.relkind IN ('r', 'm') AND a.amname <> 'heap' AND" NS_FILTER
+		"UNION ALL SELECT 'CLUSTER ON index', " DISP("n.nspname", "c.relname") "FROM pg_index "
+		"i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = "
+		"c.relnamespace WHERE i.indisclustered AND" NS_FILTER
+		"UNION ALL SELECT 'storage, statistics or options of column', "
+		DISP("n.nspname", "c.relname") "|| '.' || a.attname FROM pg_attribute a JOIN pg_class "
+		"c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t "
+		"ON t.oid = a.atttypid WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', "
+		"'p', 'm', 'f') AND (a.attstattarget >= 0 OR a.attoptions IS NOT NULL OR "
+		"a.attstorage <> t.typstorage OR a.attcompression <> '') AND" NS_FILTER
+		"UNION ALL SELECT 'NOT VALID constraint', pg_describe_object('pg_constraint'::regclass, "
+		"k.oid, 0) FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE "
+		"NOT k.convalidated AND" NS_FILTER
+		/* comments on what the comment readers leave out */
+		"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
+		"FROM pg_description d WHERE d.objoid >= 16384 AND d.classoid NOT IN "
+		"('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, "
+		"'pg_namespace'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, "
+		"'pg_collation'::regclass, 'pg_extension'::regclass) AND NOT EXISTS (SELECT 1 FROM "
+		"pg_depend x WHERE x.classid = d.classoid AND x.objid = d.objoid AND x.deptype = 'e') "
+		"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
+		"FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND "
+		"d.objoid = t.oid WHERE t.typtype NOT IN ('e', 'd') AND" USER_OBJ("pg_type", "t.oid",
+		"t.typnamespace")
+		"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
+		"FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND "
+		"d.objoid = p.oid WHERE p.prokind NOT IN ('f', 'p') AND" USER_OBJ("pg_proc", "p.oid",
+		"p.pronamespace")
+		"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
+		"FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND "
+		"d.objoid = c.oid WHERE c.relkind NOT IN ('r', 'p', 'v', 'm', 'i', 'I', 'S') AND"
+		USER_OBJ("pg_class", "c.oid", "c.relnamespace")
+		") x ORDER BY 1, 2";
+	/* Privileges: any ACL on a user object, and default privileges. */
+	static const char acl[] =
+		"SELECT" DISP("n.nspname", "c.relname") "FROM pg_class c JOIN pg_namespace n ON n.oid "
+		"= c.relnamespace WHERE (c.relacl IS NOT NULL OR EXISTS (SELECT 1 FROM pg_attribute a "
+		"WHERE a.attrelid = c.oid AND a.attacl IS NOT NULL)) AND" NS_FILTER "AND" NOT_STRATA
+		"UNION ALL SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.proacl IS NOT NULL "
+		"AND" USER_OBJ("pg_proc", "p.oid", "p.pronamespace")
+		"UNION ALL SELECT format_type(t.oid, NULL) FROM pg_type t WHERE t.typacl IS NOT NULL "
+		"AND" USER_OBJ("pg_type", "t.oid", "t.typnamespace")
+		"UNION ALL SELECT 'schema ' || n.nspname FROM pg_namespace n WHERE n.nspacl IS NOT NULL "
+		"AND" NS_FILTER "AND n.nspname <> 'public' AND n.nspname <> $1 "
+		"UNION ALL SELECT 'default privileges' FROM pg_default_acl LIMIT 20";
+	PGresult *r = q(pg, sql, vs, 2, e);
+	if (!r)
+		return STRATA_EFAIL;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *line = xasprintf("%s %s", cell(r, i, 0), cell(r, i, 1));
+		strvec_push_owned(&cat->uncompared, line);
+	}
+	PQclear(r);
+	if (!(r = q(pg, acl, vs, 2, e)))
+		return STRATA_EFAIL;
+	if (PQntuples(r) > 0) {
+		/* Said once: grants are usually managed outside migrations. */
+		buf b = BUF_INIT;
+		buf_puts(&b, "privileges (GRANT/REVOKE) on ");
+		for (int i = 0; i < PQntuples(r) && i < 5; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", cell(r, i, 0));
+		if (PQntuples(r) > 5)
+			buf_printf(&b, " and %d more", PQntuples(r) - 5);
+		strvec_push_owned(&cat->uncompared, buf_detach(&b));
+	}
+	PQclear(r);
+	return 0;
+}
+
 /* Reads the database behind `pg`; see postgres_internal.h. */
 int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version_table,
 		     strata_catalog **out, strata_err *e)
@@ -786,6 +1127,14 @@ int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version
 		rc = read_triggers(pg, vs, cat, e);
 	if (!rc)
 		rc = read_objects(pg, vs, cat, e);
+	if (!rc)
+		rc = read_collations(pg, cat, e);
+	if (!rc)
+		rc = read_view_indexes(pg, cat, e);
+	if (!rc)
+		rc = read_more_comments(pg, vs, cat, e);
+	if (!rc)
+		rc = read_uncompared(pg, vs, cat, e);
 	if (own_tx)
 		PQclear(PQexec(pg, "ROLLBACK"));
 	if (rc) {
