@@ -93,6 +93,38 @@ static int load(PGconn *pg, const char *schema_sql, const char *path, strata_err
 	return rc;
 }
 
+/* Drops what a database holds outside its schemas and no extension owns: subscriptions
+ * (disabled and detached from their slot first), publications, event triggers, foreign
+ * data wrappers with their servers, access methods, languages, and casts between
+ * built-in types (others go with their types). */
+#define NOT_EXT_X(cls) \
+	" AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" cls "'::regclass " \
+	"AND d.objid = o.oid AND d.deptype = 'e') "
+#define WIPE_UNSCHEMED                                                                    \
+	"DO $strata$ DECLARE x record; BEGIN "                                             \
+	"FOR x IN SELECT subname AS n FROM pg_subscription WHERE subdbid = (SELECT oid FROM " \
+	"pg_database WHERE datname = current_database()) LOOP "                           \
+	"EXECUTE format('ALTER SUBSCRIPTION %I DISABLE', x.n); "                          \
+	"EXECUTE format('ALTER SUBSCRIPTION %I SET (slot_name = NONE)', x.n); "           \
+	"EXECUTE format('DROP SUBSCRIPTION %I', x.n); END LOOP; "                         \
+	"FOR x IN SELECT pubname AS n FROM pg_publication LOOP "                          \
+	"EXECUTE format('DROP PUBLICATION %I', x.n); END LOOP; "                          \
+	"FOR x IN SELECT o.oid, evtname AS n FROM pg_event_trigger o WHERE true"             \
+	NOT_EXT_X("pg_event_trigger") "LOOP "                                              \
+	"EXECUTE format('DROP EVENT TRIGGER %I', x.n); END LOOP; "                        \
+	"FOR x IN SELECT o.oid, fdwname AS n FROM pg_foreign_data_wrapper o WHERE o.oid >= 16384" \
+	NOT_EXT_X("pg_foreign_data_wrapper") "LOOP "                                       \
+	"EXECUTE format('DROP FOREIGN DATA WRAPPER %I CASCADE', x.n); END LOOP; "         \
+	"FOR x IN SELECT o.oid, amname AS n FROM pg_am o WHERE o.oid >= 16384" NOT_EXT_X("pg_am") \
+	"LOOP EXECUTE format('DROP ACCESS METHOD %I CASCADE', x.n); END LOOP; "           \
+	"FOR x IN SELECT o.oid, lanname AS n FROM pg_language o WHERE o.oid >= 16384"          \
+	NOT_EXT_X("pg_language") "LOOP "                                                   \
+	"EXECUTE format('DROP LANGUAGE %I CASCADE', x.n); END LOOP; "                     \
+	"FOR x IN SELECT o.oid, format('(%s AS %s)', format_type(castsource, NULL), "       \
+	"format_type(casttarget, NULL)) AS n FROM pg_cast o WHERE o.oid >= 16384 AND "     \
+	"castsource < 16384 AND casttarget < 16384"                                         \
+	NOT_EXT_X("pg_cast") "LOOP EXECUTE 'DROP CAST ' || x.n; END LOOP; END $strata$"
+
 /* Empties the configured shadow database: every user schema goes, public comes back. */
 static int wipe(PGconn *pg, strata_err *e)
 {
@@ -115,6 +147,8 @@ static int wipe(PGconn *pg, strata_err *e)
 				     "use; point shadow_database at a database of its own", PQdb(pg));
 			goto done;
 		}
+	/* First what lives outside schemas (an event trigger would also fire on the drops). */
+	rc = run(pg, WIPE_UNSCHEMED, "cannot empty the shadow database", e);
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
 		buf b = BUF_INIT;
 		buf_puts(&b, "DROP SCHEMA ");
