@@ -221,7 +221,7 @@ check "each of the $ntoc objects pg_dump emits is compared or named as not compa
 sed "s/^/# check: /" "$T/nc.txt"
 # What pg_dump prints inside a table's entry rather than as one of its own.
 for what in "storage parameters of table inv_ref" "storage, statistics or options of column inv_ref.t_id" \
-  "replica identity of table inv_ref" "CLUSTER ON index inv_idx" "NOT VALID constraint constraint inv_nv on table inv_ref" \
+  "replica identity of table inv_ref" "CLUSTER ON index inv_idx" "NOT VALID constraint inv_nv on inv_ref" \
   "typed table inv_typed" "row-level security on table inv_tbl" "privileges (GRANT/REVOKE) on"; do
   check "check names: $what" grep -qF "not compared: $what" "$T/nc.txt"
 done

@@ -962,12 +962,17 @@ static int read_uncompared(PGconn *pg, const char *const *vs, strata_catalog *ca
 		"('a', 'w') AND" USER_OBJ("pg_proc", "p.oid", "p.pronamespace")
 		"UNION ALL SELECT 'operator', o.oid::regoperator::text FROM pg_operator o WHERE"
 		USER_OBJ("pg_operator", "o.oid", "o.oprnamespace")
-		"UNION ALL SELECT 'operator class', pg_describe_object('pg_opclass'::regclass, o.oid, "
-		"0) FROM pg_opclass o WHERE" USER_OBJ("pg_opclass", "o.oid", "o.opcnamespace")
-		"UNION ALL SELECT 'operator family', pg_describe_object('pg_opfamily'::regclass, "
-		"o.oid, 0) FROM pg_opfamily o WHERE" USER_OBJ("pg_opfamily", "o.oid", "o.opfnamespace")
+		"UNION ALL SELECT 'operator class', format('%s using %s', o.opcname, m.amname) FROM "
+		"pg_opclass o JOIN pg_am m ON m.oid = o.opcmethod WHERE" USER_OBJ("pg_opclass",
+		"o.oid", "o.opcnamespace")
+		"UNION ALL SELECT 'operator family', format('%s using %s', o.opfname, m.amname) FROM "
+		"pg_opfamily o JOIN pg_am m ON m.oid = o.opfmethod WHERE" USER_OBJ("pg_opfamily",
+		"o.oid", "o.opfnamespace")
 		"UNION ALL SELECT 'cast', format('(%s AS %s)', format_type(c.castsource, NULL), "
 		"format_type(c.casttarget, NULL)) FROM pg_cast c WHERE" NEW_OBJ("pg_cast", "c.oid")
+		/* not the casts to a multirange that CREATE TYPE ... AS RANGE makes */
+		"AND NOT EXISTS (SELECT 1 FROM pg_range g WHERE g.rngtypid = c.castsource AND "
+		"to_jsonb(g) ->> 'rngmultitypid' = c.casttarget::text) "
 		"UNION ALL SELECT 'conversion', o.conname::text FROM pg_conversion o WHERE"
 		USER_OBJ("pg_conversion", "o.oid", "o.connamespace")
 		"UNION ALL SELECT CASE t.typtype WHEN 'r' THEN 'range type' WHEN 'c' THEN "
@@ -1041,11 +1046,13 @@ static int read_uncompared(PGconn *pg, const char *const *vs, strata_catalog *ca
 		DISP("n.nspname", "c.relname") "|| '.' || a.attname FROM pg_attribute a JOIN pg_class "
 		"c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t "
 		"ON t.oid = a.atttypid WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', "
-		"'p', 'm', 'f') AND (a.attstattarget >= 0 OR a.attoptions IS NOT NULL OR "
+		"'p', 'm', 'f') AND (a.attstattarget >= 0 OR EXISTS (SELECT 1 FROM unnest(a.attoptions) "
+		"o WHERE o NOT LIKE 'pg\\_%') OR "
 		"a.attstorage <> t.typstorage OR a.attcompression <> '') AND" NS_FILTER
-		"UNION ALL SELECT 'NOT VALID constraint', pg_describe_object('pg_constraint'::regclass, "
-		"k.oid, 0) FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE "
-		"NOT k.convalidated AND" NS_FILTER
+		"UNION ALL SELECT 'NOT VALID constraint', k.conname || ' on ' || CASE WHEN k.contypid "
+		"<> 0 THEN 'domain ' || format_type(k.contypid, NULL) ELSE k.conrelid::regclass::text "
+		"END FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE "
+		"NOT k.convalidated AND k.conislocal AND" NS_FILTER
 		/* comments on what the comment readers leave out */
 		"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
 		"FROM pg_description d WHERE d.objoid >= 16384 AND d.classoid NOT IN "
