@@ -11,7 +11,9 @@
  * Left out: system schemas (pg_*, information_schema), objects that belong to an
  * extension (pg_depend deptype 'e'), sequences owned by a column (serial, identity),
  * indexes behind constraints, internal triggers, partitions, and strata's own
- * strata_version / strata_history in the version schema.
+ * strata_version / strata_history in the version schema. What a database holds of the
+ * kinds not modelled is listed in the catalog's `uncompared` (read_uncompared), so that
+ * `check` names it.
  */
 #include "backends/postgres/postgres_internal.h"
 #include "util/map.h"
