@@ -963,6 +963,28 @@ int strata_enum_rebuilt(const strata_object *a, const strata_object *b)
 	return 0;
 }
 
+/* Fails when collation `b` changes while a column of `from` uses it: it would be
+ * dropped and created, which PostgreSQL refuses while a column uses it. */
+static int collation_in_use(const strata_catalog *from, const strata_object *b, strata_err *e)
+{
+	const strata_object *a = strata_catalog_object(from, b->kind, b->name);
+	if (!a || strata_object_equal(a, b))
+		return 0;
+	for (size_t i = 0; i < from->tables.n; i++) {
+		const strata_table *t = from->tables.v[i];
+		for (size_t j = 0; j < t->columns.n; j++) {
+			const strata_column *c = t->columns.v[j];
+			if (c->collation && strata_sql_equal(c->collation, b->name, NULL, NULL, 0))
+				return err_set(e, STRATA_EFAIL,
+					       "collation %s: a new definition is not generated while "
+					       "column %s.%s uses it (it would be dropped and created): "
+					       "write this revision by hand (strata revision -m ...)",
+					       b->name, t->name, c->name);
+		}
+	}
+	return 0;
+}
+
 /* What happens to an old view or trigger. */
 enum { KEEP, WRAP, REPLACE, DROP };
 
@@ -1007,6 +1029,9 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 				     b->type ? b->type : "not partitioned");
 			goto done;
 		}
+		if (b->kind == STRATA_OBJ_COLLATION &&
+		    (rc = collation_in_use(from, b, e)))
+			goto done;
 		if (a && b->kind == STRATA_OBJ_DOMAIN && a->type && b->type &&
 		    strcmp(a->type, b->type) != 0) {
 			rc = err_set(e, STRATA_EFAIL,

@@ -771,6 +771,32 @@ static void test_view_index_and_comment_set_again(void **state)
 	strata_catalog_free(cat[1]);
 }
 
+/* A collation whose definition changes while a column uses it is refused, naming both. */
+static void test_changed_collation_in_use_is_refused(void **state)
+{
+	(void)state;
+	strata_catalog *cat[2];
+	for (int i = 0; i < 2; i++) {
+		cat[i] = strata_catalog_new(0);
+		strata_column *name = users(cat[i])->columns.v[1];
+		name->collation = xstrdup("\"app\".\"ci\"");
+		strata_catalog_add_object(cat[i], STRATA_OBJ_COLLATION, "app.ci",
+					  i ? "CREATE COLLATION \"app\".\"ci\" (provider = icu, locale = 'de')"
+					    : "CREATE COLLATION \"app\".\"ci\" (provider = icu, locale = 'fr')",
+					  "DROP COLLATION \"app\".\"ci\"", NULL);
+		strata_catalog_sort(cat[i]);
+	}
+	strata_oplist *ops = NULL;
+	strata_err e = STRATA_ERR_INIT;
+	assert_int_equal(strata_diff_catalogs(&ops, cat[0], cat[1], NULL, &e), STRATA_EFAIL);
+	assert_non_null(strstr(e.msg, "collation app.ci"));
+	assert_non_null(strstr(e.msg, "users.name"));
+	assert_null(ops);
+	err_clear(&e);
+	strata_catalog_free(cat[0]);
+	strata_catalog_free(cat[1]);
+}
+
 static void test_quoting(void **state)
 {
 	(void)state;
@@ -800,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_constraint_and_table_options),
 		cmocka_unit_test(test_view_index_and_comment_set_again),
+		cmocka_unit_test(test_changed_collation_in_use_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
