@@ -8,57 +8,15 @@
 # differ only in order, which `check` and `diff` state once and never turn into changes.
 [ -n "${STRATA_PG_URL:-}" ] || exit 0
 . "$STRATA_TOP/tests/e2e/lib.sh"
-pgdb() { createdb -h "$PGHOST" -p "$PGPORT" -U postgres "$1" && echo "postgresql://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
-pq() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
-wipe() { PGOPTIONS="-c client_min_messages=warning" pq "$1" "DO \$\$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%' LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); END LOOP; CREATE SCHEMA public; END \$\$" >/dev/null; }
-fresh() { wipe "$1" && printf '%s\n' "$2" | psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" >/dev/null 2>&1; }
-# dump DB: the schema as pg_dump prints it, without strata's own tables, owners,
-# privileges, comments of the dump and settings
-dump() {
+. "$STRATA_TOP/tests/e2e/pg_rt.sh"
+# snap DB: the schema as pg_dump prints it, without strata's own tables, owners,
+# privileges, the dump's comments and settings
+snap() {
   pg_dump -h "$PGHOST" -p "$PGPORT" -U postgres -s -O -x -T strata_version -T strata_history -T strata_history_id_seq "$1" |
     grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict' -e '^SET ' -e '^SELECT pg_catalog.set_config' -e '^$'
 }
-
-db=pgobj_$$
-url=$(pgdb "$db")
-shadow_url=$(pgdb "${db}_shadow")
-pgdb "${db}_ref" >/dev/null
-n=0
-# rt NAME BEFORE AFTER SEED QUERY WANT: one round trip; QUERY must give WANT after the
-# upgrade and again after the downgrade
-rt() {
-  name=$1 A=$2 B=$3 seed=$4 query=$5 want=$6
-  n=$((n + 1))
-  dir="$T/case$n"
-  mkdir -p "$dir" && cd "$dir" || return
-  wipe "$db"
-  project "$url"
-  printf 'schema = schema.sql\nshadow_database = %s\n' "$shadow_url" >>strata.ini
-  printf '%s\n' "$A" >schema.sql
-  fail=""
-  st migrate -m a >"$OUT" 2>"$ERR" || fail="migrate before"
-  [ -z "$fail" ] && { st upgrade >"$OUT" 2>"$ERR" || fail="upgrade before"; }
-  [ -z "$fail" ] && [ -n "$seed" ] && { pq "$db" "$seed" >"$OUT" 2>"$ERR" || fail="seed"; }
-  printf '%s\n' "$B" >schema.sql
-  [ -z "$fail" ] && { st migrate -m b >"$OUT" 2>"$ERR" || fail="migrate after"; }
-  [ -z "$fail" ] && { st upgrade >"$OUT" 2>"$ERR" || { fail="upgrade after"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
-  if [ -z "$fail" ]; then
-    fresh "${db}_ref" "$B" || fail="loading after with psql"
-    [ -z "$fail" ] && { dump "$db" >got.sql && dump "${db}_ref" >want.sql || fail="pg_dump"; }
-    [ -z "$fail" ] && { diff want.sql got.sql >"$OUT" || { fail="pg_dump after upgrade differs from after"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
-  fi
-  [ -z "$fail" ] && [ -n "$query" ] && { got=$(pq "$db" "$query" 2>"$ERR"); [ "$got" = "$want" ] || fail="rows after upgrade: got '$got', wanted '$want'"; }
-  [ -z "$fail" ] && { st check >"$OUT" 2>"$ERR" || fail="check after upgrade"; }
-  [ -z "$fail" ] && { st downgrade -1 >"$OUT" 2>"$ERR" || { fail="downgrade"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
-  if [ -z "$fail" ]; then
-    fresh "${db}_ref" "$A" || fail="loading before with psql"
-    [ -z "$fail" ] && { dump "$db" >got.sql && dump "${db}_ref" >want.sql || fail="pg_dump"; }
-    [ -z "$fail" ] && { diff want.sql got.sql >"$OUT" || { fail="pg_dump after downgrade differs from before"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
-  fi
-  [ -z "$fail" ] && [ -n "$query" ] && { got=$(pq "$db" "$query" 2>"$ERR"); [ "$got" = "$want" ] || fail="rows after downgrade: got '$got', wanted '$want'"; }
-  if [ -z "$fail" ]; then ok "$n $name"; else echo "# $fail"; nok "$n $name"; fi
-  cd "$T" || return
-}
+rt_dbs "pgobj_$$"
+RT_ROWS_KEPT=1
 
 # The items of issue 17, each on tables of its own, in one round trip (a database per
 # item would take too long): "before" is A, "after" is B.
@@ -227,4 +185,4 @@ for what in "storage parameters of table inv_ref" "storage, statistics or option
 done
 pq "$db" "DROP PUBLICATION IF EXISTS inv_pub; ALTER SUBSCRIPTION inv_sub DISABLE; ALTER SUBSCRIPTION inv_sub SET (slot_name = NONE); DROP SUBSCRIPTION IF EXISTS inv_sub; DROP EVENT TRIGGER IF EXISTS inv_evt; DROP SERVER inv_srv CASCADE; DROP FOREIGN DATA WRAPPER inv_fdw; DROP ACCESS METHOD inv_am; DROP LANGUAGE inv_lang; ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM PUBLIC" >/dev/null 2>&1
 
-cd "$T" && for d in "$db" "${db}_shadow" "${db}_ref"; do pq postgres "drop database if exists $d" >/dev/null; done
+rt_drop_dbs

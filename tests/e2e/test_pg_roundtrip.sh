@@ -24,10 +24,7 @@ if [ -z "${STRATA_RT_SHARD:-}" ]; then
   exit $rc
 fi
 . "$STRATA_TOP/tests/e2e/lib.sh"
-# pgdb NAME: creates a database for one scenario and prints its URL
-pgdb() { createdb -h "$PGHOST" -p "$PGPORT" -U postgres "$1" && echo "postgresql://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
-# pq DB SQL: the value(s) psql prints for SQL, unaligned
-pq() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+. "$STRATA_TOP/tests/e2e/pg_rt.sh"
 
 # The user schema of a database as sorted lines, independent of names the server
 # makes up for constraints and of column order.
@@ -98,56 +95,8 @@ SELECT * FROM (
   WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_%'
 ) x(line) ORDER BY 1;
 SQL
-fp() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" -f "$T/fp.sql"; }
-# wipe DB: every user schema dropped, public re-created
-wipe() { PGOPTIONS="-c client_min_messages=warning" pq "$1" "DO \$\$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%' LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); END LOOP; CREATE SCHEMA public; END \$\$" >/dev/null; }
-# fresh DB SQL: the reference database emptied and loaded from SQL with psql
-fresh() { wipe "$1" && printf '%s\n' "$2" | psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" >/dev/null 2>&1; }
-
-db=pgrt_$$
-url=$(pgdb "$db")
-shadow_url=$(pgdb "${db}_shadow")
-pgdb "${db}_ref" >/dev/null
-n=0
-# rt NAME A B SEED QUERY WANT [--rename SPEC]...: one round trip
-rt() {
-  name=$1 A=$2 B=$3 seed=$4 query=$5 want=$6
-  shift 6
-  n=$((n + 1))
-  [ $((n % STRATA_RT_SHARDS)) -eq "$STRATA_RT_SHARD" ] || return 0
-  dir="$T/case$n"
-  mkdir -p "$dir" && cd "$dir" || return
-  wipe "$db"
-  project "$url"
-  printf 'schema = schema.sql\nshadow_database = %s\n' "$shadow_url" >>strata.ini
-  printf '%s\n' "$A" >schema.sql
-  fail=""
-  st migrate -m a >"$OUT" 2>"$ERR" || fail="migrate A"
-  [ -z "$fail" ] && { st upgrade >"$OUT" 2>"$ERR" || fail="upgrade A"; }
-  [ -z "$fail" ] && [ -n "$seed" ] && { pq "$db" "$seed" >"$OUT" 2>"$ERR" || fail="seed"; }
-  printf '%s\n' "$B" >schema.sql
-  [ -z "$fail" ] && { st migrate -m b "$@" >"$OUT" 2>"$ERR" || fail="migrate B"; }
-  [ -z "$fail" ] && { st upgrade >"$OUT" 2>"$ERR" || { fail="upgrade B"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
-  if [ -z "$fail" ]; then
-    fresh "${db}_ref" "$B" || fail="loading B with psql"
-    [ -z "$fail" ] && { fp "$db" >fp.got && fp "${db}_ref" >fp.want || fail="fingerprint query"; }
-    [ -z "$fail" ] && { diff fp.want fp.got >"$OUT" || fail="catalog after upgrade differs from B"; }
-  fi
-  if [ -z "$fail" ] && [ -n "$query" ]; then
-    got=$(pq "$db" "$query" 2>"$ERR")
-    [ "$got" = "$want" ] || { fail="rows: got '$got', wanted '$want'"; }
-  fi
-  [ -z "$fail" ] && { st check >"$OUT" 2>"$ERR" || fail="check after upgrade"; }
-  [ -z "$fail" ] && { st migrate -m again >"$OUT" 2>"$ERR"; grep -q "No changes detected" "$OUT" || fail="second migrate is not empty"; }
-  [ -z "$fail" ] && { st downgrade -1 >"$OUT" 2>"$ERR" || { fail="downgrade"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
-  if [ -z "$fail" ]; then
-    fresh "${db}_ref" "$A" || fail="loading A with psql"
-    [ -z "$fail" ] && { fp "$db" >fp.got && fp "${db}_ref" >fp.want || fail="fingerprint query"; }
-    [ -z "$fail" ] && { diff fp.want fp.got >"$OUT" || fail="catalog after downgrade differs from A"; }
-  fi
-  if [ -z "$fail" ]; then ok "$n $name"; else echo "# $fail"; nok "$n $name"; fi
-  cd "$T" || return
-}
+snap() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" -f "$T/fp.sql"; }
+rt_dbs "pgrt_$$"
 
 T1='CREATE TABLE t (id integer PRIMARY KEY, a text);'
 S1="INSERT INTO t VALUES (1, 'x'), (2, 'y');"
@@ -250,4 +199,4 @@ rt "one trigger name on two tables, one of them changes" "$TU CREATE TABLE t (id
 rt "function result type and parameter name change" "$T1 $F1" 'CREATE TABLE t (id integer PRIMARY KEY, a text); CREATE FUNCTION twice(n integer) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT n::bigint * 2 $$;' "$S1" "SELECT twice(21)" 42
 
 echo "# shard $STRATA_RT_SHARD of $STRATA_RT_SHARDS: $n round trips in all"
-cd "$T" && for d in "$db" "${db}_shadow" "${db}_ref"; do pq postgres "drop database if exists $d" >/dev/null; done
+rt_drop_dbs

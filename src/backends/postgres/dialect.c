@@ -376,6 +376,19 @@ static int has_name(const strvec *v, const char *name)
 	return 0;
 }
 
+/* ALTER TABLE `table` VERB parent, for each parent in `from` that `to` lacks. */
+static void inherit_changes(buf *out, const char *table, const strvec *from, const strvec *to,
+			    const char *verb)
+{
+	for (size_t i = 0; i < from->n; i++)
+		if (!has_name(to, from->v[i])) {
+			alter_table(out, table);
+			buf_puts(out, verb);
+			pg_qname(out, from->v[i]);
+			buf_puts(out, ";\n");
+		}
+}
+
 /* The options of table `a` made those of `b`: LOGGED / UNLOGGED, and the parents it
  * stops or starts inheriting from (INHERIT needs the parents' columns, which the
  * column changes before it add). */
@@ -385,20 +398,8 @@ static void render_table_options(buf *out, const strata_table *a, const strata_t
 		alter_table(out, b->name);
 		buf_puts(out, b->unlogged ? "SET UNLOGGED;\n" : "SET LOGGED;\n");
 	}
-	for (size_t i = 0; i < a->inherits.n; i++)
-		if (!has_name(&b->inherits, a->inherits.v[i])) {
-			alter_table(out, b->name);
-			buf_puts(out, "NO INHERIT ");
-			pg_qname(out, a->inherits.v[i]);
-			buf_puts(out, ";\n");
-		}
-	for (size_t i = 0; i < b->inherits.n; i++)
-		if (!has_name(&a->inherits, b->inherits.v[i])) {
-			alter_table(out, b->name);
-			buf_puts(out, "INHERIT ");
-			pg_qname(out, b->inherits.v[i]);
-			buf_puts(out, ";\n");
-		}
+	inherit_changes(out, b->name, &a->inherits, &b->inherits, "NO INHERIT ");
+	inherit_changes(out, b->name, &b->inherits, &a->inherits, "INHERIT ");
 }
 
 /* Whether the list drops or creates index `name` itself. */

@@ -1,0 +1,64 @@
+# Round trips on PostgreSQL, shared by test_pg_roundtrip.sh and test_pg_objects.sh
+# (sourced after lib.sh). The caller defines `snap DB`, which prints what is compared of
+# a database's schema, and calls rt_dbs once before its rt lines.
+
+# pgdb NAME: creates a database for one scenario and prints its URL
+pgdb() { createdb -h "$PGHOST" -p "$PGPORT" -U postgres "$1" && echo "postgresql://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
+# pq DB SQL: the value(s) psql prints for SQL, unaligned
+pq() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+# wipe DB: every user schema dropped, public re-created
+wipe() { PGOPTIONS="-c client_min_messages=warning" pq "$1" "DO \$\$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%' LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); END LOOP; CREATE SCHEMA public; END \$\$" >/dev/null; }
+# fresh DB SQL: the reference database emptied and loaded from SQL with psql
+fresh() { wipe "$1" && printf '%s\n' "$2" | psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" >/dev/null 2>&1; }
+# rt_dbs NAME: creates the scenario database NAME, its shadow and its reference
+rt_dbs() {
+  db=$1
+  url=$(pgdb "$db")
+  shadow_url=$(pgdb "${db}_shadow")
+  pgdb "${db}_ref" >/dev/null
+  n=0
+}
+# rt_drop_dbs: drops them again
+rt_drop_dbs() { cd "$T" && for d in "$db" "${db}_shadow" "${db}_ref"; do pq postgres "drop database if exists $d" >/dev/null; done; }
+
+# rt NAME A B SEED QUERY WANT [--rename SPEC]...: build A through migrate + upgrade,
+# insert SEED, declare B, migrate, upgrade, compare with B loaded directly (`snap`),
+# QUERY must give WANT, `check` passes and a second migrate finds nothing; downgrade -1
+# and compare with A (and, with RT_ROWS_KEPT set, QUERY gives WANT again). With
+# STRATA_RT_SHARDS set, only every STRATA_RT_SHARDS-th pair from STRATA_RT_SHARD runs.
+rt() {
+  name=$1 A=$2 B=$3 seed=$4 query=$5 want=$6
+  shift 6
+  n=$((n + 1))
+  [ $((n % ${STRATA_RT_SHARDS:-1})) -eq "${STRATA_RT_SHARD:-0}" ] || return 0
+  dir="$T/case$n"
+  mkdir -p "$dir" && cd "$dir" || return
+  wipe "$db"
+  project "$url"
+  printf 'schema = schema.sql\nshadow_database = %s\n' "$shadow_url" >>strata.ini
+  printf '%s\n' "$A" >schema.sql
+  fail=""
+  st migrate -m a >"$OUT" 2>"$ERR" || fail="migrate A"
+  [ -z "$fail" ] && { st upgrade >"$OUT" 2>"$ERR" || fail="upgrade A"; }
+  [ -z "$fail" ] && [ -n "$seed" ] && { pq "$db" "$seed" >"$OUT" 2>"$ERR" || fail="seed"; }
+  printf '%s\n' "$B" >schema.sql
+  [ -z "$fail" ] && { st migrate -m b "$@" >"$OUT" 2>"$ERR" || fail="migrate B"; }
+  [ -z "$fail" ] && { st upgrade >"$OUT" 2>"$ERR" || { fail="upgrade B"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
+  [ -z "$fail" ] && rt_same B "$B" "after upgrade"
+  [ -z "$fail" ] && [ -n "$query" ] && rt_rows "after upgrade"
+  [ -z "$fail" ] && { st check >"$OUT" 2>"$ERR" || fail="check after upgrade"; }
+  [ -z "$fail" ] && { st migrate -m again >"$OUT" 2>"$ERR"; grep -q "No changes detected" "$OUT" || fail="second migrate is not empty"; }
+  [ -z "$fail" ] && { st downgrade -1 >"$OUT" 2>"$ERR" || { fail="downgrade"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
+  [ -z "$fail" ] && rt_same A "$A" "after downgrade"
+  [ -z "$fail" ] && [ -n "$query" ] && [ -n "${RT_ROWS_KEPT:-}" ] && rt_rows "after downgrade"
+  if [ -z "$fail" ]; then ok "$n $name"; else echo "# $fail"; nok "$n $name"; fi
+  cd "$T" || return
+}
+# rt_same WHICH SQL WHEN: the scenario database is what SQL loaded with psql gives
+rt_same() {
+  fresh "${db}_ref" "$2" || { fail="loading $1 with psql"; return; }
+  snap "$db" >snap.got && snap "${db}_ref" >snap.want || { fail="reading the schema"; return; }
+  diff snap.want snap.got >"$OUT" || { fail="schema $3 differs from $1"; cat migrations/versions/*_b.sql >>"$OUT"; }
+}
+# rt_rows WHEN: QUERY gives WANT
+rt_rows() { got=$(pq "$db" "$query" 2>"$ERR"); [ "$got" = "$want" ] || fail="rows $1: got '$got', wanted '$want'"; }
