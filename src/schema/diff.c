@@ -1384,12 +1384,34 @@ static void put_parts(buf *out, const strata_keypart *p, size_t n)
 	buf_putc(out, ')');
 }
 
+/* " NULLS NOT DISTINCT", " DEFERRABLE [INITIALLY DEFERRED]", " MATCH FULL", " NO INHERIT":
+ * what tells two versions of a key or constraint apart beyond its columns. */
+static void put_flags(buf *out, int nulls_not_distinct, int deferrable, int deferred,
+		      int match_full, int no_inherit)
+{
+	if (nulls_not_distinct)
+		buf_puts(out, " NULLS NOT DISTINCT");
+	if (match_full)
+		buf_puts(out, " MATCH FULL");
+	if (deferrable)
+		buf_puts(out, deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
+	if (no_inherit)
+		buf_puts(out, " NO INHERIT");
+}
+
 static void put_options(buf *out, const strata_table *t)
 {
-	buf_puts(out, t->without_rowid && t->strict ? "WITHOUT ROWID, STRICT"
-		      : t->without_rowid		? "WITHOUT ROWID"
-		      : t->strict			? "STRICT"
-							: "no options");
+	size_t start = out->len;
+	if (t->without_rowid)
+		buf_puts(out, "WITHOUT ROWID");
+	if (t->strict)
+		buf_puts(out, out->len > start ? ", STRICT" : "STRICT");
+	if (t->unlogged)
+		buf_puts(out, out->len > start ? ", UNLOGGED" : "UNLOGGED");
+	for (size_t i = 0; i < t->inherits.n; i++)
+		buf_printf(out, "%sINHERITS %s", out->len > start ? ", " : "", t->inherits.v[i]);
+	if (out->len == start)
+		buf_puts(out, "no options");
 }
 
 /* The table an op is about, as the reader of the upgrade knows it. */
@@ -1427,16 +1449,23 @@ int strata_op_describe(buf *out, const strata_op *op)
 	case STRATA_OP_ALTER_PKEY:
 		buf_printf(out, "~ primary key %s ", t);
 		put_columns(out, &op->old_table->pk.columns);
-		buf_puts(out, op->old_table->pk.autoincrement ? " AUTOINCREMENT -> " : " -> ");
+		if (op->old_table->pk.autoincrement)
+			buf_puts(out, " AUTOINCREMENT");
+		put_flags(out, 0, op->old_table->pk.deferrable, op->old_table->pk.initially_deferred,
+			  0, 0);
+		buf_puts(out, " -> ");
 		put_columns(out, &op->new_table->pk.columns);
 		if (op->new_table->pk.autoincrement)
 			buf_puts(out, " AUTOINCREMENT");
+		put_flags(out, 0, op->new_table->pk.deferrable, op->new_table->pk.initially_deferred,
+			  0, 0);
 		break;
 	case STRATA_OP_ADD_UNIQUE:
 	case STRATA_OP_DROP_UNIQUE:
 		uq = op->kind == STRATA_OP_ADD_UNIQUE ? op->new_obj : op->old_obj;
 		buf_printf(out, "%c unique %s ", op->kind == STRATA_OP_ADD_UNIQUE ? '+' : '-', t);
 		put_parts(out, uq->parts, uq->nparts);
+		put_flags(out, uq->nulls_not_distinct, uq->deferrable, uq->initially_deferred, 0, 0);
 		break;
 	case STRATA_OP_ADD_CHECK:
 	case STRATA_OP_DROP_CHECK:
@@ -1448,6 +1477,7 @@ int strata_op_describe(buf *out, const strata_op *op)
 			buf_printf(out, "%c check %s%s%s (%s)",
 				   op->kind == STRATA_OP_ADD_CHECK ? '+' : '-', t, ck->name ? "." : "",
 				   ck->name ? ck->name : "", ck->expr);
+		put_flags(out, 0, 0, 0, 0, ck->no_inherit);
 		break;
 	case STRATA_OP_ADD_FKEY:
 	case STRATA_OP_DROP_FKEY:
@@ -1456,6 +1486,7 @@ int strata_op_describe(buf *out, const strata_op *op)
 		put_columns(out, &fk->from);
 		buf_printf(out, " -> %s ", fk->ref_table);
 		put_columns(out, &fk->to);
+		put_flags(out, 0, fk->deferrable, fk->initially_deferred, fk->match_full, 0);
 		break;
 	case STRATA_OP_ALTER_OPTIONS:
 		buf_printf(out, "~ table %s (", t);
