@@ -578,7 +578,10 @@ static int read_objects(PGconn *pg, const char *const *vs, strata_catalog *cat, 
 		"|| coalesce(pg_get_function_result(p.oid), '') FROM pg_proc p JOIN pg_namespace n "
 		"ON n.oid = "
 		"p.pronamespace WHERE p.prokind IN ('f', 'p') AND" NS_FILTER "AND"
-		NOT_EXT("pg_proc", "p.oid") "ORDER BY 1, 2, 3";
+		NOT_EXT("pg_proc", "p.oid")
+		/* not the constructors CREATE TYPE ... AS RANGE makes: they go with the type */
+		"AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass "
+		"AND x.objid = p.oid AND x.deptype = 'i') ORDER BY 1, 2, 3";
 	static const char comments[] =
 		"SELECT n.nspname, c.relname, c.relkind, a.attname, d.description FROM pg_description "
 		"d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid "
