@@ -54,29 +54,25 @@ static char *difference(const strata_op *op, const char *line, const char *src)
 	return xasprintf("%.*s differs from %s%s", (int)(paren - what), what, src, paren);
 }
 
-/* Appends "(a, b, c)": the columns of `t` that `keep` says the other side has too. */
-static void shared_order(buf *out, const strata_table *t, const strata_table *other,
-			 const strata_renames *r, int from_old, int nocase)
+/* The columns of old table `a` that new table `b` keeps, in `a`'s order: into `old` by
+ * their names in `a`, into `new` by their names in `b` ("(x, y)" each). */
+static void kept_columns(buf *old, buf *new, const strata_table *a, const strata_table *b,
+			 const strata_renames *r, int nocase)
 {
 	size_t n = 0;
-	buf_putc(out, '(');
-	for (size_t i = 0; i < t->columns.n; i++) {
-		const strata_column *c = t->columns.v[i];
-		int shared = 0;
-		if (from_old) {
-			shared = strata_table_column(other, strata_renames_column(r, t->name, c->name,
-						     nocase), nocase) != NULL;
-		} else {
-			for (size_t j = 0; j < other->columns.n && !shared; j++) {
-				const strata_column *o = other->columns.v[j];
-				shared = strata_name_eq(strata_renames_column(r, other->name, o->name,
-						       nocase), c->name, nocase);
-			}
-		}
-		if (shared)
-			buf_printf(out, "%s%s", n++ ? ", " : "", c->name);
+	buf_putc(old, '(');
+	buf_putc(new, '(');
+	for (size_t i = 0; i < a->columns.n; i++) {
+		const strata_column *c = a->columns.v[i];
+		const strata_column *cb =
+			strata_table_column(b, strata_renames_column(r, a->name, c->name, nocase), nocase);
+		if (!cb)
+			continue;
+		buf_printf(old, "%s%s", n ? ", " : "", c->name);
+		buf_printf(new, "%s%s", n++ ? ", " : "", cb->name);
 	}
-	buf_putc(out, ')');
+	buf_putc(old, ')');
+	buf_putc(new, ')');
 }
 
 /* Notices for `check` and `diff`: what the live database holds that is not compared,
@@ -86,41 +82,35 @@ static void add_notices(strata_autogen_result *out, const strata_catalog *live,
 			const strata_catalog *want, const strata_renames *r, const char *src)
 {
 	int nocase = live->nocase;
-	buf a = BUF_INIT, b = BUF_INIT;
+	buf db = BUF_INIT, mapped = BUF_INIT, declared = BUF_INIT, unused = BUF_INIT;
+	strata_renames back = { 0 };
+	strata_renames_invert(&back, r, nocase);
 	for (size_t i = 0; i < live->tables.n; i++) {
 		const strata_table *ta = live->tables.v[i];
 		const strata_table *tb =
 			strata_catalog_table(want, strata_renames_table(r, ta->name, nocase));
 		if (!tb)
 			continue;
-		buf_reset(&a);
-		buf_reset(&b);
-		shared_order(&a, ta, tb, r, 1, nocase);
-		shared_order(&b, tb, ta, r, 0, nocase);
-		/* Compare the old order carried through the renames with the new one. */
-		buf mapped = BUF_INIT;
-		size_t n = 0;
-		buf_putc(&mapped, '(');
-		for (size_t j = 0; j < ta->columns.n; j++) {
-			const strata_column *c = ta->columns.v[j];
-			const char *nm = strata_renames_column(r, ta->name, c->name, nocase);
-			if (strata_table_column(tb, nm, nocase))
-				buf_printf(&mapped, "%s%s", n++ ? ", " : "",
-					   strata_table_column(tb, nm, nocase)->name);
-		}
-		buf_putc(&mapped, ')');
-		if (strcmp(mapped.ptr, b.ptr) != 0)
+		buf_reset(&db);
+		buf_reset(&mapped);
+		buf_reset(&declared);
+		buf_reset(&unused);
+		kept_columns(&db, &mapped, ta, tb, r, nocase);
+		kept_columns(&declared, &unused, tb, ta, &back, nocase);
+		if (strcmp(mapped.ptr, declared.ptr) != 0)
 			list_push(&out->notices, &out->nnotices,
 				  xasprintf("column order of table %s differs from %s: %s there, %s in "
 					    "the database (columns are not reordered; new ones are "
-					    "added at the end)", tb->name, src, b.ptr, a.ptr));
-		buf_free(&mapped);
+					    "added at the end)", tb->name, src, declared.ptr, db.ptr));
 	}
 	for (size_t i = 0; i < live->uncompared.n; i++)
 		list_push(&out->notices, &out->nnotices,
 			  xasprintf("not compared: %s", live->uncompared.v[i]));
-	buf_free(&a);
-	buf_free(&b);
+	strata_renames_free(&back);
+	buf_free(&db);
+	buf_free(&mapped);
+	buf_free(&declared);
+	buf_free(&unused);
 }
 
 /* Adds to `r` the candidates of one kind the user accepts. */
