@@ -13,28 +13,22 @@ void strata_render_alter_table(buf *out, const strata_render_dialect *d, const c
 	buf_putc(out, ' ');
 }
 
-/* See render.h. */
-void strata_render_quoted_list(buf *out, const strata_render_dialect *d, const strvec *names)
+/* "(a, b, …)", each name written by `name` (quoted, or as a table name). */
+static void name_list(buf *out, void (*name)(buf *, const char *), const strvec *names)
 {
 	buf_putc(out, '(');
 	for (size_t i = 0; i < names->n; i++) {
 		if (i)
 			buf_puts(out, ", ");
-		d->quote(out, names->v[i]);
+		name(out, names->v[i]);
 	}
 	buf_putc(out, ')');
 }
 
-/* "(a, b.c, …)", each a (possibly schema-qualified) table name. */
-static void qname_list(buf *out, const strata_render_dialect *d, const strvec *names)
+/* See render.h. */
+void strata_render_quoted_list(buf *out, const strata_render_dialect *d, const strvec *names)
 {
-	buf_putc(out, '(');
-	for (size_t i = 0; i < names->n; i++) {
-		if (i)
-			buf_puts(out, ", ");
-		d->qname(out, names->v[i]);
-	}
-	buf_putc(out, ')');
+	name_list(out, d->quote, names);
 }
 
 /* See render.h. */
@@ -168,7 +162,7 @@ void strata_render_create_table(buf *out, const strata_render_dialect *d, const 
 	buf_puts(out, "\n)");
 	if (t->inherits.n) {
 		buf_puts(out, " INHERITS ");
-		qname_list(out, d, &t->inherits);
+		name_list(out, d->qname, &t->inherits);
 	}
 	if (t->partition_by)
 		buf_printf(out, " PARTITION BY %s", t->partition_by);
