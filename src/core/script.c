@@ -1,4 +1,5 @@
 #include "core/script.h"
+#include "core/revindex.h"
 #include "util/fs.h"
 
 #include <ctype.h>
@@ -6,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define HDR "-- strata:"
@@ -226,24 +228,35 @@ fail:
 	return STRATA_EFAIL;
 }
 
-int script_load(script **out, const char *path, strata_err *e)
+/* Reads and parses one file; *st receives the stat of the file read (for the index). */
+static int load_stat(script **out, const char *path, struct stat *st, strata_err *e)
 {
 	buf b = BUF_INIT;
 	*out = NULL;
-	int rc = fs_read(&b, path, e);
+	int rc = fs_read_stat(&b, path, st, e);
 	if (rc == 0)
 		rc = script_parse(out, path, b.ptr, b.len, e);
 	buf_free(&b);
 	return rc;
 }
 
-/* One slice of a directory load: files [from, to) of names, parsed into out[]. */
+int script_load(script **out, const char *path, strata_err *e)
+{
+	struct stat st;
+	return load_stat(out, path, &st, e);
+}
+
+/* One slice of a directory load: files [from, to) of names, parsed into out[] (from the
+ * index when it holds a file as it is on disk), their stat into st[]. */
 typedef struct load_slice {
 	const strvec *names;
 	const char *dir;
+	const revindex *ix;
 	size_t from, to;
 	script **out;
+	struct stat *st;
 	size_t failed; /* index of the first file that failed, or `to` */
+	size_t read;   /* files read and parsed (not taken from the index) */
 	strata_err err;
 } load_slice;
 
@@ -253,7 +266,12 @@ static void *load_range(void *arg)
 	sl->failed = sl->to;
 	for (size_t i = sl->from; i < sl->to; i++) {
 		char *path = fs_join(sl->dir, sl->names->v[i]);
-		int rc = script_load(&sl->out[i], path, &sl->err);
+		int rc = 0;
+		if (!sl->ix || stat(path, &sl->st[i]) != 0 ||
+		    !(sl->out[i] = revindex_get(sl->ix, sl->names->v[i], &sl->st[i], path))) {
+			rc = load_stat(&sl->out[i], path, &sl->st[i], &sl->err);
+			sl->read++;
+		}
 		free(path);
 		if (rc) {
 			sl->failed = i;
@@ -271,14 +289,24 @@ static void *load_range(void *arg)
 
 int script_load_dir(vec *out, const char *dir, strata_err *e)
 {
+	return script_load_dir_ex(out, dir, NULL, e);
+}
+
+int script_load_dir_ex(vec *out, const char *dir, size_t *nread, strata_err *e)
+{
 	strvec names = { 0 };
+	struct timespec begun = revindex_now();
 	int rc = fs_list(&names, dir, ".sql", e);
+	if (nread)
+		*nread = 0;
 	if (rc || !names.n) {
 		strvec_free(&names);
 		return rc;
 	}
+	revindex *ix = revindex_read(dir);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nt = names.n / LOAD_PER_THREAD;
+	/* Files the index holds cost a stat, not a read: more of them per thread. */
+	size_t nt = names.n / (ix ? 8 * LOAD_PER_THREAD : LOAD_PER_THREAD);
 	if (cpus > 0 && nt > (size_t)cpus)
 		nt = (size_t)cpus;
 	if (nt > LOAD_THREADS)
@@ -286,12 +314,14 @@ int script_load_dir(vec *out, const char *dir, strata_err *e)
 	if (nt < 1)
 		nt = 1;
 	script **all = xcalloc(names.n, sizeof(*all));
+	struct stat *st = xcalloc(names.n, sizeof(*st));
 	load_slice sl[LOAD_THREADS];
 	pthread_t th[LOAD_THREADS];
 	int started[LOAD_THREADS] = { 0 };
+	size_t read = 0;
 	for (size_t t = 0; t < nt; t++) {
-		sl[t] = (load_slice){ &names, dir, names.n * t / nt, names.n * (t + 1) / nt, all, 0,
-				      STRATA_ERR_INIT };
+		sl[t] = (load_slice){ &names, dir, ix, names.n * t / nt, names.n * (t + 1) / nt, all, st,
+				      0, 0, STRATA_ERR_INIT };
 		/* The first slice runs here; the others on threads (or here, if one cannot start). */
 		if (t > 0 && pthread_create(&th[t], NULL, load_range, &sl[t]) == 0)
 			started[t] = 1;
@@ -305,6 +335,7 @@ int script_load_dir(vec *out, const char *dir, strata_err *e)
 	}
 	/* The error reported is the first file's in name order, as a serial load gives. */
 	for (size_t t = 0; t < nt; t++) {
+		read += sl[t].read;
 		if (!rc && sl[t].failed < sl[t].to) {
 			rc = sl[t].err.code ? sl[t].err.code : STRATA_EFAIL;
 			if (e)
@@ -312,6 +343,10 @@ int script_load_dir(vec *out, const char *dir, strata_err *e)
 		}
 		err_clear(&sl[t].err);
 	}
+	/* Anything read, or an entry for a file that is gone: the index is out of date. */
+	if (!rc && (read || revindex_count(ix) != names.n))
+		revindex_write(dir, &names, st, all, begun);
+	revindex_free(ix);
 	for (size_t i = 0; i < names.n; i++) {
 		if (!all[i])
 			continue;
@@ -320,7 +355,10 @@ int script_load_dir(vec *out, const char *dir, strata_err *e)
 		else
 			vec_push(out, all[i]);
 	}
+	if (nread)
+		*nread = read;
 	free(all);
+	free(st);
 	strvec_free(&names);
 	return rc;
 }

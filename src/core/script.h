@@ -37,6 +37,10 @@ int script_load(script **out, const char *path, strata_err *e);
 /* Loads every *.sql file in `dir` (sorted by name) into `out` (a vec of script *).
  * Stops at the first file that does not parse. */
 int script_load_dir(vec *out, const char *dir, strata_err *e);
+/* The same, through the directory's index of parsed files (core/revindex.h), which it
+ * brings up to date; *nread, when not NULL, receives the number of files it had to
+ * read and parse (0: every one came from the index). */
+int script_load_dir_ex(vec *out, const char *dir, size_t *nread, strata_err *e);
 void script_free(script *s);
 
 /* 1 when `id` is a valid revision id: [A-Za-z0-9_]{1,64}. */
