@@ -1,4 +1,5 @@
 #include "core/graph.h"
+#include "core/revindex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ void graph_free(graph *g)
 	map_free(&g->by_label);
 	vec_free(&g->heads);
 	vec_free(&g->bases);
+	revindex_free(g->index);
 	free(g);
 }
 
@@ -239,14 +241,21 @@ done:
 int graph_load(graph **out, const char *dir, strata_err *e)
 {
 	vec scripts = { 0 };
+	revindex *keep = NULL;
 	*out = NULL;
-	if (script_load_dir(&scripts, dir, e) != 0) {
+	if (script_load_dir_keep(&scripts, dir, NULL, &keep, e) != 0) {
 		for (size_t i = 0; i < scripts.n; i++)
 			script_free(scripts.v[i]);
 		vec_free(&scripts);
 		return STRATA_EFAIL;
 	}
-	return graph_build(out, &scripts, e);
+	int rc = graph_build(out, &scripts, e);
+	/* The scripts borrow from the index: it lives as long as the graph. */
+	if (rc)
+		revindex_free(keep);
+	else
+		(*out)->index = keep;
+	return rc;
 }
 
 /* Depth-first marking along parent (and, with deps, dependency) edges or the

@@ -29,6 +29,7 @@ typedef struct graph {
 	map by_label;   /* branch label -> rev * */
 	vec heads;      /* rev * without children, in order */
 	vec bases;      /* rev * without parents, in order */
+	struct revindex *index; /* what the scripts borrow their text from, or NULL */
 } graph;
 
 /* Builds a graph from parsed scripts (a vec of script *, ownership taken, also on

@@ -14,7 +14,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "core/revindex.h"
 #include "util/fs.h"
-#include "util/map.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +30,8 @@
 
 struct revindex {
 	buf data;
-	map by_name;      /* name -> entry (the byte after the name's NUL) */
+	const char **names;   /* in file order, which is name order (the writer's) */
+	const unsigned char **at; /* entry i: the byte after its name's NUL */
 	size_t n;
 	struct timespec mtime; /* the index file's own mtime */
 };
@@ -100,18 +100,18 @@ static const char *get_str(cursor *c, int *isnull)
 	return s;
 }
 
-static char *dup_str(cursor *c)
+static char *dup_str(cursor *c, int borrow)
 {
 	int isnull;
 	const char *s = get_str(c, &isnull);
-	return s ? xstrdup(s) : NULL;
+	return s && !borrow ? xstrdup(s) : (char *)s;
 }
 
 static void get_list(cursor *c, strvec *out)
 {
 	uint32_t n = get_u32(c);
 	for (uint32_t i = 0; i < n && !c->bad; i++) {
-		char *s = dup_str(c);
+		char *s = dup_str(c, 0);
 		if (s)
 			strvec_push_owned(out, s);
 		else
@@ -141,13 +141,14 @@ static void get_stamp(cursor *c, stamp *k)
 }
 
 /* Decodes the script part of an entry into a new script (NULL when bad). */
-static script *get_script(cursor *c, const char *path)
+static script *get_script(cursor *c, const char *path, int borrow)
 {
 	script *s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
-	s->id = dup_str(c);
-	s->message = dup_str(c);
-	s->created = dup_str(c);
+	s->borrowed = borrow;
+	s->id = dup_str(c, borrow);
+	s->message = dup_str(c, borrow);
+	s->created = dup_str(c, borrow);
 	get_list(c, &s->parents);
 	get_list(c, &s->labels);
 	get_list(c, &s->depends);
@@ -157,8 +158,8 @@ static script *get_script(cursor *c, const char *path)
 	s->upgrade_line = (int)get_u32(c);
 	s->downgrade_line = (int)get_u32(c);
 	s->has_downgrade = (int)get_u32(c);
-	s->upgrade = dup_str(c);
-	s->downgrade = dup_str(c);
+	s->upgrade = dup_str(c, borrow);
+	s->downgrade = dup_str(c, borrow);
 	if (c->bad || !s->id || !s->message || !s->upgrade || !s->downgrade) {
 		script_free(s);
 		return NULL;
@@ -200,6 +201,12 @@ revindex *revindex_read(const char *dir)
 		ok = memcmp(d, MAGIC, 8) == 0 && version == VERSION && order == ORDER &&
 		     len == ix->data.len - HEADER && sum == checksum(d + HEADER, (size_t)len);
 		cursor c = { d + HEADER, d + ix->data.len, 0 };
+		/* Each entry takes at least 60 bytes: a count beyond that is damage. */
+		ok = ok && n <= len / 60;
+		if (ok) {
+			ix->names = xcalloc((size_t)n + 1, sizeof(*ix->names));
+			ix->at = xcalloc((size_t)n + 1, sizeof(*ix->at));
+		}
 		for (uint64_t i = 0; ok && i < n; i++) {
 			int isnull;
 			const char *name = get_str(&c, &isnull);
@@ -207,7 +214,13 @@ revindex *revindex_read(const char *dir)
 				ok = 0;
 				break;
 			}
-			map_put(&ix->by_name, name, (void *)c.p);
+			/* Names strictly increasing, so lookups can bisect. */
+			if (i && strcmp(ix->names[i - 1], name) >= 0) {
+				ok = 0;
+				break;
+			}
+			ix->names[i] = name;
+			ix->at[i] = c.p;
 			stamp k;
 			get_stamp(&c, &k);
 			skip_script(&c);
@@ -234,7 +247,8 @@ void revindex_free(revindex *ix)
 	if (!ix)
 		return;
 	buf_free(&ix->data);
-	map_free(&ix->by_name);
+	free(ix->names);
+	free(ix->at);
 	free(ix);
 }
 
@@ -245,11 +259,21 @@ static int ts_before(int64_t as, int64_t ans, int64_t bs, int64_t bns)
 }
 
 script *revindex_get(const revindex *ix, const char *name, const struct stat *st,
-		     const char *path)
+		     const char *path, int borrow)
 {
-	const unsigned char *e = ix ? map_get(&ix->by_name, name) : NULL;
-	if (!e)
+	if (!ix || !ix->n)
 		return NULL;
+	size_t lo = 0, hi = ix->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(ix->names[mid], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == ix->n || strcmp(ix->names[lo], name) != 0)
+		return NULL;
+	const unsigned char *e = ix->at[lo];
 	cursor c = { e, (const unsigned char *)ix->data.ptr + ix->data.len, 0 };
 	stamp k;
 	get_stamp(&c, &k);
@@ -260,7 +284,7 @@ script *revindex_get(const revindex *ix, const char *name, const struct stat *st
 	    /* Not older than the index itself: it may have changed within the tick. */
 	    !ts_before(k.ms, k.mns, xs, xns) || !ts_before(k.cs, k.cns, xs, xns))
 		return NULL;
-	return get_script(&c, path);
+	return get_script(&c, path, borrow);
 }
 
 /* ---- writing ---- */

@@ -34,9 +34,10 @@ typedef struct revindex revindex;
 revindex *revindex_read(const char *dir);
 /* The script the index holds for file `name` when it is trusted for a file whose stat
  * is `st`: a new script with its path set to `path` (the caller owns it), else NULL.
- * Safe to call from several threads at once. */
+ * With `borrow`, its text points into the index (script.borrowed), which must then
+ * outlive it. Safe to call from several threads at once. */
 script *revindex_get(const revindex *ix, const char *name, const struct stat *st,
-		     const char *path);
+		     const char *path, int borrow);
 /* Number of entries. */
 size_t revindex_count(const revindex *ix);
 void revindex_free(revindex *ix);

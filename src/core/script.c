@@ -3,6 +3,7 @@
 #include "util/fs.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,15 +43,17 @@ void script_free(script *s)
 {
 	if (!s)
 		return;
-	free(s->id);
+	if (!s->borrowed) {
+		free(s->id);
+		free(s->message);
+		free(s->created);
+		free(s->upgrade);
+		free(s->downgrade);
+	}
 	free(s->path);
-	free(s->message);
-	free(s->created);
 	strvec_free(&s->parents);
 	strvec_free(&s->labels);
 	strvec_free(&s->depends);
-	free(s->upgrade);
-	free(s->downgrade);
 	free(s);
 }
 
@@ -252,6 +255,8 @@ typedef struct load_slice {
 	const strvec *names;
 	const char *dir;
 	const revindex *ix;
+	int borrow;       /* scripts may borrow their text from the index */
+	int dfd;          /* the directory, for stat relative to it */
 	size_t from, to;
 	script **out;
 	struct stat *st;
@@ -267,8 +272,8 @@ static void *load_range(void *arg)
 	for (size_t i = sl->from; i < sl->to; i++) {
 		char *path = fs_join(sl->dir, sl->names->v[i]);
 		int rc = 0;
-		if (!sl->ix || stat(path, &sl->st[i]) != 0 ||
-		    !(sl->out[i] = revindex_get(sl->ix, sl->names->v[i], &sl->st[i], path))) {
+		if (!sl->ix || fstatat(sl->dfd, sl->names->v[i], &sl->st[i], 0) != 0 ||
+		    !(sl->out[i] = revindex_get(sl->ix, sl->names->v[i], &sl->st[i], path, sl->borrow))) {
 			rc = load_stat(&sl->out[i], path, &sl->st[i], &sl->err);
 			sl->read++;
 		}
@@ -294,8 +299,16 @@ int script_load_dir(vec *out, const char *dir, strata_err *e)
 
 int script_load_dir_ex(vec *out, const char *dir, size_t *nread, strata_err *e)
 {
+	return script_load_dir_keep(out, dir, nread, NULL, e);
+}
+
+int script_load_dir_keep(vec *out, const char *dir, size_t *nread, revindex **keep,
+			 strata_err *e)
+{
 	strvec names = { 0 };
 	struct timespec begun = revindex_now();
+	if (keep)
+		*keep = NULL;
 	int rc = fs_list(&names, dir, ".sql", e);
 	if (nread)
 		*nread = 0;
@@ -304,6 +317,11 @@ int script_load_dir_ex(vec *out, const char *dir, size_t *nread, strata_err *e)
 		return rc;
 	}
 	revindex *ix = revindex_read(dir);
+	int dfd = ix ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (dfd < 0) {
+		revindex_free(ix);
+		ix = NULL;
+	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	/* Files the index holds cost a stat, not a read: more of them per thread. */
 	size_t nt = names.n / (ix ? 8 * LOAD_PER_THREAD : LOAD_PER_THREAD);
@@ -320,7 +338,7 @@ int script_load_dir_ex(vec *out, const char *dir, size_t *nread, strata_err *e)
 	int started[LOAD_THREADS] = { 0 };
 	size_t read = 0;
 	for (size_t t = 0; t < nt; t++) {
-		sl[t] = (load_slice){ &names, dir, ix, names.n * t / nt, names.n * (t + 1) / nt, all, st,
+		sl[t] = (load_slice){ &names, dir, ix, keep != NULL, dfd, names.n * t / nt, names.n * (t + 1) / nt, all, st,
 				      0, 0, STRATA_ERR_INIT };
 		/* The first slice runs here; the others on threads (or here, if one cannot start). */
 		if (t > 0 && pthread_create(&th[t], NULL, load_range, &sl[t]) == 0)
@@ -346,7 +364,13 @@ int script_load_dir_ex(vec *out, const char *dir, size_t *nread, strata_err *e)
 	/* Anything read, or an entry for a file that is gone: the index is out of date. */
 	if (!rc && (read || revindex_count(ix) != names.n))
 		revindex_write(dir, &names, st, all, begun);
-	revindex_free(ix);
+	if (dfd >= 0)
+		close(dfd);
+	/* Scripts that borrowed from it free nothing of it, also on failure. */
+	if (keep && !rc)
+		*keep = ix;
+	else
+		revindex_free(ix);
 	for (size_t i = 0; i < names.n; i++) {
 		if (!all[i])
 			continue;

@@ -745,7 +745,7 @@ static void test_index_entries(void **state)
 	revindex *ix = revindex_read(dir);
 	assert_non_null(ix);
 	assert_int_equal(revindex_count(ix), 1);
-	script *got = revindex_get(ix, "a1_x.sql", &st, path);
+	script *got = revindex_get(ix, "a1_x.sql", &st, path, 0);
 	assert_non_null(got);
 	assert_string_equal(got->id, s->id);
 	assert_string_equal(got->path, path);
@@ -764,20 +764,27 @@ static void test_index_entries(void **state)
 	assert_string_equal(got->upgrade, s->upgrade);
 	assert_string_equal(got->downgrade, s->downgrade);
 	script_free(got);
-	assert_null(revindex_get(ix, "other.sql", &st, path));
+	/* Borrowed: the text points into the index, freed with it, not with the script. */
+	got = revindex_get(ix, "a1_x.sql", &st, path, 1);
+	assert_non_null(got);
+	assert_int_equal(got->borrowed, 1);
+	assert_string_equal(got->upgrade, s->upgrade);
+	assert_string_equal(got->parents.v[0], "p1");
+	script_free(got);
+	assert_null(revindex_get(ix, "other.sql", &st, path, 0));
 	/* Any field of the stat differing: a miss. */
 	struct stat o = st;
 	o.st_size++;
-	assert_null(revindex_get(ix, "a1_x.sql", &o, path));
+	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
 	o = st;
 	o.st_ino++;
-	assert_null(revindex_get(ix, "a1_x.sql", &o, path));
+	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
 	o = st;
 	o.st_mtim.tv_nsec ^= 1;
-	assert_null(revindex_get(ix, "a1_x.sql", &o, path));
+	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
 	o = st;
 	o.st_ctim.tv_nsec ^= 1;
-	assert_null(revindex_get(ix, "a1_x.sql", &o, path));
+	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
 	revindex_free(ix);
 
 	/* The file changed when the load began (the same tick): racy, never trusted. */
@@ -785,7 +792,7 @@ static void test_index_entries(void **state)
 	assert_int_equal(utimensat(AT_FDCWD, ixpath, future, 0), 0);
 	ix = revindex_read(dir);
 	assert_non_null(ix);
-	assert_null(revindex_get(ix, "a1_x.sql", &st, path));
+	assert_null(revindex_get(ix, "a1_x.sql", &st, path, 0));
 	revindex_free(ix);
 
 	/* The index file not newer than the file: not trusted either. */
@@ -794,7 +801,7 @@ static void test_index_entries(void **state)
 	assert_int_equal(utimensat(AT_FDCWD, ixpath, same, 0), 0);
 	ix = revindex_read(dir);
 	assert_non_null(ix);
-	assert_null(revindex_get(ix, "a1_x.sql", &st, path));
+	assert_null(revindex_get(ix, "a1_x.sql", &st, path, 0));
 	revindex_free(ix);
 
 	/* Every truncation of a valid index reads as no index. */
