@@ -119,24 +119,29 @@ static void get_list(cursor *c, strvec *out)
 	}
 }
 
-typedef struct stamp {
-	int racy;
-	int64_t size, ms, mns, cs, cns;
-	uint64_t ino;
-} stamp;
+void revindex_key_of(revindex_key *k, const struct stat *st)
+{
+	k->size = (int64_t)st->st_size;
+	k->mtime_s = (int64_t)st->st_mtim.tv_sec;
+	k->mtime_ns = (int64_t)st->st_mtim.tv_nsec;
+	k->ctime_s = (int64_t)st->st_ctim.tv_sec;
+	k->ctime_ns = (int64_t)st->st_ctim.tv_nsec;
+	k->ino = (uint64_t)st->st_ino;
+}
 
-static void get_stamp(cursor *c, stamp *k)
+/* An entry's racy flag and key. */
+static void get_stamp(cursor *c, int *racy, revindex_key *k)
 {
 	if (c->bad || c->p >= c->end) {
 		c->bad = 1;
 		return;
 	}
-	k->racy = *c->p++;
+	*racy = *c->p++;
 	k->size = (int64_t)get_u64(c);
-	k->ms = (int64_t)get_u64(c);
-	k->mns = (int64_t)get_u64(c);
-	k->cs = (int64_t)get_u64(c);
-	k->cns = (int64_t)get_u64(c);
+	k->mtime_s = (int64_t)get_u64(c);
+	k->mtime_ns = (int64_t)get_u64(c);
+	k->ctime_s = (int64_t)get_u64(c);
+	k->ctime_ns = (int64_t)get_u64(c);
 	k->ino = get_u64(c);
 }
 
@@ -221,8 +226,9 @@ revindex *revindex_read(const char *dir)
 			}
 			ix->names[i] = name;
 			ix->at[i] = c.p;
-			stamp k;
-			get_stamp(&c, &k);
+			revindex_key k;
+			int racy;
+			get_stamp(&c, &racy, &k);
 			skip_script(&c);
 			ok = !c.bad;
 		}
@@ -258,7 +264,7 @@ static int ts_before(int64_t as, int64_t ans, int64_t bs, int64_t bns)
 	return as < bs || (as == bs && ans < bns);
 }
 
-script *revindex_get(const revindex *ix, const char *name, const struct stat *st,
+script *revindex_get(const revindex *ix, const char *name, const revindex_key *st,
 		     const char *path, int borrow)
 {
 	if (!ix || !ix->n)
@@ -275,14 +281,15 @@ script *revindex_get(const revindex *ix, const char *name, const struct stat *st
 		return NULL;
 	const unsigned char *e = ix->at[lo];
 	cursor c = { e, (const unsigned char *)ix->data.ptr + ix->data.len, 0 };
-	stamp k;
-	get_stamp(&c, &k);
+	revindex_key k;
+	int racy = 1;
+	get_stamp(&c, &racy, &k);
 	int64_t xs = (int64_t)ix->mtime.tv_sec, xns = (int64_t)ix->mtime.tv_nsec;
-	if (c.bad || k.racy || k.size != (int64_t)st->st_size || k.ino != (uint64_t)st->st_ino ||
-	    k.ms != (int64_t)st->st_mtim.tv_sec || k.mns != (int64_t)st->st_mtim.tv_nsec ||
-	    k.cs != (int64_t)st->st_ctim.tv_sec || k.cns != (int64_t)st->st_ctim.tv_nsec ||
+	if (c.bad || racy || k.size != st->size || k.ino != st->ino ||
+	    k.mtime_s != st->mtime_s || k.mtime_ns != st->mtime_ns ||
+	    k.ctime_s != st->ctime_s || k.ctime_ns != st->ctime_ns ||
 	    /* Not older than the index itself: it may have changed within the tick. */
-	    !ts_before(k.ms, k.mns, xs, xns) || !ts_before(k.cs, k.cns, xs, xns))
+	    !ts_before(k.mtime_s, k.mtime_ns, xs, xns) || !ts_before(k.ctime_s, k.ctime_ns, xs, xns))
 		return NULL;
 	return get_script(&c, path, borrow);
 }
@@ -330,7 +337,7 @@ struct timespec revindex_now(void)
 	return t;
 }
 
-void revindex_write(const char *dir, const strvec *names, const struct stat *st,
+void revindex_write(const char *dir, const strvec *names, const revindex_key *st,
 		    script *const *sc, struct timespec begun)
 {
 	buf b = BUF_INIT;
@@ -338,21 +345,20 @@ void revindex_write(const char *dir, const strvec *names, const struct stat *st,
 	memset(head, 0, sizeof head);
 	buf_add(&b, head, HEADER);
 	for (size_t i = 0; i < names->n; i++) {
-		const struct stat *f = &st[i];
+		const revindex_key *f = &st[i];
 		const script *s = sc[i];
+		int64_t bs = (int64_t)begun.tv_sec, bns = (int64_t)begun.tv_nsec;
 		/* Changed since the load began: its stat may not change again on the next edit. */
-		int racy = !ts_before((int64_t)f->st_mtim.tv_sec, (int64_t)f->st_mtim.tv_nsec,
-				      (int64_t)begun.tv_sec, (int64_t)begun.tv_nsec) ||
-			   !ts_before((int64_t)f->st_ctim.tv_sec, (int64_t)f->st_ctim.tv_nsec,
-				      (int64_t)begun.tv_sec, (int64_t)begun.tv_nsec);
+		int racy = !ts_before(f->mtime_s, f->mtime_ns, bs, bns) ||
+			   !ts_before(f->ctime_s, f->ctime_ns, bs, bns);
 		put_str(&b, names->v[i]);
 		buf_putc(&b, (char)racy);
-		put_u64(&b, (uint64_t)f->st_size);
-		put_u64(&b, (uint64_t)f->st_mtim.tv_sec);
-		put_u64(&b, (uint64_t)f->st_mtim.tv_nsec);
-		put_u64(&b, (uint64_t)f->st_ctim.tv_sec);
-		put_u64(&b, (uint64_t)f->st_ctim.tv_nsec);
-		put_u64(&b, (uint64_t)f->st_ino);
+		put_u64(&b, (uint64_t)f->size);
+		put_u64(&b, (uint64_t)f->mtime_s);
+		put_u64(&b, (uint64_t)f->mtime_ns);
+		put_u64(&b, (uint64_t)f->ctime_s);
+		put_u64(&b, (uint64_t)f->ctime_ns);
+		put_u64(&b, f->ino);
 		put_str(&b, s->id);
 		put_str(&b, s->message);
 		put_str(&b, s->created);

@@ -23,6 +23,7 @@
 
 #include "core/script.h"
 
+#include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -30,21 +31,31 @@
 
 typedef struct revindex revindex;
 
+/* What the index compares of a file's stat (48 bytes instead of struct stat's 144: a
+ * load of 100,000 files keeps one per file). */
+typedef struct revindex_key {
+	int64_t size, mtime_s, mtime_ns, ctime_s, ctime_ns;
+	uint64_t ino;
+} revindex_key;
+
+/* The key of a stat(2) result. */
+void revindex_key_of(revindex_key *k, const struct stat *st);
+
 /* Reads DIR's index; NULL when it is missing, unreadable or not valid. */
 revindex *revindex_read(const char *dir);
 /* The script the index holds for file `name` when it is trusted for a file whose stat
- * is `st`: a new script with its path set to `path` (the caller owns it), else NULL.
+ * has key `st`: a new script with its path set to `path` (the caller owns it), else NULL.
  * With `borrow`, its text points into the index (script.borrowed), which must then
  * outlive it. Safe to call from several threads at once. */
-script *revindex_get(const revindex *ix, const char *name, const struct stat *st,
+script *revindex_get(const revindex *ix, const char *name, const revindex_key *st,
 		     const char *path, int borrow);
 /* Number of entries. */
 size_t revindex_count(const revindex *ix);
 void revindex_free(revindex *ix);
-/* Writes DIR's index for the files names[i], stat st[i], parsed into sc[i]. `begun` is
+/* Writes DIR's index for the files names[i], stat key st[i], parsed into sc[i]. `begun` is
  * when the load began, by the clock file times come from (revindex_now): entries that
  * changed since are written as racy. Best effort: errors leave no index, silently. */
-void revindex_write(const char *dir, const strvec *names, const struct stat *st,
+void revindex_write(const char *dir, const strvec *names, const revindex_key *st,
 		    script *const *sc, struct timespec begun);
 /* The time file systems stamp files with (the kernel's coarse real-time clock). */
 struct timespec revindex_now(void);

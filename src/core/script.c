@@ -231,12 +231,16 @@ fail:
 	return STRATA_EFAIL;
 }
 
-/* Reads and parses one file; *st receives the stat of the file read (for the index). */
-static int load_stat(script **out, const char *path, struct stat *st, strata_err *e)
+/* Reads and parses one file; *key receives the stat key of the file read (for the
+ * index) when not NULL. */
+static int load_stat(script **out, const char *path, revindex_key *key, strata_err *e)
 {
 	buf b = BUF_INIT;
+	struct stat st;
 	*out = NULL;
-	int rc = fs_read_stat(&b, path, st, e);
+	int rc = fs_read_stat(&b, path, &st, e);
+	if (key)
+		revindex_key_of(key, &st);
 	if (rc == 0)
 		rc = script_parse(out, path, b.ptr, b.len, e);
 	buf_free(&b);
@@ -245,8 +249,7 @@ static int load_stat(script **out, const char *path, struct stat *st, strata_err
 
 int script_load(script **out, const char *path, strata_err *e)
 {
-	struct stat st;
-	return load_stat(out, path, &st, e);
+	return load_stat(out, path, NULL, e);
 }
 
 /* One slice of a directory load: files [from, to) of names, parsed into out[] (from the
@@ -259,7 +262,7 @@ typedef struct load_slice {
 	int dfd;          /* the directory, for stat relative to it */
 	size_t from, to;
 	script **out;
-	struct stat *st;
+	revindex_key *st;
 	size_t failed; /* index of the first file that failed, or `to` */
 	size_t read;   /* files read and parsed (not taken from the index) */
 	strata_err err;
@@ -272,8 +275,12 @@ static void *load_range(void *arg)
 	for (size_t i = sl->from; i < sl->to; i++) {
 		char *path = fs_join(sl->dir, sl->names->v[i]);
 		int rc = 0;
-		if (!sl->ix || fstatat(sl->dfd, sl->names->v[i], &sl->st[i], 0) != 0 ||
-		    !(sl->out[i] = revindex_get(sl->ix, sl->names->v[i], &sl->st[i], path, sl->borrow))) {
+		struct stat st;
+		if (sl->ix && fstatat(sl->dfd, sl->names->v[i], &st, 0) == 0) {
+			revindex_key_of(&sl->st[i], &st);
+			sl->out[i] = revindex_get(sl->ix, sl->names->v[i], &sl->st[i], path, sl->borrow);
+		}
+		if (!sl->out[i]) {
 			rc = load_stat(&sl->out[i], path, &sl->st[i], &sl->err);
 			sl->read++;
 		}
@@ -332,7 +339,7 @@ int script_load_dir_keep(vec *out, const char *dir, size_t *nread, revindex **ke
 	if (nt < 1)
 		nt = 1;
 	script **all = xcalloc(names.n, sizeof(*all));
-	struct stat *st = xcalloc(names.n, sizeof(*st));
+	revindex_key *st = xcalloc(names.n, sizeof(*st));
 	load_slice sl[LOAD_THREADS];
 	pthread_t th[LOAD_THREADS];
 	int started[LOAD_THREADS] = { 0 };

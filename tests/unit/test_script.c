@@ -717,7 +717,7 @@ static void test_slug_41(void **state)
 /* Writes DIR's index of the one file `names` (stat st, script s) as a load begun at
  * `begun` would, gives the index file the times `ixtimes`, and checks that the entry
  * is not trusted. */
-static void index_untrusted(const char *dir, const strvec *names, const struct stat *st,
+static void index_untrusted(const char *dir, const strvec *names, const revindex_key *st,
 			    script *s, struct timespec begun, const struct timespec ixtimes[2])
 {
 	char *ixpath = fs_join(dir, REVINDEX_NAME);
@@ -749,13 +749,15 @@ static void test_index_entries(void **state)
 	assert_int_equal(fs_write_atomic(path, text, sizeof text - 1, 0644, 0, NULL), 0);
 	script *s = NULL;
 	assert_int_equal(script_load(&s, path, NULL), 0);
-	struct stat st;
-	assert_int_equal(stat(path, &st), 0);
+	struct stat sst;
+	assert_int_equal(stat(path, &sst), 0);
+	revindex_key st;
+	revindex_key_of(&st, &sst);
 	strvec names = { 0 };
 	strvec_push(&names, "a1_x.sql");
 	char *ixpath = fs_join(dir, REVINDEX_NAME);
-	struct timespec later = { st.st_ctim.tv_sec + 100, 0 };
-	struct timespec future[2] = { { st.st_ctim.tv_sec + 200, 0 }, { st.st_ctim.tv_sec + 200, 0 } };
+	struct timespec later = { sst.st_ctim.tv_sec + 100, 0 };
+	struct timespec future[2] = { { sst.st_ctim.tv_sec + 200, 0 }, { sst.st_ctim.tv_sec + 200, 0 } };
 
 	/* The load began after the file changed, and the index is newer than it: trusted. */
 	revindex_write(dir, &names, &st, &s, later);
@@ -791,24 +793,24 @@ static void test_index_entries(void **state)
 	script_free(got);
 	assert_null(revindex_get(ix, "other.sql", &st, path, 0));
 	/* Any field of the stat differing: a miss. */
-	struct stat o = st;
-	o.st_size++;
+	revindex_key o = st;
+	o.size++;
 	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
 	o = st;
-	o.st_ino++;
+	o.ino++;
 	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
 	o = st;
-	o.st_mtim.tv_nsec ^= 1;
+	o.mtime_ns ^= 1;
 	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
 	o = st;
-	o.st_ctim.tv_nsec ^= 1;
+	o.ctime_ns ^= 1;
 	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
 	revindex_free(ix);
 
 	/* The file changed when the load began (the same tick): racy, never trusted. */
-	index_untrusted(dir, &names, &st, s, st.st_ctim, future);
+	index_untrusted(dir, &names, &st, s, sst.st_ctim, future);
 	/* The index file not newer than the file: not trusted either. */
-	struct timespec same[2] = { st.st_ctim, st.st_ctim };
+	struct timespec same[2] = { sst.st_ctim, sst.st_ctim };
 	index_untrusted(dir, &names, &st, s, later, same);
 
 	/* Every truncation of a valid index reads as no index. */
