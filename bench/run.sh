@@ -189,12 +189,21 @@ peak() {
 # tables and one more, for the autogenerate benchmarks. strata also writes its
 # strata_history row in each transaction; the floors do not (the floor is "the same
 # SQL and a version update").
+# The version-table update of one step as the floors run it (DELETE the old head,
+# INSERT the new one), an awk function for the generators' programs.
+AWK_VERSION_UPDATE='function version_update(prev, id,    v) {
+	v = ""
+	if (prev != "") v = sprintf("DELETE FROM strata_version WHERE version_num = '\''%s'\'';\n", prev)
+	return v sprintf("INSERT INTO strata_version (version_num) VALUES ('\''%s'\'');\n", id)
+}'
+
 gen_linear() {
 	dir=$1
 	mkdir -p "$dir/migrations/versions" "$dir/pgrev"
 	printf '[strata]\ndatabase = sqlite:db.sqlite\nscript_location = migrations\nschema = schema.sql\n' >"$dir/strata.ini"
 	awk -v n="$NREV" -v vdir="$dir/migrations/versions" -v floor="$dir/floor.sql" -v one="$dir/floor1.sql" \
-	    -v pg="$dir/pgrev" -v schema="$dir/schema.sql" 'BEGIN {
+	    -v pg="$dir/pgrev" -v schema="$dir/schema.sql" "$AWK_VERSION_UPDATE"'
+	BEGIN {
 		ddl = "CREATE TABLE IF NOT EXISTS strata_version (version_num VARCHAR(255) NOT NULL PRIMARY KEY);"
 		print ddl > floor
 		prev = ""
@@ -205,9 +214,7 @@ gen_linear() {
 			f = sprintf("%s/%s_rev_%d.sql", vdir, id, i)
 			printf "-- strata:revision %s\n-- strata:revises %s\n-- strata:message rev %d\n-- strata:created 2024-01-01 00:00:00\n\n-- strata:upgrade\n%s\n-- strata:downgrade\nDROP INDEX ix_t_%d_name;\nDROP TABLE t_%d;\n", id, prev, i, up, i, i > f
 			close(f)
-			ver = ""
-			if (prev != "") ver = sprintf("DELETE FROM strata_version WHERE version_num = '\''%s'\'';\n", prev)
-			ver = ver sprintf("INSERT INTO strata_version (version_num) VALUES ('\''%s'\'');\n", id)
+			ver = version_update(prev, id)
 			printf "BEGIN;\n%s%sCOMMIT;\n", up, ver > floor
 			# The same SQL in one transaction: what --single-transaction could reach.
 			if (i == 1) print "BEGIN;\n" ddl > one
@@ -415,7 +422,8 @@ gen_long() {
 	dir=$1 n=$2
 	mkdir -p "$dir/migrations/versions"
 	printf '[strata]\ndatabase = sqlite:db.sqlite\nscript_location = migrations\n' >"$dir/strata.ini"
-	awk -v n="$n" -v dir="$dir" -v vdir="$dir/migrations/versions" -v one="$dir/floor1.sql" 'BEGIN {
+	awk -v n="$n" -v dir="$dir" -v vdir="$dir/migrations/versions" -v one="$dir/floor1.sql" "$AWK_VERSION_UPDATE"'
+	BEGIN {
 		print "BEGIN;\nCREATE TABLE IF NOT EXISTS strata_version (version_num VARCHAR(255) NOT NULL PRIMARY KEY);" > one
 		prev = ""
 		for (i = 1; i <= n; i++) {
@@ -424,9 +432,7 @@ gen_long() {
 			f = sprintf("%s/%s_rev_%d.sql", vdir, id, i)
 			printf "-- strata:revision %s\n-- strata:revises %s\n-- strata:message rev %d\n-- strata:created 2024-01-01 00:00:00\n\n-- strata:upgrade\n%s\n-- strata:downgrade\nDELETE FROM steps WHERE n = %d;\n", id, prev, i, up, i > f
 			close(f)
-			ver = ""
-			if (prev != "") ver = sprintf("DELETE FROM strata_version WHERE version_num = '\''%s'\'';\n", prev)
-			ver = ver sprintf("INSERT INTO strata_version (version_num) VALUES ('\''%s'\'');\n", id)
+			ver = version_update(prev, id)
 			printf "%s%s", up, ver > one
 			prev = id
 		}
@@ -578,7 +584,8 @@ fi
 gen_mariadb() {
 	dir=$1
 	mkdir -p "$dir/migrations/versions"
-	awk -v n="$NREV" -v vdir="$dir/migrations/versions" -v floor="$dir/floor.sql" 'BEGIN {
+	awk -v n="$NREV" -v vdir="$dir/migrations/versions" -v floor="$dir/floor.sql" "$AWK_VERSION_UPDATE"'
+	BEGIN {
 		print "CREATE TABLE IF NOT EXISTS strata_version (version_num VARCHAR(255) NOT NULL PRIMARY KEY);" > floor
 		prev = ""
 		for (i = 1; i <= n; i++) {
@@ -587,9 +594,7 @@ gen_mariadb() {
 			f = sprintf("%s/%s_rev_%d.sql", vdir, id, i)
 			printf "-- strata:revision %s\n-- strata:revises %s\n-- strata:message rev %d\n-- strata:created 2024-01-01 00:00:00\n\n-- strata:upgrade\n%s\n-- strata:downgrade\nDROP TABLE t_%d;\n", id, prev, i, up, i > f
 			close(f)
-			ver = ""
-			if (prev != "") ver = sprintf("DELETE FROM strata_version WHERE version_num = '\''%s'\'';\n", prev)
-			ver = ver sprintf("INSERT INTO strata_version (version_num) VALUES ('\''%s'\'');\n", id)
+			ver = version_update(prev, id)
 			printf "%s%s", up, ver > floor
 			prev = id
 		}
