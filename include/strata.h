@@ -344,6 +344,49 @@ int strata_reset(strata *s, const char *message, strata_reset_result *out);
 /* Frees the three paths and zeroes *r. */
 void strata_reset_result_free(strata_reset_result *r);
 
+/* doctor: a diagnosis of the project and its database, one finding per check
+ * (the troubleshooting cases of the migration guides: revision files that do not
+ * parse, multiple heads, a held lock, tables without a version table, a revision no
+ * file defines, pending revisions, edited revisions, schema.sql out of sync), each
+ * with the command that fixes it; the `strata doctor` command prints it. */
+typedef enum strata_doctor_action {
+	STRATA_DOCTOR_NO_ACTION,   /* nothing strata_doctor_fix can do: see fix */
+	STRATA_DOCTOR_MERGE_HEADS, /* write a merge revision joining the heads */
+	STRATA_DOCTOR_STAMP        /* stamp the database at `arg` (with purge: drop every row first) */
+} strata_doctor_action;
+
+typedef struct strata_doctor_finding {
+	const char *check; /* what was checked, a stable name: "revisions", "heads", "lock",
+			    * "unversioned", "unknown_revision", "pending", "edited", "schema"… */
+	int ok;            /* 1: healthy on this point; 0: a problem */
+	char *message;     /* one line, with the phrases users search for */
+	char *fix;         /* NULL, or the command(s) that fix it */
+	char **details;    /* more lines (schema.sql differences), may be empty */
+	size_t ndetails;
+	strata_doctor_action action; /* what strata_doctor_fix would do */
+	char *question;    /* NULL, or the question to ask before that action */
+	char *arg;         /* the action's argument (STAMP: the revision), or NULL */
+	int purge;
+	char *fixed;       /* NULL; after strata_doctor_fix succeeded, what it did */
+} strata_doctor_finding;
+
+typedef struct strata_doctor_result {
+	strata_doctor_finding *findings; /* in the order checked */
+	size_t nfindings;
+	int problems;      /* findings not ok and not fixed */
+} strata_doctor_result;
+
+/* Runs every check (reading only; nothing changes) and fills *out (free with
+ * strata_doctor_result_free). A check that cannot run becomes a finding, so it
+ * returns 0 whatever it found (see (*out)->problems). */
+int strata_doctor(strata *s, strata_doctor_result **out);
+/* Applies the action of finding i (see strata_doctor_action); on success sets its
+ * `fixed` and counts one problem less. A finding without an action is a
+ * STRATA_EUSAGE error. */
+int strata_doctor_fix(strata *s, strata_doctor_result *r, size_t i);
+/* Frees the result and everything in it; NULL is a no-op. */
+void strata_doctor_result_free(strata_doctor_result *r);
+
 /* verify: rehearses the pending revisions on a scratch copy of the database — each
  * one upgraded, downgraded and upgraded again — before they reach production. The
  * copy is a temporary file made with SQLite's online backup API, or on PostgreSQL a
