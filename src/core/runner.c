@@ -379,10 +379,10 @@ static int split_section(strata *s, rev *r, int up, strata_stmtlist *l, strata_e
 /* Refuses a statement that would end the transaction a revision runs in (COMMIT,
  * ROLLBACK, END…): the revision would then be recorded as applied with its work
  * rolled back, or half committed. `l` is the section as split. */
-static int refuse_tx_control(const rev *r, const strata_stmtlist *l, strata_err *e)
+static int refuse_tx_control(const strata_backend *be, const rev *r, const strata_stmtlist *l, strata_err *e)
 {
 	for (size_t i = 0; r->s->transactional && i < l->n; i++) {
-		const char *kw = strata_stmt_tx_control(l->v[i].sql);
+		const char *kw = strata_stmt_tx_control(l->v[i].sql, be->dialect);
 		if (kw)
 			return err_set(e, STRATA_EFAIL,
 				       "%s:%d: %s in revision %s, which runs inside a transaction: it "
@@ -404,7 +404,7 @@ static int check_section(strata *s, rev *r, int up, strata_err *e)
 	const char *sql = section(r, up);
 	int rc = 0;
 	if (strata_split(sql, strlen(sql), s->be->dialect, section_line(r, up), &l, &split_e) == 0)
-		rc = refuse_tx_control(r, &l, e);
+		rc = refuse_tx_control(s->be, r, &l, e);
 	err_clear(&split_e);
 	strata_stmtlist_free(&l);
 	return rc;
@@ -416,7 +416,7 @@ static int run_section(strata *s, rev *r, int up, strata_err *e)
 	strata_stmtlist l = { 0 };
 	int rc = split_section(s, r, up, &l, e);
 	if (!rc)
-		rc = refuse_tx_control(r, &l, e);
+		rc = refuse_tx_control(s->be, r, &l, e);
 	for (size_t i = 0; !rc && i < l.n; i++)
 		rc = run_statement(s, r, up, &l.v[i], e);
 	strata_stmtlist_free(&l);
@@ -1085,7 +1085,7 @@ static int sql_section(strata *s, const strata_backend *be, rev *r, int up, buf 
 		prefix_path(e, r->s->path);
 		return rc;
 	}
-	rc = refuse_tx_control(r, &l, e);
+	rc = refuse_tx_control(be, r, &l, e);
 	for (size_t i = 0; !rc && i < l.n; i++)
 		buf_printf(out, "%s;\n\n", l.v[i].sql);
 	strata_stmtlist_free(&l);
