@@ -27,6 +27,9 @@ struct strata {
 	int url_from_config;   /* the URL came from the config file (relative to config_dir) */
 	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
 	int lock_timeout_ms;
+	char *failed_rev;      /* the revision that failed in the last run (strata_failed_revision) */
+	char *failed_file;
+	int failed_line;
 	volatile sig_atomic_t interrupted; /* strata_interrupt was called: runs stop */
 	strata *volatile child; /* a handle working for this one (verify's copy): interrupted with it */
 

@@ -287,10 +287,11 @@ static void test_errors(void **state)
 	strata_free(s);
 
 	s = open_db("err.db");
-	assert_int_equal(strata_upgrade(s, "fedcba987654", NULL), STRATA_EFAIL);
+	assert_int_equal(strata_upgrade(s, "fedcba987654", NULL), STRATA_EUNKNOWN_REVISION);
+	assert_int_equal(strata_errcode(s), STRATA_EUNKNOWN_REVISION);
 	assert_non_null(strstr(strata_errmsg(s), "Can't locate revision identified by 'fedcba987654'"));
 	const char *bad[] = { "nope1234" };
-	assert_int_equal(strata_stamp(s, bad, 1, 0), STRATA_EFAIL);
+	assert_int_equal(strata_stamp(s, bad, 1, 0), STRATA_EUNKNOWN_REVISION);
 	assert_non_null(strstr(strata_errmsg(s), "Can't locate revision"));
 	current_is(s, "");
 	const strata_revision **r = NULL;
@@ -314,8 +315,12 @@ static void test_errors(void **state)
 	o.database_url = "sqlite:bad.db";
 	o.script_location = "bad";
 	assert_int_equal(strata_open(&s, &o), STRATA_OK);
-	assert_int_equal(strata_upgrade(s, NULL, NULL), STRATA_EFAIL);
+	assert_int_equal(strata_upgrade(s, NULL, NULL), STRATA_ESTEP_FAILED);
 	assert_non_null(strstr(strata_errmsg(s), "aaaa00000002"));
+	/* The failing revision, file and line as fields, not only text. */
+	assert_string_equal(strata_failed_revision(s), "aaaa00000002");
+	assert_string_equal(strata_failed_file(s), "bad/versions/aaaa00000002_broken.sql");
+	assert_int_equal(strata_failed_line(s), 7);
 	assert_non_null(strstr(strata_errmsg(s), "no_such_table"));
 	current_is(s, "aaaa00000001");
 	assert_true(has_table("bad.db", "t"));
@@ -351,9 +356,9 @@ static void test_sqlite_handle(void **state)
 
 static const strata_embedded_revision embedded[] = {
 	{ "e00000000001", "", "create notes", "", "", 1, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n",
-	  "DROP TABLE notes;\n" },
+	  "DROP TABLE notes;\n", NULL, NULL, NULL },
 	{ "e00000000002", "e00000000001", "tags", "tags", "", 1, "CREATE TABLE tags (note INTEGER, tag TEXT);\n",
-	  "DROP TABLE tags;\n" },
+	  "DROP TABLE tags;\n", NULL, NULL, NULL },
 };
 
 static void test_embedded(void **state)

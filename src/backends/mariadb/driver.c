@@ -305,14 +305,14 @@ static int my_lock(strata_conn *c, strata_err *e)
 	if (my_query(c, "SELECT IS_USED_LOCK($1)", p, 1, &r, NULL) == 0 && r.nrows == 1 && r.cells[0])
 		holder = xstrdup(r.cells[0]);
 	strata_rows_free(&r);
-	err_set(e, STRATA_EFAIL,
+	err_set(e, STRATA_ELOCKED,
 		"database is locked: another strata holds the migration lock on database \"%s\" "
 		"(GET_LOCK('%s')%s%s) and did not release it within %d ms. Wait for it to finish, "
 		"or raise lock_timeout in strata.ini",
 		c->url.database, c->lock_name, holder ? ", held by connection " : "",
 		holder ? holder : "", c->lock_timeout_ms);
 	free(holder);
-	return STRATA_EFAIL;
+	return STRATA_ELOCKED;
 }
 
 /* Releases the run's lock (best effort: closing the session releases it too). */

@@ -454,7 +454,7 @@ static int pg_lock(strata_conn *c, strata_err *e)
 		double waited = now_ms() - start;
 		if (waited >= c->lock_timeout_ms) {
 			char *vt = qualified(c->schema, c->version_table);
-			err_set(e, STRATA_EFAIL,
+			err_set(e, STRATA_ELOCKED,
 				"database is locked: another strata holds the migration lock on database "
 				"\"%s\" (advisory lock %s for %s) and did not release it within %d ms "
 				"(SQLSTATE " SQLSTATE_LOCK_NOT_AVAILABLE "). Wait for it to finish, or raise "
@@ -462,7 +462,7 @@ static int pg_lock(strata_conn *c, strata_err *e)
 				"'advisory'` shows the holder",
 				PQdb(c->pg), key, vt, c->lock_timeout_ms);
 			free(vt);
-			return STRATA_EFAIL;
+			return STRATA_ELOCKED;
 		}
 		int left = c->lock_timeout_ms - (int)waited;
 		int nap = pause_ms < left ? pause_ms : left;
