@@ -439,12 +439,15 @@ void strata_reset_result_free(strata_reset_result *r);
 typedef enum strata_doctor_action {
 	STRATA_DOCTOR_NO_ACTION,   /* nothing strata_doctor_fix can do: see fix */
 	STRATA_DOCTOR_MERGE_HEADS, /* write a merge revision joining the heads */
-	STRATA_DOCTOR_STAMP        /* stamp the database at `arg` (with purge: drop every row first) */
+	STRATA_DOCTOR_STAMP,       /* stamp the database at `arg` (with purge: drop every row first) */
+	STRATA_DOCTOR_DROP_DATABASES, /* drop the leftover scratch databases named in details */
+	STRATA_DOCTOR_REMOVE_FILES /* remove the partial files (*.tmp-*) named in details */
 } strata_doctor_action;
 
 typedef struct strata_doctor_finding {
 	const char *check; /* what was checked, a stable name: "revisions", "heads", "lock",
-			    * "unversioned", "unknown_revision", "pending", "edited", "schema"… */
+			    * "unversioned", "unknown_revision", "pending", "edited", "schema",
+			    * "scratch_databases", "partial_files"… */
 	int ok;            /* 1: healthy on this point; 0: a problem */
 	char *message;     /* one line, with the phrases users search for */
 	char *fix;         /* NULL, or the command(s) that fix it */

@@ -5,10 +5,13 @@
  * from strata_doctor, name its `check` in strata.h's list and in docs/commands/doctor.txt. */
 #include "core/ctx.h"
 #include "util/buf.h"
+#include "util/fs.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* What the phases learn and later phases read. */
 typedef struct diag {
@@ -213,6 +216,81 @@ static void check_schema(diag *d)
 	strata_diff_free(df);
 }
 
+/* Moves the strings of `v` into the finding's details. */
+static void give_details(strata_doctor_finding *f, strvec *v)
+{
+	f->details = v->v;
+	f->ndetails = v->n;
+	*v = (strvec){ 0 };
+}
+
+/* No temporary database of a killed strata (diff's strata_shadow_*, verify's
+ * strata_verify_*) is left on the server. */
+static void check_scratch_databases(diag *d)
+{
+	strata *s = d->s;
+	strata_rows r = { 0 };
+	strata_err e = STRATA_ERR_INIT;
+	if (!s->be->scratch_list_sql || !s->be->scratch_drop)
+		return;
+	if (s->be->query(s->conn, s->be->scratch_list_sql, NULL, 0, &r, &e)) {
+		add(d, "scratch_databases", 0, NULL, "cannot list leftover scratch databases: %s", e.msg);
+		err_clear(&e);
+		return;
+	}
+	strvec names = { 0 };
+	for (size_t i = 0; i < r.nrows; i++)
+		if (r.cells[i * r.ncols])
+			strvec_push(&names, r.cells[i * r.ncols]);
+	strata_rows_free(&r);
+	if (!names.n) {
+		add(d, "scratch_databases", 1, NULL, "no leftover scratch databases on the server");
+		return;
+	}
+	strata_doctor_finding *f =
+		add(d, "scratch_databases", 0, "strata doctor --fix drops them",
+		    "%zu scratch database(s) left by a strata that was killed (diff's strata_shadow_*, "
+		    "verify's strata_verify_*); no session uses them", names.n);
+	offer(f, STRATA_DOCTOR_DROP_DATABASES, "Drop the leftover scratch databases?", NULL, 0);
+	give_details(f, &names);
+}
+
+/* Appends to `out` the partial files (NAME.tmp-XXXXXX, written then renamed into
+ * place) that a killed strata left in `dir`, as paths. */
+static void list_partial(const char *dir, strvec *out)
+{
+	strvec names = { 0 };
+	if (fs_list(&names, dir, NULL, NULL) == 0)
+		for (size_t i = 0; i < names.n; i++)
+			if (strstr(names.v[i], ".tmp-"))
+				strvec_push_owned(out, fs_join(dir, names.v[i]));
+	strvec_free(&names);
+}
+
+/* No partial file of a killed backup, reset or revision write is left beside the
+ * revisions or the database file. */
+static void check_partial_files(diag *d)
+{
+	strata *s = d->s;
+	strvec paths = { 0 };
+	if (!s->opts.embedded && fs_is_dir(s->versions_dir))
+		list_partial(s->versions_dir, &paths);
+	char *db = s->url && s->be->url_path ? ctx_url_file(s, s->be->url_path(s->url)) : NULL;
+	if (db && strcmp(db, ":memory:") != 0) {
+		char *dir = fs_dirname(db);
+		list_partial(dir, &paths);
+		free(dir);
+	}
+	free(db);
+	if (!paths.n)
+		return;
+	strata_doctor_finding *f = add(d, "partial_files", 0, "strata doctor --fix removes them",
+				       "%zu partial file(s) left by a strata that was killed while writing "
+				       "(a backup, a revision file)", paths.n);
+	offer(f, STRATA_DOCTOR_REMOVE_FILES, "Remove the partial files?", NULL, 0);
+	give_details(f, &paths);
+}
+
 int strata_doctor(strata *s, strata_doctor_result **out)
 {
 	diag d = { 0 };
@@ -222,13 +300,17 @@ int strata_doctor(strata *s, strata_doctor_result **out)
 	*out = d.r;
 	check_revisions(&d);
 	check_lock(&d);
-	if (!d.db_ok)
+	if (!d.db_ok) {
+		check_partial_files(&d);
 		return 0;
+	}
 	check_unversioned(&d);
 	check_current(&d);
 	check_pending(&d);
 	check_edited(&d);
 	check_schema(&d);
+	check_scratch_databases(&d);
+	check_partial_files(&d);
 	return 0;
 }
 
@@ -262,6 +344,24 @@ int strata_doctor_fix(strata *s, strata_doctor_result *r, size_t i)
 		rc = strata_stamp(s, &at, 1, f->purge);
 		if (rc == 0)
 			f->fixed = xasprintf("stamped the database at %s", at);
+	} else if (f->action == STRATA_DOCTOR_DROP_DATABASES) {
+		strata_err e = STRATA_ERR_INIT;
+		if ((rc = ctx_connect(s)))
+			return rc;
+		for (size_t k = 0; !rc && k < f->ndetails; k++) {
+			strata_scratch sc = { 0 };
+			sc.name = f->details[k];
+			rc = s->be->scratch_drop(s->conn, &sc, &e);
+		}
+		if (rc)
+			return ctx_take(s, &e);
+		f->fixed = xasprintf("dropped %zu database(s)", f->ndetails);
+	} else if (f->action == STRATA_DOCTOR_REMOVE_FILES) {
+		for (size_t k = 0; !rc && k < f->ndetails; k++)
+			if (unlink(f->details[k]) != 0 && errno != ENOENT)
+				rc = ctx_fail(s, STRATA_EFAIL, "cannot remove %s: %s", f->details[k], strerror(errno));
+		if (!rc)
+			f->fixed = xasprintf("removed %zu file(s)", f->ndetails);
 	}
 	if (rc == 0)
 		r->problems--;

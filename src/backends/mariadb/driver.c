@@ -444,6 +444,10 @@ const strata_backend strata_mariadb_backend = {
 	.backup_path = my_backup_path,
 	.scratch_copy = my_scratch_copy,
 	.scratch_drop = my_scratch_drop,
+	.scratch_list_sql = "SELECT schema_name FROM information_schema.schemata WHERE (schema_name LIKE "
+			    "'strata\\_shadow\\_%' OR schema_name LIKE 'strata\\_verify\\_%') AND schema_name NOT IN "
+			    "(SELECT db FROM information_schema.processlist WHERE db IS NOT NULL) ORDER BY 1",
+	.identity_sql = "SELECT CONCAT(DATABASE(), ' (', @@hostname, ':', @@port, ' ', @@datadir, ')')",
 	.introspect = my_introspect,
 	.load_shadow = my_load_shadow,
 	.render = my_render,

@@ -770,6 +770,14 @@ const strata_backend strata_postgres_backend = {
 	.scratch_copy = pg_scratch_copy,
 	.scratch_drop = pg_scratch_drop,
 	.scratch_sql = "SET synchronous_commit = off",
+	.scratch_list_sql = "SELECT d.datname FROM pg_database d WHERE (d.datname LIKE 'strata\\_shadow\\_%' "
+			    "OR d.datname LIKE 'strata\\_verify\\_%') AND NOT EXISTS (SELECT 1 FROM "
+			    "pg_stat_activity a WHERE a.datname = d.datname) ORDER BY 1",
+	/* The postmaster's start time and port tell clusters apart, the database's oid
+	 * the databases of one cluster. */
+	.identity_sql = "SELECT current_database() || ' (oid ' || d.oid || ', port ' || current_setting('port') || "
+			"', server started ' || pg_postmaster_start_time() || ')' FROM pg_database d "
+			"WHERE d.datname = current_database()",
 	.introspect = pg_introspect,
 	.load_shadow = pg_load_shadow,
 	.render = pg_render,
