@@ -126,9 +126,13 @@ typedef struct strata_options {
 	 * beside `embedded`): a C data migration between two SQL revisions. */
 	const strata_embedded_revision *code_revisions;
 	size_t ncode_revisions;
+	/* An open PGconn * the application owns (as sqlite_handle for SQLite): strata
+	 * migrates through that session, as the application set it up, and never closes
+	 * it (its advisory lock is released when the handle is freed). */
+	void *pg_handle;
 } strata_options;
 
-#define STRATA_OPTIONS_INIT { NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, 0 }
+#define STRATA_OPTIONS_INIT { NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL }
 
 /* Opens a handle: reads the configuration (no database connection yet; the first
  * call that needs the database connects). opts may be NULL (STRATA_OPTIONS_INIT);

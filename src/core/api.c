@@ -188,17 +188,20 @@ const char *strata_schema_path(strata *s)
 /* See ctx.h. */
 void *ctx_borrowed(const strata_options *o)
 {
-	return o->sqlite_handle;
+	return o->sqlite_handle ? o->sqlite_handle : o->pg_handle;
 }
 
 /* See ctx.h. */
 void ctx_unborrow(strata_options *o)
 {
 	o->sqlite_handle = NULL;
+	o->pg_handle = NULL;
 }
 
 const strata_backend *ctx_backend(strata *s)
 {
+	if (s->opts.pg_handle && !s->opts.sqlite_handle)
+		return &strata_postgres_backend;
 	const strata_backend *be =
 		s->url && !ctx_borrowed(&s->opts) ? strata_backend_for_url(s->url) : NULL;
 	return be ? be : strata_backend_for_url(DEFAULT_URL);
@@ -237,7 +240,8 @@ int ctx_connect(strata *s)
 	ctx_conn_opts(s, &co);
 	co.borrowed_handle = ctx_borrowed(&s->opts);
 	strata_err e = STRATA_ERR_INIT;
-	if (s->be->connect(&s->conn, s->url ? s->url : DEFAULT_URL, &co, &e))
+	const char *url = s->url && !co.borrowed_handle ? s->url : s->be->schemes[0];
+	if (s->be->connect(&s->conn, url ? url : DEFAULT_URL, &co, &e))
 		return ctx_take(s, &e);
 	return 0;
 }

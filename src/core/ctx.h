@@ -73,8 +73,8 @@ void ctx_notice(strata *s, strata_event_kind kind, const char *fmt, ...)
 /* The backend for the configured URL (or the default URL's when none, for offline
  * work or a borrowed handle). */
 const strata_backend *ctx_backend(strata *s);
-/* The native handle the application lent in the options (strata_options.sqlite_handle),
- * or NULL; ctx_unborrow clears it in a copy of the options. */
+/* The native handle the application lent in the options (strata_options.sqlite_handle
+ * or pg_handle), or NULL; ctx_unborrow clears them in a copy of the options. */
 void *ctx_borrowed(const strata_options *o);
 void ctx_unborrow(strata_options *o);
 /* The URL forms every registered backend accepts, for messages ("a, b or c");

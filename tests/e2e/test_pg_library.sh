@@ -44,3 +44,18 @@ run doctor
 expect_out "\[ok\] no leftover scratch databases" "doctor then finds none"
 dropdb -h "$PGHOST" -p "$PGPORT" -U postgres "${db}_shadow"
 dropdb -h "$PGHOST" -p "$PGPORT" -U postgres "$db"
+
+# An open PGconn handed over (strata_options.pg_handle), as an sqlite3 * can be.
+bdir=$(dirname "$STRATA")
+SANFLAGS=""
+case "$(basename "$bdir")" in *asan*) SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" ;; esac
+createdb -h "$PGHOST" -p "$PGPORT" -U postgres "${db}_h"
+check "a program handing over its PGconn builds" sh -c "cc -std=c11 -Wall -Wextra -Werror $SANFLAGS \
+  -I'$STRATA_TOP/include' \$(pkg-config --cflags libpq) -o pghandle '$STRATA_TOP/tests/e2e/library/pghandle.c' \
+  '$bdir/libstrata.a' \$(pkg-config --libs sqlite3 libcrypto inih libcjson libpq) -lm -pthread -ldl"
+./pghandle "postgresql://postgres@/${db}_h?host=$PGHOST&port=$PGPORT" >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 0 "it migrates through the program's session"
+expect_out "^current p1$" "to the head"
+expect_out "^session mine, advisory locks 0$" "and the session is still the program's, its lock released"
+dropdb -h "$PGHOST" -p "$PGPORT" -U postgres "${db}_h"
