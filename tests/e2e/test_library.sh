@@ -7,17 +7,15 @@
 # what it says.
 . "$STRATA_TOP/tests/e2e/lib.sh"
 
-bdir=$(cd "$(dirname "$STRATA")" && pwd)
-case "$bdir" in "$STRATA_TOP"/*) bdir=${bdir#"$STRATA_TOP"/} ;; esac
-SANFLAGS=""
-MAKESAN=""
-case "$(basename "$bdir")" in
-  *asan*) SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"; MAKESAN="SAN=1 CFLAGS=-O1\ -g" ;;
-esac
+build_under_test
 
 # --- install into a DESTDIR tree; pkg-config reads it through the sysroot ------------------
 D="$T/dest"
-eval make -s -C '"$STRATA_TOP"' install DESTDIR='"$D"' PREFIX=/usr/local BUILD='"$bdir"' $MAKESAN >"$OUT" 2>"$ERR"
+if [ -n "$MAKESAN" ]; then
+  make -s -C "$STRATA_TOP" install DESTDIR="$D" PREFIX=/usr/local BUILD="$bdir" $MAKESAN CFLAGS="-O1 -g" >"$OUT" 2>"$ERR"
+else
+  make -s -C "$STRATA_TOP" install DESTDIR="$D" PREFIX=/usr/local BUILD="$bdir" >"$OUT" 2>"$ERR"
+fi
 RC=$?
 expect_rc 0 "make install DESTDIR=… PREFIX=/usr/local"
 export PKG_CONFIG_PATH="$D/usr/local/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$D"

@@ -46,13 +46,11 @@ dropdb -h "$PGHOST" -p "$PGPORT" -U postgres "${db}_shadow"
 dropdb -h "$PGHOST" -p "$PGPORT" -U postgres "$db"
 
 # An open PGconn handed over (strata_options.pg_handle), as an sqlite3 * can be.
-bdir=$(dirname "$STRATA")
-SANFLAGS=""
-case "$(basename "$bdir")" in *asan*) SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" ;; esac
+build_under_test
 createdb -h "$PGHOST" -p "$PGPORT" -U postgres "${db}_h"
 check "a program handing over its PGconn builds" sh -c "cc -std=c11 -Wall -Wextra -Werror $SANFLAGS \
   -I'$STRATA_TOP/include' \$(pkg-config --cflags libpq) -o pghandle '$STRATA_TOP/tests/e2e/library/pghandle.c' \
-  '$bdir/libstrata.a' \$(pkg-config --libs sqlite3 libcrypto inih libcjson libpq) -lm -pthread -ldl"
+  '$(dirname "$STRATA")/libstrata.a' \$(pkg-config --libs sqlite3 libcrypto inih libcjson libpq) -lm -pthread -ldl"
 ./pghandle "postgresql://postgres@/${db}_h?host=$PGHOST&port=$PGPORT" >"$OUT" 2>"$ERR"
 RC=$?
 expect_rc 0 "it migrates through the program's session"
