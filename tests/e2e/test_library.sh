@@ -122,7 +122,7 @@ expect_err "Can't locate revision identified by 'zz9'" "with the usual message"
 # too). Two timeouts 1000 ms apart: their run times differ by about 1000 ms, whatever
 # starting strata costs (was 2000).
 sq lock.db "create table x (y)"
-( printf 'BEGIN EXCLUSIVE;\nINSERT INTO x VALUES (1);\n.shell sleep 4\nROLLBACK;\n' | sqlite3 lock.db ) &
+( printf 'BEGIN EXCLUSIVE;\nINSERT INTO x VALUES (1);\n.shell sleep 3\nROLLBACK;\n' | sqlite3 lock.db ) &
 sleep 0.5
 timed() { t0=$(date +%s%N); run -d sqlite:lock.db upgrade; ms=$(( ($(date +%s%N) - t0) / 1000000 )); }
 printf '\nlock_timeout = 200ms\n' >>strata.ini
