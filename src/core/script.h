@@ -30,6 +30,11 @@ typedef struct script {
 	/* id, message, created, upgrade and downgrade point into a buffer their loader
 	 * keeps (the directory's index, held by the graph) and are not freed with it. */
 	int borrowed;
+	/* A revision written in C (strata_embedded_revision's functions): called after
+	 * the section's SQL, inside its transaction; NULL for SQL only. */
+	int (*upgrade_fn)(void *ctx, struct strata *s);
+	int (*downgrade_fn)(void *ctx, struct strata *s);
+	void *fn_ctx;
 } script;
 
 /* Parses `text` (len bytes, need not be NUL-terminated) read from `path` into a new
