@@ -33,6 +33,7 @@
 #include "schema/autogen.h"
 #include "test_oracle.h"
 #include "test_random.h"
+#include "test_oracle_pairs.h"
 
 /* --- types and their values ------------------------------------------------------------ */
 
@@ -75,16 +76,7 @@ static const mtype types[M_NTYPES] = {
 /* A type a change may turn `t` into (or `t` when it has none). */
 static int type_change(int t)
 {
-	int cand[8], n = 0;
-	const char *p = types[t].to, *bar = strchr(p, '|');
-	if (bar && chance(20))
-		p = bar + 1;
-	while (*p && *p != '|' && n < 8) {
-		cand[n++] = (int)strtol(p, (char **)&p, 10);
-		while (*p == ' ')
-			p++;
-	}
-	return n ? cand[rnd(n)] : t;
+	return orc_type_change(types[t].to, t);
 }
 
 /* --- the model ------------------------------------------------------------------------- */
@@ -281,15 +273,6 @@ typedef struct mrenames {
 	int cols_renamed[MMAXT];
 } mrenames;
 
-/* Appends a name as a rename spec writes it: in double quotes, a quote doubled. */
-static void spec_name(buf *b, const char *name)
-{
-	buf_putc(b, '"');
-	for (const char *p = name; *p; p++)
-		buf_puts(b, *p == '"' ? "\"\"" : (char[2]){ *p, 0 });
-	buf_putc(b, '"');
-}
-
 static void mutate(mschema *b, mrenames *rn, buf *log)
 {
 	int cand[MMAXT], nt = 0;
@@ -363,9 +346,9 @@ static void mutate(mschema *b, mrenames *rn, buf *log)
 			snprintf(old, sizeof(old), "%s", t->name);
 			snprintf(t->name, sizeof(t->name), "renamed%u", ++name_seq);
 			buf spec = BUF_INIT;
-			spec_name(&spec, old);
+			orc_spec_name(&spec, old);
 			buf_putc(&spec, ':');
-			spec_name(&spec, t->name);
+			orc_spec_name(&spec, t->name);
 			snprintf(rn->spec[rn->n++], sizeof(rn->spec[0]), "%s", spec.ptr);
 			buf_free(&spec);
 			rn->renamed[ti] = 1;
@@ -381,9 +364,9 @@ static void mutate(mschema *b, mrenames *rn, buf *log)
 			c->renamed = 1;
 			rn->cols_renamed[ti] = 1;
 			buf spec = BUF_INIT;
-			spec_name(&spec, t->name);
+			orc_spec_name(&spec, t->name);
 			buf_putc(&spec, '.');
-			spec_name(&spec, old);
+			orc_spec_name(&spec, old);
 			buf_printf(&spec, ":%s", c->name);
 			snprintf(rn->spec[rn->n++], sizeof(rn->spec[0]), "%s", spec.ptr);
 			buf_free(&spec);
@@ -487,65 +470,6 @@ static char *mfill(const char *sql, const strata_catalog *c)
 
 /* --- the oracle's view of the tables ---------------------------------------------------------- */
 
-typedef struct mtab {
-	const strata_table *ta, *tb;
-	strvec acols, bcols;
-	vec acol, bcol;
-	orc_snap before;
-} mtab;
-
-static const char *renamed(const strata_renames *r, const char *table, const char *name)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		const strata_rename *x = &r->v[i];
-		if (x->kind == STRATA_RENAME_TABLE && !table && strcmp(x->from, name) == 0)
-			return x->to;
-		if (x->kind == STRATA_RENAME_COLUMN && table && strcmp(x->table, table) == 0 &&
-		    strcmp(x->from, name) == 0)
-			return x->to;
-	}
-	return name;
-}
-
-static mtab *msurvivors(const strata_catalog *a, const strata_catalog *b, const strata_renames *r,
-			size_t *n)
-{
-	mtab *v = xcalloc(a->tables.n + 1, sizeof(*v));
-	*n = 0;
-	for (size_t i = 0; i < a->tables.n; i++) {
-		const strata_table *ta = a->tables.v[i];
-		const strata_table *tb = strata_catalog_table(b, renamed(r, NULL, ta->name));
-		if (!tb)
-			continue;
-		mtab *t = &v[(*n)++];
-		t->ta = ta;
-		t->tb = tb;
-		for (size_t j = 0; j < ta->columns.n; j++) {
-			const strata_column *ca = ta->columns.v[j];
-			const strata_column *cb = strata_table_column(tb, renamed(r, ta->name, ca->name), 0);
-			if (!cb)
-				continue;
-			strvec_push(&t->acols, ca->name);
-			strvec_push(&t->bcols, cb->name);
-			vec_push(&t->acol, (void *)ca);
-			vec_push(&t->bcol, (void *)cb);
-		}
-	}
-	return v;
-}
-
-static void mtabs_free(mtab *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		strvec_free(&v[i].acols);
-		strvec_free(&v[i].bcols);
-		vec_free(&v[i].acol);
-		vec_free(&v[i].bcol);
-		orc_snap_free(&v[i].before);
-	}
-	free(v);
-}
-
 /* The rows of `cols` of `table` keyed by `id`, as literals (QUOTE()). */
 static orc_snap msnapshot(const char *table, const strvec *cols)
 {
@@ -571,24 +495,11 @@ static orc_snap msnapshot(const char *table, const strvec *cols)
 	return s;
 }
 
-static void mtake(mtab *v, size_t n, int use_b)
-{
-	for (size_t i = 0; i < n; i++) {
-		orc_snap_free(&v[i].before);
-		v[i].before = msnapshot(use_b ? v[i].tb->name : v[i].ta->name,
-					use_b ? &v[i].bcols : &v[i].acols);
-	}
-}
-
-typedef struct mconv {
-	const vec *from, *to;
-} mconv;
-
 /* What an assignment to the new type makes of a value, asked of the server: the value
  * stored in a scratch column of the old type, then copied into one of the new type. */
 static char *mconvert(void *ctx, size_t col, const char *value)
 {
-	mconv *x = ctx;
+	orc_conv *x = ctx;
 	const strata_column *a = x->from->v[col], *b = x->to->v[col];
 	if (strcmp(a->type, b->type) == 0 || b->generated || strcmp(value, "NULL") == 0)
 		return NULL;
@@ -613,47 +524,11 @@ static char *mconvert(void *ctx, size_t col, const char *value)
 	return out ? out : xasprintf("(rejected by %s)", b->type);
 }
 
-static int mrows_kept(mtab *v, size_t n, int from_b, int to_b, const char *sql, buf *why)
-{
-	int ok = 1;
-	for (size_t i = 0; i < n && ok; i++) {
-		mtab *t = &v[i];
-		orc_snap now = msnapshot(to_b ? t->tb->name : t->ta->name, to_b ? &t->bcols : &t->acols);
-		mconv x = { from_b ? &t->bcol : &t->acol, to_b ? &t->bcol : &t->acol };
-		int *check = xcalloc(t->acol.n + 1, sizeof(*check));
-		for (size_t j = 0; j < t->acol.n; j++)
-			check[j] = !(((const strata_column *)x.from->v[j])->generated &&
-				     ((const strata_column *)x.to->v[j])->generated);
-		ok = orc_compare(&t->before, &now, check,
-				 (const char *const *)(from_b ? t->bcols.v : t->acols.v),
-				 (const char *const *)(to_b ? t->bcols.v : t->acols.v), 1, mconvert, &x,
-				 sql, from_b ? t->tb->name : t->ta->name, to_b ? t->tb->name : t->ta->name,
-				 why);
-		free(check);
-		orc_snap_free(&now);
-	}
-	return ok;
-}
-
 /* --- one pair -------------------------------------------------------------------------------- */
 
 static struct {
 	unsigned runs, empty, failed_warned;
 } st;
-
-static int autogen(const strata_catalog *live, const strata_catalog *want, const char *const *ren,
-		   size_t nren, strata_autogen_result *r, buf *why)
-{
-	strata_autogen_opts o = STRATA_AUTOGEN_OPTS_INIT;
-	o.renames = ren;
-	o.nrenames = nren;
-	strata_err e = STRATA_ERR_INIT;
-	int rc = strata_autogen_catalogs(my_render, live, want, &o, r, &e);
-	if (rc)
-		buf_printf(why, "autogenerate failed: %s\n", e.msg);
-	err_clear(&e);
-	return rc;
-}
 
 /* Runs the revision `sql` (filled from catalog `fill`); 0 when it ran. A failure is
  * fine only under a warning: *ok then says whether the pair holds. */
@@ -684,7 +559,7 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 	strata_err e = STRATA_ERR_INIT;
 	buf why = BUF_INIT;
 	char *msg = NULL;
-	mtab *tabs = NULL;
+	orc_tab *tabs = NULL;
 	size_t nt = 0;
 	int ok = 0;
 
@@ -700,7 +575,7 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 		goto done;
 	}
 	ca = mcatalog();
-	if (autogen(ca, cb, ren, nren, &r, &why))
+	if (orc_autogen(my_render, ca, cb, ren, nren, &r, &why))
 		goto done;
 	st.runs++;
 	st.empty += !r.upgrade_sql[0];
@@ -708,8 +583,8 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 		buf_printf(&why, "renames: %s", e.msg);
 		goto done;
 	}
-	tabs = msurvivors(ca, cb, &rn, &nt);
-	mtake(tabs, nt, 0);
+	tabs = orc_survivors(ca, cb, &rn, &nt);
+	orc_take(tabs, nt, 0, msnapshot);
 	if (apply(r.upgrade_sql, cb, "upgrade", &ok, &why))
 		goto done;
 	now = mcatalog();
@@ -717,17 +592,17 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 		buf_puts(&why, " (after upgrade, the database differs from B)\n");
 		goto done;
 	}
-	if (autogen(now, cb, NULL, 0, &again, &why))
+	if (orc_autogen(my_render, now, cb, NULL, 0, &again, &why))
 		goto done;
 	if (again.upgrade_sql[0]) {
 		buf_printf(&why, "autogenerate after upgrade is not empty:\n%s\n", again.upgrade_sql);
 		goto done;
 	}
-	if (!mrows_kept(tabs, nt, 0, 1, r.upgrade_sql, &why)) {
+	if (!orc_rows_kept(tabs, nt, 0, 1, r.upgrade_sql, &why, msnapshot, mconvert)) {
 		buf_puts(&why, "(after upgrade)\n");
 		goto done;
 	}
-	mtake(tabs, nt, 1);
+	orc_take(tabs, nt, 1, msnapshot);
 	if (apply(r.downgrade_sql, ca, "downgrade", &ok, &why))
 		goto done;
 	strata_catalog_free(now);
@@ -736,7 +611,7 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 		buf_puts(&why, " (after downgrade, the database differs from A)\n");
 		goto done;
 	}
-	ok = mrows_kept(tabs, nt, 1, 0, r.downgrade_sql, &why);
+	ok = orc_rows_kept(tabs, nt, 1, 0, r.downgrade_sql, &why, msnapshot, mconvert);
 	if (!ok)
 		buf_puts(&why, "(after downgrade)\n");
 done:
@@ -747,7 +622,7 @@ done:
 	free(msg);
 	buf_free(&why);
 	err_clear(&e);
-	mtabs_free(tabs, nt);
+	orc_tabs_free(tabs, nt);
 	strata_renames_free(&rn);
 	strata_autogen_result_free(&r);
 	strata_autogen_result_free(&again);
