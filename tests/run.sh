@@ -68,7 +68,7 @@ for b in $suites; do
   # MariaDB commits each DDL statement to disk: a pair costs about a second there.
   case $b in
   *asan*) pairs=${STRATA_PAIRS:-500} pgpairs=${STRATA_PG_PAIRS:-300} mypairs=${STRATA_MARIADB_PAIRS:-8} ;;
-  *) pairs=${STRATA_PAIRS:-2000} pgpairs=${STRATA_PG_PAIRS:-2000} mypairs=${STRATA_MARIADB_PAIRS:-25} ;;
+  *) pairs=${STRATA_PAIRS:-2000} pgpairs=${STRATA_PG_PAIRS:-2000} mypairs=${STRATA_MARIADB_PAIRS:-20} ;;
   esac
   vg=""
   # STRATA_VALGRIND=1: every unit binary and every strata the scenarios start through
