@@ -138,12 +138,15 @@ soak: all unit soak-oracle
 	@nice sh tests/soak/crash.sh $(BUILD)/strata
 
 # The data oracle over many more random schema pairs (docs/reliability.md):
-# SOAK_PAIRS per backend (default 50000), SOAK_SEED (default: from the clock, printed).
+# SOAK_PAIRS per backend (default 50000; MariaDB, whose DDL is slow: SOAK_MARIADB_PAIRS,
+# default 2000), SOAK_SEED (default: from the clock, printed).
 soak-oracle: all unit
 	@seed=$${SOAK_SEED:-$$(date +%s)}; \
 	STRATA_SEED=$$seed STRATA_PAIRS=$${SOAK_PAIRS:-50000} nice $(BUILD)/tests/test_schema_random && \
 	STRATA_SEED=$$seed STRATA_PG_PAIRS=$${SOAK_PAIRS:-50000} STRATA_TESTS=test_schema_random_pg \
-	  nice sh tests/run.sh $(BUILD)
+	  nice sh tests/run.sh $(BUILD) && \
+	STRATA_SEED=$$seed STRATA_MARIADB_PAIRS=$${SOAK_MARIADB_PAIRS:-2000} \
+	  STRATA_TESTS=test_mariadb_random nice sh tests/run.sh $(BUILD)
 
 valgrind: all unit
 	@STRATA_VALGRIND=1 sh tests/run.sh $(BUILD)

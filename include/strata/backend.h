@@ -31,6 +31,10 @@ struct buf;
 
 typedef struct strata_conn strata_conn; /* defined by each backend */
 
+/* A backend's type-narrowing rule (strata_backend.type_narrows): 1 when changing a
+ * column's type from `from` to `to` may change or reject a stored value. */
+typedef int (*strata_type_narrows_fn)(const char *from, const char *to);
+
 /* Capability flags. */
 #define STRATA_CAP_TRANSACTIONAL_DDL 0x1u /* DDL rolls back with the transaction */
 #define STRATA_CAP_DROP_COLUMN       0x2u /* native ALTER TABLE … DROP COLUMN */
@@ -247,6 +251,12 @@ typedef struct strata_backend {
 	int (*load_shadow)(strata_conn *c, const char *schema_sql, const char *schema_path,
 			   struct strata_catalog **out, struct strata_err *e);
 	int (*render)(const struct strata_oplist *ops, struct buf *out, struct strata_err *e);
+	/* Whether changing a column's type from `from` to `to` (as introspect writes types)
+	 * may change or reject values already stored: the diff then puts a `-- WARNING:`
+	 * above the change. introspect and load_shadow set it on the catalogs they make
+	 * (strata_catalog.type_narrows), so the diff needs no backend. NULL: every change
+	 * of type is flagged. */
+	strata_type_narrows_fn type_narrows;
 
 	/* Without STRATA_CAP_TRANSACTIONAL_DDL: 1 when statement `sql` commits the open
 	 * transaction by itself (MariaDB's DDL), so a revision holding one cannot roll

@@ -125,4 +125,20 @@ check "it creates the live tables" grep -q 'CREATE TABLE `posts`' migrations/ver
 run current
 expect_out "_?[0-9a-f]+ \(head\)" "the database is stamped at it"
 
+# A django: schema source on MariaDB renders through Django's mysql backend, which needs
+# mysqlclient (MySQLdb): without it strata says so, naming the package.
+. "$STRATA_TOP/tests/fixtures/djangoproj/testlib.sh"
+dj_project "$T/djmy"
+cd "$T/djmy" || exit 1
+printf '[strata]\ndatabase = %s\nscript_location = migrations\nschema = django:proj.settings\n' "$url" >strata.ini
+mkdir -p migrations/versions
+run diff
+if /usr/bin/python3 -c 'import MySQLdb' 2>/dev/null; then
+  expect_out "CREATE TABLE \`accounts_customer\`" "django: renders Django's tables for MariaDB"
+else
+  expect_rc 1 "django: on MariaDB without mysqlclient fails"
+  expect_err "needs the mysqlclient package \(MySQLdb\)" "and names the package to install"
+fi
+cd "$T" || exit 1
+
 my -e "DROP DATABASE $db; DROP DATABASE ${db}_sh"

@@ -801,5 +801,6 @@ const strata_backend strata_postgres_backend = {
 	.introspect = pg_introspect,
 	.load_shadow = pg_load_shadow,
 	.render = pg_render,
+	.type_narrows = pg_type_narrows,
 	.interrupt = pg_interrupt,
 };

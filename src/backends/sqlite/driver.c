@@ -500,5 +500,6 @@ const strata_backend strata_sqlite_backend = {
 	.introspect = sqlite_introspect,
 	.load_shadow = sqlite_load_shadow,
 	.render = sqlite_render,
+	.type_narrows = sq_type_narrows,
 	.interrupt = sq_interrupt,
 };
