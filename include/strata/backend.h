@@ -31,6 +31,10 @@ struct buf;
 
 typedef struct strata_conn strata_conn; /* defined by each backend */
 
+/* A backend's type-narrowing rule (strata_backend.type_narrows): 1 when changing a
+ * column's type from `from` to `to` may change or reject a stored value. */
+typedef int (*strata_type_narrows_fn)(const char *from, const char *to);
+
 /* Capability flags. */
 #define STRATA_CAP_TRANSACTIONAL_DDL 0x1u /* DDL rolls back with the transaction */
 #define STRATA_CAP_DROP_COLUMN       0x2u /* native ALTER TABLE … DROP COLUMN */
@@ -228,6 +232,15 @@ typedef struct strata_backend {
 	/* Statements run on the copy once it is open, errors ignored: the copy is thrown
 	 * away, so nothing it writes needs to survive a crash. NULL: none. */
 	const char *scratch_sql;
+	/* A query listing, one name per row, the temporary databases strata makes on the
+	 * server (strata_shadow_*, strata_verify_*) that no session uses: leftovers of a
+	 * strata that was killed. `strata doctor` lists them; --fix drops each through
+	 * scratch_drop. NULL: the backend makes none. */
+	const char *scratch_list_sql;
+	/* A query returning one cell that names the connected database as the server
+	 * knows it (its name, and what tells servers apart), whatever the URL's spelling:
+	 * the shadow database must not be the live one. NULL: URLs are compared. */
+	const char *identity_sql;
 	/* An empty database of this kind that connect opens without a server ("schema
 	 * diff --from-empty"): its URL, or NULL when load_shadow's database starts empty. */
 	const char *empty_url;
@@ -238,6 +251,12 @@ typedef struct strata_backend {
 	int (*load_shadow)(strata_conn *c, const char *schema_sql, const char *schema_path,
 			   struct strata_catalog **out, struct strata_err *e);
 	int (*render)(const struct strata_oplist *ops, struct buf *out, struct strata_err *e);
+	/* Whether changing a column's type from `from` to `to` (as introspect writes types)
+	 * may change or reject values already stored: the diff then puts a `-- WARNING:`
+	 * above the change. introspect and load_shadow set it on the catalogs they make
+	 * (strata_catalog.type_narrows), so the diff needs no backend. NULL: every change
+	 * of type is flagged. */
+	strata_type_narrows_fn type_narrows;
 
 	/* Without STRATA_CAP_TRANSACTIONAL_DDL: 1 when statement `sql` commits the open
 	 * transaction by itself (MariaDB's DDL), so a revision holding one cannot roll

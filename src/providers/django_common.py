@@ -4,9 +4,11 @@ named PREFIX_common.py is the prelude of the PREFIX_*.py programs)."""
 import os
 import sys
 
-ENGINES = {"sqlite": "django.db.backends.sqlite3", "postgresql": "django.db.backends.postgresql"}
+ENGINES = {"sqlite": "django.db.backends.sqlite3", "postgresql": "django.db.backends.postgresql",
+           "mysql": "django.db.backends.mysql"}
 # Engines of the same family that a project may already use (kept as they are).
-FAMILY = {"sqlite": ("sqlite3", "spatialite"), "postgresql": ("postgresql", "postgis")}
+FAMILY = {"sqlite": ("sqlite3", "spatialite"), "postgresql": ("postgresql", "postgis"),
+          "mysql": ("mysql",)}
 
 
 def fail(msg):
@@ -19,7 +21,7 @@ def offline_django(settings_module, dialect):
     """Imports settings_module, points every database at an unreachable one of dialect's
     backend, runs django.setup(); returns the default connection."""
     if dialect not in ENGINES:
-        fail("unsupported STRATA_DIALECT %r (sqlite or postgresql)" % dialect)
+        fail("unsupported STRATA_DIALECT %r (sqlite, postgresql or mysql)" % dialect)
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     try:
         import django
@@ -43,9 +45,19 @@ def offline_django(settings_module, dialect):
                         USER="strata_offline", PASSWORD="")
     try:
         django.setup()
+        from django.db import connection
+        connection.ops  # loads the backend (Django's mysql backend imports MySQLdb)
     except Exception as exc:
+        if dialect == "mysql" and "MySQLdb" in str(exc):
+            fail("rendering for MariaDB/MySQL needs Django's mysql backend, which needs the "
+                 "mysqlclient package (MySQLdb) for %s (Debian: python3-mysqldb; pip: "
+                 "mysqlclient): %s" % (sys.executable, str(exc).splitlines()[0]))
         fail("django.setup() failed for %r: %s: %s" % (settings_module, type(exc).__name__, exc))
-    from django.db import connection
+    if dialect == "mysql":
+        # Feature flags and SQL modes read the server; answer for a current MariaDB
+        # instead of connecting.
+        connection.__dict__.update(mysql_server_info="10.11.0-MariaDB", mysql_version=(10, 11, 0),
+                                   mysql_is_mariadb=True, sql_mode=set())
     if dialect == "postgresql":
         # Feature flags read the server version; answer for the server strata targets
         # instead of connecting.

@@ -1,7 +1,7 @@
 """strata history importer `strata import django [--settings SETTINGS] [APP...]`.
 
 Run as `python -c <this text> SETTINGS [APP...]` in the directory holding strata.ini, with
-STRATA_DIALECT set to `sqlite` or `postgresql`. Reads the project's migration graph with
+STRATA_DIALECT set to `sqlite`, `postgresql` or `mysql`. Reads the project's migration graph with
 Django's MigrationLoader and no database (squashed migrations stand for those they
 replace), and prints one JSON document (see BRIDGE_PROTOCOL / docs/from-django.md): one
 revision per migration, id `<app>_<name>`, the app label as branch label of the app's first

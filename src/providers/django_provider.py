@@ -1,7 +1,7 @@
 """strata schema source `django:SETTINGS[:APP,APP...]`.
 
 Run as `python -c <this text> SETTINGS[:APP,APP...]` in the directory holding strata.ini,
-with STRATA_DIALECT set to `sqlite` or `postgresql`. Prints the CREATE statements Django's
+with STRATA_DIALECT set to `sqlite`, `postgresql` or `mysql`. Prints the CREATE statements Django's
 own schema editor writes for every managed model (not proxy, not swapped out, allowed on
 the default database by the project's routers) of the installed apps, or of the listed app
 labels: tables with the auto-created many-to-many tables, db_table, Meta.indexes,

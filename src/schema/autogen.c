@@ -166,7 +166,7 @@ int strata_autogen_catalogs(strata_render_fn render, const strata_catalog *live,
 			list_push(&out->differences, &out->ndifferences, difference(op, line.ptr, o->source ? o->source : "schema.sql"));
 		}
 		buf_reset(&line);
-		if (strata_op_danger(&line, op, ops->strict_types))
+		if (strata_op_danger(&line, op, ops->type_narrows))
 			list_push(&out->warnings, &out->nwarnings, xstrdup(line.ptr));
 	}
 	add_notices(out, live, want, &renames, o->source ? o->source : "schema.sql");

@@ -571,15 +571,6 @@ int strata_table_in_fkey(const strata_table *t, const char *col, int nocase)
 	return 0;
 }
 
-/* SQLite makes a lone INTEGER PRIMARY KEY column of a rowid table an alias of the rowid. */
-int strata_table_has_rowid_alias(const strata_table *t)
-{
-	if (t->without_rowid || t->pk.columns.n != 1)
-		return 0;
-	const strata_column *c = strata_table_column(t, t->pk.columns.v[0], 1);
-	return c && name_cmp_nocase(c->type, "INTEGER") == 0;
-}
-
 /* --- renames ------------------------------------------------------------------------- */
 
 /* Appends a rename (strings copied; `table` may be NULL for table renames). */

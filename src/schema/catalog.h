@@ -200,9 +200,9 @@ typedef struct strata_catalog {
 	vec triggers; /* strata_trigger *, sorted by name */
 	vec objects;  /* strata_object *, sorted by kind, then name */
 	int nocase;   /* identifiers compare case-insensitively (ASCII) */
-	/* Column types are enforced: changing one converts every stored value, and a
-	 * narrower type loses or rejects some (PostgreSQL). SQLite's are affinities. */
-	int strict_types;
+	/* The backend's type-narrowing rule (strata_backend.type_narrows), set by the
+	 * introspection that made the catalog; NULL: every change of type narrows. */
+	int (*type_narrows)(const char *from, const char *to);
 	/* What the database holds that is not modelled, one "KIND NAME" line each
 	 * ("aggregate public.total(integer)"): `check` lists them as not compared. */
 	strvec uncompared;
@@ -281,8 +281,6 @@ strata_column *strata_table_column(const strata_table *t, const char *name, int 
 int strata_table_in_pk(const strata_table *t, const char *col, int nocase);
 int strata_table_in_unique(const strata_table *t, const char *col, int nocase);
 int strata_table_in_fkey(const strata_table *t, const char *col, int nocase);
-/* Whether the table's rows are addressed by a rowid alias (INTEGER PRIMARY KEY). */
-int strata_table_has_rowid_alias(const strata_table *t);
 
 /* Identifier equality under the catalog's rule. */
 int strata_name_eq(const char *a, const char *b, int nocase);

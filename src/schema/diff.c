@@ -5,7 +5,6 @@
 
 #include "util/map.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -998,7 +997,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	l->from = from;
 	l->to = to;
 	l->nocase = nocase;
-	l->strict_types = from->strict_types || to->strict_types;
+	l->type_narrows = from->type_narrows ? from->type_narrows : to->type_narrows;
 	for (size_t i = 0; renames && i < renames->n; i++)
 		strata_renames_add(&l->renames, renames->v[i].kind, renames->v[i].table,
 				   renames->v[i].from, renames->v[i].to);
@@ -1316,7 +1315,7 @@ strata_oplist *strata_oplist_invert(const strata_oplist *ops)
 	l->from = ops->to;
 	l->to = ops->from;
 	l->nocase = ops->nocase;
-	l->strict_types = ops->strict_types;
+	l->type_narrows = ops->type_narrows;
 	strata_renames_invert(&l->renames, &ops->renames, ops->nocase);
 	for (size_t i = ops->n; i-- > 0;) {
 		const strata_op *o = &ops->v[i];
@@ -1553,119 +1552,16 @@ int strata_op_describe(buf *out, const strata_op *op)
 	return 1;
 }
 
-/* SQLite's type affinity of a declared type (lang_datatype3 §3.1): 'I'nteger, 'T'ext,
- * 'B'lob, 'R'eal or 'N'umeric. Other databases' types map sensibly too. */
-static char affinity(const char *type)
+/* Whether changing a column's type from `a` to `b` may change or reject stored values,
+ * by the backend's rule `narrows` (NULL: any change of type does). */
+static int type_narrows(int (*narrows)(const char *, const char *), const char *a, const char *b)
 {
-	char *u = name_key(type, 1);
-	char a = strstr(u, "int")						? 'I'
-		 : (strstr(u, "char") || strstr(u, "clob") || strstr(u, "text")) ? 'T'
-		 : (strstr(u, "blob") || !*u)					? 'B'
-		 : (strstr(u, "real") || strstr(u, "floa") || strstr(u, "doub")) ? 'R'
-									 : 'N';
-	free(u);
-	return a;
-}
-
-/* The first number in a type's parentheses ("VARCHAR(80)" → 80), or -1. */
-static long type_size(const char *type)
-{
-	const char *p = strchr(type, '(');
-	return p ? strtol(p + 1, NULL, 10) : -1;
-}
-
-/* Whether changing `a` to `b` may change or reject values already stored. */
-static int type_narrows(const char *a, const char *b)
-{
-	if (strata_name_eq(a, b, 1))
-		return 0;
-	char fa = affinity(a), fb = affinity(b);
-	if (fb == 'B' && !*b)
-		return 0;
-	if (fa != fb)
-		return 1;
-	long sa = type_size(a), sb = type_size(b);
-	return sb >= 0 && (sa < 0 || sb < sa);
-}
-
-/*
- * Strictly typed columns (PostgreSQL): a type change converts every stored value, so
- * anything but a known widening may lose or reject data. Types are as format_type()
- * prints them ("integer", "character varying(80)", "numeric(10,2)", "text[]").
- */
-
-/* A type's base name without modifiers and array brackets, lower-cased, into `dst`;
- * sets *mods to the text after '(' (or NULL) and *array when it ends in []. */
-static void strict_base(char *dst, size_t cap, const char *type, const char **mods, int *array)
-{
-	size_t n = strlen(type);
-	*array = n > 2 && strcmp(type + n - 2, "[]") == 0;
-	const char *paren = strchr(type, '(');
-	*mods = paren ? paren + 1 : NULL;
-	size_t k = 0;
-	for (const char *p = type; *p && p != paren && k + 1 < cap; p++) {
-		if (*array && p >= type + n - 2)
-			break;
-		dst[k++] = (char)tolower((unsigned char)*p);
-	}
-	while (k && dst[k - 1] == ' ')
-		k--;
-	dst[k] = '\0';
-}
-
-/* Integer types by width, 0 for others. */
-static int int_width(const char *base)
-{
-	return strcmp(base, "smallint") == 0 ? 2 : strcmp(base, "integer") == 0 ? 4
-	       : strcmp(base, "bigint") == 0 ? 8 : 0;
-}
-
-/* Decimal digits an integer type needs. */
-static long int_digits(int width)
-{
-	return width == 2 ? 5 : width == 4 ? 10 : 19;
-}
-
-static int is_string(const char *base)
-{
-	return strcmp(base, "text") == 0 || strcmp(base, "character varying") == 0;
-}
-
-static int strict_narrows(const char *a, const char *b)
-{
-	if (strcmp(a, b) == 0)
-		return 0;
-	char ba[128], bb[128];
-	const char *ma, *mb;
-	int arr_a, arr_b;
-	strict_base(ba, sizeof ba, a, &ma, &arr_a);
-	strict_base(bb, sizeof bb, b, &mb, &arr_b);
-	if (strcmp(bb, "text") == 0 && !arr_b)
-		return 0; /* every value has a text form */
-	if (arr_a != arr_b)
-		return 1;
-	long pa = ma ? strtol(ma, NULL, 10) : -1, pb = mb ? strtol(mb, NULL, 10) : -1;
-	const char *ca = ma ? strchr(ma, ',') : NULL, *cb = mb ? strchr(mb, ',') : NULL;
-	long sa = ca ? strtol(ca + 1, NULL, 10) : 0, sb = cb ? strtol(cb + 1, NULL, 10) : 0;
-	int wa = int_width(ba), wb = int_width(bb);
-	if (wa && wb)
-		return wb < wa;
-	if (wa && strcmp(bb, "numeric") == 0)
-		return pb >= 0 && pb - sb < int_digits(wa);
-	if (wa && wa < 8 && strcmp(bb, "double precision") == 0)
-		return 0;
-	if (strcmp(ba, "real") == 0 && strcmp(bb, "double precision") == 0)
-		return 0;
-	if (strcmp(ba, "numeric") == 0 && strcmp(bb, "numeric") == 0)
-		return pb >= 0 && (pa < 0 || sb < sa || pb - sb < pa - sa);
-	if (is_string(ba) && is_string(bb))
-		return pb >= 0 && (pa < 0 || pb < pa);
-	/* date -> timestamp is no widening: dates after 294276 AD are rejected. */
-	return 1;
+	return narrows ? narrows(a, b) : !strata_name_eq(a, b, 1);
 }
 
 /* Why an op is dangerous; see diff.h. */
-int strata_op_danger(buf *out, const strata_op *op, int strict_types)
+int strata_op_danger(buf *out, const strata_op *op,
+		     int (*narrows)(const char *from, const char *to))
 {
 	const char *t = op_table(op);
 	switch (op->kind) {
@@ -1689,8 +1585,7 @@ int strata_op_danger(buf *out, const strata_op *op, int strict_types)
 			return 1;
 		}
 		int notnull = op->new_col->notnull && !op->old_col->notnull;
-		int narrow = strict_types ? strict_narrows(op->old_col->type, op->new_col->type)
-					  : type_narrows(op->old_col->type, op->new_col->type);
+		int narrow = type_narrows(narrows, op->old_col->type, op->new_col->type);
 		if (!notnull && !narrow)
 			return 0;
 		if (narrow)

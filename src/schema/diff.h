@@ -84,7 +84,8 @@ typedef struct strata_oplist {
 	const strata_catalog *to;   /* borrowed */
 	strata_renames renames;     /* owned: the renames the list was made with */
 	int nocase;
-	int strict_types;           /* either catalog's strict_types */
+	/* either catalog's type_narrows (from's first) */
+	int (*type_narrows)(const char *from, const char *to);
 } strata_oplist;
 
 /* Parses rename specs — "old_table:new_table" or "table.old_col:new_col" (a name may be
@@ -138,7 +139,9 @@ int strata_op_describe(buf *out, const strata_op *op);
  * labels: the type must be rebuilt). */
 int strata_enum_rebuilt(const strata_object *a, const strata_object *b);
 /* Returns 1 and appends why when the op may lose data or fail on existing rows;
- * `strict_types` as in strata_catalog (the list's). */
-int strata_op_danger(buf *out, const strata_op *op, int strict_types);
+ * `narrows` is the backend's type-narrowing rule (the list's type_narrows; NULL: every
+ * change of type narrows). */
+int strata_op_danger(buf *out, const strata_op *op,
+		     int (*narrows)(const char *from, const char *to));
 
 #endif

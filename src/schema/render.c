@@ -343,7 +343,7 @@ void strata_render_list(buf *out, const strata_render_dialect *d, const strata_o
 				buf_putc(out, '\n');
 			render_pkey_drop_early(out, d, ops, i);
 			buf_reset(&why);
-			if (strata_op_danger(&why, op, ops->strict_types))
+			if (strata_op_danger(&why, op, ops->type_narrows))
 				strata_render_warning(out, why.ptr);
 			if (!d->op || !d->op(out, ops, i, state))
 				render_op(out, d, ops, i);

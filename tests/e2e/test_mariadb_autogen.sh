@@ -86,7 +86,21 @@ run diff
 expect_rc 1 "a shadow database with a strata_version table is refused"
 expect_err "holds a strata_version table" "and says why"
 check "and is not emptied" test "$(mq "${db}_sh" 'SHOW TABLES')" = strata_version
+# The live database under another spelling of its URL: refused by the server's identity.
+printf 'shadow_database = mariadb://root@localhost/%s?socket=%s\n' "$db" "$STRATA_MARIADB_SOCKET" >>strata.ini
+sed -i "0,/^shadow_database/{/^shadow_database/d}" strata.ini
+run diff
+expect_rc 2 "the live database spelled another way is refused as the shadow database"
+expect_err "shadow_database is the database itself \\($db " "naming it as the server does"
+check "the live database keeps its tables" test -n "$(mq "$db" 'SHOW TABLES')"
 sed -i '/^shadow_database/d' strata.ini
+# Scratch databases of a killed strata: doctor lists them, --fix drops them.
+my -e "CREATE DATABASE strata_shadow_999999_abcdef; CREATE DATABASE strata_verify_999999_x"
+run doctor
+expect_out "2 scratch database\\(s\\) left by a strata that was killed" "doctor lists the leftovers"
+run doctor --fix --yes
+expect_out "fixed: dropped 2 database\\(s\\)" "--fix drops them"
+check "they are gone" test -z "$(my -e "SHOW DATABASES LIKE 'strata\\_%\\_999999\\_%'")"
 
 # An exec: source renders for the mysql dialect.
 printf '%s\n' 'echo "-- $STRATA_DIALECT" ; echo "CREATE TABLE users (id INT PRIMARY KEY);"' >gen.sh
@@ -110,5 +124,21 @@ check "one revision is left" test "$(ls migrations/versions | wc -l)" = 1
 check "it creates the live tables" grep -q 'CREATE TABLE `posts`' migrations/versions/*_squashed.sql
 run current
 expect_out "_?[0-9a-f]+ \(head\)" "the database is stamped at it"
+
+# A django: schema source on MariaDB renders through Django's mysql backend, which needs
+# mysqlclient (MySQLdb): without it strata says so, naming the package.
+. "$STRATA_TOP/tests/fixtures/djangoproj/testlib.sh"
+dj_project "$T/djmy"
+cd "$T/djmy" || exit 1
+printf '[strata]\ndatabase = %s\nscript_location = migrations\nschema = django:proj.settings\n' "$url" >strata.ini
+mkdir -p migrations/versions
+run diff
+if /usr/bin/python3 -c 'import MySQLdb' 2>/dev/null; then
+  expect_out "CREATE TABLE \`accounts_customer\`" "django: renders Django's tables for MariaDB"
+else
+  expect_rc 1 "django: on MariaDB without mysqlclient fails"
+  expect_err "needs the mysqlclient package \(MySQLdb\)" "and names the package to install"
+fi
+cd "$T" || exit 1
 
 my -e "DROP DATABASE $db; DROP DATABASE ${db}_sh"

@@ -252,4 +252,32 @@ expect_rc 0 "--each current with two jobs"
 check "one line per database" test "$(grep -c 'e1' "$OUT")" = 3
 cd "$T" || exit 1
 
-my -e "DROP DATABASE $db; DROP DATABASE $db2; DROP DATABASE $db3; DROP DATABASE ${db}_e1; DROP DATABASE ${db}_e2"
+# Ctrl-C during a long statement: a second session sends KILL QUERY, so strata stops
+# at once, rolls the revision back and says where the database is, as on PostgreSQL.
+mkdir "$T/int" && cd "$T/int" || exit 1
+ui=$(mydb "${db}_int")
+project "$ui"
+mkrev c1 "" "table" "CREATE TABLE t (id INT);" "DROP TABLE t;" >/dev/null
+mkrev c2 c1 "slow" "INSERT INTO t VALUES (1);
+SELECT SLEEP(60);" "DELETE FROM t;" >/dev/null
+run upgrade c1
+# A background job of a script has SIGINT ignored; the wrapper restores it, as a
+# terminal's Ctrl-C finds it.
+started=$(date +%s)
+"${STRATA_PYTHON:-/usr/bin/python3}" -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+  "$STRATA" upgrade >"$OUT" 2>"$ERR" &
+pid=$!
+i=0
+while [ $i -lt 200 ] && [ "$(my -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(60)'")" = 0 ]; do
+  sleep 0.05; i=$((i + 1))
+done
+kill -INT $pid
+wait $pid; RC=$?
+expect_rc 130 "MariaDB: Ctrl-C stops the running statement"
+expect_err "^strata: error: interrupted: c2 rolled back; the database is at c1$" "MariaDB: says what was rolled back and where the database is"
+check "MariaDB: stopped long before the statement's 60 s" test $(($(date +%s) - started)) -lt 30
+check "MariaDB: c2's insert is rolled back" test "$(mq "${db}_int" 'SELECT COUNT(*) FROM t'),$(mq "${db}_int" 'SELECT version_num FROM strata_version')" = "0,c1"
+check "MariaDB: no session still runs the statement" test "$(my -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(60)'")" = 0
+cd "$T" || exit 1
+
+my -e "DROP DATABASE $db; DROP DATABASE $db2; DROP DATABASE $db3; DROP DATABASE ${db}_e1; DROP DATABASE ${db}_e2; DROP DATABASE ${db}_int"

@@ -339,6 +339,18 @@ static void test_drop_table_order_and_warning(void **state)
 	strata_catalog_free(b);
 }
 
+/* SQLite's type rule is its affinities: integer widths do not narrow there, a change
+ * of affinity or a shorter declared size does. */
+static void test_type_narrows_by_affinity(void **state)
+{
+	(void)state;
+	assert_int_equal(sq_type_narrows("bigint", "integer"), 0);
+	assert_int_equal(sq_type_narrows("INTEGER", "BIGINT"), 0);
+	assert_int_equal(sq_type_narrows("TEXT", "INTEGER"), 1);
+	assert_int_equal(sq_type_narrows("VARCHAR(80)", "VARCHAR(20)"), 1);
+	assert_int_equal(sq_type_narrows("VARCHAR(20)", "TEXT"), 0);
+}
+
 static void test_nothing_renders_nothing(void **state)
 {
 	(void)state;
@@ -367,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_renames_are_native),
 		cmocka_unit_test(test_views_and_triggers_wrap_the_change),
 		cmocka_unit_test(test_drop_table_order_and_warning),
+		cmocka_unit_test(test_type_narrows_by_affinity),
 		cmocka_unit_test(test_nothing_renders_nothing),
 	};
 	return cmocka_run_group_tests_name("sqlite dialect", tests, NULL, NULL);

@@ -35,6 +35,7 @@
 #include "schema/autogen.h"
 #include "test_oracle.h"
 #include "test_random.h"
+#include "test_oracle_pairs.h"
 
 /* --- types and their values ------------------------------------------------------------ */
 
@@ -93,16 +94,7 @@ static const ptype types[P_NTYPES] = {
  * value, or one in five times one that rejects some. */
 static int type_change(int t)
 {
-	int cand[8], n = 0;
-	const char *p = types[t].to, *bar = strchr(p, '|');
-	if (bar && chance(20))
-		p = bar + 1;
-	while (*p && *p != '|' && n < 8) {
-		cand[n++] = (int)strtol(p, (char **)&p, 10);
-		while (*p == ' ')
-			p++;
-	}
-	return n ? cand[rnd(n)] : t;
+	return orc_type_change(types[t].to, t);
 }
 
 /* --- the model ------------------------------------------------------------------------- */
@@ -347,15 +339,6 @@ typedef struct prenames {
 	int cols_renamed[PMAXT];
 } prenames;
 
-/* Appends a name as a rename spec writes it: in double quotes, a quote doubled. */
-static void spec_name(buf *b, const char *name)
-{
-	buf_putc(b, '"');
-	for (const char *p = name; *p; p++)
-		buf_puts(b, *p == '"' ? "\"\"" : (char[2]){ *p, 0 });
-	buf_putc(b, '"');
-}
-
 static void mutate(pschema *b, prenames *rn, buf *log)
 {
 	int cand[PMAXT], nt = 0;
@@ -446,13 +429,13 @@ static void mutate(pschema *b, prenames *rn, buf *log)
 			snprintf(old, sizeof(old), "%s", t->name);
 			snprintf(t->name, sizeof(t->name), "renamed%u", ++name_seq);
 			buf spec = BUF_INIT;
-			spec_name(&spec, b->schema);
+			orc_spec_name(&spec, b->schema);
 			buf_putc(&spec, '.');
-			spec_name(&spec, old);
+			orc_spec_name(&spec, old);
 			buf_putc(&spec, ':');
-			spec_name(&spec, b->schema);
+			orc_spec_name(&spec, b->schema);
 			buf_putc(&spec, '.');
-			spec_name(&spec, t->name);
+			orc_spec_name(&spec, t->name);
 			snprintf(rn->spec[rn->n++], sizeof(rn->spec[0]), "%s", spec.ptr);
 			buf_free(&spec);
 			rn->renamed[ti] = 1;
@@ -469,10 +452,10 @@ static void mutate(pschema *b, prenames *rn, buf *log)
 			rn->cols_renamed[ti] = 1;
 			buf spec = BUF_INIT, qual = BUF_INIT;
 			buf_printf(&qual, "%s.%s", b->schema, t->name);
-			spec_name(&spec, qual.ptr);
+			orc_spec_name(&spec, qual.ptr);
 			buf_free(&qual);
 			buf_putc(&spec, '.');
-			spec_name(&spec, old);
+			orc_spec_name(&spec, old);
 			buf_printf(&spec, ":%s", c->name);
 			snprintf(rn->spec[rn->n++], sizeof(rn->spec[0]), "%s", spec.ptr);
 			buf_free(&spec);
@@ -563,65 +546,6 @@ static char *pfill(const char *sql, const strata_catalog *c)
 
 /* --- the oracle's view of the tables ---------------------------------------------------------- */
 
-typedef struct ptab {
-	const strata_table *ta, *tb;
-	strvec acols, bcols;
-	vec acol, bcol;
-	orc_snap before;
-} ptab;
-
-static const char *renamed(const strata_renames *r, const char *table, const char *name)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		const strata_rename *x = &r->v[i];
-		if (x->kind == STRATA_RENAME_TABLE && !table && strcmp(x->from, name) == 0)
-			return x->to;
-		if (x->kind == STRATA_RENAME_COLUMN && table && strcmp(x->table, table) == 0 &&
-		    strcmp(x->from, name) == 0)
-			return x->to;
-	}
-	return name;
-}
-
-static ptab *psurvivors(const strata_catalog *a, const strata_catalog *b, const strata_renames *r,
-			size_t *n)
-{
-	ptab *v = xcalloc(a->tables.n + 1, sizeof(*v));
-	*n = 0;
-	for (size_t i = 0; i < a->tables.n; i++) {
-		const strata_table *ta = a->tables.v[i];
-		const strata_table *tb = strata_catalog_table(b, renamed(r, NULL, ta->name));
-		if (!tb)
-			continue;
-		ptab *t = &v[(*n)++];
-		t->ta = ta;
-		t->tb = tb;
-		for (size_t j = 0; j < ta->columns.n; j++) {
-			const strata_column *ca = ta->columns.v[j];
-			const strata_column *cb = strata_table_column(tb, renamed(r, ta->name, ca->name), 0);
-			if (!cb)
-				continue;
-			strvec_push(&t->acols, ca->name);
-			strvec_push(&t->bcols, cb->name);
-			vec_push(&t->acol, (void *)ca);
-			vec_push(&t->bcol, (void *)cb);
-		}
-	}
-	return v;
-}
-
-static void ptabs_free(ptab *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		strvec_free(&v[i].acols);
-		strvec_free(&v[i].bcols);
-		vec_free(&v[i].acol);
-		vec_free(&v[i].bcol);
-		orc_snap_free(&v[i].before);
-	}
-	free(v);
-}
-
 /* The rows of `cols` of `table` keyed by "id", as literals. */
 static orc_snap psnapshot(const char *table, const strvec *cols)
 {
@@ -651,19 +575,6 @@ static orc_snap psnapshot(const char *table, const strvec *cols)
 	return s;
 }
 
-static void ptake(ptab *v, size_t n, int use_b)
-{
-	for (size_t i = 0; i < n; i++) {
-		orc_snap_free(&v[i].before);
-		v[i].before = psnapshot(use_b ? v[i].tb->name : v[i].ta->name,
-					use_b ? &v[i].bcols : &v[i].acols);
-	}
-}
-
-typedef struct pconv {
-	const vec *from, *to;
-} pconv;
-
 /* The scratch tables of the running transaction, one per column type: conv_types[i]
  * is the type of pg_temp.strata_conv_<i>. Emptied when a pair (or batch) begins. */
 static strvec conv_types;
@@ -673,7 +584,7 @@ static strvec conv_types;
  * assignment cast). */
 static char *pconvert(void *ctx, size_t col, const char *value)
 {
-	pconv *x = ctx;
+	orc_conv *x = ctx;
 	const strata_column *a = x->from->v[col], *b = x->to->v[col];
 	if (strcmp(a->type, b->type) == 0 || b->generated)
 		return NULL;
@@ -703,47 +614,11 @@ static char *pconvert(void *ctx, size_t col, const char *value)
 	return out ? out : xasprintf("(rejected by %s)", b->type);
 }
 
-static int prows_kept(ptab *v, size_t n, int from_b, int to_b, const char *sql, buf *why)
-{
-	int ok = 1;
-	for (size_t i = 0; i < n && ok; i++) {
-		ptab *t = &v[i];
-		orc_snap now = psnapshot(to_b ? t->tb->name : t->ta->name, to_b ? &t->bcols : &t->acols);
-		pconv x = { from_b ? &t->bcol : &t->acol, to_b ? &t->bcol : &t->acol };
-		int *check = xcalloc(t->acol.n + 1, sizeof(*check));
-		for (size_t j = 0; j < t->acol.n; j++)
-			check[j] = !(((const strata_column *)x.from->v[j])->generated &&
-				     ((const strata_column *)x.to->v[j])->generated);
-		ok = orc_compare(&t->before, &now, check,
-				 (const char *const *)(from_b ? t->bcols.v : t->acols.v),
-				 (const char *const *)(to_b ? t->bcols.v : t->acols.v), 1, pconvert, &x,
-				 sql, from_b ? t->tb->name : t->ta->name, to_b ? t->tb->name : t->ta->name,
-				 why);
-		free(check);
-		orc_snap_free(&now);
-	}
-	return ok;
-}
-
 /* --- one pair -------------------------------------------------------------------------------- */
 
 static struct {
 	unsigned runs, empty, failed_warned, gen_plain, retyped;
 } st;
-
-static int autogen(const strata_catalog *live, const strata_catalog *want, const char *const *ren,
-		   size_t nren, strata_autogen_result *r, buf *why)
-{
-	strata_autogen_opts o = STRATA_AUTOGEN_OPTS_INIT;
-	o.renames = ren;
-	o.nrenames = nren;
-	strata_err e = STRATA_ERR_INIT;
-	int rc = strata_autogen_catalogs(pg_render, live, want, &o, r, &e);
-	if (rc)
-		buf_printf(why, "autogenerate failed: %s\n", e.msg);
-	err_clear(&e);
-	return rc;
-}
 
 /* Runs one pair in a transaction that is rolled back; returns 1 when it holds, else
  * prints the pair. */
@@ -780,7 +655,7 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 	strata_err e = STRATA_ERR_INIT;
 	buf why = BUF_INIT;
 	char *msg = NULL, *sql = NULL;
-	ptab *tabs = NULL;
+	orc_tab *tabs = NULL;
 	size_t nt = 0;
 	int ok = 0;
 
@@ -798,7 +673,7 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 		goto done;
 	}
 	ca = pcatalog();
-	if (autogen(ca, cb, ren, nren, &r, &why))
+	if (orc_autogen(pg_render, ca, cb, ren, nren, &r, &why))
 		goto done;
 	st.runs++;
 	st.empty += !r.upgrade_sql[0];
@@ -806,8 +681,8 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 		buf_printf(&why, "renames: %s", e.msg);
 		goto done;
 	}
-	tabs = psurvivors(ca, cb, &rn, &nt);
-	ptake(tabs, nt, 0);
+	tabs = orc_survivors(ca, cb, &rn, &nt);
+	orc_take(tabs, nt, 0, psnapshot);
 	sql = pfill(r.upgrade_sql, cb);
 	pmust("SAVEPOINT up");
 	if (pexec(sql, &msg)) {
@@ -819,7 +694,7 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 			buf_printf(&why, "upgrade failed without a warning: %s", msg);
 			goto done;
 		}
-		ok = prows_kept(tabs, nt, 0, 0, "", &why);
+		ok = orc_rows_kept(tabs, nt, 0, 0, "", &why, psnapshot, pconvert);
 		st.failed_warned += ok;
 		goto done;
 	}
@@ -828,17 +703,17 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 		buf_puts(&why, " (after upgrade, the database differs from B)\n");
 		goto done;
 	}
-	if (autogen(now, cb, NULL, 0, &again, &why))
+	if (orc_autogen(pg_render, now, cb, NULL, 0, &again, &why))
 		goto done;
 	if (again.upgrade_sql[0]) {
 		buf_printf(&why, "autogenerate after upgrade is not empty:\n%s\n", again.upgrade_sql);
 		goto done;
 	}
-	if (!prows_kept(tabs, nt, 0, 1, r.upgrade_sql, &why)) {
+	if (!orc_rows_kept(tabs, nt, 0, 1, r.upgrade_sql, &why, psnapshot, pconvert)) {
 		buf_puts(&why, "(after upgrade)\n");
 		goto done;
 	}
-	ptake(tabs, nt, 1);
+	orc_take(tabs, nt, 1, psnapshot);
 	free(sql);
 	sql = pfill(r.downgrade_sql, ca);
 	pmust("SAVEPOINT down");
@@ -851,7 +726,7 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 			buf_printf(&why, "downgrade failed without a warning: %s", msg);
 			goto done;
 		}
-		ok = prows_kept(tabs, nt, 1, 1, "", &why);
+		ok = orc_rows_kept(tabs, nt, 1, 1, "", &why, psnapshot, pconvert);
 		st.failed_warned += ok;
 		goto done;
 	}
@@ -861,7 +736,7 @@ static int pair(const char *a, const char *rows, const char *b, const char *cons
 		buf_puts(&why, " (after downgrade, the database differs from A)\n");
 		goto done;
 	}
-	ok = prows_kept(tabs, nt, 1, 0, r.downgrade_sql, &why);
+	ok = orc_rows_kept(tabs, nt, 1, 0, r.downgrade_sql, &why, psnapshot, pconvert);
 	if (!ok)
 		buf_puts(&why, "(after downgrade)\n");
 done:
@@ -875,7 +750,7 @@ done:
 	free(sql);
 	buf_free(&why);
 	err_clear(&e);
-	ptabs_free(tabs, nt);
+	orc_tabs_free(tabs, nt);
 	strata_renames_free(&rn);
 	strata_autogen_result_free(&r);
 	strata_autogen_result_free(&again);

@@ -23,6 +23,8 @@
 #include "util/vec.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -43,6 +45,10 @@ struct strata_conn {
 	int tables_ok;       /* the version tables were seen to exist: no more DDL */
 	int locked;
 	int shadow;          /* opened as the configured shadow database */
+	unsigned long thread_id; /* the session's id, for KILL QUERY */
+	int wake[2];         /* my_interrupt writes 'k' here, my_disconnect 'q' */
+	pthread_t watcher;   /* reads wake[0]; see my_interrupt */
+	int watching;
 };
 
 MYSQL *strata_my_handle(strata_conn *c)
@@ -215,6 +221,89 @@ static uint64_t fnv1a(const char *s)
 
 /* Opens a session for a mysql:// URL; on failure e says what failed, without the
  * password. */
+/* Opens a session for URL parts `u` into *out: utf8mb4, a 10 s connect timeout, the
+ * password from the URL or MYSQL_PWD. 0, or STRATA_EFAIL naming the database, where
+ * and who (never the password). */
+static int open_session(const my_url *u, MYSQL **out, strata_err *e)
+{
+	MYSQL *my = mysql_init(NULL);
+	*out = NULL;
+	if (!my)
+		return err_set(e, STRATA_EFAIL, "cannot connect to MariaDB: out of memory");
+	unsigned timeout = 10;
+	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	const char *pw = u->password ? u->password : getenv("MYSQL_PWD");
+	if (!mysql_real_connect(my, u->host, u->user, pw, u->database, u->port, u->socket,
+				CLIENT_MULTI_RESULTS)) {
+		const char *where = u->socket ? u->socket : u->host ? u->host : "localhost";
+		err_set(e, STRATA_EFAIL, "cannot connect to MariaDB/MySQL database \"%s\" at %s as %s: %s",
+			u->database, where, u->user ? u->user : "the current user", mysql_error(my));
+		mysql_close(my);
+		return STRATA_EFAIL;
+	}
+	*out = my;
+	return 0;
+}
+
+/* The watcher thread of connection c: on each 'k' from my_interrupt it opens a second
+ * session and sends KILL QUERY for c's, which makes c's running statement fail (the
+ * mariadb client's Ctrl-C); on 'q' or a closed pipe it ends. */
+static void *watch(void *arg)
+{
+	strata_conn *c = arg;
+	for (;;) {
+		char ch;
+		ssize_t n = read(c->wake[0], &ch, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || ch != 'k')
+			break;
+		MYSQL *killer = NULL;
+		if (open_session(&c->url, &killer, NULL) == 0) {
+			char sql[64];
+			int len = snprintf(sql, sizeof sql, "KILL QUERY %lu", c->thread_id);
+			mysql_real_query(killer, sql, (unsigned long)len);
+			mysql_close(killer);
+		}
+	}
+	mysql_thread_end();
+	return NULL;
+}
+
+/* Starts c's watcher with every signal blocked in it, so signals still reach the
+ * thread that runs strata. Without a pipe or a thread, interrupts only stop strata
+ * between statements. */
+static void start_watcher(strata_conn *c)
+{
+	if (pipe(c->wake) != 0)
+		return;
+	fcntl(c->wake[0], F_SETFD, FD_CLOEXEC);
+	fcntl(c->wake[1], F_SETFD, FD_CLOEXEC);
+	fcntl(c->wake[1], F_SETFL, O_NONBLOCK);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	c->watching = pthread_create(&c->watcher, NULL, watch, c) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!c->watching) {
+		close(c->wake[0]);
+		close(c->wake[1]);
+	}
+}
+
+/* Cancels the statement running on c: async-signal-safe, it only wakes the watcher,
+ * which sends KILL QUERY from a session of its own. */
+static void my_interrupt(strata_conn *c)
+{
+	if (c && c->watching) {
+		int saved = errno;
+		ssize_t n = write(c->wake[1], "k", 1);
+		(void)n;
+		errno = saved;
+	}
+}
+
 static int my_connect(strata_conn **out, const char *url, const strata_conn_opts *o,
 		      strata_err *e)
 {
@@ -223,26 +312,15 @@ static int my_connect(strata_conn **out, const char *url, const strata_conn_opts
 	int rc = mdb_load(e);
 	if (rc || (rc = my_url_parse(url, &u, e)))
 		return rc;
-	MYSQL *my = mysql_init(NULL);
-	if (!my) {
+	MYSQL *my = NULL;
+	if ((rc = open_session(&u, &my, e))) {
 		my_url_free(&u);
-		return err_set(e, STRATA_EFAIL, "cannot connect to MariaDB: out of memory");
-	}
-	unsigned timeout = 10;
-	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	const char *pw = u.password ? u.password : getenv("MYSQL_PWD");
-	if (!mysql_real_connect(my, u.host, u.user, pw, u.database, u.port, u.socket,
-				CLIENT_MULTI_RESULTS)) {
-		const char *where = u.socket ? u.socket : u.host ? u.host : "localhost";
-		err_set(e, STRATA_EFAIL, "cannot connect to MariaDB/MySQL database \"%s\" at %s as %s: %s",
-			u.database, where, u.user ? u.user : "the current user", mysql_error(my));
-		mysql_close(my);
-		my_url_free(&u);
-		return STRATA_EFAIL;
+		return rc;
 	}
 	strata_conn *c = xcalloc(1, sizeof(*c));
 	c->my = my;
+	c->thread_id = mysql_thread_id(my);
+	start_watcher(c);
 	c->url = u;
 	c->lock_timeout_ms = o && o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 10000;
 	c->shadow = o && o->shadow;
@@ -263,6 +341,11 @@ static void my_disconnect(strata_conn *c)
 {
 	if (!c)
 		return;
+	if (c->watching) {
+		close(c->wake[1]); /* the watcher reads end-of-file and ends */
+		pthread_join(c->watcher, NULL);
+		close(c->wake[0]);
+	}
 	mysql_close(c->my);
 	my_url_free(&c->url);
 	free(c->version_table);
@@ -305,14 +388,14 @@ static int my_lock(strata_conn *c, strata_err *e)
 	if (my_query(c, "SELECT IS_USED_LOCK($1)", p, 1, &r, NULL) == 0 && r.nrows == 1 && r.cells[0])
 		holder = xstrdup(r.cells[0]);
 	strata_rows_free(&r);
-	err_set(e, STRATA_EFAIL,
+	err_set(e, STRATA_ELOCKED,
 		"database is locked: another strata holds the migration lock on database \"%s\" "
 		"(GET_LOCK('%s')%s%s) and did not release it within %d ms. Wait for it to finish, "
 		"or raise lock_timeout in strata.ini",
 		c->url.database, c->lock_name, holder ? ", held by connection " : "",
 		holder ? holder : "", c->lock_timeout_ms);
 	free(holder);
-	return STRATA_EFAIL;
+	return STRATA_ELOCKED;
 }
 
 /* Releases the run's lock (best effort: closing the session releases it too). */
@@ -444,8 +527,14 @@ const strata_backend strata_mariadb_backend = {
 	.backup_path = my_backup_path,
 	.scratch_copy = my_scratch_copy,
 	.scratch_drop = my_scratch_drop,
+	.scratch_list_sql = "SELECT schema_name FROM information_schema.schemata WHERE (schema_name LIKE "
+			    "'strata\\_shadow\\_%' OR schema_name LIKE 'strata\\_verify\\_%') AND schema_name NOT IN "
+			    "(SELECT db FROM information_schema.processlist WHERE db IS NOT NULL) ORDER BY 1",
+	.identity_sql = "SELECT CONCAT(DATABASE(), ' (', @@hostname, ':', @@port, ' ', @@datadir, ')')",
 	.introspect = my_introspect,
 	.load_shadow = my_load_shadow,
 	.render = my_render,
+	.type_narrows = my_type_narrows,
 	.implicit_commit = my_implicit_commit,
+	.interrupt = my_interrupt,
 };

@@ -346,7 +346,7 @@ int my_introspect_db(strata_conn *c, const char *db, const char *version_table,
 {
 	strata_catalog *cat = strata_catalog_new(0);
 	const char *vt = version_table ? version_table : "strata_version";
-	cat->strict_types = 1;
+	cat->type_narrows = my_type_narrows;
 	*out = NULL;
 	int rc = read_tables(c, db, vt, cat, e);
 	if (!rc)

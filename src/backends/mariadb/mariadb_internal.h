@@ -74,6 +74,8 @@ int my_introspect(strata_conn *c, strata_catalog **out, strata_err *e);
 int my_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_path,
 		   strata_catalog **out, strata_err *e);
 int my_render(const strata_oplist *ops, buf *out, strata_err *e);
+/* The type-narrowing rule (strata_backend.type_narrows; types.c). */
+int my_type_narrows(const char *from, const char *to);
 
 /* Appends `name` as a backquoted identifier. */
 void my_quote(buf *out, const char *name);

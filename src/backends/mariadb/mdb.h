@@ -21,7 +21,7 @@
 	X(mysql_num_fields) X(mysql_fetch_row) X(mysql_fetch_lengths) X(mysql_next_result)  \
 	X(mysql_more_results) X(mysql_errno) X(mysql_error) X(mysql_sqlstate)               \
 	X(mysql_real_escape_string) X(mysql_field_count) X(mysql_get_server_info)           \
-	X(mysql_get_server_version) X(mysql_select_db)
+	X(mysql_get_server_version) X(mysql_select_db) X(mysql_thread_id) X(mysql_thread_end)
 
 typedef struct strata_mdb_api {
 #define STRATA_MDB_MEMBER(name) __typeof__(name) *name;
@@ -59,6 +59,8 @@ int mdb_load(strata_err *e);
 #define mysql_get_server_info strata_mdb.mysql_get_server_info
 #define mysql_get_server_version strata_mdb.mysql_get_server_version
 #define mysql_select_db strata_mdb.mysql_select_db
+#define mysql_thread_id strata_mdb.mysql_thread_id
+#define mysql_thread_end strata_mdb.mysql_thread_end
 #endif
 
 #endif

@@ -1119,7 +1119,7 @@ int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version
 		     strata_catalog **out, strata_err *e)
 {
 	strata_catalog *cat = strata_catalog_new(0);
-	cat->strict_types = 1;
+	cat->type_narrows = pg_type_narrows;
 	const char *vs[2] = { version_schema ? version_schema : "public",
 			      version_table ? version_table : "strata_version" };
 	int own_tx = PQtransactionStatus(pg) == PQTRANS_IDLE, rc;

@@ -41,6 +41,9 @@ int pg_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_pa
 		   strata_catalog **out, strata_err *e);
 /* Renders `ops` as PostgreSQL SQL, appending to `out`. */
 int pg_render(const strata_oplist *ops, buf *out, strata_err *e);
+/* The type-narrowing rule (strata_backend.type_narrows): anything but a known widening
+ * (types.c). */
+int pg_type_narrows(const char *from, const char *to);
 
 /* verify's scratch copy: the scratch_copy and scratch_drop slots (copy.c). */
 int pg_scratch_copy(strata_conn *c, const char *url, const char *dir, int with_data,

@@ -424,7 +424,7 @@ static void render_rebuild(render_ctx *x, const strata_table *src, const strvec 
 	/* Rows keep their rowid unless the new table names it itself (an INTEGER PRIMARY
 	 * KEY, filled from its column). */
 	const char *rowid = NULL;
-	if (!src->without_rowid && !dst->without_rowid && !strata_table_has_rowid_alias(dst))
+	if (!src->without_rowid && !dst->without_rowid && !sq_rowid_alias(dst))
 		rowid = rowid_name(src, dst, x->nocase);
 
 	buf_puts(out, "-- strata:rebuild ");
@@ -497,7 +497,7 @@ static void render_run(render_ctx *x, const strata_op *run, size_t n)
 	buf why = BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&why);
-		if (strata_op_danger(&why, &run[i], 0))
+		if (strata_op_danger(&why, &run[i], sq_type_narrows))
 			strata_render_warning(out, why.ptr);
 	}
 	buf_free(&why);
@@ -599,7 +599,7 @@ int sqlite_render(const strata_oplist *ops, buf *out, strata_err *e)
 			continue;
 		}
 		buf_reset(&why);
-		if (strata_op_danger(&why, op, 0))
+		if (strata_op_danger(&why, op, sq_type_narrows))
 			strata_render_warning(out, why.ptr);
 		switch (op->kind) {
 		case STRATA_OP_CREATE_TABLE:

@@ -705,6 +705,7 @@ int sqlite_introspect_db(sqlite3 *db, const char *version_table, strata_catalog 
 {
 	reader r = { .db = db, .e = e };
 	strata_catalog *cat = strata_catalog_new(1);
+	cat->type_narrows = sq_type_narrows;
 	sqlite3_stmt *st = NULL;
 	strvec tnames = { 0 }, trig = { 0 }; /* trig: name, table, sql of each trigger */
 	vec flags = { 0 };

@@ -55,6 +55,12 @@ int sqlite_load_shadow(strata_conn *c, const char *schema_sql, const char *schem
 /* Renders `ops` as SQLite SQL, appending to `out`. */
 int sqlite_render(const strata_oplist *ops, buf *out, strata_err *e);
 
+/* The type-narrowing rule (strata_backend.type_narrows): a change of type affinity or
+ * a smaller declared size (types.c). */
+int sq_type_narrows(const char *from, const char *to);
+/* Whether table t's lone INTEGER PRIMARY KEY column is an alias of its rowid. */
+int sq_rowid_alias(const strata_table *t);
+
 /* Appends `name` as a double-quoted identifier ("" doubling a quote). */
 void sqlite_quote(buf *out, const char *name);
 /* Appends the CREATE TABLE statement (ending ";\n") for `t` under the name `name`. */
