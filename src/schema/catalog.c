@@ -332,6 +332,7 @@ static void column_free(strata_column *c)
 	free(c->dflt);
 	free(c->collation);
 	free(c->gen_expr);
+	free(c->serial_seq);
 	free(c);
 }
 
@@ -415,6 +416,7 @@ strata_table *strata_table_dup(const strata_table *t)
 		n->gen_expr = opt_dup(c->gen_expr);
 		n->hidden = c->hidden;
 		n->identity = c->identity;
+		n->serial_seq = opt_dup(c->serial_seq);
 	}
 	strvec_copy(&d->pk.columns, &t->pk.columns);
 	d->pk.name = opt_dup(t->pk.name);

@@ -41,6 +41,9 @@ typedef struct strata_column {
 	char *gen_expr;  /* normalised generation expression, or NULL */
 	int hidden;      /* a hidden column of a virtual table */
 	char identity;   /* PostgreSQL identity: 'a' ALWAYS, 'd' BY DEFAULT, 0 none */
+	/* PostgreSQL serial: the sequence the column owns, as a catalog name
+	 * ("t_id_seq", "app.t_id_seq"), or NULL. Not compared (the type says serial). */
+	char *serial_seq;
 } strata_column;
 
 /* One key of an index or UNIQUE constraint. */

@@ -230,10 +230,50 @@ static void alter_column(buf *out, const char *table, const char *col)
 	buf_putc(out, ' ');
 }
 
-/* The changes that turn column `a` into `b` of `table`; returns 1 when the column was
+/*
+ * The sequence behind a serial column, when the column becomes serial, stops being one
+ * or changes integer type (`retyped`): a serial's sequence has the column's type, is
+ * owned by it and feeds its default. A new one starts after the rows already there.
+ */
+static void render_serial_change(buf *out, const char *table, const strata_column *a,
+				 const strata_column *b, int retyped)
+{
+	const char *tb = plain_type(b->type);
+	if (a->serial_seq && b->serial_seq && retyped) {
+		buf_puts(out, "ALTER SEQUENCE ");
+		pg_qname(out, a->serial_seq);
+		buf_printf(out, " AS %s;\n", tb);
+	} else if (a->serial_seq && !b->serial_seq) {
+		buf_puts(out, "DROP SEQUENCE ");
+		pg_qname(out, a->serial_seq);
+		buf_puts(out, ";\n");
+	} else if (!a->serial_seq && b->serial_seq) {
+		buf seq = BUF_INIT;
+		pg_qname(&seq, b->serial_seq);
+		buf_printf(out, "CREATE SEQUENCE %s AS %s OWNED BY ", seq.ptr, tb);
+		pg_qname(out, table);
+		buf_putc(out, '.');
+		pg_quote(out, b->name);
+		buf_puts(out, ";\n");
+		alter_column(out, table, b->name);
+		buf_puts(out, "SET DEFAULT nextval(");
+		pg_quote_string(out, seq.ptr);
+		buf_puts(out, "::regclass);\nSELECT setval(");
+		pg_quote_string(out, seq.ptr);
+		buf_puts(out, ", coalesce(max(");
+		pg_quote(out, b->name);
+		buf_puts(out, "), 0) + 1, false) FROM ");
+		pg_qname(out, table);
+		buf_puts(out, ";\n");
+		buf_free(&seq);
+	}
+}
+
+/* The changes that turn column `a` into `b` of `table`; `via_text` when both types are
+ * enums (whose values convert only through text). Returns 1 when the column was
  * dropped and added anew (its indexes went with it). */
 static int render_alter_column(buf *out, const char *table, const strata_column *a,
-			       const strata_column *b)
+			       const strata_column *b, int via_text)
 {
 	const char *ta = plain_type(a->type), *tb = plain_type(b->type);
 	strata_column plain;
@@ -268,7 +308,10 @@ static int render_alter_column(buf *out, const char *table, const strata_column 
 	int retype = strcmp(ta, tb) != 0 || (a->collation ? !b->collation || strcmp(a->collation,
 		b->collation) : b->collation != NULL);
 	int dflt_changed = !strata_sql_equal(a->dflt, b->dflt, NULL, NULL, 0);
-	if (a->dflt && (retype || (dflt_changed && !b->dflt))) {
+	int sa = a->serial_seq != NULL, sb = b->serial_seq != NULL;
+	/* A serial column's default (its nextval) survives a change between integer
+	 * types; it goes when the column stops being serial. */
+	if ((a->dflt && (retype || (dflt_changed && !b->dflt))) || (sa && !sb)) {
 		alter_column(out, table, b->name);
 		buf_puts(out, "DROP DEFAULT;\n");
 	}
@@ -279,8 +322,14 @@ static int render_alter_column(buf *out, const char *table, const strata_column 
 			buf_printf(out, " COLLATE %s", b->collation);
 		buf_puts(out, " USING ");
 		pg_quote(out, b->name);
-		buf_printf(out, "::%s;\n", tb);
+		buf_putc(out, ':');
+		buf_putc(out, ':');
+		/* Between enum types there is no cast but through text. */
+		if (via_text)
+			buf_puts(out, "text::");
+		buf_printf(out, "%s;\n", tb);
 	}
+	render_serial_change(out, table, a, b, retype);
 	if (b->dflt && (dflt_changed || retype)) {
 		alter_column(out, table, b->name);
 		buf_printf(out, "SET DEFAULT %s;\n", b->dflt);
@@ -570,6 +619,17 @@ static int signature_changes(const strata_object *a, const strata_object *b)
 
 /* --- the list ---------------------------------------------------------------------------- */
 
+/* Whether `type` (as a column's type names it) is an enum of catalog `c`. */
+static int is_enum_type(const strata_catalog *c, const char *type)
+{
+	for (size_t i = 0; c && i < c->objects.n; i++) {
+		const strata_object *o = c->objects.v[i];
+		if (o->kind == STRATA_OBJ_ENUM && o->type && strcmp(o->type, type) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Whether `t` is dropped by some op of the list. */
 static int dropped(const strata_oplist *ops, const char *name)
 {
@@ -754,7 +814,9 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_
 		render_add_column(out, t, op->new_col);
 		break;
 	case STRATA_OP_ALTER_COLUMN:
-		if (render_alter_column(out, t, op->old_col, op->new_col))
+		if (render_alter_column(out, t, op->old_col, op->new_col,
+					is_enum_type(ops->from, op->old_col->type) &&
+						is_enum_type(ops->to, op->new_col->type)))
 			recreate_indexes(out, ops, op->new_table, op->new_col->name);
 		break;
 	case STRATA_OP_ALTER_PKEY: /* the old key was dropped where the run began */

@@ -135,10 +135,12 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 		"pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated, "
 		"CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation "
 		"THEN quote_ident(co.collname) END, "
-		"EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
-		"s.relkind = 'S' JOIN pg_sequence ps ON ps.seqrelid = s.oid WHERE d.classid = "
+		"(SELECT CASE WHEN sn.nspname = 'public' THEN s.relname ELSE sn.nspname || '.' || "
+		"s.relname END FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
+		"s.relkind = 'S' JOIN pg_namespace sn ON sn.oid = s.relnamespace "
+		"JOIN pg_sequence ps ON ps.seqrelid = s.oid WHERE d.classid = "
 		"'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND "
-		"d.deptype = 'a' AND" SERIAL_LIKE("ps", "a.atttypid") "), a.attrelid::text "
+		"d.deptype = 'a' AND" SERIAL_LIKE("ps", "a.atttypid") " LIMIT 1), a.attrelid::text "
 		"FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
 		"LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
 		"LEFT JOIN pg_collation co ON co.oid = a.attcollation "
@@ -151,7 +153,8 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *type = cell(r, i, 1), *dflt = cell(r, i, 3);
 		const char *ident = cell(r, i, 4), *gen = cell(r, i, 5);
-		int serial = is_true(r, i, 7) && dflt && strncmp(dflt, "nextval(", 8) == 0;
+		const char *seq = cell(r, i, 7);
+		int serial = seq && dflt && strncmp(dflt, "nextval(", 8) == 0;
 		if (serial) {
 			/* The sequence comes and goes with the column: say serial, as the author did. */
 			type = strcmp(type, "bigint") == 0	   ? "bigserial"
@@ -174,6 +177,8 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 			c->identity = ident[0];
 		if (cell(r, i, 6))
 			c->collation = xstrdup(cell(r, i, 6));
+		if (serial)
+			c->serial_seq = xstrdup(seq);
 	}
 	PQclear(r);
 	return 0;
