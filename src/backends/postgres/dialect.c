@@ -230,6 +230,21 @@ static void alter_column(buf *out, const char *table, const char *col)
 	buf_putc(out, ' ');
 }
 
+/* Moves serial column `c`'s sequence past the values the rows of `table` hold. */
+static void render_serial_setval(buf *out, const char *table, const strata_column *c)
+{
+	buf seq = BUF_INIT;
+	pg_qname(&seq, c->serial_seq);
+	buf_puts(out, "SELECT setval(");
+	pg_quote_string(out, seq.ptr);
+	buf_puts(out, ", coalesce(max(");
+	pg_quote(out, c->name);
+	buf_puts(out, "), 0) + 1, false) FROM ");
+	pg_qname(out, table);
+	buf_puts(out, ";\n");
+	buf_free(&seq);
+}
+
 /*
  * The sequence behind a serial column, when the column becomes serial, stops being one
  * or changes integer type (`retyped`): a serial's sequence has the column's type, is
@@ -258,13 +273,8 @@ static void render_serial_change(buf *out, const char *table, const strata_colum
 		alter_column(out, table, b->name);
 		buf_puts(out, "SET DEFAULT nextval(");
 		pg_quote_string(out, seq.ptr);
-		buf_puts(out, "::regclass);\nSELECT setval(");
-		pg_quote_string(out, seq.ptr);
-		buf_puts(out, ", coalesce(max(");
-		pg_quote(out, b->name);
-		buf_puts(out, "), 0) + 1, false) FROM ");
-		pg_qname(out, table);
-		buf_puts(out, ";\n");
+		buf_puts(out, "::regclass);\n");
+		render_serial_setval(out, table, b);
 		buf_free(&seq);
 	}
 }
@@ -639,6 +649,16 @@ static int dropped(const strata_oplist *ops, const char *name)
 	return 0;
 }
 
+/* Whether the list rebuilds table `name` (drops it and creates it anew). */
+static int rebuilt(const strata_oplist *ops, const char *name)
+{
+	for (size_t i = 0; i < ops->n; i++)
+		if (ops->v[i].kind == STRATA_OP_DROP_TABLE && (ops->v[i].flags & STRATA_OP_REPLACED) &&
+		    strcmp(ops->v[i].old_table->name, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Whether the list drops foreign key `fk` itself. */
 static int fkey_dropped(const strata_oplist *ops, const strata_fkey *fk)
 {
@@ -714,8 +734,9 @@ static void leaning_fkeys(const strata_oplist *ops, vec *old, vec *new)
 			continue;
 		for (size_t j = 0; j < t->fkeys.n; j++) {
 			const strata_fkey *fk = t->fkeys.v[j];
-			if (fkey_dropped(ops, fk) || dropped(ops, fk->ref_table) ||
-			    !key_dropped_under(ops, fk->ref_table, fk))
+			int again = rebuilt(ops, fk->ref_table);
+			if (fkey_dropped(ops, fk) || (dropped(ops, fk->ref_table) && !again) ||
+			    (!again && !key_dropped_under(ops, fk->ref_table, fk)))
 				continue;
 			const strata_table *nt = strata_catalog_table(
 				to, strata_renames_table(&ops->renames, t->name, ops->nocase));
@@ -911,6 +932,91 @@ static void render_pkey_drop_early(buf *out, const strata_oplist *ops, size_t k)
 		drop_constraint(out, op->new_table->name, op->old_table->pk.name);
 }
 
+/* --- tables rebuilt for a new partition key ------------------------------------------------ */
+
+/* The temporary table that holds a rebuilt table's rows: "strata_rows_<name>", with a
+ * schema's dot made an underscore. */
+static void rows_table(buf *out, const char *table)
+{
+	buf name = BUF_INIT;
+	buf_puts(&name, "strata_rows_");
+	for (const char *p = table; *p; p++)
+		buf_putc(&name, *p == '.' ? '_' : *p);
+	pg_quote(out, name.ptr);
+	buf_free(&name);
+}
+
+/* Whether op `op` creates rebuilt table `t` or one of its partitions. */
+static int creates_part_of(const strata_oplist *ops, const strata_op *op, const char *t)
+{
+	if (op->kind == STRATA_OP_CREATE_TABLE)
+		return strcmp(op->new_table->name, t) == 0;
+	if (op->kind != STRATA_OP_CREATE_OBJECT ||
+	    ((const strata_object *)op->new_obj)->kind != STRATA_OBJ_PARTITION)
+		return 0;
+	const char *root = strata_partition_root(ops->to, op->new_obj);
+	return root && strcmp(root, t) == 0;
+}
+
+/* Before anything else: the rows of every table the list rebuilds go to a temporary
+ * table (partitions are dropped before their table, so this comes first). */
+static void render_rows_save(buf *out, const strata_oplist *ops)
+{
+	for (size_t i = 0; i < ops->n; i++) {
+		const strata_op *op = &ops->v[i];
+		if (op->kind != STRATA_OP_DROP_TABLE || !(op->flags & STRATA_OP_REPLACED))
+			continue;
+		buf_puts(out, "CREATE TEMPORARY TABLE ");
+		rows_table(out, op->old_table->name);
+		buf_puts(out, " AS SELECT * FROM ");
+		pg_qname(out, op->old_table->name);
+		buf_puts(out, ";\n");
+	}
+}
+
+/* After op k: the rows of each rebuilt table whose last part (the table or a partition)
+ * op k creates go back in, the columns both versions have, serial sequences moved past
+ * them. */
+static void render_rows_restore(buf *out, const strata_oplist *ops, size_t k)
+{
+	for (size_t i = 0; i < ops->n; i++) {
+		const strata_op *op = &ops->v[i];
+		if (op->kind != STRATA_OP_CREATE_TABLE || !(op->flags & STRATA_OP_REPLACED) ||
+		    !op->old_obj)
+			continue;
+		const strata_table *a = op->old_obj, *b = op->new_table;
+		size_t last = i;
+		for (size_t j = i; j < ops->n; j++)
+			if (creates_part_of(ops, &ops->v[j], b->name))
+				last = j;
+		if (last != k)
+			continue;
+		buf cols = BUF_INIT;
+		int overriding = 0;
+		for (size_t j = 0; j < b->columns.n; j++) {
+			const strata_column *c = b->columns.v[j];
+			if (c->generated || !strata_table_column(a, c->name, 0))
+				continue;
+			if (cols.len)
+				buf_puts(&cols, ", ");
+			pg_quote(&cols, c->name);
+			overriding |= c->identity == 'a';
+		}
+		buf_puts(out, "INSERT INTO ");
+		pg_qname(out, b->name);
+		buf_printf(out, " (%s)%s SELECT %s FROM ", cols.ptr,
+			   overriding ? " OVERRIDING SYSTEM VALUE" : "", cols.ptr);
+		rows_table(out, b->name);
+		buf_puts(out, ";\nDROP TABLE ");
+		rows_table(out, b->name);
+		buf_puts(out, ";\n");
+		for (size_t j = 0; j < b->columns.n; j++)
+			if (((const strata_column *)b->columns.v[j])->serial_seq)
+				render_serial_setval(out, b->name, b->columns.v[j]);
+		buf_free(&cols);
+	}
+}
+
 /* Renders a whole list; see the header comment. */
 int pg_render(const strata_oplist *ops, buf *out, strata_err *e)
 {
@@ -926,6 +1032,7 @@ int pg_render(const strata_oplist *ops, buf *out, strata_err *e)
 	size_t mark = out->len;
 	vec lean_old = { 0 }, lean_new = { 0 };
 	leaning_fkeys(ops, &lean_old, &lean_new);
+	render_rows_save(out, ops);
 	render_fkey_drops(out, ops, &lean_old);
 	for (size_t i = 0; i < ops->n; i++) {
 		const strata_op *op = &ops->v[i];
@@ -938,6 +1045,7 @@ int pg_render(const strata_oplist *ops, buf *out, strata_err *e)
 			if (strata_op_danger(&why, op, ops->strict_types))
 				strata_render_warning(out, why.ptr);
 			render_op(out, ops, i, &bodies_off);
+			render_rows_restore(out, ops, i);
 		}
 		if (i == last_table) {
 			size_t before = out->len;
