@@ -237,6 +237,11 @@ const char *strata_object_kind_name(int kind)
 	case STRATA_OBJ_DOMAIN_CHECK: return "domain constraint";
 	case STRATA_OBJ_PARTITION: return "partition";
 	case STRATA_OBJ_SEQUENCE_OWNER: return "sequence owner";
+	case STRATA_OBJ_POLICY: return "policy";
+	case STRATA_OBJ_RLS: return "row level security on";
+	case STRATA_OBJ_RLS_FORCE: return "forced row level security on";
+	case STRATA_OBJ_OWNER: return "owner";
+	case STRATA_OBJ_PRIVILEGE: return "privilege";
 	default: return "comment";
 	}
 }

@@ -800,35 +800,54 @@ const char *strata_partition_root(const strata_catalog *c, const strata_object *
 	return name;
 }
 
-/* The table an object belongs to, when it goes and comes with that table (partitions,
- * comments on the table or its columns), or NULL. */
+/* The table or view an object belongs to, when it goes and comes with it (partitions,
+ * comments, security), or NULL. */
 static const char *object_table(const strata_catalog *c, const strata_object *o, buf *tmp)
 {
+	static const char *const prefixes[] = { "on table ", "on view ", "on materialized view " };
 	if (o->kind == STRATA_OBJ_PARTITION)
 		return strata_partition_root(c, o);
+	if (o->kind >= STRATA_OBJ_POLICY)
+		return o->parent;
 	if (o->kind != STRATA_OBJ_COMMENT)
 		return NULL;
 	buf_reset(tmp);
-	if (strncmp(o->name, "on table ", 9) == 0) {
-		buf_puts(tmp, o->name + 9);
-	} else if (strncmp(o->name, "on column ", 10) == 0 && strrchr(o->name, '.') > o->name + 10) {
-		const char *dot = strrchr(o->name, '.');
-		buf_add(tmp, o->name + 10, (size_t)(dot - o->name - 10));
-	} else {
+	for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+		if (strncmp(o->name, prefixes[i], strlen(prefixes[i])) == 0) {
+			buf_puts(tmp, o->name + strlen(prefixes[i]));
+			return tmp->ptr;
+		}
+	const char *dot = strrchr(o->name, '.');
+	if (strncmp(o->name, "on column ", 10) != 0 || !dot || dot < o->name + 10)
 		return NULL;
-	}
+	buf_add(tmp, o->name + 10, (size_t)(dot - o->name - 10));
 	return tmp->ptr;
 }
 
-/* Whether object `o` of catalog `c` belongs to a table in `rebuilt` (which is dropped
- * and created anew, taking the object with it). */
-static int on_rebuilt(const strata_catalog *c, const strata_object *o, const nameset *rebuilt)
+/* What makes an unchanged object be made again: the tables rebuilt, the tables and
+ * views that change (`changed`, `vchanged`, names of the old catalog), the functions
+ * dropped and created anew. */
+typedef struct regen {
+	const nameset *rebuilt;
+	const nameset *changed;
+	const nameset *vchanged;
+	const nameset *replaced;
+} regen;
+
+/* Whether object `o` of catalog `c` goes with what it belongs to and must be made again
+ * (see regen): everything of a rebuilt table; comments, owners and privileges of a view
+ * or function that is re-created; a policy on a table that changes or reading one. */
+static int on_rebuilt(const strata_catalog *c, const strata_object *o, const regen *g)
 {
-	if (!rebuilt->keys.n)
-		return 0;
 	buf tmp = BUF_INIT;
 	const char *t = object_table(c, o, &tmp);
-	int hit = t && nameset_has(rebuilt, t);
+	int hit = t && nameset_has(g->rebuilt, t);
+	if (!hit && t && (o->kind == STRATA_OBJ_COMMENT || o->kind == STRATA_OBJ_OWNER ||
+			  o->kind == STRATA_OBJ_PRIVILEGE))
+		hit = nameset_has(g->vchanged, t) || nameset_has(g->replaced, t);
+	if (!hit && t && o->kind == STRATA_OBJ_POLICY)
+		hit = nameset_has(g->changed, t) || nameset_has(g->vchanged, t) ||
+		      sql_reads_any(o->sql, g->changed) || sql_reads_any(o->sql, g->vchanged);
 	buf_free(&tmp);
 	return hit;
 }
@@ -838,7 +857,7 @@ static int on_rebuilt(const strata_catalog *c, const strata_object *o, const nam
  * their parents and dropped before them. Objects of a table in `rebuilt` are dropped
  * and created again even when unchanged (flagged implied). */
 static void diff_objects(strata_oplist *l, const strata_catalog *from, const strata_catalog *to,
-			 int lo, int hi, int drops, const nameset *rebuilt)
+			 int lo, int hi, int drops, const regen *rebuilt)
 {
 	if (drops) {
 		for (size_t depth = max_partition_depth(from) + 1; depth-- > 0;)
@@ -865,7 +884,8 @@ static void diff_objects(strata_oplist *l, const strata_catalog *from, const str
 			if (b->kind < lo || b->kind > hi || partition_depth(to, b) != depth)
 				continue;
 			const strata_object *a = strata_catalog_object(from, b->kind, b->name);
-			int under = on_rebuilt(to, b, rebuilt), again = a && under;
+			int under = a ? on_rebuilt(from, a, rebuilt) : on_rebuilt(to, b, rebuilt);
+			int again = a && under;
 			if (a && !again && strata_object_equal(a, b))
 				continue;
 			strata_op *op = push(l, a && !again ? STRATA_OP_ALTER_OBJECT : STRATA_OP_CREATE_OBJECT,
@@ -915,7 +935,8 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	int *vstate = xcalloc(from->views.n + 1, sizeof(*vstate));
 	int *tstate = xcalloc(from->triggers.n + 1, sizeof(*tstate));
 	nameset changed = { .nocase = nocase }, vchanged = { .nocase = nocase };
-	nameset rebuilt = { .nocase = nocase };
+	nameset rebuilt = { .nocase = nocase }, replaced = { .nocase = nocase };
+	regen g = { &rebuilt, &changed, &vchanged, &replaced };
 	vec dropped = { 0 }, created = { 0 }, pairs = { 0 };
 
 	if ((rc = check_renames(from, to, r, e)))
@@ -932,7 +953,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		const strata_object *b = to->objects.v[i];
 		const strata_object *a = b->kind == STRATA_OBJ_DOMAIN || b->kind == STRATA_OBJ_PARTITION
 						 ? strata_catalog_object(from, b->kind, b->name) : NULL;
-		if (a && b->kind == STRATA_OBJ_PARTITION && !on_rebuilt(to, b, &rebuilt) &&
+		if (a && b->kind == STRATA_OBJ_PARTITION && !on_rebuilt(to, b, &g) &&
 		    (a->type || b->type) && (!a->type || !b->type || strcmp(a->type, b->type))) {
 			rc = err_set(e, STRATA_EFAIL,
 				     "partition %s: changing how a table is partitioned (%s -> %s) is "
@@ -1071,10 +1092,19 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 			tstate[i] = WRAP;
 	}
 
+	/* Functions that are dropped and created anew (a new result or parameters). */
+	for (size_t i = 0; i < from->objects.n; i++) {
+		const strata_object *oa = from->objects.v[i];
+		const strata_object *ob = strata_catalog_object(to, oa->kind, oa->name);
+		if (oa->kind == STRATA_OBJ_FUNCTION && ob && oa->type && ob->type &&
+		    strcmp(oa->type, ob->type) != 0)
+			nameset_put(&replaced, oa->name);
+	}
 	/* Emit, in the order of diff.h. Index drops are already in `l`; triggers and views
 	 * go before them. */
 	strata_oplist head = { 0 };
-	diff_objects(&head, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 1, &rebuilt);
+	diff_objects(&head, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 1, &g);
+	diff_objects(&head, from, to, STRATA_OBJ_POLICY, STRATA_OBJ_PRIVILEGE, 1, &g);
 	for (size_t i = 0; i < from->triggers.n; i++) {
 		if (tstate[i] == KEEP)
 			continue;
@@ -1101,7 +1131,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	l->n = head.n;
 	l->cap = head.cap;
 
-	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 1, &rebuilt);
+	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 1, &g);
 	order_by_fkeys(order, (strata_table *const *)dropped.v, dropped.n, nocase);
 	for (size_t k = dropped.n; k-- > 0;) {
 		const strata_table *a = dropped.v[order[k]];
@@ -1111,7 +1141,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		/* A rebuild: the table it becomes rides along for the dialect. */
 		op->new_obj = again ? table_partner(a, to, r, nocase) : NULL;
 	}
-	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_DOMAIN_CHECK, 0, &rebuilt);
+	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_DOMAIN_CHECK, 0, &g);
 	for (size_t k = 0; k < pairs.n; k++) {
 		const strata_op *first = &groups.v[(size_t)pairs.v[k] - 1];
 		for (size_t i = (size_t)(first - groups.v); i < groups.n; i++) {
@@ -1132,7 +1162,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		op->new_table = b;
 		op->old_obj = a; /* a rebuild: the table it was */
 	}
-	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 0, &rebuilt);
+	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 0, &g);
 	for (size_t j = 0; j < nb; j++) {
 		const strata_table *b = to->tables.v[j];
 		for (size_t k = 0; k < b->indexes.n; k++) {
@@ -1177,8 +1207,9 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 				     !xa ? 0 : st == WRAP ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED);
 		op->new_obj = xb;
 	}
-	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_DOMAIN_CHECK, 1, &rebuilt);
-	diff_objects(l, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 0, &rebuilt);
+	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_DOMAIN_CHECK, 1, &g);
+	diff_objects(l, from, to, STRATA_OBJ_POLICY, STRATA_OBJ_PRIVILEGE, 0, &g);
+	diff_objects(l, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 0, &g);
 done:
 	free(partner);
 	free(b_paired);
@@ -1189,6 +1220,7 @@ done:
 	nameset_free(&changed);
 	nameset_free(&vchanged);
 	nameset_free(&rebuilt);
+	nameset_free(&replaced);
 	vec_free(&dropped);
 	vec_free(&created);
 	vec_free(&pairs);
