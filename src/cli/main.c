@@ -104,7 +104,12 @@ int cli_errorf(int rc, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return rc ? rc : 1;
+	return rc ? cli_status(rc) : 1;
+}
+
+int cli_status(int rc)
+{
+	return rc >= STRATA_ELOCKED && rc <= STRATA_EINTERRUPTED ? STRATA_EFAIL : rc;
 }
 
 void cli_warn(const char *fmt, ...)
@@ -250,6 +255,9 @@ int main(int argc, char **argv)
 	cli_globals g = { 0 };
 	char **rest = calloc((size_t)argc + 1, sizeof(char *));
 	int nrest = 0, help = 0, rc = 0;
+	/* One write per line of progress (a step line is several fprintf calls): 100,000
+	 * revisions are 100,000 writes, not 600,000. */
+	setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
 	g.tty = isatty(1);
 	g.format = "text";
 	const char *nc = getenv("NO_COLOR");
@@ -367,5 +375,5 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (ferror(stdout) && rc == 0)
 		rc = cli_errorf(STRATA_EFAIL, "cannot write output");
-	return rc;
+	return cli_status(rc);
 }

@@ -28,6 +28,9 @@ struct strata {
 	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
 	int manage_privileges; /* PostgreSQL: compare owners and privileges (GRANT, REVOKE) */
 	int lock_timeout_ms;
+	char *failed_rev;      /* the revision that failed in the last run (strata_failed_revision) */
+	char *failed_file;
+	int failed_line;
 	volatile sig_atomic_t interrupted; /* strata_interrupt was called: runs stop */
 	strata *volatile child; /* a handle working for this one (verify's copy): interrupted with it */
 
@@ -71,8 +74,8 @@ void ctx_notice(strata *s, strata_event_kind kind, const char *fmt, ...)
 /* The backend for the configured URL (or the default URL's when none, for offline
  * work or a borrowed handle). */
 const strata_backend *ctx_backend(strata *s);
-/* The native handle the application lent in the options (strata_options.sqlite_handle),
- * or NULL; ctx_unborrow clears it in a copy of the options. */
+/* The native handle the application lent in the options (strata_options.sqlite_handle
+ * or pg_handle), or NULL; ctx_unborrow clears them in a copy of the options. */
 void *ctx_borrowed(const strata_options *o);
 void ctx_unborrow(strata_options *o);
 /* The URL forms every registered backend accepts, for messages ("a, b or c");

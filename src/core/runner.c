@@ -70,7 +70,7 @@ static int known_heads(strata *s, const strvec *ids, vec *out, strata_err *e)
 	for (size_t i = 0; i < ids->n; i++) {
 		rev *r = graph_get(s->g, ids->v[i]);
 		if (!r)
-			return err_set(e, STRATA_EFAIL,
+			return err_set(e, STRATA_EUNKNOWN_REVISION,
 				       "Can't locate revision identified by '%s': the database records it in "
 				       "%s but no file in %s defines it. Restore the file, or "
 				       "record where the database really is with `strata stamp <revision> --purge`.",
@@ -240,15 +240,23 @@ done:
 	return rc;
 }
 
-/* Heads after applying (up) or reverting one step from heads `cur`. */
-static void heads_after(const graph *g, const vec *cur, rev *r, int up, vec *out)
+/* Heads after applying (up) or reverting one step from heads `cur`. `st` keeps the
+ * applied set of the heads it last returned: a run moving step by step from its own
+ * last heads pays O(edges of the step), not O(graph), per step. */
+static void heads_after(const graph *g, graph_state *st, const vec *cur, rev *r, int up, vec *out)
 {
-	size_t n = g->order.n;
-	unsigned char *applied = xcalloc(n + 1, 1);
-	graph_mark_ancestors(g, cur, applied);
-	applied[r->idx] = (unsigned char)up;
-	graph_marked_heads(g, applied, out);
-	free(applied);
+	if (!graph_state_is(st, cur))
+		graph_state_set(g, st, cur);
+	if (graph_state_step(g, st, r, up) != 0) {
+		/* Not a step from these heads (the database moved otherwise): as marked. */
+		graph_state_set(g, st, cur);
+		st->mark[r->idx] = (unsigned char)up;
+		st->heads.n = 0;
+		graph_marked_heads(g, st->mark, &st->heads);
+		st->valid = 0; /* these marks need not be closed: not a state to step from */
+	}
+	for (size_t i = 0; i < st->heads.n; i++)
+		vec_push(out, st->heads.v[i]);
 }
 
 static int exec_ddl(strata *s, strata_err *e)
@@ -325,6 +333,21 @@ static void prefix_path(strata_err *e, const char *path)
 	}
 }
 
+/* Marks e as revision r's failure (STRATA_ESTEP_FAILED, unless the database said
+ * the lock was in the way) and keeps its revision, file and line (0: no statement)
+ * on the handle for strata_failed_revision and the STEP_FAILED event. */
+static int step_failed(strata *s, const rev *r, int line, strata_err *e)
+{
+	if (!e->code || e->code == STRATA_EFAIL)
+		e->code = STRATA_ESTEP_FAILED;
+	free(s->failed_rev);
+	free(s->failed_file);
+	s->failed_rev = xstrdup(r->id);
+	s->failed_file = xstrdup(ctx_rev(s, r)->path);
+	s->failed_line = line;
+	return e->code;
+}
+
 /* Runs statement `st` of revision r's section; on failure names revision, file and
  * line and shows the statement's first line. */
 static int run_statement(strata *s, rev *r, int up, const strata_stmt *st, strata_err *e)
@@ -362,6 +385,7 @@ static int run_statement(strata *s, rev *r, int up, const strata_stmt *st, strat
 			   (nl || shown > 200) ? " …" : "");
 		free(e->msg);
 		e->msg = buf_detach(&b);
+		rc = step_failed(s, r, st->line, e);
 	}
 	return rc;
 }
@@ -379,10 +403,10 @@ static int split_section(strata *s, rev *r, int up, strata_stmtlist *l, strata_e
 /* Refuses a statement that would end the transaction a revision runs in (COMMIT,
  * ROLLBACK, END…): the revision would then be recorded as applied with its work
  * rolled back, or half committed. `l` is the section as split. */
-static int refuse_tx_control(const rev *r, const strata_stmtlist *l, strata_err *e)
+static int refuse_tx_control(const strata_backend *be, const rev *r, const strata_stmtlist *l, strata_err *e)
 {
 	for (size_t i = 0; r->s->transactional && i < l->n; i++) {
-		const char *kw = strata_stmt_tx_control(l->v[i].sql);
+		const char *kw = strata_stmt_tx_control(l->v[i].sql, be->dialect);
 		if (kw)
 			return err_set(e, STRATA_EFAIL,
 				       "%s:%d: %s in revision %s, which runs inside a transaction: it "
@@ -404,22 +428,48 @@ static int check_section(strata *s, rev *r, int up, strata_err *e)
 	const char *sql = section(r, up);
 	int rc = 0;
 	if (strata_split(sql, strlen(sql), s->be->dialect, section_line(r, up), &l, &split_e) == 0)
-		rc = refuse_tx_control(r, &l, e);
+		rc = refuse_tx_control(s->be, r, &l, e);
 	err_clear(&split_e);
 	strata_stmtlist_free(&l);
 	return rc;
 }
 
-/* Runs one section's statements; on failure names revision, file and line. */
+/* Calls code of the application during step r (a C revision's function, a hook):
+ * non-zero fails the step, with the message `what` and what the code left on the
+ * handle (a failing strata_exec). */
+static int call_code(strata *s, const rev *r, int ret, const char *what, strata_err *e)
+{
+	if (ret == 0)
+		return 0;
+	const char *why = s->err.msg && *s->err.msg ? s->err.msg : NULL;
+	err_set(e, STRATA_ESTEP_FAILED, "%s of revision %s failed (returned %d)%s%s", what, r->id, ret,
+		why ? ": " : "", why ? why : "");
+	return step_failed(s, r, 0, e);
+}
+
+/* Forgets the handle's last error before application code runs, so that call_code
+ * reports only what that code left there. */
+static void clear_err(strata *s)
+{
+	err_clear(&s->err);
+}
+
+/* Runs one section's statements, then a C revision's function; on failure names
+ * revision, file and line. */
 static int run_section(strata *s, rev *r, int up, strata_err *e)
 {
 	strata_stmtlist l = { 0 };
 	int rc = split_section(s, r, up, &l, e);
 	if (!rc)
-		rc = refuse_tx_control(r, &l, e);
+		rc = refuse_tx_control(s->be, r, &l, e);
 	for (size_t i = 0; !rc && i < l.n; i++)
 		rc = run_statement(s, r, up, &l.v[i], e);
 	strata_stmtlist_free(&l);
+	int (*fn)(void *, strata *) = up ? r->s->upgrade_fn : r->s->downgrade_fn;
+	if (!rc && fn) {
+		clear_err(s);
+		rc = call_code(s, r, fn(r->s->fn_ctx, s), up ? "the upgrade function" : "the downgrade function", e);
+	}
 	return rc;
 }
 
@@ -476,9 +526,9 @@ static int interrupted(strata_err *e, const char *what, const vec *at)
 	for (size_t i = 0; i < at->n; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)at->v[i])->id);
 	err_clear(e);
-	err_set(e, STRATA_EFAIL, "interrupted: %s; the database is at %s", what, at->n ? b.ptr : "base");
+	err_set(e, STRATA_EINTERRUPTED, "interrupted: %s; the database is at %s", what, at->n ? b.ptr : "base");
 	buf_free(&b);
-	return STRATA_EFAIL;
+	return STRATA_EINTERRUPTED;
 }
 
 typedef struct run {
@@ -500,9 +550,36 @@ typedef struct run {
 	 * when a revision that cannot roll back is first about to run). */
 	strvec partial;
 	int partial_known;
+	graph_state applied; /* the applied set behind the heads the last step left */
+	vec plan;            /* the steps planned from the heads before plan[plan_at] */
+	size_t plan_at;
+	int have_plan;
+	vec done;      /* strata_run_step * of the steps that completed (strata_upgrade_ex) */
 } run;
 
-static void step_event(run *ru, rev *r, strata_event_kind kind, double ms)
+/* Runs the run options' hook `h` (before_step or after_step) for step r. */
+static int step_hook(run *ru, strata_step_hook h, rev *r, const char *what, strata_err *e)
+{
+	if (!h)
+		return 0;
+	clear_err(ru->s);
+	return call_code(ru->s, r, h(ru->o->hook_ctx, ru->s, ctx_rev(ru->s, r), ru->up), what, e);
+}
+
+/* The step's SQL (or C function) between the run's before_step and after_step hooks. */
+static int hooked_section(run *ru, rev *r, strata_err *e)
+{
+	int rc = step_hook(ru, ru->o->before_step, r, "the before_step hook", e);
+	if (!rc)
+		rc = run_section(ru->s, r, ru->up, e);
+	if (!rc)
+		rc = step_hook(ru, ru->o->after_step, r, "the after_step hook", e);
+	return rc;
+}
+
+/* Emits a step event; a STEP_END of a real run is also recorded in ru->done, a
+ * STEP_FAILED carries e's message and the failing statement's line. */
+static void step_event_ex(run *ru, rev *r, strata_event_kind kind, double ms, const strata_err *e)
 {
 	strata_event ev = { 0 };
 	ev.kind = kind;
@@ -511,7 +588,23 @@ static void step_event(run *ru, rev *r, strata_event_kind kind, double ms)
 	ev.index = ru->index;
 	ev.total = ru->total;
 	ev.ms = ms;
+	if (kind == STRATA_EVENT_STEP_END && !ru->o->dry_run) {
+		strata_run_step *st = xcalloc(1, sizeof(*st));
+		st->rev = ev.rev;
+		st->up = ru->up;
+		st->ms = ms;
+		vec_push(&ru->done, st);
+	}
+	if (kind == STRATA_EVENT_STEP_FAILED) {
+		ev.text = e && e->msg ? e->msg : "";
+		ev.line = ru->s->failed_rev && strcmp(ru->s->failed_rev, r->id) == 0 ? ru->s->failed_line : 0;
+	}
 	ctx_event(ru->s, &ev);
+}
+
+static void step_event(run *ru, rev *r, strata_event_kind kind, double ms)
+{
+	step_event_ex(ru, r, kind, ms, NULL);
 }
 
 /* Runs the body of one step (statements, version rows, history row) inside the
@@ -524,9 +617,9 @@ static int step_body(run *ru, rev *r, const vec *cur, vec *after, strata_err *e)
 	const char *sql = section(r, ru->up);
 	double t0 = now_ms();
 	sha256_hex_text(sql, strlen(sql), sum);
-	int rc = run_section(s, r, ru->up, e);
+	int rc = hooked_section(ru, r, e);
 	if (!rc) {
-		heads_after(s->g, cur, r, ru->up, after);
+		heads_after(s->g, &ru->applied, cur, r, ru->up, after);
 		rc = write_versions(s, cur, after, e);
 	}
 	if (!rc)
@@ -571,7 +664,7 @@ static int check_unversioned(strata *s, strata_err *e)
 			buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
 		if (n > 5)
 			buf_printf(&b, ", … (%zu tables)", n);
-		rc = err_set(e, STRATA_EFAIL,
+		rc = err_set(e, STRATA_EUNVERSIONED,
 			     "table %s already exists (tables: %s) but the database has no %s "
 			     "table: it was built outside strata. If its schema matches a revision, record that with "
 			     "`strata stamp <revision>` (or `strata stamp head`) instead of upgrading; "
@@ -731,7 +824,7 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err 
 	if ((rc = s->be->begin(s->conn, e)))
 		goto done;
 	in_tx = 1;
-	heads_after(s->g, cur, r, ru->up, after);
+	heads_after(s->g, &ru->applied, cur, r, ru->up, after);
 	snprintf(dur, sizeof dur, "%ld", (long)(now_ms() - t0 + 0.5));
 	snprintf(n, sizeof n, "%zu", l.n);
 	const char *pi[7] = { r->id, dir, sum, when, dur, "1", n };
@@ -751,11 +844,46 @@ done:
 	return rc;
 }
 
+/* 1 when every downgrade target is still applied in the run's applied set for `cur`
+ * (what plan_steps checks before planning a downgrade). */
+static int targets_applied(run *ru, const vec *cur)
+{
+	if (!graph_state_is(&ru->applied, cur))
+		return 0;
+	for (size_t i = 0; i < ru->target.n; i++)
+		if (!ru->applied.mark[((rev *)ru->target.v[i])->idx])
+			return 0;
+	return 1;
+}
+
+/* The steps left from heads `cur` into `steps`. The plan from the heads a step of this
+ * run left is the plan that step came from without it, so when `predicted` (cur is
+ * what the last step left) the run continues its plan, the next step only, instead of
+ * planning again: O(1) rather than O(graph) per step. */
+static int plan_next(run *ru, const vec *cur, int predicted, vec *steps, strata_err *e)
+{
+	if (predicted && ru->have_plan && (ru->up || ru->below || targets_applied(ru, cur))) {
+		if (ru->plan_at < ru->plan.n)
+			vec_push(steps, ru->plan.v[ru->plan_at]);
+		return 0;
+	}
+	ru->plan.n = 0;
+	ru->plan_at = 0;
+	ru->have_plan = 0;
+	int rc = plan_steps(ru->s->g, cur, ru->up, &ru->target, ru->below, &ru->plan, NULL, e);
+	for (size_t i = 0; !rc && i < ru->plan.n; i++)
+		vec_push(steps, ru->plan.v[i]);
+	ru->have_plan = !rc;
+	return rc;
+}
+
 static int one_step(run *ru, int *finished, strata_err *e)
 {
 	strata *s = ru->s;
 	vec cur = { 0 }, steps = { 0 }, after = { 0 };
 	int rc = 0, was_on = 0, in_tx = 0, predicted = 0;
+	rev *begun = NULL; /* the step announced with STEP_BEGIN */
+	double t0 = 0;
 	*finished = 0;
 	/* Peek without the lock to know whether the step needs foreign keys off (after
 	 * a step of this run, its result stands in for the peek). */
@@ -767,7 +895,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	} else {
 		rc = db_heads(s, &cur, e);
 	}
-	if (rc || (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, NULL, e)))
+	if (rc || (rc = plan_next(ru, &cur, predicted, &steps, e)))
 		goto done;
 	if (!steps.n) {
 		*finished = 1;
@@ -801,8 +929,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	if (!(predicted && ru->locked)) {
 		cur.n = 0;
 		steps.n = 0;
-		if ((rc = db_heads_ex(s, &cur, 1, e)) ||
-		    (rc = plan_steps(s->g, &cur, ru->up, &ru->target, ru->below, &steps, NULL, e)))
+		if ((rc = db_heads_ex(s, &cur, 1, e)) || (rc = plan_next(ru, &cur, 0, &steps, e)))
 			goto done;
 		if (!steps.n || steps.v[0] != r) {
 			rc = s->be->commit(s->conn, e);
@@ -814,7 +941,8 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	}
 	ru->index++;
 	step_event(ru, r, STRATA_EVENT_STEP_BEGIN, 0);
-	double t0 = now_ms();
+	begun = r;
+	t0 = now_ms();
 	if (tracked) {
 		if (in_tx)
 			rc = s->be->commit(s->conn, e);
@@ -836,7 +964,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 		in_tx = 0;
 		char sum[65];
 		sha256_hex_text(section(r, ru->up), strlen(section(r, ru->up)), sum);
-		if ((rc = run_section(s, r, ru->up, e))) {
+		if ((rc = hooked_section(ru, r, e))) {
 			err_prefix(e, "(revision %s runs outside a transaction: the statements before the "
 				   "failing one stay applied; the database is still recorded at the "
 				   "previous revision) ", r->id);
@@ -852,7 +980,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 		if ((rc = s->be->begin(s->conn, e)))
 			goto done;
 		in_tx = 1;
-		heads_after(s->g, &cur, r, ru->up, &after);
+		heads_after(s->g, &ru->applied, &cur, r, ru->up, &after);
 		rc = write_versions(s, &cur, &after, e);
 		if (!rc)
 			rc = write_history(s, r->id, ru->up ? "up" : "down", sum, now_ms() - t0, 1, e);
@@ -869,6 +997,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 		ru->expect = after;
 		after = (vec){ 0 };
 		ru->have_expect = 1;
+		ru->plan_at++;
 	}
 	if (rc) {
 		if (in_tx) {
@@ -889,6 +1018,8 @@ done:
 	if (in_tx)
 		s->be->rollback(s->conn, NULL);
 	fk_resume(s, was_on);
+	if (rc && begun)
+		step_event_ex(ru, begun, STRATA_EVENT_STEP_FAILED, now_ms() - t0, e);
 	vec_free(&cur);
 	vec_free(&steps);
 	vec_free(&after);
@@ -950,6 +1081,8 @@ static int all_steps(run *ru, strata_err *e)
 		heads = after;
 		if (!rc)
 			step_event(ru, r, STRATA_EVENT_STEP_END, now_ms() - t0);
+		else
+			step_event_ex(ru, r, STRATA_EVENT_STEP_FAILED, now_ms() - t0, e);
 	}
 	vec_free(&heads);
 	if (!rc) {
@@ -989,12 +1122,109 @@ static int resolve_target(strata *s, const char *spec, int up, vec *out, int *be
 	return rc;
 }
 
-static int migrate(strata *s, int up, const char *target, const strata_run_options *o)
+/* The ids in the version table that no revision defines, appended to `out`. */
+static int unknown_versions(strata *s, strvec *out, strata_err *e)
+{
+	strvec ids = { 0 };
+	int rc = read_versions(s, &ids, e);
+	for (size_t i = 0; !rc && i < ids.n; i++)
+		if (!graph_get(s->g, ids.v[i]))
+			strvec_push(out, ids.v[i]);
+	strvec_free(&ids);
+	return rc;
+}
+
+/* Validates an upgrade against strata_history: each applied revision whose file was
+ * edited since it ran is a WARNING event naming it, or with edited_is_error the
+ * failure STRATA_EEDITED. */
+static int check_edited(run *ru, strata_err *e)
+{
+	strata *s = ru->s;
+	strata_applied *a = NULL;
+	size_t n = 0;
+	int rc = strata_applied_list(s, &a, &n);
+	if (rc)
+		return err_set(e, rc, "%s", strata_errmsg(s));
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!a[i].edited)
+			continue;
+		if (ru->o->edited_is_error) {
+			rc = err_set(e, STRATA_EEDITED,
+				     "revision %s was edited after it was applied (checksum differs from "
+				     "strata_history): restore the file from version control and put the "
+				     "change in a new revision", a[i].revision);
+			break;
+		}
+		strata_event ev = { 0 };
+		ev.kind = STRATA_EVENT_WARNING;
+		ev.rev = ctx_rev(s, graph_get(s->g, a[i].revision));
+		char *text = xasprintf("revision %s was edited after it was applied (checksum differs from "
+				       "strata_history); its new SQL will not run again", a[i].revision);
+		ev.text = text;
+		ctx_event(s, &ev);
+		free(text);
+	}
+	strata_applied_free(a, n);
+	return rc;
+}
+
+/* dry_run: reports each step the run would take as events (STEP_BEGIN, one
+ * STATEMENT per statement, STEP_END), running nothing. */
+static int dry_run_events(run *ru, const vec *steps, strata_err *e)
+{
+	strata *s = ru->s;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < steps->n; i++) {
+		rev *r = steps->v[i];
+		strata_stmtlist l = { 0 };
+		ru->index++;
+		step_event(ru, r, STRATA_EVENT_STEP_BEGIN, 0);
+		rc = split_section(s, r, ru->up, &l, e);
+		for (size_t k = 0; !rc && k < l.n; k++) {
+			strata_event ev = { 0 };
+			ev.kind = STRATA_EVENT_STATEMENT;
+			ev.rev = ctx_rev(s, r);
+			ev.up = ru->up;
+			ev.sql = l.v[k].sql;
+			ctx_event(s, &ev);
+		}
+		strata_stmtlist_free(&l);
+		if (!rc)
+			step_event(ru, r, STRATA_EVENT_STEP_END, 0);
+	}
+	return rc;
+}
+
+/* Moves the steps ru->done recorded into *out (NULL: drops them). */
+static void take_result(run *ru, strata_run_result *out)
+{
+	if (out) {
+		out->nsteps = ru->done.n;
+		out->steps = xcalloc(ru->done.n + 1, sizeof(*out->steps));
+		for (size_t i = 0; i < ru->done.n; i++)
+			out->steps[i] = *(strata_run_step *)ru->done.v[i];
+	}
+	for (size_t i = 0; i < ru->done.n; i++)
+		free(ru->done.v[i]);
+	vec_free(&ru->done);
+}
+
+static int migrate(strata *s, int up, const char *target, const strata_run_options *o, strata_run_result *res)
 {
 	strata_run_options def = STRATA_RUN_OPTIONS_INIT;
 	strata_err e = STRATA_ERR_INIT;
-	run ru = { s, up, { 0 }, 0, 0, 0, o ? o : &def, { 0 }, 0, 0, 0, { 0 }, 0 };
+	run ru = { 0 };
+	strvec unknown = { 0 };
 	int rc, locked = 0;
+	ru.s = s;
+	ru.up = up;
+	ru.o = o ? o : &def;
+	if (res)
+		memset(res, 0, sizeof(*res));
+	free(s->failed_rev);
+	free(s->failed_file);
+	s->failed_rev = s->failed_file = NULL;
+	s->failed_line = 0;
 	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
 		return rc;
 	if (s->be->lock) {
@@ -1004,7 +1234,27 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 	}
 	if (up && (rc = check_unversioned(s, &e)))
 		goto done;
+	if (up && ru.o->ignore_unknown) {
+		if ((rc = unknown_versions(s, &unknown, &e)))
+			goto done;
+		if (unknown.n) {
+			char *list = strvec_join(&unknown, ", ");
+			strata_event ev = { 0 };
+			ev.kind = STRATA_EVENT_WARNING;
+			ev.ids = (const char *const *)unknown.v;
+			ev.nids = unknown.n;
+			char *text = xasprintf("the database records revision(s) %s that no file defines (a newer "
+					       "program migrated it): nothing to do, as ignore_unknown is set", list);
+			ev.text = text;
+			ctx_event(s, &ev);
+			free(text);
+			free(list);
+			goto done;
+		}
+	}
 	if ((rc = resolve_target(s, target, up, &ru.target, &ru.below, &e)))
+		goto done;
+	if (up && (rc = check_edited(&ru, &e)))
 		goto done;
 	/* Total for progress: the plan as seen now. */
 	vec cur = { 0 }, steps = { 0 };
@@ -1014,14 +1264,16 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 	for (size_t i = 0; !rc && i < steps.n; i++)
 		rc = check_section(s, steps.v[i], up, &e);
 	ru.total = steps.n;
+	if (!rc && ru.o->dry_run)
+		rc = dry_run_events(&ru, &steps, &e);
 	vec_free(&cur);
 	vec_free(&steps);
-	if (rc)
-		goto done;
-	if (ru.o->dry_run) {
+	if (rc || ru.o->dry_run) {
 		goto done;
 	} else if (ru.o->single_transaction) {
 		rc = all_steps(&ru, &e);
+		if (rc)
+			take_result(&ru, NULL); /* rolled back: nothing stays applied */
 	} else {
 		int finished = 0;
 		while (!rc && !finished)
@@ -1030,20 +1282,43 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 done:
 	if (locked)
 		s->be->unlock(s->conn);
+	take_result(&ru, res);
 	vec_free(&ru.target);
 	vec_free(&ru.expect);
 	strvec_free(&ru.partial);
+	graph_state_free(&ru.applied);
+	vec_free(&ru.plan);
+	strvec_free(&unknown);
 	return rc ? ctx_take(s, &e) : 0;
 }
 
 int strata_upgrade(strata *s, const char *target, const strata_run_options *o)
 {
-	return migrate(s, 1, target ? target : "head", o);
+	return migrate(s, 1, target ? target : "head", o, NULL);
 }
 
 int strata_downgrade(strata *s, const char *target, const strata_run_options *o)
 {
-	return migrate(s, 0, target ? target : "-1", o);
+	return migrate(s, 0, target ? target : "-1", o, NULL);
+}
+
+int strata_upgrade_ex(strata *s, const char *target, const strata_run_options *o, strata_run_result *out)
+{
+	return migrate(s, 1, target ? target : "head", o, out);
+}
+
+int strata_downgrade_ex(strata *s, const char *target, const strata_run_options *o, strata_run_result *out)
+{
+	return migrate(s, 0, target ? target : "-1", o, out);
+}
+
+void strata_run_result_free(strata_run_result *r)
+{
+	if (!r)
+		return;
+	free(r->steps);
+	r->steps = NULL;
+	r->nsteps = 0;
 }
 
 int strata_plan(strata *s, int up, const char *target, strata_step **out, size_t *n)
@@ -1085,7 +1360,7 @@ static int sql_section(strata *s, const strata_backend *be, rev *r, int up, buf 
 		prefix_path(e, r->s->path);
 		return rc;
 	}
-	rc = refuse_tx_control(r, &l, e);
+	rc = refuse_tx_control(be, r, &l, e);
 	for (size_t i = 0; !rc && i < l.n; i++)
 		buf_printf(out, "%s;\n\n", l.v[i].sql);
 	strata_stmtlist_free(&l);
@@ -1098,6 +1373,7 @@ int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
 	strata_err e = STRATA_ERR_INIT;
 	const strata_backend *be = ctx_backend(s);
 	vec f = { 0 }, t = { 0 }, steps = { 0 }, cur = { 0 };
+	graph_state applied = { 0 };
 	buf b = BUF_INIT;
 	int rc, below = 0;
 	*out = NULL;
@@ -1105,6 +1381,8 @@ int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
 		return rc;
 	if (!from)
 		from = up ? "base" : "heads";
+	if (!to)
+		to = up ? "head" : "-1";
 	if ((rc = revspec_resolve(s->g, from, NULL, &f, &e)) ||
 	    (rc = (up ? revspec_resolve(s->g, to, &f, &t, &e)
 		      : revspec_resolve_ex(s->g, to, &f, &t, &below, &e))) ||
@@ -1128,7 +1406,7 @@ int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
 			buf_puts(&b, "BEGIN;\n\n");
 		rc = sql_section(s, be, r, up, &b, &e);
 		vec after = { 0 };
-		heads_after(s->g, &cur, r, up, &after);
+		heads_after(s->g, &applied, &cur, r, up, &after);
 		for (size_t j = 0; j < cur.n; j++)
 			if (vec_index(&after, cur.v[j]) < 0)
 				buf_printf(&b, "DELETE FROM %s WHERE version_num = '%s';\n", vt,
@@ -1152,6 +1430,7 @@ done:
 	vec_free(&t);
 	vec_free(&cur);
 	vec_free(&steps);
+	graph_state_free(&applied);
 	return rc ? ctx_take(s, &e) : 0;
 }
 
