@@ -387,6 +387,8 @@ typedef struct strata_diff {
 	size_t nwarnings;
 	char **differences;   /* for `check`: "column user.x is in the database but not in schema.sql" */
 	size_t ndifferences;
+	char **notes;         /* what was not compared, once each ("privileges (GRANT, …) are not compared: …") */
+	size_t nnotes;
 } strata_diff;
 
 typedef struct strata_diff_options {

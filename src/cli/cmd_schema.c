@@ -208,6 +208,8 @@ int cmd_check(cli_globals *g, cli_args *a)
 	}
 	for (size_t i = 0; i < d->ndifferences; i++)
 		cli_json_addf(problems, "%s", d->differences[i]);
+	for (size_t i = 0; i < d->nnotes && !CLI_JSON(g) && !g->quiet; i++)
+		fprintf(stderr, "strata: note: %s\n", d->notes[i]);
 	for (size_t i = 0; !d->ndifferences && i < d->nops; i++)
 		cli_json_addf(problems, "%s differs from the database: %s", strata_schema_path(s), d->ops[i]);
 	int nproblems = cJSON_GetArraySize(problems);
@@ -219,6 +221,9 @@ int cmd_check(cli_globals *g, cli_args *a)
 		cJSON_AddNumberToObject(o, "pending", (double)pending);
 		cJSON_AddItemToObject(o, "problems", problems);
 		problems = NULL;
+		cJSON *notes = cJSON_AddArrayToObject(o, "notes");
+		for (size_t i = 0; notes && i < d->nnotes; i++)
+			cJSON_AddItemToArray(notes, cJSON_CreateString(d->notes[i]));
 		cli_json_print(o);
 	} else {
 		cJSON *p;

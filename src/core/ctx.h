@@ -26,6 +26,7 @@ struct strata {
 	char *config_dir;      /* directory holding the config file ("." when none) */
 	int url_from_config;   /* the URL came from the config file (relative to config_dir) */
 	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
+	int manage_privileges; /* PostgreSQL: compare owners and privileges (GRANT, REVOKE) */
 	int lock_timeout_ms;
 	char *failed_rev;      /* the revision that failed in the last run (strata_failed_revision) */
 	char *failed_file;

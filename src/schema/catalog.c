@@ -237,6 +237,11 @@ const char *strata_object_kind_name(int kind)
 	case STRATA_OBJ_DOMAIN_CHECK: return "domain constraint";
 	case STRATA_OBJ_PARTITION: return "partition";
 	case STRATA_OBJ_SEQUENCE_OWNER: return "sequence owner";
+	case STRATA_OBJ_POLICY: return "policy";
+	case STRATA_OBJ_RLS: return "row level security on";
+	case STRATA_OBJ_RLS_FORCE: return "forced row level security on";
+	case STRATA_OBJ_OWNER: return "owner";
+	case STRATA_OBJ_PRIVILEGE: return "privilege";
 	default: return "comment";
 	}
 }
@@ -332,6 +337,7 @@ static void column_free(strata_column *c)
 	free(c->dflt);
 	free(c->collation);
 	free(c->gen_expr);
+	free(c->serial_seq);
 	free(c);
 }
 
@@ -415,6 +421,7 @@ strata_table *strata_table_dup(const strata_table *t)
 		n->gen_expr = opt_dup(c->gen_expr);
 		n->hidden = c->hidden;
 		n->identity = c->identity;
+		n->serial_seq = opt_dup(c->serial_seq);
 	}
 	strvec_copy(&d->pk.columns, &t->pk.columns);
 	d->pk.name = opt_dup(t->pk.name);

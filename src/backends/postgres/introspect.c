@@ -135,10 +135,12 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 		"pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated, "
 		"CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation "
 		"THEN quote_ident(co.collname) END, "
-		"EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
-		"s.relkind = 'S' JOIN pg_sequence ps ON ps.seqrelid = s.oid WHERE d.classid = "
+		"(SELECT CASE WHEN sn.nspname = 'public' THEN s.relname ELSE sn.nspname || '.' || "
+		"s.relname END FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
+		"s.relkind = 'S' JOIN pg_namespace sn ON sn.oid = s.relnamespace "
+		"JOIN pg_sequence ps ON ps.seqrelid = s.oid WHERE d.classid = "
 		"'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND "
-		"d.deptype = 'a' AND" SERIAL_LIKE("ps", "a.atttypid") "), a.attrelid::text "
+		"d.deptype = 'a' AND" SERIAL_LIKE("ps", "a.atttypid") " LIMIT 1), a.attrelid::text "
 		"FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
 		"LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
 		"LEFT JOIN pg_collation co ON co.oid = a.attcollation "
@@ -151,7 +153,8 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *type = cell(r, i, 1), *dflt = cell(r, i, 3);
 		const char *ident = cell(r, i, 4), *gen = cell(r, i, 5);
-		int serial = is_true(r, i, 7) && dflt && strncmp(dflt, "nextval(", 8) == 0;
+		const char *seq = cell(r, i, 7);
+		int serial = seq && dflt && strncmp(dflt, "nextval(", 8) == 0;
 		if (serial) {
 			/* The sequence comes and goes with the column: say serial, as the author did. */
 			type = strcmp(type, "bigint") == 0	   ? "bigserial"
@@ -174,6 +177,8 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 			c->identity = ident[0];
 		if (cell(r, i, 6))
 			c->collation = xstrdup(cell(r, i, 6));
+		if (serial)
+			c->serial_seq = xstrdup(seq);
 	}
 	PQclear(r);
 	return 0;
@@ -372,6 +377,14 @@ static int read_triggers(PGconn *pg, const char *const *vs, strata_catalog *cat,
 	}
 	PQclear(r);
 	return 0;
+}
+
+/* Appends "ALTER TABLE <t> ". */
+static void alter_table_of(buf *out, const char *t)
+{
+	buf_puts(out, "ALTER TABLE ");
+	pg_qname(out, t);
+	buf_putc(out, ' ');
 }
 
 /* Adds an object whose statements are built from `sql` by the caller. */
@@ -761,6 +774,201 @@ done:
 	return rc;
 }
 
+/* --- row-level security ------------------------------------------------------------------ */
+
+/* Appends an object about `parent` (copied) whose statements the caller built. */
+static void add_child(strata_catalog *cat, int kind, const char *name, const char *parent,
+		      buf *sql, buf *drop)
+{
+	add_obj(cat, kind, name, sql, drop, NULL)->parent = xstrdup(parent);
+}
+
+/* ENABLE / FORCE ROW LEVEL SECURITY of tables, and their policies. */
+static int read_policies(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
+{
+	static const char rls[] =
+		"SELECT n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT "
+		"c.relispartition AND (c.relrowsecurity OR c.relforcerowsecurity) AND" NS_FILTER
+		"AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 1, 2";
+	static const char policies[] =
+		"SELECT n.nspname, c.relname, p.polname, p.polpermissive, p.polcmd, "
+		"array_to_string(ARRAY(SELECT CASE WHEN u.r = 0 THEN 'PUBLIC' ELSE "
+		"quote_ident(ro.rolname) END FROM unnest(p.polroles) u(r) LEFT JOIN pg_roles ro ON "
+		"ro.oid = u.r ORDER BY 1), ', '), pg_get_expr(p.polqual, p.polrelid), "
+		"pg_get_expr(p.polwithcheck, p.polrelid) FROM pg_policy p JOIN pg_class c ON "
+		"c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE" NS_FILTER
+		"AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 1, 2, 3";
+	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
+	PGresult *r = q(pg, rls, vs, 2, e);
+	int rc = STRATA_EFAIL;
+	if (!r)
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *t = disp(cell(r, i, 0), cell(r, i, 1));
+		for (int force = 0; force < 2; force++) {
+			if (!is_true(r, i, 2 + force))
+				continue;
+			buf_reset(&sql);
+			buf_reset(&drop);
+			alter_table_of(&sql, t);
+			alter_table_of(&drop, t);
+			buf_puts(&sql, force ? "FORCE" : "ENABLE");
+			buf_puts(&drop, force ? "NO FORCE" : "DISABLE");
+			buf_puts(&sql, " ROW LEVEL SECURITY");
+			buf_puts(&drop, " ROW LEVEL SECURITY");
+			add_child(cat, force ? STRATA_OBJ_RLS_FORCE : STRATA_OBJ_RLS, t, t, &sql, &drop);
+		}
+		free(t);
+	}
+	PQclear(r);
+	if (!(r = q(pg, policies, vs, 2, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *t = disp(cell(r, i, 0), cell(r, i, 1));
+		const char *cmd = cell(r, i, 4);
+		buf_reset(&sql);
+		buf_puts(&sql, "CREATE POLICY ");
+		pg_quote(&sql, cell(r, i, 2));
+		buf_puts(&sql, " ON ");
+		pg_qname(&sql, t);
+		buf_printf(&sql, " AS %s FOR %s TO %s", is_true(r, i, 3) ? "PERMISSIVE" : "RESTRICTIVE",
+			   cmd[0] == 'r' ? "SELECT" : cmd[0] == 'a' ? "INSERT" : cmd[0] == 'w' ? "UPDATE"
+			   : cmd[0] == 'd' ? "DELETE" : "ALL", cell(r, i, 5));
+		if (cell(r, i, 6))
+			buf_printf(&sql, " USING (%s)", cell(r, i, 6));
+		if (cell(r, i, 7))
+			buf_printf(&sql, " WITH CHECK (%s)", cell(r, i, 7));
+		buf_reset(&drop);
+		buf_puts(&drop, "DROP POLICY ");
+		pg_quote(&drop, cell(r, i, 2));
+		buf_puts(&drop, " ON ");
+		pg_qname(&drop, t);
+		buf_reset(&name);
+		buf_printf(&name, "%s on %s", cell(r, i, 2), t);
+		add_child(cat, STRATA_OBJ_POLICY, name.ptr, t, &sql, &drop);
+		free(t);
+	}
+	rc = 0;
+done:
+	PQclear(r);
+	buf_free(&sql);
+	buf_free(&drop);
+	buf_free(&name);
+	return rc;
+}
+
+/* --- owners and privileges ----------------------------------------------------------------- */
+
+/*
+ * Every object privileges apply to — tables, views, sequences, their columns, functions,
+ * procedures, schemas — with its owner, its ACL and its default ACL (acldefault), as
+ * rows: SQL keyword of its kind, catalog name, column, owner, ACL, default ACL,
+ * the statement's object ("TABLE \"t\""), the parent name for the catalog.
+ */
+#define PRIV_OBJECTS                                                                          \
+	"WITH rel AS (SELECT c.oid, c.relkind, c.relowner, c.relacl, CASE WHEN n.nspname = "     \
+	"'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS name, "             \
+	"format('%I.%I', n.nspname, c.relname) AS q FROM pg_class c JOIN pg_namespace n ON "   \
+	"n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND" NS_FILTER     \
+	"AND" NOT_EXT("pg_class", "c.oid") "AND NOT (n.nspname = $1 AND c.relname IN ($2, "   \
+	"'strata_history', 'strata_history_id_seq'))), obj AS ("                               \
+	"SELECT CASE r.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN "    \
+	"'MATERIALIZED VIEW' ELSE 'TABLE' END AS what, r.name, NULL::name AS col, r.relowner "  \
+	"AS owner, r.relacl AS acl, acldefault((CASE r.relkind WHEN 'S' THEN 's' ELSE 'r' END)::\"char\", " \
+	"r.relowner) AS dflt, r.q, r.name AS parent, NOT EXISTS (SELECT 1 FROM pg_depend d "   \
+	"WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid AND d.deptype IN ('a', "   \
+	"'i')) AS own FROM rel r UNION ALL SELECT 'COLUMN', r.name, a.attname, r.relowner, "   \
+	"a.attacl, acldefault('c', r.relowner), r.q, r.name, false FROM rel r JOIN "          \
+	"pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped AND "    \
+	"a.attacl IS NOT NULL UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE " \
+	"'FUNCTION' END, CASE WHEN n.nspname = 'public' THEN p.proname ELSE n.nspname || '.' " \
+	"|| p.proname END || '(' || oidvectortypes(p.proargtypes) || ')', NULL, p.proowner, "  \
+	"p.proacl, acldefault('f', p.proowner), format('%I.%I', n.nspname, p.proname) || '(' " \
+	"|| oidvectortypes(p.proargtypes) || ')', CASE WHEN n.nspname = 'public' THEN "       \
+	"p.proname ELSE n.nspname || '.' || p.proname END || '(' || "                          \
+	"oidvectortypes(p.proargtypes) || ')', true FROM pg_proc p JOIN pg_namespace n ON "    \
+	"n.oid = p.pronamespace WHERE p.prokind IN ('f', 'p') AND" NS_FILTER "AND"             \
+	NOT_EXT("pg_proc", "p.oid") "UNION ALL SELECT 'SCHEMA', n.nspname, NULL, n.nspowner, " \
+	"n.nspacl, acldefault('n', n.nspowner), quote_ident(n.nspname), n.nspname, true FROM " \
+	"pg_namespace n WHERE" NS_FILTER "AND n.nspname <> $1 AND" NOT_EXT("pg_namespace",      \
+	"n.oid") ") "
+
+/* Owners other than the role strata connects as, and privileges that differ from each
+ * object's default. */
+static int read_privileges(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
+{
+	static const char owners[] =
+		PRIV_OBJECTS "SELECT what, name, quote_ident(pg_get_userbyid(owner)), q, parent "
+		"FROM obj WHERE col IS NULL AND own AND owner <> (SELECT oid FROM pg_roles WHERE "
+		"rolname = current_user) ORDER BY 1, 2";
+	/* Entries the ACL has beyond the default ('+') or lacks from it ('-'); the
+	 * owner's own are left out, as is who granted them. */
+	static const char privs[] =
+		PRIV_OBJECTS ", ent AS (SELECT o.*, x.grantee, x.privilege_type, x.is_grantable, "
+		"'+' AS sign FROM obj o, aclexplode(coalesce(o.acl, o.dflt)) x UNION ALL SELECT "
+		"o.*, x.grantee, x.privilege_type, x.is_grantable, '-' FROM obj o, "
+		"aclexplode(o.dflt) x) SELECT what, name, col, CASE WHEN grantee = 0 THEN 'PUBLIC' "
+		"ELSE quote_ident(pg_get_userbyid(grantee)) END, privilege_type, is_grantable, "
+		"min(sign), q, parent FROM ent WHERE grantee <> owner GROUP BY what, name, col, "
+		"grantee, privilege_type, is_grantable, q, parent HAVING count(*) = 1 "
+		"ORDER BY 1, 2, 3, 4, 5";
+	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
+	PGresult *r = q(pg, owners, vs, 2, e);
+	int rc = STRATA_EFAIL;
+	if (!r)
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *what = cell(r, i, 0);
+		buf_reset(&sql);
+		buf_printf(&sql, "ALTER %s %s OWNER TO ", what, cell(r, i, 3));
+		buf_reset(&drop);
+		buf_puts(&drop, sql.ptr);
+		buf_puts(&drop, "CURRENT_USER");
+		buf_puts(&sql, cell(r, i, 2));
+		buf_reset(&name);
+		buf_printf(&name, "of %s %s", what, cell(r, i, 1));
+		add_child(cat, STRATA_OBJ_OWNER, name.ptr, cell(r, i, 4), &sql, &drop);
+	}
+	PQclear(r);
+	if (!(r = q(pg, privs, vs, 2, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *what = cell(r, i, 0), *col = cell(r, i, 2), *who = cell(r, i, 3);
+		const char *priv = cell(r, i, 4);
+		int grant = cell(r, i, 6)[0] == '+', option = is_true(r, i, 5);
+		buf on = BUF_INIT;
+		buf_puts(&on, priv);
+		if (col) {
+			buf_puts(&on, " (");
+			pg_quote(&on, col);
+			buf_putc(&on, ')');
+		}
+		/* GRANT names views and columns' tables ON TABLE. */
+		buf_printf(&on, " ON %s %s", col || strstr(what, "VIEW") ? "TABLE" : what, cell(r, i, 7));
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_printf(grant ? &sql : &drop, "GRANT %s TO %s%s", on.ptr, who,
+			   option ? " WITH GRANT OPTION" : "");
+		buf_printf(grant ? &drop : &sql, "REVOKE %s FROM %s", on.ptr, who);
+		buf_reset(&name);
+		buf_printf(&name, "%s%s on ", grant ? "" : "revoke ", priv);
+		for (const char *c = col ? "column" : what; *c; c++) /* "on table t" */
+			buf_putc(&name, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
+		buf_printf(&name, " %s%s%s %s %s%s", cell(r, i, 1), col ? "." : "", col ? col : "",
+			   grant ? "to" : "from", who, option ? " with grant option" : "");
+		add_child(cat, STRATA_OBJ_PRIVILEGE, name.ptr, cell(r, i, 8), &sql, &drop);
+		buf_free(&on);
+	}
+	rc = 0;
+done:
+	PQclear(r);
+	buf_free(&sql);
+	buf_free(&drop);
+	buf_free(&name);
+	return rc;
+}
+
 /* Reads the database behind `pg`; see postgres_internal.h. */
 int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version_table,
 		     strata_catalog **out, strata_err *e)
@@ -786,6 +994,10 @@ int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version
 		rc = read_triggers(pg, vs, cat, e);
 	if (!rc)
 		rc = read_objects(pg, vs, cat, e);
+	if (!rc)
+		rc = read_policies(pg, vs, cat, e);
+	if (!rc)
+		rc = read_privileges(pg, vs, cat, e);
 	if (own_tx)
 		PQclear(PQexec(pg, "ROLLBACK"));
 	if (rc) {
