@@ -78,10 +78,12 @@ static void migrate_json(const cli_args *a, const strata_diff *d, const char *pa
 	free(id);
 }
 
+/* The message of a revision `migrate` writes without -m: Flask-Migrate's (flask db
+ * migrate leaves Alembic's message empty, and its template writes this). */
+#define MIGRATE_DEFAULT_MESSAGE "empty message"
+
 int cmd_autogenerate(cli_globals *g, cli_args *a)
 {
-	if (!cli_value(a, "message"))
-		return cli_errorf(STRATA_EUSAGE, "a message is required: -m \"what it does\"");
 	if (a->npos)
 		return cli_errorf(STRATA_EUSAGE, "unexpected argument '%s' (the message goes after -m)", a->pos[0]);
 	strata *s;
@@ -109,6 +111,8 @@ int cmd_autogenerate(cli_globals *g, cli_args *a)
 	}
 	strata_revision_options o = STRATA_REVISION_OPTIONS_INIT;
 	cli_revision_options(a, &o);
+	if (!o.message)
+		o.message = MIGRATE_DEFAULT_MESSAGE;
 	o.upgrade_sql = d->upgrade_sql;
 	o.downgrade_sql = d->downgrade_sql;
 	if (d->nops && !cli_flag(a, "sql") && (rc = strata_revision_new(s, &o, &path))) {
@@ -238,6 +242,28 @@ done:
 	return rc;
 }
 
+/* The branch labels of the revisions now on file, joined by ", " (malloc'd), or
+ * NULL when there are none or the graph does not load. */
+static char *labels_on_file(strata *s)
+{
+	const strata_revision *const *revs;
+	size_t n, len = 0;
+	char *out = NULL;
+	if (strata_revisions(s, &revs, &n))
+		return NULL;
+	FILE *f = open_memstream(&out, &len);
+	for (size_t i = 0; f && i < n; i++)
+		for (size_t j = 0; j < revs[i]->nlabels; j++)
+			fprintf(f, "%s%s", ftell(f) ? ", " : "", revs[i]->labels[j]);
+	if (f)
+		fclose(f);
+	if (out && !*out) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
 int cmd_reset(cli_globals *g, cli_args *a)
 {
 	strata *s;
@@ -245,6 +271,8 @@ int cmd_reset(cli_globals *g, cli_args *a)
 	if (a->npos)
 		return cli_errorf(STRATA_EUSAGE, "unexpected argument '%s' (usage: strata reset [--yes] [-m MSG])",
 				  a->pos[0]);
+	if (!cli_flag(a, "yes") && !cli_interactive())
+		return cli_errorf(STRATA_EFAIL, "reset needs confirmation: answer y on a terminal, or pass --yes");
 	int rc = cli_open(g, &s);
 	if (rc)
 		return rc;
@@ -252,17 +280,30 @@ int cmd_reset(cli_globals *g, cli_args *a)
 	    !cli_confirm("Squash every revision into one initial revision from schema.sql? "
 			 "(the database and the old files are backed up first)")) {
 		strata_free(s);
-		return cli_errorf(STRATA_EFAIL, "reset needs confirmation: answer y on a terminal, or pass --yes");
+		fprintf(stderr, "strata: reset: nothing changed\n");
+		return 0;
 	}
+	char *labels = labels_on_file(s);
 	rc = strata_reset(s, cli_value(a, "message"), &r);
 	if (rc) {
 		rc = cli_error(s, rc);
 	} else {
+		const char *base = strrchr(r.revision_path, '/');
+		base = base ? base + 1 : r.revision_path;
+		size_t idlen = strcspn(base, "_.");
 		printf("backed up the database to %s\n", r.database_backup);
 		printf("moved the old revision files to %s\n", r.old_revisions_dir);
 		printf("wrote %s and stamped the database at it\n", r.revision_path);
+		if (labels)
+			printf("the branch labels %s were on the old revisions and are not carried over "
+			       "(one initial revision holds no branches): give the next revision of a "
+			       "branch --branch-label LABEL\n", labels);
+		printf("other copies of this database (colleagues, staging, production) are still "
+		       "recorded at the old revisions: run `strata stamp %.*s --purge` on each once it "
+		       "matches schema.sql (`strata doctor --fix` offers it)\n", (int)idlen, base);
 		strata_reset_result_free(&r);
 	}
+	free(labels);
 	strata_free(s);
 	return rc;
 }

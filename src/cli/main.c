@@ -40,7 +40,7 @@ static const cli_cmd commands[] = {
 	{ "revision", cmd_revision, o_revision,
 	  "revision -m MSG [--autogenerate [--rename OLD:NEW]... [--sql]] [--head REV] [--splice] [--branch-label L] [--depends-on REV] [--rev-id ID]",
 	  "write a new revision file and print its path", 0 },
-	{ "migrate", cmd_autogenerate, o_migrate, "migrate -m MSG [--rename OLD:NEW]... [--sql] [revision options]",
+	{ "migrate", cmd_autogenerate, o_migrate, "migrate [-m MSG] [--rename OLD:NEW]... [--sql] [revision options]",
 	  "write a revision from the difference between the database and schema.sql",  1 },
 	{ "merge", cmd_merge, o_merge, "merge REV REV... -m MSG | merge heads -m MSG", "write a merge revision joining several heads", 0 },
 	{ "upgrade", cmd_upgrade, o_upgrade, "upgrade [TARGET] [--sql] [--backup] [--single-transaction] [--plan] [--resume]",
@@ -181,6 +181,55 @@ static void print_cmd_help(const cli_cmd *c)
 	}
 }
 
+/* The edit distance between a and b (insertions, deletions, substitutions and
+ * swaps of two neighbours count one each), or more than `cap` once it exceeds it. */
+static size_t edit_distance(const char *a, const char *b, size_t cap)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 32 || lb > 32)
+		return cap + 1;
+	size_t d[33][33];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+/* The command a mistyped `name` most likely meant (as git's "did you mean"): the
+ * one it starts, or the nearest within two edits; NULL when none is that close or
+ * two are equally close. */
+static const char *nearest_command(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+	int tie = 0;
+	for (const cli_cmd *c = commands; c->name; c++) {
+		size_t d = strlen(name) >= 3 && strncmp(c->name, name, strlen(name)) == 0
+				   ? 1 : edit_distance(name, c->name, 2);
+		if (d < best_d) {
+			best = c->name;
+			best_d = d;
+			tie = 0;
+		} else if (d == best_d) {
+			tie = 1;
+		}
+	}
+	return tie ? NULL : best;
+}
+
 /* Parses the command's own arguments; globals were removed already. */
 static int parse_args(const cli_cmd *c, int argc, char **argv, cli_args *a)
 {
@@ -319,7 +368,12 @@ int main(int argc, char **argv)
 		if (strcmp(c->name, name) == 0)
 			cmd = c;
 	if (!cmd) {
-		rc = cli_errorf(STRATA_EUSAGE, "unknown command '%s' (see strata --help)", name);
+		const char *near = nearest_command(name);
+		if (near)
+			rc = cli_errorf(STRATA_EUSAGE, "unknown command '%s' (did you mean %s? see strata --help)",
+					name, near);
+		else
+			rc = cli_errorf(STRATA_EUSAGE, "unknown command '%s' (see strata --help)", name);
 		free(rest);
 		return rc;
 	}

@@ -615,29 +615,96 @@ static int last_progress(strata *s, rev *r, const char *dir, long *done, char su
 	return rc;
 }
 
+/* Why step r cannot roll back as a whole, for messages. */
+static const char *nonatomic_why(const rev *r)
+{
+	return r->s->transactional ? "the database commits DDL as it runs"
+				   : "it runs outside a transaction";
+}
+
+/* 1 when strata_history has its statements_done column: version tables made before
+ * every backend counted progress lack it. A failing probe is the answer "no", so
+ * this runs outside a transaction (PostgreSQL would abort an open one). */
+static int has_progress_column(strata *s)
+{
+	char *t = s->be->table_name(s->conn, NULL, "strata_history");
+	char *sql = xasprintf("SELECT statements_done FROM %s WHERE 1 = 0", t);
+	strata_rows rows = { 0 };
+	int yes = s->be->query(s->conn, sql, NULL, 0, &rows, NULL) == 0;
+	strata_rows_free(&rows);
+	free(sql);
+	free(t);
+	return yes;
+}
+
+/* Adds statements_done to an older strata_history that lacks it; no transaction open. */
+static int ensure_progress_column(strata *s, strata_err *e)
+{
+	if (has_progress_column(s))
+		return 0;
+	char *t = s->be->table_name(s->conn, NULL, "strata_history");
+	char *sql = xasprintf("ALTER TABLE %s ADD COLUMN statements_done INTEGER", t);
+	int rc = s->be->exec(s->conn, sql, e);
+	free(sql);
+	free(t);
+	return rc;
+}
+
+/* Appends to `out` the revisions strata_history shows stopped partway at some time
+ * (none when the table or its statements_done column is missing). */
+static int read_partial(strata *s, strvec *out, strata_err *e)
+{
+	int exists = 0;
+	int rc = s->be->table_exists(s->conn, "strata_history", &exists, e);
+	if (rc || !exists || !has_progress_column(s))
+		return rc;
+	char *t = s->be->table_name(s->conn, NULL, "strata_history");
+	char *sql = xasprintf("SELECT DISTINCT revision FROM %s WHERE success = 0 AND statements_done > 0", t);
+	strata_rows rows = { 0 };
+	rc = s->be->query(s->conn, sql, NULL, 0, &rows, e);
+	for (size_t i = 0; !rc && i < rows.nrows; i++)
+		if (rows.cells[i])
+			strvec_push(out, rows.cells[i]);
+	strata_rows_free(&rows);
+	free(sql);
+	free(t);
+	return rc;
+}
+
+/* What an earlier run of r that stopped partway left: `done` of the statements in
+ * `l` (its section as split now) ran and stay applied. Names each (file, line, first
+ * line) and says how to go on. malloc'd. */
+static char *partial_story(const rev *r, int up, long done, const strata_stmtlist *l)
+{
+	const char *verb = up ? "upgrade" : "downgrade";
+	buf b = BUF_INIT;
+	buf_printf(&b, "%s of %s stopped partway on an earlier run: %ld of its %zu statements ran and "
+		       "stay applied (%s), and running it again would repeat them.",
+		   verb, r->id, done, l->n, nonatomic_why(r));
+	for (long i = 0; i < done && i < 5 && (size_t)i < l->n; i++) {
+		buf_printf(&b, "\n  ran: %s:%d: ", r->s->path, l->v[i].line);
+		first_line(&b, l->v[i].sql);
+	}
+	if (done > 5)
+		buf_printf(&b, "\n  … (%ld statements)", done);
+	buf_printf(&b, "\nCheck the database, then `strata %s --resume` runs it from statement "
+		       "%ld; or finish it by hand and record that with `strata stamp %s`",
+		   verb, done + 1, r->id);
+	return buf_detach(&b);
+}
+
 /* Refuses to run r again blindly after an earlier run stopped partway, or decides
  * where a --resume starts: *skip is the number of statements already applied. */
 static int plan_resume(run *ru, rev *r, const strata_stmtlist *l, const char *sum, size_t *skip,
 		       strata_err *e)
 {
 	strata *s = ru->s;
-	const char *verb = ru->up ? "upgrade" : "downgrade";
 	char was[65];
 	long done = -1;
 	int rc = 0;
 	*skip = 0;
 	if (!ru->partial_known) {
-		char *t = s->be->table_name(s->conn, NULL, "strata_history");
-		char *sql = xasprintf("SELECT DISTINCT revision FROM %s WHERE success = 0 AND statements_done > 0", t);
-		strata_rows rows = { 0 };
-		rc = s->be->query(s->conn, sql, NULL, 0, &rows, e);
-		for (size_t i = 0; !rc && i < rows.nrows; i++)
-			if (rows.cells[i])
-				strvec_push(&ru->partial, rows.cells[i]);
-		strata_rows_free(&rows);
-		free(sql);
-		free(t);
-		if (rc)
+		if ((rc = read_partial(s, &ru->partial, e)))
 			return rc;
 		ru->partial_known = 1;
 	}
@@ -651,24 +718,14 @@ static int plan_resume(run *ru, rev *r, const strata_stmtlist *l, const char *su
 			return err_set(e, STRATA_EFAIL,
 				       "cannot resume %s of %s: %s changed since its %ld statement(s) ran; "
 				       "restore the file as it was, or repair the database by hand and "
-				       "record it with `strata stamp`", verb, r->id, r->s->path, done);
+				       "record it with `strata stamp`", ru->up ? "upgrade" : "downgrade",
+				       r->id, r->s->path, done);
 		*skip = (size_t)done;
 		return 0;
 	}
-	buf b = BUF_INIT;
-	for (long i = 0; i < done && i < 5; i++) {
-		buf_printf(&b, "\n  ran: %s:%d: ", r->s->path, l->v[i].line);
-		first_line(&b, l->v[i].sql);
-	}
-	if (done > 5)
-		buf_printf(&b, "\n  … (%ld statements)", done);
-	rc = err_set(e, STRATA_EFAIL,
-		     "%s of %s stopped partway on an earlier run: %ld of its %zu statements ran and "
-		     "stay applied (the database commits DDL as it runs), and running it again would repeat "
-		     "them.%s\nCheck the database, then `strata %s --resume` runs it from statement "
-		     "%ld; or finish it by hand and record that with `strata stamp %s`",
-		     verb, r->id, done, l->n, b.ptr, verb, done + 1, r->id);
-	buf_free(&b);
+	char *story = partial_story(r, ru->up, done, l);
+	rc = err_set(e, STRATA_EFAIL, "%s", story);
+	free(story);
 	return rc;
 }
 
@@ -676,7 +733,8 @@ static int plan_resume(run *ru, rev *r, const strata_stmtlist *l, const char *su
  * statement at a time, counting the statements done in its strata_history row as it
  * goes, so a failure says exactly what stays applied and --resume can continue. The
  * version rows move only when every statement ran. No transaction is open on entry. */
-static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err *e)
+static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, size_t *ran, size_t *total,
+			strata_err *e)
 {
 	strata *s = ru->s;
 	strata_stmtlist l = { 0 };
@@ -697,8 +755,10 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err 
 			      " WHERE id = (SELECT m FROM (SELECT MAX(id) AS m FROM %s) x)", t, t);
 
 	sha256_hex_text(section(r, ru->up), strlen(section(r, ru->up)), sum);
-	if ((rc = split_section(s, r, ru->up, &l, e)) || (rc = plan_resume(ru, r, &l, sum, &skip, e)))
+	if ((rc = split_section(s, r, ru->up, &l, e)) || (rc = ensure_progress_column(s, e)) ||
+	    (rc = plan_resume(ru, r, &l, sum, &skip, e)))
 		goto done;
+	*total = l.n;
 	utc_now(when);
 	for (i = skip; !rc && i < l.n; i++) {
 		if ((rc = run_statement(s, r, ru->up, &l.v[i], e)))
@@ -718,12 +778,13 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err 
 			const char *pi[7] = { r->id, dir, sum, when, "0", "0", n };
 			s->be->query(s->conn, ins, pi, 7, NULL, NULL);
 		}
+		*ran = i;
 		if (i > 0)
-			err_prefix(e, "(statements 1-%zu of %zu stay applied: the database commits DDL as it runs, and "
+			err_prefix(e, "(statements 1-%zu of %zu stay applied: %s, and "
 				      "strata_history records how far it got; the database is still recorded at "
 				      "the revision before %s. Repair the cause, then `strata %s --resume` runs "
 				      "it from statement %zu) ",
-				   i, l.n, r->id, ru->up ? "upgrade" : "downgrade", i + 1);
+				   i, l.n, nonatomic_why(r), r->id, ru->up ? "upgrade" : "downgrade", i + 1);
 		else
 			err_prefix(e, "(nothing of %s was applied) ", r->id);
 		goto done;
@@ -775,8 +836,9 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	}
 	rev *r = steps.v[0];
 	int tx = r->s->transactional;
-	/* A database whose DDL commits as it runs: progress is counted per statement. */
-	int tracked = s->be->implicit_commit && !step_atomic(s, r, ru->up);
+	/* A step that cannot roll back as a whole (transaction off, or DDL the database
+	 * commits as it runs): progress is counted per statement. */
+	int tracked = !step_atomic(s, r, ru->up);
 	if (s->interrupted) {
 		char *what = xasprintf("stopped before %s", r->id);
 		rc = interrupted(e, what, &cur);
@@ -819,43 +881,20 @@ static int one_step(run *ru, int *finished, strata_err *e)
 		if (in_tx)
 			rc = s->be->commit(s->conn, e);
 		in_tx = 0;
+		size_t ran = 0, total = 0;
 		if (!rc)
-			rc = step_tracked(ru, r, &cur, &after, e);
+			rc = step_tracked(ru, r, &cur, &after, &ran, &total, e);
 		if (rc && s->interrupted) {
-			/* step_tracked's message says which statements stay applied. */
-			char *what = xasprintf("%s stopped: %s", r->id, e->msg ? e->msg : "");
+			char *what = ran ? xasprintf("%s stopped after %zu of its %zu statements, which stay "
+						     "applied (%s; `strata %s --resume` continues from "
+						     "statement %zu)", r->id, ran, total, nonatomic_why(r),
+						     ru->up ? "upgrade" : "downgrade", ran + 1)
+					 : xasprintf("%s stopped before any of its statements ran", r->id);
 			interrupted(e, what, &cur);
 			free(what);
 		}
 		if (rc)
 			goto done;
-	} else if (!tx) {
-		/* Outside a transaction: release the lock, run, then record under it. */
-		if ((rc = s->be->commit(s->conn, e)))
-			goto done;
-		in_tx = 0;
-		char sum[65];
-		sha256_hex_text(section(r, ru->up), strlen(section(r, ru->up)), sum);
-		if ((rc = run_section(s, r, ru->up, e))) {
-			err_prefix(e, "(revision %s runs outside a transaction: the statements before the "
-				   "failing one stay applied; the database is still recorded at the "
-				   "previous revision) ", r->id);
-			record_failure(ru, r);
-			if (s->interrupted) {
-				char *what = xasprintf("%s runs outside a transaction: the statements before "
-						       "the interrupted one stay applied", r->id);
-				interrupted(e, what, &cur);
-				free(what);
-			}
-			goto done;
-		}
-		if ((rc = s->be->begin(s->conn, e)))
-			goto done;
-		in_tx = 1;
-		heads_after(s->g, &cur, r, ru->up, &after);
-		rc = write_versions(s, &cur, &after, e);
-		if (!rc)
-			rc = write_history(s, r->id, ru->up ? "up" : "down", sum, now_ms() - t0, 1, e);
 	} else {
 		rc = step_body(ru, r, &cur, &after, e);
 	}
@@ -875,8 +914,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 			s->be->rollback(s->conn, NULL);
 			in_tx = 0;
 		}
-		if (tx)
-			record_failure(ru, r);
+		record_failure(ru, r);
 		if (s->interrupted) {
 			char *what = xasprintf("%s rolled back", r->id);
 			interrupted(e, what, &cur);

@@ -1,0 +1,76 @@
+# Recovering from what goes wrong (issue 13 §3), on SQLite and, when tests/run.sh
+# started a cluster, PostgreSQL: a `transaction off` revision that fails midway is
+# recorded statement by statement, a blind retry is refused with what ran, `doctor`
+# explains it, and `upgrade --resume` continues from the failed statement.
+. "$STRATA_TOP/tests/e2e/lib.sh"
+
+# resume_scenario LABEL DBQUERY FIXSQL: the scenario on the project in the current
+# directory; DBQUERY runs SQL on its database and prints the values.
+resume_scenario() {
+  L=$1; dbq=$2
+  mkrev a1 "" "create users" "CREATE TABLE users (id INTEGER);" "DROP TABLE users;" >/dev/null
+  mkrev b2 a1 "split tables" "CREATE TABLE t1 (id INTEGER);
+CREATE TABLE t2 (id INTEGER);
+INSERT INTO missing VALUES (1);
+CREATE TABLE t3 (id INTEGER);" "DROP TABLE t3;
+DROP TABLE t2;
+DROP TABLE t1;" "-- strata:transaction off" >/dev/null
+  run upgrade
+  expect_rc 1 "$L: a transaction-off revision fails at its third statement"
+  expect_err "statements 1-2 of 4 stay applied: it runs outside a transaction" "$L: the error says which statements stay applied"
+  expect_err "upgrade --resume" "$L: and offers --resume"
+  check "$L: strata_history records how far it got" test "$($dbq "SELECT statements_done FROM strata_history WHERE revision = 'b2' AND success = 0")" = 2
+  check "$L: the database stays recorded at a1" test "$($dbq "SELECT version_num FROM strata_version")" = a1
+  run upgrade
+  expect_rc 1 "$L: a blind retry is refused"
+  expect_err "upgrade of b2 stopped partway on an earlier run: 2 of its 4 statements ran" "$L: the refusal says how far it got"
+  expect_err "ran: migrations/versions/b2_split_tables.sql:8: CREATE TABLE t2" "$L: and lists the statements that ran"
+  check "$L: instead of 'already exists'" sh -c "! grep -q 'already exists' '$ERR'"
+  $dbq "CREATE TABLE missing (id INTEGER)" >/dev/null
+  run upgrade --resume
+  expect_rc 0 "$L: upgrade --resume continues after the cause is fixed"
+  check "$L: the resumed run ran statements 3 and 4 only" test "$($dbq "SELECT count(*) FROM missing")" = 1
+  check "$L: the database is at b2" test "$($dbq "SELECT version_num FROM strata_version")" = b2
+  check "$L: the run is recorded complete" test "$($dbq "SELECT statements_done FROM strata_history WHERE revision = 'b2' AND success = 1")" = 4
+  run upgrade --resume
+  expect_rc 0 "$L: --resume with nothing to resume is a no-op"
+  # Downgrades stop and resume the same way.
+  $dbq "DROP TABLE t2" >/dev/null
+  run downgrade a1
+  expect_rc 1 "$L: a failing transaction-off downgrade"
+  expect_err "statements 1-1 of 3 stay applied" "$L: says what stays"
+  run downgrade a1
+  expect_rc 1 "$L: a blind downgrade retry is refused"
+  expect_err "downgrade --resume" "$L: and offers downgrade --resume"
+  $dbq "CREATE TABLE t2 (id INTEGER)" >/dev/null
+  run downgrade a1 --resume
+  expect_rc 0 "$L: downgrade --resume finishes it"
+  check "$L: t1 is gone" test "$($dbq "SELECT count(*) FROM strata_version WHERE version_num = 'a1'")" = 1
+}
+
+mkdir sq && cd sq || exit 1
+project
+sqq() { sq db.sqlite "$1"; }
+resume_scenario SQLite sqq
+
+# A strata_history made before every backend counted progress lacks statements_done:
+# the first revision that needs it adds the column.
+mkdir ../old && cd ../old || exit 1
+project
+sq db.sqlite "CREATE TABLE strata_version (version_num VARCHAR(255) NOT NULL PRIMARY KEY);
+CREATE TABLE strata_history (id INTEGER PRIMARY KEY, revision VARCHAR(255) NOT NULL, direction VARCHAR(8) NOT NULL,
+checksum CHAR(64), applied_at TEXT NOT NULL, duration_ms INTEGER NOT NULL DEFAULT 0, success INTEGER NOT NULL);"
+mkrev c1 "" "vacuum" "CREATE TABLE t (id INTEGER);
+VACUUM;" "DROP TABLE t;" "-- strata:transaction off" >/dev/null
+run upgrade
+expect_rc 0 "an older strata_history gets its statements_done column"
+check "and the run is recorded with it" test "$(sq db.sqlite "SELECT statements_done FROM strata_history WHERE revision = 'c1'")" = 2
+
+[ -n "${STRATA_PG_URL:-}" ] || exit 0
+db=pgrecover_$$
+createdb -h "$PGHOST" -p "$PGPORT" -U postgres "$db" || exit 1
+trap 'dropdb -h "$PGHOST" -p "$PGPORT" -U postgres "$db" 2>/dev/null; rm -rf "$T"' EXIT
+pgq() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -d "$db" -c "$1"; }
+mkdir "$T/pg" && cd "$T/pg" || exit 1
+project "postgresql://postgres@/$db?host=$PGHOST&port=$PGPORT"
+resume_scenario PostgreSQL pgq
