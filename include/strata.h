@@ -222,7 +222,10 @@ typedef struct strata_applied {
 	int known;        /* a file defines it */
 } strata_applied;
 /* For each revision the database is at or has passed, the last successful upgrade
- * record; *out is malloc'd, free with strata_applied_free. */
+ * record, then one record (known 0) per version row that no file defines. With such
+ * a row the database's place in the graph is unknown: the revisions strata_history
+ * last recorded as applied or stamped (not reverted since), and those below them,
+ * stand in. *out is malloc'd, free with strata_applied_free. */
 int strata_applied_list(strata *s, strata_applied **out, size_t *n);
 /* Frees the n records and the array; NULL is a no-op. */
 void strata_applied_free(strata_applied *a, size_t n);

@@ -49,13 +49,46 @@ static int require_up_to_date(strata *s)
 	int rc = strata_at_heads(s, &yes, &pending);
 	if (rc)
 		return cli_error(s, rc);
+	const strata_revision *const *heads;
+	size_t nheads = 0;
+	if (!yes && strata_heads(s, &heads, &nheads))
+		nheads = 0;
 	if (!yes)
 		return cli_errorf(STRATA_EFAIL,
 				  "Target database is not up to date (%zu pending revision(s)): run "
-				  "`strata upgrade` first, then generate the next revision",
-				  pending);
+				  "`strata upgrade%s` first, then generate the next revision",
+				  pending, nheads > 1 ? " heads" : "");
 	return 0;
 }
+
+/* For a database built outside strata (tables, no version table) in a project
+ * without revisions: the names of its tables joined by ", " (malloc'd), else NULL. */
+static char *unadopted_tables(strata *s)
+{
+	const strata_revision *const *revs;
+	size_t nrevs = 0, n = 0, len = 0;
+	char **tables = NULL, *out = NULL;
+	int yes = 0;
+	if (strata_revisions(s, &revs, &nrevs) || nrevs ||
+	    strata_unversioned_tables(s, &yes, &tables, &n) || !yes)
+		goto done;
+	FILE *f = open_memstream(&out, &len);
+	for (size_t i = 0; f && i < n && i < 5; i++)
+		fprintf(f, "%s%s", i ? ", " : "", tables[i]);
+	if (f && n > 5)
+		fprintf(f, ", … (%zu tables)", n);
+	if (f)
+		fclose(f);
+done:
+	strata_strings_free(tables, n);
+	return out;
+}
+
+/* How to adopt such a database, for migrate. */
+static const char ADOPT_HOW[] =
+	"to start tracking it, `strata reset` writes one initial revision from schema.sql and "
+	"stamps the database at it (it must match schema.sql); or write the first revision by "
+	"hand and record that the database has it with `strata stamp head`";
 
 /* migrate --format json: what was written (path and id; null with nothing to do
  * or with --sql), the operations, warnings and the upgrade SQL. The id is --rev-id,
@@ -98,6 +131,17 @@ int cmd_autogenerate(cli_globals *g, cli_args *a)
 		rc = cli_error(s, rc);
 		goto done;
 	}
+	char *adopt = CLI_JSON(g) ? NULL : unadopted_tables(s);
+	if (!d->nops && adopt) {
+		printf("The database already has tables (%s) but no version table, and there are "
+		       "no revisions yet: %s.\n", adopt, ADOPT_HOW);
+		free(adopt);
+		goto done;
+	}
+	if (adopt)
+		cli_warn("the database's tables (%s) are in no revision and it has no version table: "
+			 "the new revision holds only the difference; %s", adopt, ADOPT_HOW);
+	free(adopt);
 	if (!d->nops && !CLI_JSON(g)) {
 		printf("No changes detected\n");
 		goto done;

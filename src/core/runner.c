@@ -1389,8 +1389,8 @@ int strata_applied_list(strata *s, strata_applied **out, size_t *n)
 		goto done;
 	if (exists) {
 		char *t = s->be->table_name(s->conn, NULL, "strata_history");
-		char *sql = xasprintf("SELECT revision, checksum, applied_at FROM %s"
-				      " WHERE direction = 'up' AND success = 1 ORDER BY id", t);
+		char *sql = xasprintf("SELECT revision, checksum, applied_at, direction FROM %s"
+				      " WHERE success = 1 ORDER BY id", t);
 		rc = s->be->query(s->conn, sql, NULL, 0, &rows, &e);
 		free(sql);
 		free(t);
@@ -1399,12 +1399,27 @@ int strata_applied_list(strata *s, strata_applied **out, size_t *n)
 	}
 	size_t total = s->g->order.n;
 	unsigned char *applied = xcalloc(total + 1, 1);
+	/* Latest upgrade record per revision, and latest record of any kind. */
+	map last = { 0 }, latest = { 0 };
+	for (size_t i = 0; i < rows.nrows; i++) {
+		const char *id = STRATA_ROWS_CELL(&rows, i, 0), *dir = STRATA_ROWS_CELL(&rows, i, 3);
+		if (!id || !dir)
+			continue;
+		if (strcmp(dir, "up") == 0)
+			map_put(&last, id, (void *)(size_t)(i + 1));
+		map_put(&latest, id, (void *)(size_t)(i + 1));
+	}
+	/* A version row no file defines hides where the database is: then what
+	 * strata_history last recorded of each revision (applied or stamped, not
+	 * reverted since) stands in, with what lies below it. */
+	if (cur.n < ids.n)
+		for (size_t i = 0; i < total; i++) {
+			size_t row = (size_t)map_get(&latest, ((rev *)s->g->order.v[i])->id);
+			const char *dir = row ? STRATA_ROWS_CELL(&rows, row - 1, 3) : "down";
+			if (strcmp(dir, "down") != 0)
+				vec_push(&cur, s->g->order.v[i]);
+		}
 	graph_mark_ancestors(s->g, &cur, applied);
-	/* Latest record per revision. */
-	map last = { 0 };
-	for (size_t i = 0; i < rows.nrows; i++)
-		if (STRATA_ROWS_CELL(&rows, i, 0))
-			map_put(&last, STRATA_ROWS_CELL(&rows, i, 0), (void *)(size_t)(i + 1));
 	strata_applied *a = xcalloc(total + ids.n + 1, sizeof(*a));
 	size_t k = 0;
 	for (size_t i = 0; i < total; i++) {
@@ -1431,6 +1446,7 @@ int strata_applied_list(strata *s, strata_applied **out, size_t *n)
 		if (!graph_get(s->g, ids.v[i]))
 			a[k++].revision = xstrdup(ids.v[i]);
 	map_free(&last);
+	map_free(&latest);
 	free(applied);
 	*out = a;
 	*n = k;

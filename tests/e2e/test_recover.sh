@@ -48,10 +48,52 @@ DROP TABLE t1;" "-- strata:transaction off" >/dev/null
   check "$L: t1 is gone" test "$($dbq "SELECT count(*) FROM strata_version WHERE version_num = 'a1'")" = 1
 }
 
+# unknown_scenario LABEL DBQUERY: after resume_scenario (the database at a1), a
+# version row that no file defines: status marks what strata_history knows and names it.
+unknown_scenario() {
+  L=$1; dbq=$2
+  run upgrade
+  $dbq "UPDATE strata_version SET version_num = 'zz99'" >/dev/null
+  run status
+  expect_rc 1 "$L: status with an unknown revision fails"
+  expect_out "^\[X\] a1 create users$" "$L: it still marks what strata_history recorded (a1)"
+  expect_out "^\[X\] b2 split tables$" "$L: and b2"
+  expect_err "Can't locate revision identified by 'zz99': the database is at zz99" "$L: and says which id is unknown"
+  st --format json status >"$OUT" 2>"$ERR"
+  check "$L: status --format json lists the unknown id" grep -q '"unknown":.*"zz99"' "$OUT"
+}
+
+# adopt_scenario LABEL DBQUERY: a database with tables, no version table and no
+# revisions: migrate says how to adopt it; with several heads pending, migrate's
+# refusal says `upgrade heads`.
+adopt_scenario() {
+  L=$1; dbq=$2
+  $dbq "DROP TABLE strata_version" >/dev/null
+  $dbq "DROP TABLE strata_history" >/dev/null
+  mkdir -p old && mv migrations/versions/* old/
+  printf 'CREATE TABLE users (id INTEGER);\nCREATE TABLE missing (id INTEGER);\nCREATE TABLE t1 (id INTEGER);\nCREATE TABLE t3 (id INTEGER);\nCREATE TABLE t2 (id INTEGER);\n' >schema.sql
+  grep -q '^schema' strata.ini || printf 'schema = schema.sql\n' >>strata.ini
+  run migrate -m first
+  expect_rc 0 "$L: migrate on an existing database without revisions"
+  expect_out "already has tables \(.*users.*\) but no version table, and there are no revisions yet" "$L: says what it sees"
+  expect_out "strata reset.*strata stamp head" "$L: and how to adopt it (reset, or stamp)"
+  check "$L: instead of 'No changes detected'" sh -c "! grep -q 'No changes detected' '$OUT'"
+  check "$L: and writes no file" test -z "$(ls migrations/versions)"
+  run reset --yes
+  expect_rc 0 "$L: reset adopts it"
+  mkrev h1 "$(ls migrations/versions | cut -d_ -f1)" "head one" "CREATE TABLE h1 (id INTEGER);" "DROP TABLE h1;" >/dev/null
+  mkrev h2 "$(ls migrations/versions | head -n 1 | cut -d_ -f1)" "head two" "CREATE TABLE h2 (id INTEGER);" "DROP TABLE h2;" >/dev/null
+  run migrate -m next
+  expect_rc 1 "$L: migrate with two heads pending"
+  expect_err "Target database is not up to date \(2 pending revision\(s\)\): run .strata upgrade heads. first" "$L: the hint says upgrade heads"
+}
+
 mkdir sq && cd sq || exit 1
 project
 sqq() { sq db.sqlite "$1"; }
 resume_scenario SQLite sqq
+unknown_scenario SQLite sqq
+adopt_scenario SQLite sqq
 
 # A strata_history made before every backend counted progress lacks statements_done:
 # the first revision that needs it adds the column.
@@ -74,3 +116,5 @@ pgq() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -d "$db" -c "$1"; }
 mkdir "$T/pg" && cd "$T/pg" || exit 1
 project "postgresql://postgres@/$db?host=$PGHOST&port=$PGPORT"
 resume_scenario PostgreSQL pgq
+unknown_scenario PostgreSQL pgq
+adopt_scenario PostgreSQL pgq
