@@ -230,6 +230,16 @@ int strata_applied_list(strata *s, strata_applied **out, size_t *n);
 /* Frees the n records and the array; NULL is a no-op. */
 void strata_applied_free(strata_applied *a, size_t n);
 
+/* Accepts intentional edits of applied revisions, as Flyway's `repair`: for each
+ * revision `ids` names (ids or prefixes; every edited one when n is 0) whose
+ * upgrade section changed since it ran (strata_applied.edited), records the file's
+ * checksum in strata_history (a row with direction "repair"), so check, doctor and
+ * upgrade stop reporting it. No SQL of the revision runs. *done receives the ids
+ * re-recorded, malloc'd (free with strata_strings_free; *ndone 0: nothing was
+ * edited). A named revision that is not applied or not edited is an error naming
+ * it, and nothing is recorded. */
+int strata_repair(strata *s, const char *const *ids, size_t n, char ***done, size_t *ndone);
+
 /* Writes a new revision file and returns its path (malloc'd). */
 typedef struct strata_revision_options {
 	const char *message;

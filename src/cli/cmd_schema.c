@@ -248,8 +248,9 @@ int cmd_check(cli_globals *g, cli_args *a)
 	}
 	for (size_t i = 0; i < nap; i++)
 		if (ap[i].edited)
-			cli_json_addf(problems, "revision %s was edited after it was applied (checksum differs from strata_history)",
-				      ap[i].revision);
+			cli_json_addf(problems, "revision %s was edited after it was applied (checksum differs from "
+				      "strata_history): restore the file, or accept the edit with `strata repair %s`",
+				      ap[i].revision, ap[i].revision);
 	if ((rc = cli_schema_diff(s, NULL, &d))) {
 		rc = cli_error(s, rc);
 		goto done;

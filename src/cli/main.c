@@ -30,6 +30,7 @@ static const cli_opt o_migrate[] = {
 };
 static const cli_opt o_diff[] = { { "rename", 0, 1 }, { NULL, 0, 0 } };
 static const cli_opt o_doctor[] = { { "fix", 0, 0 }, { "yes", 'y', 0 }, { NULL, 0, 0 } };
+static const cli_opt o_repair[] = { { "yes", 'y', 0 }, { NULL, 0, 0 } };
 static const cli_opt o_reset[] = { { "yes", 'y', 0 }, { "message", 'm', 1 }, { NULL, 0, 0 } };
 static const cli_opt o_heads[] = { { "resolve-dependencies", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_import[] = { { "settings", 0, 1 }, { NULL, 0, 0 } };
@@ -50,6 +51,8 @@ static const cli_cmd commands[] = {
 	{ "verify", cmd_verify, o_verify, "verify [TARGET] [--with-data]",
 	  "rehearse pending revisions (upgrade, downgrade, upgrade) on a scratch copy", 1 },
 	{ "stamp", cmd_stamp, o_stamp, "stamp REV... [--purge]", "set the version table to REV without running anything",  1 },
+	{ "repair", cmd_repair, o_repair, "repair [REV...] [--yes]",
+	  "accept edits of applied revisions: record their files' new checksums (nothing runs)", 0 },
 	{ "current", cmd_current, o_current, "current [--check-heads]", "show the database's current revision(s)", 1 },
 	{ "history", cmd_history, o_history, "history [-r RANGE] [-i] [--graph | --dot]", "list revisions, newest first", 1 },
 	{ "heads", cmd_heads, o_heads, "heads", "show the head revisions", 1 },

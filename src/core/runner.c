@@ -287,8 +287,8 @@ static int write_versions(strata *s, const vec *before, const vec *after, strata
 	return rc;
 }
 
-static int write_history(strata *s, const char *id, const char *dir, const char *checksum,
-			 double ms, int ok, strata_err *e)
+int write_history(strata *s, const char *id, const char *dir, const char *checksum,
+		  double ms, int ok, strata_err *e)
 {
 	char *t = s->be->table_name(s->conn, NULL, "strata_history");
 	char *sql = xasprintf("INSERT INTO %s (revision, direction, checksum, applied_at, duration_ms, success)"
@@ -1399,14 +1399,18 @@ int strata_applied_list(strata *s, strata_applied **out, size_t *n)
 	}
 	size_t total = s->g->order.n;
 	unsigned char *applied = xcalloc(total + 1, 1);
-	/* Latest upgrade record per revision, and latest record of any kind. */
-	map last = { 0 }, latest = { 0 };
+	/* Per revision: the latest upgrade record, the latest checksum it was accepted
+	 * with (an upgrade, or a `repair` that accepted an edit since), and the latest
+	 * record of any kind. */
+	map last = { 0 }, accepted = { 0 }, latest = { 0 };
 	for (size_t i = 0; i < rows.nrows; i++) {
 		const char *id = STRATA_ROWS_CELL(&rows, i, 0), *dir = STRATA_ROWS_CELL(&rows, i, 3);
 		if (!id || !dir)
 			continue;
 		if (strcmp(dir, "up") == 0)
 			map_put(&last, id, (void *)(size_t)(i + 1));
+		if (strcmp(dir, "up") == 0 || strcmp(dir, "repair") == 0)
+			map_put(&accepted, id, (void *)(size_t)(i + 1));
 		map_put(&latest, id, (void *)(size_t)(i + 1));
 	}
 	/* A version row no file defines hides where the database is: then what
@@ -1426,11 +1430,11 @@ int strata_applied_list(strata *s, strata_applied **out, size_t *n)
 		if (!applied[i])
 			continue;
 		rev *r = s->g->order.v[i];
-		size_t row = (size_t)map_get(&last, r->id);
+		size_t row = (size_t)map_get(&last, r->id), acc = (size_t)map_get(&accepted, r->id);
 		a[k].revision = xstrdup(r->id);
 		a[k].known = 1;
 		if (row) {
-			const char *sum = STRATA_ROWS_CELL(&rows, row - 1, 1);
+			const char *sum = STRATA_ROWS_CELL(&rows, acc - 1, 1);
 			const char *when = STRATA_ROWS_CELL(&rows, row - 1, 2);
 			a[k].checksum = sum ? xstrdup(sum) : NULL;
 			a[k].applied_at = when ? xstrdup(when) : NULL;
@@ -1446,6 +1450,7 @@ int strata_applied_list(strata *s, strata_applied **out, size_t *n)
 		if (!graph_get(s->g, ids.v[i]))
 			a[k++].revision = xstrdup(ids.v[i]);
 	map_free(&last);
+	map_free(&accepted);
 	map_free(&latest);
 	free(applied);
 	*out = a;

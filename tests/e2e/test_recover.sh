@@ -88,12 +88,50 @@ adopt_scenario() {
   expect_err "Target database is not up to date \(2 pending revision\(s\)\): run .strata upgrade heads. first" "$L: the hint says upgrade heads"
 }
 
+# repair_scenario LABEL DBQUERY: after adopt_scenario, an intentional edit of an
+# applied revision is accepted by `strata repair` after confirmation.
+repair_scenario() {
+  L=$1; dbq=$2
+  run upgrade heads
+  expect_rc 0 "$L: upgrade heads"
+  f=$(ls migrations/versions/h1_*.sql)
+  sed -i 's/^CREATE TABLE h1 (id INTEGER);$/CREATE TABLE h1 (id INTEGER); -- the first head/' "$f"
+  run check
+  expect_rc 1 "$L: check reports the edited revision"
+  expect_out "revision h1 was edited after it was applied .*strata repair h1" "$L: and suggests strata repair"
+  run repair
+  expect_rc 1 "$L: repair without a terminal and without --yes refuses"
+  expect_err "repair needs confirmation" "$L: says how to confirm"
+  on_tty n repair
+  expect_rc 0 "$L: repair answered n is not an error"
+  expect_out "nothing changed" "$L: says nothing changed"
+  check "$L: nothing was recorded" test "$($dbq "SELECT count(*) FROM strata_history WHERE direction = 'repair'")" = 0
+  mkrev h3 h1 "head three" "CREATE TABLE h3 (id INTEGER);" "DROP TABLE h3;" >/dev/null
+  run repair h3
+  expect_rc 1 "$L: repair of a revision that is not applied"
+  expect_err "cannot repair h3: the database has not applied it" "$L: names it"
+  on_tty y repair
+  expect_rc 0 "$L: repair answered y"
+  expect_out "revision h1 was edited after it was applied" "$L: lists what it accepts"
+  expect_out "recorded the edited h1 as applied" "$L: and says what it recorded"
+  check "$L: one repair row" test "$($dbq "SELECT count(*) FROM strata_history WHERE direction = 'repair' AND revision = 'h1'")" = 1
+  run check
+  check "$L: check no longer reports it" sh -c "! grep -q 'edited' '$OUT'"
+  run repair --yes
+  expect_rc 0 "$L: repair with nothing edited"
+  expect_out "nothing to repair" "$L: says so"
+  run repair h1 --yes
+  expect_rc 1 "$L: repair of a revision that matches its file"
+  expect_err "cannot repair h1: its file matches what was applied" "$L: says nothing to accept"
+}
+
 mkdir sq && cd sq || exit 1
 project
 sqq() { sq db.sqlite "$1"; }
 resume_scenario SQLite sqq
 unknown_scenario SQLite sqq
 adopt_scenario SQLite sqq
+repair_scenario SQLite sqq
 
 # A strata_history made before every backend counted progress lacks statements_done:
 # the first revision that needs it adds the column.
@@ -118,3 +156,4 @@ project "postgresql://postgres@/$db?host=$PGHOST&port=$PGPORT"
 resume_scenario PostgreSQL pgq
 unknown_scenario PostgreSQL pgq
 adopt_scenario PostgreSQL pgq
+repair_scenario PostgreSQL pgq
