@@ -395,10 +395,25 @@ static int refuse_tx_control(const rev *r, const strata_stmtlist *l, strata_err 
 	return 0;
 }
 
+/* Refuses to revert r when its downgrade says it cannot be (an imported migration
+ * without a downgrade), naming it, instead of running nothing. */
+static int refuse_irreversible(const rev *r, int up, strata_err *e)
+{
+	if (up || !script_irreversible(r->s->downgrade))
+		return 0;
+	return err_set(e, STRATA_EFAIL,
+		       "cannot downgrade past %s (%s): it is irreversible, its downgrade section says "
+		       "so (the migration it was imported from has no downgrade). Downgrade to %s or "
+		       "a revision above it; or write its downgrade SQL in the file and remove the '"
+		       SCRIPT_IRREVERSIBLE_MARK "' line", r->id, r->s->path, r->id);
+}
+
 /* Splits a section as run_section does and refuses transaction control in it. SQL
  * that does not split is left for run_section to report when the step comes. */
 static int check_section(strata *s, rev *r, int up, strata_err *e)
 {
+	if (refuse_irreversible(r, up, e))
+		return STRATA_EFAIL;
 	strata_stmtlist l = { 0 };
 	strata_err split_e = STRATA_ERR_INIT;
 	const char *sql = section(r, up);
@@ -1118,7 +1133,10 @@ static int sql_section(strata *s, const strata_backend *be, rev *r, int up, buf 
 {
 	strata_stmtlist l = { 0 };
 	const char *sql = section(r, up);
-	int rc = strata_split(sql, strlen(sql), be->dialect, section_line(r, up), &l, e);
+	int rc = refuse_irreversible(r, up, e);
+	if (rc)
+		return rc;
+	rc = strata_split(sql, strlen(sql), be->dialect, section_line(r, up), &l, e);
 	if (rc) {
 		prefix_path(e, r->s->path);
 		return rc;
