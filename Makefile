@@ -10,6 +10,8 @@ PREFIX  ?= /usr/local
 BUILD   ?= build
 SAN     ?=
 PKGS    := sqlite3 libcrypto inih libpq libcjson libmariadb
+# What libstrata.a itself links against (strata.pc's Requires).
+LIB_PKGS := sqlite3 libcrypto inih libcjson
 DEBS    := build-essential pkg-config sqlite3 libsqlite3-dev libssl-dev libinih-dev \
            libcmocka-dev libpq-dev postgresql libcjson-dev python3 \
            python3-sqlalchemy python3-alembic python3-flask-sqlalchemy python3-flask-migrate \
@@ -115,7 +117,7 @@ install: all
 	install -m 0644 completion/strata.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/strata
 	install -m 0644 completion/_strata $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_strata
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*STRATA_VERSION "\(.*\)"/\1/p' include/strata.h)|' \
-	    -e 's|@REQUIRES@|$(PKGS)|' strata.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/strata.pc
+	    -e 's|@REQUIRES@|$(LIB_PKGS)|' strata.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/strata.pc
 
 bench: deps
 	@$(MAKE) --no-print-directory all

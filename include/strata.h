@@ -22,10 +22,23 @@ extern "C" {
 
 #define STRATA_VERSION "0.1.0"
 
-/* Status codes; they are also the command-line exit codes. */
+/* Status codes. 0, 1 and 2 are also the command-line exit codes; the typed failures
+ * from 3 on say which failure it was (the command exits 1 for each of them). A
+ * caller that only tests `!= STRATA_OK` sees every failure. */
 #define STRATA_OK     0
 #define STRATA_EFAIL  1 /* a failure, or a check that does not hold */
 #define STRATA_EUSAGE 2 /* bad arguments */
+#define STRATA_ELOCKED           3 /* "database is locked": another migrator held the lock
+				    * (or the database) past lock_timeout */
+#define STRATA_EUNKNOWN_REVISION 4 /* "Can't locate revision identified by …": a target,
+				    * or a revision the database records, no file defines */
+#define STRATA_EMULTIPLE_HEADS   5 /* "Multiple head revisions are present" */
+#define STRATA_EUNVERSIONED      6 /* tables exist but no version table (stamp first) */
+#define STRATA_ESTEP_FAILED      7 /* a revision's statement (or C function, or hook)
+				    * failed: strata_failed_revision/_file/_line */
+#define STRATA_EEDITED           8 /* an applied revision's file was edited since it ran
+				    * (with strata_run_options.edited_is_error) */
+#define STRATA_EINTERRUPTED      9 /* strata_interrupt stopped the run */
 
 typedef struct strata strata;
 
@@ -36,8 +49,12 @@ typedef enum strata_event_kind {
 	STRATA_EVENT_STATEMENT,  /* a statement is about to run: sql */
 	STRATA_EVENT_NOTICE,     /* something the user should read: text */
 	STRATA_EVENT_WARNING,    /* something that may be wrong: text (ids: the revisions it names) */
-	STRATA_EVENT_STAMP       /* stamp records rev (NULL: drops a row): text is Alembic's
+	STRATA_EVENT_STAMP,      /* stamp records rev (NULL: drops a row): text is Alembic's
 				  * "a1b2 -> c3d4" (the rows it replaces -> the one it writes) */
+	STRATA_EVENT_STEP_FAILED /* a revision failed and was rolled back (as far as it
+				  * could be): rev, up, index, total, ms; text is the message,
+				  * sql the failing statement (NULL: not a statement), line
+				  * its line in rev->path (0: none) */
 } strata_event_kind;
 
 struct strata_revision;
@@ -53,6 +70,7 @@ typedef struct strata_event {
 	const char *text;
 	const char *const *ids; /* revisions a warning is about (stamp's skipped ones) */
 	size_t nids;
+	int line;      /* STEP_FAILED: the failing statement's line, 0 when none */
 } strata_event;
 
 typedef void (*strata_event_fn)(void *ctx, const strata_event *ev);
@@ -68,6 +86,13 @@ typedef struct strata_embedded_revision {
 	int transactional;
 	const char *upgrade_sql;
 	const char *downgrade_sql;
+	/* A revision written in C (goose's Go migrations): called after the section's
+	 * SQL (which may be NULL or empty), inside the revision's transaction, on the
+	 * connection strata migrates (use strata_exec / strata_query on `s`). Non-zero
+	 * fails the revision and rolls it back. NULL: SQL only. */
+	int (*upgrade_fn)(void *ctx, strata *s);
+	int (*downgrade_fn)(void *ctx, strata *s);
+	void *fn_ctx;
 } strata_embedded_revision;
 
 typedef struct strata_options {
@@ -94,9 +119,20 @@ typedef struct strata_options {
 	/* 1 when the caller only reads: a SQLite database file (or its directory) that
 	 * does not exist is an error naming it instead of being created. */
 	int read_only;
+	/* PostgreSQL: the schema of the version and history tables (NULL: the config's
+	 * `version_table_schema`, default the search path's first schema). */
+	const char *version_table_schema;
+	/* Revisions written in code, added to the graph beside the revision files (or
+	 * beside `embedded`): a C data migration between two SQL revisions. */
+	const strata_embedded_revision *code_revisions;
+	size_t ncode_revisions;
+	/* An open PGconn * the application owns (as sqlite_handle for SQLite): strata
+	 * migrates through that session, as the application set it up, and never closes
+	 * it (its advisory lock is released when the handle is freed). */
+	void *pg_handle;
 } strata_options;
 
-#define STRATA_OPTIONS_INIT { NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, 0 }
+#define STRATA_OPTIONS_INIT { NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL }
 
 /* Opens a handle: reads the configuration (no database connection yet; the first
  * call that needs the database connects). opts may be NULL (STRATA_OPTIONS_INIT);
@@ -110,6 +146,24 @@ void strata_free(strata *s);
 /* The message of the last failure on this handle ("" when none, or when s is NULL).
  * It belongs to the handle and is replaced by the next failure. */
 const char *strata_errmsg(const strata *s);
+/* The status of the last failure on this handle (STRATA_OK when none). */
+int strata_errcode(const strata *s);
+/* When the last failure was a revision that failed (STRATA_ESTEP_FAILED, or
+ * STRATA_EINTERRUPTED while a revision ran): its id, its file ("" for compiled-in
+ * revisions) and the failing statement's line (0 when no statement was running: a
+ * C function or a hook). NULL / 0 otherwise. They belong to the handle. */
+const char *strata_failed_revision(const strata *s);
+const char *strata_failed_file(const strata *s);
+int strata_failed_line(const strata *s);
+
+/* Run one statement / a query with text parameters $1..$n on the connection strata
+ * migrates (connecting first if needed). Meant for C revisions and step hooks, where
+ * it runs inside the revision's transaction. strata_query returns nrows × ncols
+ * cells row-major (NULL for SQL NULL); free them with strata_strings_free(cells,
+ * nrows * ncols). */
+int strata_exec(strata *s, const char *sql);
+int strata_query(strata *s, const char *sql, const char *const *params, size_t nparams, char ***cells,
+		 size_t *nrows, size_t *ncols);
 
 /* The database URL with any password replaced by ***, or "" when none is set. */
 const char *strata_database_display(strata *s);
@@ -155,16 +209,47 @@ int strata_current(strata *s, char ***ids, size_t *n);
  * NULL is a no-op. */
 void strata_strings_free(char **v, size_t n);
 
+/* A hook around each revision of a run: called inside the revision's transaction
+ * (before its SQL, and after it before the version table moves); it may use
+ * strata_exec / strata_query on `s`. Non-zero fails the revision, which rolls back. */
+typedef int (*strata_step_hook)(void *ctx, strata *s, const strata_revision *rev, int up);
+
 /* Options of upgrade and downgrade. */
 typedef struct strata_run_options {
 	int single_transaction; /* every revision of the run in one transaction */
-	int dry_run;            /* plan only: report steps as events, change nothing */
+	/* Plan only, change nothing: each step that would run is reported as events
+	 * (STEP_BEGIN, a STATEMENT per statement, STEP_END with ms 0). */
+	int dry_run;
 	/* Continue a revision that stopped partway on a database whose DDL commits as it
 	 * runs (MariaDB/MySQL): its statements that already ran, as strata_history
 	 * records them, are skipped. Without it such a revision is refused. */
 	int resume;
+	/* An upgrade warns (a WARNING event naming it) about each applied revision whose
+	 * file was edited since it ran; with this set it fails instead, with
+	 * STRATA_EEDITED, before running anything. */
+	int edited_is_error;
+	/* The database records a revision no file defines (a newer program migrated it):
+	 * instead of failing with STRATA_EUNKNOWN_REVISION, an upgrade does nothing and
+	 * says so in a WARNING event (goose's and refinery's "ignore missing"). */
+	int ignore_unknown;
+	strata_step_hook before_step; /* NULL: none */
+	strata_step_hook after_step;
+	void *hook_ctx;
 } strata_run_options;
-#define STRATA_RUN_OPTIONS_INIT { 0, 0, 0 }
+#define STRATA_RUN_OPTIONS_INIT { 0, 0, 0, 0, 0, NULL, NULL, NULL }
+
+/* What a run applied (or reverted), step by step, in order. */
+typedef struct strata_run_step {
+	const strata_revision *rev; /* belongs to the handle */
+	int up;
+	double ms;
+} strata_run_step;
+typedef struct strata_run_result {
+	strata_run_step *steps; /* malloc'd; free with strata_run_result_free */
+	size_t nsteps;
+} strata_run_result;
+/* Frees the steps and zeroes *r. */
+void strata_run_result_free(strata_run_result *r);
 
 /* Asks the command running on `s` to stop, from a signal handler (it is
  * async-signal-safe) or another thread: the statement running is cancelled, its
@@ -183,6 +268,11 @@ int strata_upgrade(strata *s, const char *target, const strata_run_options *o);
 /* Reverts revisions down to `target` (NULL: "-1"; "base" reverts everything), as
  * strata_upgrade applies them: o may be NULL, one transaction per revision. */
 int strata_downgrade(strata *s, const char *target, const strata_run_options *o);
+/* strata_upgrade / strata_downgrade that also fill *out (when not NULL) with the
+ * steps that completed, also when a later one failed (then the run stopped there);
+ * with single_transaction a failure leaves it empty, as nothing stays applied. */
+int strata_upgrade_ex(strata *s, const char *target, const strata_run_options *o, strata_run_result *out);
+int strata_downgrade_ex(strata *s, const char *target, const strata_run_options *o, strata_run_result *out);
 
 /* One step of a plan. */
 typedef struct strata_step {
@@ -205,8 +295,9 @@ int strata_plan(strata *s, int up, const char *target, strata_step **steps, size
 int strata_revision_dangers(strata *s, const strata_revision *r, int up, char ***out, size_t *n);
 
 /* Offline SQL (no database): the script an upgrade (or downgrade) from `from`
- * (NULL: base for upgrades, heads for downgrades) to `to` would run, version-table
- * statements included. *sql is malloc'd. */
+ * (NULL: base for upgrades, heads for downgrades) to `to` (NULL: "head" for
+ * upgrades, "-1" for downgrades, as strata_upgrade/strata_downgrade take it) would
+ * run, version-table statements included. *sql is malloc'd. */
 int strata_sql(strata *s, int up, const char *from, const char *to, char **sql);
 
 /* Sets the version table to `targets` without running anything; "base" empties it.
@@ -356,6 +447,52 @@ typedef struct strata_reset_result {
 int strata_reset(strata *s, const char *message, strata_reset_result *out);
 /* Frees the three paths and zeroes *r. */
 void strata_reset_result_free(strata_reset_result *r);
+
+/* doctor: a diagnosis of the project and its database, one finding per check
+ * (the troubleshooting cases of the migration guides: revision files that do not
+ * parse, multiple heads, a held lock, tables without a version table, a revision no
+ * file defines, pending revisions, edited revisions, schema.sql out of sync), each
+ * with the command that fixes it; the `strata doctor` command prints it. */
+typedef enum strata_doctor_action {
+	STRATA_DOCTOR_NO_ACTION,   /* nothing strata_doctor_fix can do: see fix */
+	STRATA_DOCTOR_MERGE_HEADS, /* write a merge revision joining the heads */
+	STRATA_DOCTOR_STAMP,       /* stamp the database at `arg` (with purge: drop every row first) */
+	STRATA_DOCTOR_DROP_DATABASES, /* drop the leftover scratch databases named in details */
+	STRATA_DOCTOR_REMOVE_FILES /* remove the partial files (*.tmp-*) named in details */
+} strata_doctor_action;
+
+typedef struct strata_doctor_finding {
+	const char *check; /* what was checked, a stable name: "revisions", "heads", "lock",
+			    * "unversioned", "unknown_revision", "stopped", "pending", "edited", "schema",
+			    * "scratch_databases", "partial_files"… */
+	int ok;            /* 1: healthy on this point; 0: a problem */
+	char *message;     /* one line, with the phrases users search for */
+	char *fix;         /* NULL, or the command(s) that fix it */
+	char **details;    /* more lines (schema.sql differences), may be empty */
+	size_t ndetails;
+	strata_doctor_action action; /* what strata_doctor_fix would do */
+	char *question;    /* NULL, or the question to ask before that action */
+	char *arg;         /* the action's argument (STAMP: the revision), or NULL */
+	int purge;
+	char *fixed;       /* NULL; after strata_doctor_fix succeeded, what it did */
+} strata_doctor_finding;
+
+typedef struct strata_doctor_result {
+	strata_doctor_finding *findings; /* in the order checked */
+	size_t nfindings;
+	int problems;      /* findings not ok and not fixed */
+} strata_doctor_result;
+
+/* Runs every check (reading only; nothing changes) and fills *out (free with
+ * strata_doctor_result_free). A check that cannot run becomes a finding, so it
+ * returns 0 whatever it found (see (*out)->problems). */
+int strata_doctor(strata *s, strata_doctor_result **out);
+/* Applies the action of finding i (see strata_doctor_action); on success sets its
+ * `fixed` and counts one problem less. A finding without an action is a
+ * STRATA_EUSAGE error. */
+int strata_doctor_fix(strata *s, strata_doctor_result *r, size_t i);
+/* Frees the result and everything in it; NULL is a no-op. */
+void strata_doctor_result_free(strata_doctor_result *r);
 
 /* verify: rehearses the pending revisions on a scratch copy of the database — each
  * one upgraded, downgraded and upgraded again — before they reach production. The

@@ -228,6 +228,15 @@ typedef struct strata_backend {
 	/* Statements run on the copy once it is open, errors ignored: the copy is thrown
 	 * away, so nothing it writes needs to survive a crash. NULL: none. */
 	const char *scratch_sql;
+	/* A query listing, one name per row, the temporary databases strata makes on the
+	 * server (strata_shadow_*, strata_verify_*) that no session uses: leftovers of a
+	 * strata that was killed. `strata doctor` lists them; --fix drops each through
+	 * scratch_drop. NULL: the backend makes none. */
+	const char *scratch_list_sql;
+	/* A query returning one cell that names the connected database as the server
+	 * knows it (its name, and what tells servers apart), whatever the URL's spelling:
+	 * the shadow database must not be the live one. NULL: URLs are compared. */
+	const char *identity_sql;
 	/* An empty database of this kind that connect opens without a server ("schema
 	 * diff --from-empty"): its URL, or NULL when load_shadow's database starts empty. */
 	const char *empty_url;

@@ -76,7 +76,10 @@ int cli_values(const cli_args *a, const char *name, char ***out);
 
 /* Opens the handle with the globals; prints the error and returns nonzero on failure. */
 int cli_open(cli_globals *g, strata **out);
-/* Prints "strata: error: <msg>" and returns the status (1 when rc is 0). */
+/* The exit status of a library status: the typed failures (STRATA_ELOCKED …
+ * STRATA_EINTERRUPTED) exit 1, as the SPEC says; others are unchanged. */
+int cli_status(int rc);
+/* Prints "strata: error: <msg>" and returns the exit status (1 when rc is 0). */
 int cli_error(strata *s, int rc);
 int cli_errorf(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,21 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Warns about applied revisions whose file changed since they ran. */
-static void warn_edited(strata *s)
-{
-	strata_applied *a;
-	size_t n;
-	if (strata_applied_list(s, &a, &n))
-		return;
-	for (size_t i = 0; i < n; i++)
-		if (a[i].edited)
-			cli_warn("revision %s was edited after it was applied (checksum differs from "
-				 "strata_history); its new SQL will not run again (`strata repair %s` "
-				 "accepts the edit)", a[i].revision, a[i].revision);
-	strata_applied_free(a, n);
-}
-
 static int offline_sql(cli_globals *g, int up, const char *target)
 {
 	strata *s;
@@ -163,8 +148,6 @@ static int move(cli_globals *g, cli_args *a, int up)
 			fprintf(stderr, "strata: backed up the database to %s\n", path);
 		free(path);
 	}
-	if (up && !g->quiet)
-		warn_edited(s);
 	strata_run_options o = STRATA_RUN_OPTIONS_INIT;
 	o.single_transaction = cli_flag(a, "single-transaction");
 	o.resume = cli_flag(a, "resume");

@@ -87,6 +87,8 @@ static void on_event(void *ctx, const strata_event *ev)
 			cJSON_AddItemToArray(cJSON_GetObjectItem(g->json, "applied"), o);
 		}
 		break;
+	case STRATA_EVENT_STEP_FAILED:
+		break; /* g->step stays the failed revision; the error is printed on return */
 	case STRATA_EVENT_STATEMENT:
 		if (g->verbose && !g->summary)
 			put_statement(stderr, ev->sql);

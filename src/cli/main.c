@@ -107,7 +107,12 @@ int cli_errorf(int rc, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return rc ? rc : 1;
+	return rc ? cli_status(rc) : 1;
+}
+
+int cli_status(int rc)
+{
+	return rc >= STRATA_ELOCKED && rc <= STRATA_EINTERRUPTED ? STRATA_EFAIL : rc;
 }
 
 void cli_warn(const char *fmt, ...)
@@ -424,5 +429,5 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (ferror(stdout) && rc == 0)
 		rc = cli_errorf(STRATA_EFAIL, "cannot write output");
-	return rc;
+	return cli_status(rc);
 }

@@ -103,12 +103,68 @@ void strata_free(strata *s)
 	free(s->python);
 	free(s->config_dir);
 	free(s->shadow_url);
+	free(s->failed_rev);
+	free(s->failed_file);
 	free(s);
 }
 
 const char *strata_errmsg(const strata *s)
 {
 	return s && s->err.msg ? s->err.msg : "";
+}
+
+int strata_errcode(const strata *s)
+{
+	return s ? s->err.code : STRATA_OK;
+}
+
+/* 1 when the last failure was a revision failing (the failed_* fields describe it). */
+static int step_failure(const strata *s)
+{
+	return s && s->failed_rev &&
+	       (s->err.code == STRATA_ESTEP_FAILED || s->err.code == STRATA_EINTERRUPTED);
+}
+
+const char *strata_failed_revision(const strata *s)
+{
+	return step_failure(s) ? s->failed_rev : NULL;
+}
+
+const char *strata_failed_file(const strata *s)
+{
+	return step_failure(s) ? s->failed_file : NULL;
+}
+
+int strata_failed_line(const strata *s)
+{
+	return step_failure(s) ? s->failed_line : 0;
+}
+
+int strata_exec(strata *s, const char *sql)
+{
+	strata_err e = STRATA_ERR_INIT;
+	int rc = ctx_connect(s);
+	if (rc)
+		return rc;
+	return s->be->exec(s->conn, sql, &e) ? ctx_take(s, &e) : 0;
+}
+
+int strata_query(strata *s, const char *sql, const char *const *params, size_t nparams, char ***cells,
+		 size_t *nrows, size_t *ncols)
+{
+	strata_err e = STRATA_ERR_INIT;
+	strata_rows r = { 0 };
+	*cells = NULL;
+	*nrows = *ncols = 0;
+	int rc = ctx_connect(s);
+	if (rc)
+		return rc;
+	if (s->be->query(s->conn, sql, params, nparams, &r, &e))
+		return ctx_take(s, &e);
+	*cells = r.cells;
+	*nrows = r.nrows;
+	*ncols = r.ncols;
+	return 0;
 }
 
 const char *strata_database_display(strata *s)
@@ -132,17 +188,20 @@ const char *strata_schema_path(strata *s)
 /* See ctx.h. */
 void *ctx_borrowed(const strata_options *o)
 {
-	return o->sqlite_handle;
+	return o->sqlite_handle ? o->sqlite_handle : o->pg_handle;
 }
 
 /* See ctx.h. */
 void ctx_unborrow(strata_options *o)
 {
 	o->sqlite_handle = NULL;
+	o->pg_handle = NULL;
 }
 
 const strata_backend *ctx_backend(strata *s)
 {
+	if (s->opts.pg_handle && !s->opts.sqlite_handle)
+		return &strata_postgres_backend;
 	const strata_backend *be =
 		s->url && !ctx_borrowed(&s->opts) ? strata_backend_for_url(s->url) : NULL;
 	return be ? be : strata_backend_for_url(DEFAULT_URL);
@@ -181,16 +240,18 @@ int ctx_connect(strata *s)
 	ctx_conn_opts(s, &co);
 	co.borrowed_handle = ctx_borrowed(&s->opts);
 	strata_err e = STRATA_ERR_INIT;
-	if (s->be->connect(&s->conn, s->url ? s->url : DEFAULT_URL, &co, &e))
+	const char *url = s->url && !co.borrowed_handle ? s->url : s->be->schemes[0];
+	if (s->be->connect(&s->conn, url ? url : DEFAULT_URL, &co, &e))
 		return ctx_take(s, &e);
 	return 0;
 }
 
-/* Builds scripts from compiled-in revisions. */
-static int embedded_scripts(strata *s, vec *out, strata_err *e)
+/* Builds scripts from n compiled-in revisions (strata_options.embedded or
+ * code_revisions) and appends them to `out`; on failure e names the revision. */
+static int embedded_scripts(const strata_embedded_revision *list, size_t n, vec *out, strata_err *e)
 {
-	for (size_t i = 0; i < s->opts.nembedded; i++) {
-		const strata_embedded_revision *er = &s->opts.embedded[i];
+	for (size_t i = 0; i < n; i++) {
+		const strata_embedded_revision *er = &list[i];
 		script *sc = xcalloc(1, sizeof(*sc));
 		vec_push(out, sc);
 		if (!er->id || !script_valid_id(er->id))
@@ -219,9 +280,26 @@ static int embedded_scripts(strata *s, vec *out, strata_err *e)
 		sc->upgrade = xstrdup(er->upgrade_sql ? er->upgrade_sql : "");
 		sc->downgrade = xstrdup(er->downgrade_sql ? er->downgrade_sql : "");
 		sc->upgrade_line = sc->downgrade_line = 1;
-		sc->has_downgrade = er->downgrade_sql != NULL;
+		sc->has_downgrade = er->downgrade_sql != NULL || er->downgrade_fn != NULL;
+		sc->upgrade_fn = er->upgrade_fn;
+		sc->downgrade_fn = er->downgrade_fn;
+		sc->fn_ctx = er->fn_ctx;
 	}
 	return 0;
+}
+
+/* The scripts of the graph: the compiled-in revisions or the versions directory's
+ * files, then the revisions written in code. */
+static int graph_scripts(strata *s, vec *sc, strata_err *e)
+{
+	int rc;
+	if (s->opts.embedded)
+		rc = embedded_scripts(s->opts.embedded, s->opts.nembedded, sc, e);
+	else
+		rc = script_load_dir(sc, s->versions_dir, e);
+	if (!rc)
+		rc = embedded_scripts(s->opts.code_revisions, s->opts.ncode_revisions, sc, e);
+	return rc;
 }
 
 static const char *const empty_list[1] = { NULL };
@@ -231,24 +309,19 @@ int ctx_graph(strata *s)
 	if (s->g)
 		return 0;
 	strata_err e = STRATA_ERR_INIT;
-	int rc;
-	if (s->opts.embedded) {
-		vec sc = { 0 };
-		rc = embedded_scripts(s, &sc, &e);
-		if (rc) {
-			for (size_t i = 0; i < sc.n; i++)
-				script_free(sc.v[i]);
-			vec_free(&sc);
-		} else {
-			rc = graph_build(&s->g, &sc, &e);
-		}
+	vec sc = { 0 };
+	if (!s->opts.embedded && !fs_is_dir(s->versions_dir))
+		return ctx_fail(s, STRATA_EFAIL,
+				"no revisions directory %s (run `strata init` first, or set script_location)%s",
+				s->versions_dir,
+				s->config_path ? "" : "; no strata.ini here or in a directory above");
+	int rc = graph_scripts(s, &sc, &e);
+	if (rc) {
+		for (size_t i = 0; i < sc.n; i++)
+			script_free(sc.v[i]);
+		vec_free(&sc);
 	} else {
-		if (!fs_is_dir(s->versions_dir))
-			return ctx_fail(s, STRATA_EFAIL,
-					"no revisions directory %s (run `strata init` first, or set script_location)%s",
-					s->versions_dir,
-					s->config_path ? "" : "; no strata.ini here or in a directory above");
-		rc = graph_load(&s->g, s->versions_dir, &e);
+		rc = graph_build(&s->g, &sc, &e);
 	}
 	if (rc)
 		return ctx_take(s, &e);
@@ -268,7 +341,7 @@ int ctx_graph(strata *s)
 		strata_revision *v = &s->revs[i];
 		v->id = r->id;
 		v->message = r->s->message;
-		v->path = s->opts.embedded ? "" : r->s->path;
+		v->path = s->opts.embedded || r->s->path[0] == '<' ? "" : r->s->path;
 		v->created = r->s->created ? r->s->created : "";
 		v->parents = (const char *const *)pool;
 		for (size_t j = 0; j < r->parents.n; j++)

@@ -286,6 +286,13 @@ int config_load(strata *s)
 	}
 	if (!s->version_table)
 		s->version_table = xstrdup("strata_version");
+	if (o->version_table_schema) {
+		if (!valid_table_name(o->version_table_schema)) {
+			rc = ctx_fail(s, STRATA_EUSAGE, "invalid version table schema '%s'", o->version_table_schema);
+			goto done;
+		}
+		set(&s->version_schema, o->version_table_schema);
+	}
 	if (!s->config_dir)
 		s->config_dir = xstrdup(".");
 	if (!s->python) {

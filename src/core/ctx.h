@@ -27,6 +27,9 @@ struct strata {
 	int url_from_config;   /* the URL came from the config file (relative to config_dir) */
 	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
 	int lock_timeout_ms;
+	char *failed_rev;      /* the revision that failed in the last run (strata_failed_revision) */
+	char *failed_file;
+	int failed_line;
 	volatile sig_atomic_t interrupted; /* strata_interrupt was called: runs stop */
 	strata *volatile child; /* a handle working for this one (verify's copy): interrupted with it */
 
@@ -70,8 +73,8 @@ void ctx_notice(strata *s, strata_event_kind kind, const char *fmt, ...)
 /* The backend for the configured URL (or the default URL's when none, for offline
  * work or a borrowed handle). */
 const strata_backend *ctx_backend(strata *s);
-/* The native handle the application lent in the options (strata_options.sqlite_handle),
- * or NULL; ctx_unborrow clears it in a copy of the options. */
+/* The native handle the application lent in the options (strata_options.sqlite_handle
+ * or pg_handle), or NULL; ctx_unborrow clears them in a copy of the options. */
 void *ctx_borrowed(const strata_options *o);
 void ctx_unborrow(strata_options *o);
 /* Appends a strata_history row (runner.c): revision `id`, direction `dir` ("up",
@@ -79,6 +82,10 @@ void ctx_unborrow(strata_options *o);
  * the caller's transaction; the error in e. */
 int write_history(strata *s, const char *id, const char *dir, const char *checksum,
 		  double ms, int ok, strata_err *e);
+/* Each revision that stopped partway on an earlier run (runner.c), for doctor:
+ * appends its one-line account to `heads`, the statements that ran to `ran` (one
+ * string, lines joined by '\n'), and how to go on to `how`. */
+int runner_stopped(strata *s, strvec *heads, strvec *ran, strvec *how, strata_err *e);
 /* The URL forms every registered backend accepts, for messages ("a, b or c");
  * malloc'd (backend.c). */
 char *backend_url_forms(void);

@@ -120,7 +120,7 @@ int strata_revision_new(strata *s, const strata_revision_options *o, char **path
 			buf b = BUF_INIT;
 			for (size_t i = 0; i < g->heads.n; i++)
 				buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)g->heads.v[i])->id);
-			rc = ctx_fail(s, STRATA_EFAIL,
+			rc = ctx_fail(s, STRATA_EMULTIPLE_HEADS,
 				      "Multiple heads are present (%s); please specify the head revision on which "
 				      "the new revision will be based with --head, or join them first with "
 				      "`strata merge heads -m MSG`", b.ptr);

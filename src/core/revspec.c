@@ -34,7 +34,7 @@ int revspec_lookup(const graph *g, const char *id, rev **out, strata_err *e)
 		rc = err_set(e, STRATA_EFAIL, "Ambiguous revision prefix '%s': it matches %s", id, b.ptr);
 		buf_free(&b);
 	} else {
-		rc = err_set(e, STRATA_EFAIL,
+		rc = err_set(e, STRATA_EUNKNOWN_REVISION,
 			     "Can't locate revision identified by '%s'%s", id,
 			     n < 4 && n > 0 && strspn(id, "0123456789abcdef") == n
 				     ? " (a prefix needs at least 4 characters)" : "");
@@ -81,13 +81,13 @@ static int multiple_heads(const char *spec, const vec *heads, strata_err *e)
 	buf b = BUF_INIT;
 	for (size_t i = 0; i < heads->n; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)heads->v[i])->id);
-	err_set(e, STRATA_EFAIL,
+	int rc = err_set(e, STRATA_EMULTIPLE_HEADS,
 		"Multiple head revisions are present for given argument '%s' (%s); please specify "
 		"a specific target revision, 'LABEL@head' to narrow to one branch, or 'heads' for "
 		"all of them. See `strata heads`; `strata merge heads -m MSG` joins them.",
 		spec, b.ptr);
 	buf_free(&b);
-	return STRATA_EFAIL;
+	return rc;
 }
 
 /* Walks n steps from `r` (NULL = base) along children (n > 0) or parents (n < 0);
@@ -265,7 +265,7 @@ int revspec_resolve_ex(const graph *g, const char *spec, const vec *current, vec
 		const char *rest = at + 1;
 		rev *l = map_get(&g->by_label, label);
 		if (!l) {
-			rc = err_set(e, STRATA_EFAIL, "Can't locate revision identified by '%s': no branch label '%s'",
+			rc = err_set(e, STRATA_EUNKNOWN_REVISION, "Can't locate revision identified by '%s': no branch label '%s'",
 				     spec, label);
 			free(label);
 			return rc;

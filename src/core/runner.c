@@ -70,7 +70,7 @@ static int known_heads(strata *s, const strvec *ids, vec *out, strata_err *e)
 	for (size_t i = 0; i < ids->n; i++) {
 		rev *r = graph_get(s->g, ids->v[i]);
 		if (!r)
-			return err_set(e, STRATA_EFAIL,
+			return err_set(e, STRATA_EUNKNOWN_REVISION,
 				       "Can't locate revision identified by '%s': the database records it in "
 				       "%s but no file in %s defines it. Restore the file, or "
 				       "record where the database really is with `strata stamp <revision> --purge`.",
@@ -325,6 +325,21 @@ static void prefix_path(strata_err *e, const char *path)
 	}
 }
 
+/* Marks e as revision r's failure (STRATA_ESTEP_FAILED, unless the database said
+ * the lock was in the way) and keeps its revision, file and line (0: no statement)
+ * on the handle for strata_failed_revision and the STEP_FAILED event. */
+static int step_failed(strata *s, const rev *r, int line, strata_err *e)
+{
+	if (!e->code || e->code == STRATA_EFAIL)
+		e->code = STRATA_ESTEP_FAILED;
+	free(s->failed_rev);
+	free(s->failed_file);
+	s->failed_rev = xstrdup(r->id);
+	s->failed_file = xstrdup(ctx_rev(s, r)->path);
+	s->failed_line = line;
+	return e->code;
+}
+
 /* Runs statement `st` of revision r's section; on failure names revision, file and
  * line and shows the statement's first line. */
 static int run_statement(strata *s, rev *r, int up, const strata_stmt *st, strata_err *e)
@@ -362,6 +377,7 @@ static int run_statement(strata *s, rev *r, int up, const strata_stmt *st, strat
 			   (nl || shown > 200) ? " …" : "");
 		free(e->msg);
 		e->msg = buf_detach(&b);
+		rc = step_failed(s, r, st->line, e);
 	}
 	return rc;
 }
@@ -379,10 +395,10 @@ static int split_section(strata *s, rev *r, int up, strata_stmtlist *l, strata_e
 /* Refuses a statement that would end the transaction a revision runs in (COMMIT,
  * ROLLBACK, END…): the revision would then be recorded as applied with its work
  * rolled back, or half committed. `l` is the section as split. */
-static int refuse_tx_control(const rev *r, const strata_stmtlist *l, strata_err *e)
+static int refuse_tx_control(const strata_backend *be, const rev *r, const strata_stmtlist *l, strata_err *e)
 {
 	for (size_t i = 0; r->s->transactional && i < l->n; i++) {
-		const char *kw = strata_stmt_tx_control(l->v[i].sql);
+		const char *kw = strata_stmt_tx_control(l->v[i].sql, be->dialect);
 		if (kw)
 			return err_set(e, STRATA_EFAIL,
 				       "%s:%d: %s in revision %s, which runs inside a transaction: it "
@@ -419,23 +435,54 @@ static int check_section(strata *s, rev *r, int up, strata_err *e)
 	const char *sql = section(r, up);
 	int rc = 0;
 	if (strata_split(sql, strlen(sql), s->be->dialect, section_line(r, up), &l, &split_e) == 0)
-		rc = refuse_tx_control(r, &l, e);
+		rc = refuse_tx_control(s->be, r, &l, e);
 	err_clear(&split_e);
 	strata_stmtlist_free(&l);
 	return rc;
 }
 
-/* Runs one section's statements; on failure names revision, file and line. */
+/* Calls code of the application during step r (a C revision's function, a hook):
+ * non-zero fails the step, with the message `what` and what the code left on the
+ * handle (a failing strata_exec). */
+static int call_code(strata *s, const rev *r, int ret, const char *what, strata_err *e)
+{
+	if (ret == 0)
+		return 0;
+	const char *why = s->err.msg && *s->err.msg ? s->err.msg : NULL;
+	err_set(e, STRATA_ESTEP_FAILED, "%s of revision %s failed (returned %d)%s%s", what, r->id, ret,
+		why ? ": " : "", why ? why : "");
+	return step_failed(s, r, 0, e);
+}
+
+/* Forgets the handle's last error before application code runs, so that call_code
+ * reports only what that code left there. */
+static void clear_err(strata *s)
+{
+	err_clear(&s->err);
+}
+
+/* Runs a C revision's function for the step, if it has one. */
+static int run_fn(strata *s, rev *r, int up, strata_err *e)
+{
+	int (*fn)(void *, strata *) = up ? r->s->upgrade_fn : r->s->downgrade_fn;
+	if (!fn)
+		return 0;
+	clear_err(s);
+	return call_code(s, r, fn(r->s->fn_ctx, s), up ? "the upgrade function" : "the downgrade function", e);
+}
+
+/* Runs one section's statements, then a C revision's function; on failure names
+ * revision, file and line. */
 static int run_section(strata *s, rev *r, int up, strata_err *e)
 {
 	strata_stmtlist l = { 0 };
 	int rc = split_section(s, r, up, &l, e);
 	if (!rc)
-		rc = refuse_tx_control(r, &l, e);
+		rc = refuse_tx_control(s->be, r, &l, e);
 	for (size_t i = 0; !rc && i < l.n; i++)
 		rc = run_statement(s, r, up, &l.v[i], e);
 	strata_stmtlist_free(&l);
-	return rc;
+	return rc ? rc : run_fn(s, r, up, e);
 }
 
 /* 1 when a failure rolls step r back as a whole on backend `be`: it runs in a
@@ -491,9 +538,9 @@ static int interrupted(strata_err *e, const char *what, const vec *at)
 	for (size_t i = 0; i < at->n; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)at->v[i])->id);
 	err_clear(e);
-	err_set(e, STRATA_EFAIL, "interrupted: %s; the database is at %s", what, at->n ? b.ptr : "base");
+	err_set(e, STRATA_EINTERRUPTED, "interrupted: %s; the database is at %s", what, at->n ? b.ptr : "base");
 	buf_free(&b);
-	return STRATA_EFAIL;
+	return STRATA_EINTERRUPTED;
 }
 
 typedef struct run {
@@ -515,9 +562,32 @@ typedef struct run {
 	 * when a revision that cannot roll back is first about to run). */
 	strvec partial;
 	int partial_known;
+	vec done;      /* strata_run_step * of the steps that completed (strata_upgrade_ex) */
 } run;
 
-static void step_event(run *ru, rev *r, strata_event_kind kind, double ms)
+/* Runs the run options' hook `h` (before_step or after_step) for step r. */
+static int step_hook(run *ru, strata_step_hook h, rev *r, const char *what, strata_err *e)
+{
+	if (!h)
+		return 0;
+	clear_err(ru->s);
+	return call_code(ru->s, r, h(ru->o->hook_ctx, ru->s, ctx_rev(ru->s, r), ru->up), what, e);
+}
+
+/* The step's SQL (or C function) between the run's before_step and after_step hooks. */
+static int hooked_section(run *ru, rev *r, strata_err *e)
+{
+	int rc = step_hook(ru, ru->o->before_step, r, "the before_step hook", e);
+	if (!rc)
+		rc = run_section(ru->s, r, ru->up, e);
+	if (!rc)
+		rc = step_hook(ru, ru->o->after_step, r, "the after_step hook", e);
+	return rc;
+}
+
+/* Emits a step event; a STEP_END of a real run is also recorded in ru->done, a
+ * STEP_FAILED carries e's message and the failing statement's line. */
+static void step_event_ex(run *ru, rev *r, strata_event_kind kind, double ms, const strata_err *e)
 {
 	strata_event ev = { 0 };
 	ev.kind = kind;
@@ -526,7 +596,23 @@ static void step_event(run *ru, rev *r, strata_event_kind kind, double ms)
 	ev.index = ru->index;
 	ev.total = ru->total;
 	ev.ms = ms;
+	if (kind == STRATA_EVENT_STEP_END && !ru->o->dry_run) {
+		strata_run_step *st = xcalloc(1, sizeof(*st));
+		st->rev = ev.rev;
+		st->up = ru->up;
+		st->ms = ms;
+		vec_push(&ru->done, st);
+	}
+	if (kind == STRATA_EVENT_STEP_FAILED) {
+		ev.text = e && e->msg ? e->msg : "";
+		ev.line = ru->s->failed_rev && strcmp(ru->s->failed_rev, r->id) == 0 ? ru->s->failed_line : 0;
+	}
 	ctx_event(ru->s, &ev);
+}
+
+static void step_event(run *ru, rev *r, strata_event_kind kind, double ms)
+{
+	step_event_ex(ru, r, kind, ms, NULL);
 }
 
 /* Runs the body of one step (statements, version rows, history row) inside the
@@ -539,7 +625,7 @@ static int step_body(run *ru, rev *r, const vec *cur, vec *after, strata_err *e)
 	const char *sql = section(r, ru->up);
 	double t0 = now_ms();
 	sha256_hex_text(sql, strlen(sql), sum);
-	int rc = run_section(s, r, ru->up, e);
+	int rc = hooked_section(ru, r, e);
 	if (!rc) {
 		heads_after(s->g, cur, r, ru->up, after);
 		rc = write_versions(s, cur, after, e);
@@ -586,7 +672,7 @@ static int check_unversioned(strata *s, strata_err *e)
 			buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
 		if (n > 5)
 			buf_printf(&b, ", … (%zu tables)", n);
-		rc = err_set(e, STRATA_EFAIL,
+		rc = err_set(e, STRATA_EUNVERSIONED,
 			     "table %s already exists (tables: %s) but the database has no %s "
 			     "table: it was built outside strata. If its schema matches a revision, record that with "
 			     "`strata stamp <revision>` (or `strata stamp head`) instead of upgrading; "
@@ -687,25 +773,60 @@ static int read_partial(strata *s, strvec *out, strata_err *e)
 }
 
 /* What an earlier run of r that stopped partway left: `done` of the statements in
- * `l` (its section as split now) ran and stay applied. Names each (file, line, first
- * line) and says how to go on. malloc'd. */
-static char *partial_story(const rev *r, int up, long done, const strata_stmtlist *l)
+ * `l` (its section as split now) ran and stay applied. `head` receives the one-line
+ * account, `ran` one line per statement that ran (file:line: first line, at most
+ * five), `how` how to go on. */
+static void partial_story(const rev *r, int up, long done, const strata_stmtlist *l, buf *head,
+			  strvec *ran, buf *how)
 {
 	const char *verb = up ? "upgrade" : "downgrade";
-	buf b = BUF_INIT;
-	buf_printf(&b, "%s of %s stopped partway on an earlier run: %ld of its %zu statements ran and "
-		       "stay applied (%s), and running it again would repeat them.",
+	buf_printf(head, "%s of %s stopped partway on an earlier run: %ld of its %zu statements ran and "
+			 "stay applied (%s), and running it again would repeat them",
 		   verb, r->id, done, l->n, nonatomic_why(r));
 	for (long i = 0; i < done && i < 5 && (size_t)i < l->n; i++) {
-		buf_printf(&b, "\n  ran: %s:%d: ", r->s->path, l->v[i].line);
+		buf b = BUF_INIT;
+		buf_printf(&b, "ran: %s:%d: ", r->s->path, l->v[i].line);
 		first_line(&b, l->v[i].sql);
+		strvec_push_owned(ran, buf_detach(&b));
 	}
 	if (done > 5)
-		buf_printf(&b, "\n  … (%ld statements)", done);
-	buf_printf(&b, "\nCheck the database, then `strata %s --resume` runs it from statement "
-		       "%ld; or finish it by hand and record that with `strata stamp %s`",
+		strvec_push_owned(ran, xasprintf("… (%ld statements)", done));
+	buf_printf(how, "check the database, then `strata %s --resume` runs it from statement %ld; or "
+			"finish it by hand and record that with `strata stamp %s`",
 		   verb, done + 1, r->id);
-	return buf_detach(&b);
+}
+
+/* Each revision that stopped partway on an earlier run and was not finished, resumed
+ * or stamped since, as `strata doctor` reports it: for each, its account, the
+ * statements that ran and how to go on, appended to the three vectors. */
+int runner_stopped(strata *s, strvec *heads, strvec *ran, strvec *how, strata_err *e)
+{
+	strvec ids = { 0 };
+	int rc = read_partial(s, &ids, e);
+	for (size_t i = 0; !rc && i < ids.n; i++) {
+		rev *r = graph_get(s->g, ids.v[i]);
+		for (int up = 1; r && !rc && up >= 0; up--) {
+			char sum[65];
+			long done = -1;
+			strata_stmtlist l = { 0 };
+			if ((rc = last_progress(s, r, up ? "up" : "down", &done, sum, e)) || done <= 0 ||
+			    split_section(s, r, up, &l, NULL) != 0) {
+				strata_stmtlist_free(&l);
+				continue;
+			}
+			buf h = BUF_INIT, w = BUF_INIT;
+			strvec lines = { 0 };
+			partial_story(r, up, done, &l, &h, &lines, &w);
+			strvec_push_owned(heads, buf_detach(&h));
+			strvec_push_owned(how, buf_detach(&w));
+			char *joined = strvec_join(&lines, "\n");
+			strvec_push_owned(ran, joined);
+			strvec_free(&lines);
+			strata_stmtlist_free(&l);
+		}
+	}
+	strvec_free(&ids);
+	return rc;
 }
 
 /* Refuses to run r again blindly after an earlier run stopped partway, or decides
@@ -738,9 +859,16 @@ static int plan_resume(run *ru, rev *r, const strata_stmtlist *l, const char *su
 		*skip = (size_t)done;
 		return 0;
 	}
-	char *story = partial_story(r, ru->up, done, l);
-	rc = err_set(e, STRATA_EFAIL, "%s", story);
-	free(story);
+	buf head = BUF_INIT, how = BUF_INIT;
+	strvec ran = { 0 };
+	partial_story(r, ru->up, done, l, &head, &ran, &how);
+	char *lines = strvec_join(&ran, "\n  ");
+	rc = err_set(e, STRATA_EFAIL, "%s.\n  %s\n%c%s", head.ptr, lines, toupper((unsigned char)how.ptr[0]),
+		     how.ptr + 1);
+	free(lines);
+	strvec_free(&ran);
+	buf_free(&head);
+	buf_free(&how);
 	return rc;
 }
 
@@ -775,10 +903,16 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, size_t *ran
 		goto done;
 	*total = l.n;
 	utc_now(when);
+	/* Application code around the statements (a C revision's function, the run's
+	 * hooks): the last statement is then counted before that code runs, so a resume
+	 * runs only the code again. */
+	int code = (ru->up ? r->s->upgrade_fn : r->s->downgrade_fn) || ru->o->after_step;
+	if (!skip)
+		rc = step_hook(ru, ru->o->before_step, r, "the before_step hook", e);
 	for (i = skip; !rc && i < l.n; i++) {
 		if ((rc = run_statement(s, r, ru->up, &l.v[i], e)))
 			break;
-		if (i + 1 == l.n)
+		if (i + 1 == l.n && !code)
 			break; /* the last one is counted with the version rows */
 		snprintf(n, sizeof n, "%zu", i + 1);
 		const char *pi[7] = { r->id, dir, sum, when, "0", "0", n };
@@ -787,6 +921,11 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, size_t *ran
 			      : s->be->query(s->conn, ins, pi, 7, NULL, e);
 		have_row = 1;
 	}
+	if (!rc) {
+		i = l.n;
+		if (code && !(rc = run_fn(s, r, ru->up, e)))
+			rc = step_hook(ru, ru->o->after_step, r, "the after_step hook", e);
+	}
 	if (rc) {
 		if (!have_row) { /* the failure and how far it got, best effort */
 			snprintf(n, sizeof n, "%zu", i);
@@ -794,7 +933,12 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, size_t *ran
 			s->be->query(s->conn, ins, pi, 7, NULL, NULL);
 		}
 		*ran = i;
-		if (i > 0)
+		if (i > 0 && i == l.n)
+			err_prefix(e, "(its %zu statement(s) ran and stay applied: %s; the database is still "
+				      "recorded at the revision before %s. Repair the cause, then `strata %s "
+				      "--resume` runs only the code after them) ",
+				   i, nonatomic_why(r), r->id, ru->up ? "upgrade" : "downgrade");
+		else if (i > 0)
 			err_prefix(e, "(statements 1-%zu of %zu stay applied: %s, and "
 				      "strata_history records how far it got; the database is still recorded at "
 				      "the revision before %s. Repair the cause, then `strata %s --resume` runs "
@@ -832,6 +976,8 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	strata *s = ru->s;
 	vec cur = { 0 }, steps = { 0 }, after = { 0 };
 	int rc = 0, was_on = 0, in_tx = 0, predicted = 0;
+	rev *begun = NULL; /* the step announced with STEP_BEGIN */
+	double t0 = 0;
 	*finished = 0;
 	/* Peek without the lock to know whether the step needs foreign keys off (after
 	 * a step of this run, its result stands in for the peek). */
@@ -891,7 +1037,8 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	}
 	ru->index++;
 	step_event(ru, r, STRATA_EVENT_STEP_BEGIN, 0);
-	double t0 = now_ms();
+	begun = r;
+	t0 = now_ms();
 	if (tracked) {
 		if (in_tx)
 			rc = s->be->commit(s->conn, e);
@@ -942,6 +1089,8 @@ done:
 	if (in_tx)
 		s->be->rollback(s->conn, NULL);
 	fk_resume(s, was_on);
+	if (rc && begun)
+		step_event_ex(ru, begun, STRATA_EVENT_STEP_FAILED, now_ms() - t0, e);
 	vec_free(&cur);
 	vec_free(&steps);
 	vec_free(&after);
@@ -1003,6 +1152,8 @@ static int all_steps(run *ru, strata_err *e)
 		heads = after;
 		if (!rc)
 			step_event(ru, r, STRATA_EVENT_STEP_END, now_ms() - t0);
+		else
+			step_event_ex(ru, r, STRATA_EVENT_STEP_FAILED, now_ms() - t0, e);
 	}
 	vec_free(&heads);
 	if (!rc) {
@@ -1042,12 +1193,111 @@ static int resolve_target(strata *s, const char *spec, int up, vec *out, int *be
 	return rc;
 }
 
-static int migrate(strata *s, int up, const char *target, const strata_run_options *o)
+/* The ids in the version table that no revision defines, appended to `out`. */
+static int unknown_versions(strata *s, strvec *out, strata_err *e)
+{
+	strvec ids = { 0 };
+	int rc = read_versions(s, &ids, e);
+	for (size_t i = 0; !rc && i < ids.n; i++)
+		if (!graph_get(s->g, ids.v[i]))
+			strvec_push(out, ids.v[i]);
+	strvec_free(&ids);
+	return rc;
+}
+
+/* Validates an upgrade against strata_history: each applied revision whose file was
+ * edited since it ran is a WARNING event naming it, or with edited_is_error the
+ * failure STRATA_EEDITED. */
+static int check_edited(run *ru, strata_err *e)
+{
+	strata *s = ru->s;
+	strata_applied *a = NULL;
+	size_t n = 0;
+	int rc = strata_applied_list(s, &a, &n);
+	if (rc)
+		return err_set(e, rc, "%s", strata_errmsg(s));
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!a[i].edited)
+			continue;
+		if (ru->o->edited_is_error) {
+			rc = err_set(e, STRATA_EEDITED,
+				     "revision %s was edited after it was applied (checksum differs from "
+				     "strata_history): restore the file from version control and put the "
+				     "change in a new revision, or accept an intentional edit with "
+				     "`strata repair %s`", a[i].revision, a[i].revision);
+			break;
+		}
+		strata_event ev = { 0 };
+		ev.kind = STRATA_EVENT_WARNING;
+		ev.rev = ctx_rev(s, graph_get(s->g, a[i].revision));
+		char *text = xasprintf("revision %s was edited after it was applied (checksum differs from "
+				       "strata_history); its new SQL will not run again (`strata repair %s` "
+				       "accepts the edit)", a[i].revision, a[i].revision);
+		ev.text = text;
+		ctx_event(s, &ev);
+		free(text);
+	}
+	strata_applied_free(a, n);
+	return rc;
+}
+
+/* dry_run: reports each step the run would take as events (STEP_BEGIN, one
+ * STATEMENT per statement, STEP_END), running nothing. */
+static int dry_run_events(run *ru, const vec *steps, strata_err *e)
+{
+	strata *s = ru->s;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < steps->n; i++) {
+		rev *r = steps->v[i];
+		strata_stmtlist l = { 0 };
+		ru->index++;
+		step_event(ru, r, STRATA_EVENT_STEP_BEGIN, 0);
+		rc = split_section(s, r, ru->up, &l, e);
+		for (size_t k = 0; !rc && k < l.n; k++) {
+			strata_event ev = { 0 };
+			ev.kind = STRATA_EVENT_STATEMENT;
+			ev.rev = ctx_rev(s, r);
+			ev.up = ru->up;
+			ev.sql = l.v[k].sql;
+			ctx_event(s, &ev);
+		}
+		strata_stmtlist_free(&l);
+		if (!rc)
+			step_event(ru, r, STRATA_EVENT_STEP_END, 0);
+	}
+	return rc;
+}
+
+/* Moves the steps ru->done recorded into *out (NULL: drops them). */
+static void take_result(run *ru, strata_run_result *out)
+{
+	if (out) {
+		out->nsteps = ru->done.n;
+		out->steps = xcalloc(ru->done.n + 1, sizeof(*out->steps));
+		for (size_t i = 0; i < ru->done.n; i++)
+			out->steps[i] = *(strata_run_step *)ru->done.v[i];
+	}
+	for (size_t i = 0; i < ru->done.n; i++)
+		free(ru->done.v[i]);
+	vec_free(&ru->done);
+}
+
+static int migrate(strata *s, int up, const char *target, const strata_run_options *o, strata_run_result *res)
 {
 	strata_run_options def = STRATA_RUN_OPTIONS_INIT;
 	strata_err e = STRATA_ERR_INIT;
-	run ru = { s, up, { 0 }, 0, 0, 0, o ? o : &def, { 0 }, 0, 0, 0, { 0 }, 0 };
+	run ru = { 0 };
+	strvec unknown = { 0 };
 	int rc, locked = 0;
+	ru.s = s;
+	ru.up = up;
+	ru.o = o ? o : &def;
+	if (res)
+		memset(res, 0, sizeof(*res));
+	free(s->failed_rev);
+	free(s->failed_file);
+	s->failed_rev = s->failed_file = NULL;
+	s->failed_line = 0;
 	if ((rc = ctx_graph(s)) || (rc = ctx_connect(s)))
 		return rc;
 	if (s->be->lock) {
@@ -1057,7 +1307,27 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 	}
 	if (up && (rc = check_unversioned(s, &e)))
 		goto done;
+	if (up && ru.o->ignore_unknown) {
+		if ((rc = unknown_versions(s, &unknown, &e)))
+			goto done;
+		if (unknown.n) {
+			char *list = strvec_join(&unknown, ", ");
+			strata_event ev = { 0 };
+			ev.kind = STRATA_EVENT_WARNING;
+			ev.ids = (const char *const *)unknown.v;
+			ev.nids = unknown.n;
+			char *text = xasprintf("the database records revision(s) %s that no file defines (a newer "
+					       "program migrated it): nothing to do, as ignore_unknown is set", list);
+			ev.text = text;
+			ctx_event(s, &ev);
+			free(text);
+			free(list);
+			goto done;
+		}
+	}
 	if ((rc = resolve_target(s, target, up, &ru.target, &ru.below, &e)))
+		goto done;
+	if (up && (rc = check_edited(&ru, &e)))
 		goto done;
 	/* Total for progress: the plan as seen now. */
 	vec cur = { 0 }, steps = { 0 };
@@ -1067,14 +1337,16 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 	for (size_t i = 0; !rc && i < steps.n; i++)
 		rc = check_section(s, steps.v[i], up, &e);
 	ru.total = steps.n;
+	if (!rc && ru.o->dry_run)
+		rc = dry_run_events(&ru, &steps, &e);
 	vec_free(&cur);
 	vec_free(&steps);
-	if (rc)
-		goto done;
-	if (ru.o->dry_run) {
+	if (rc || ru.o->dry_run) {
 		goto done;
 	} else if (ru.o->single_transaction) {
 		rc = all_steps(&ru, &e);
+		if (rc)
+			take_result(&ru, NULL); /* rolled back: nothing stays applied */
 	} else {
 		int finished = 0;
 		while (!rc && !finished)
@@ -1083,20 +1355,41 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 done:
 	if (locked)
 		s->be->unlock(s->conn);
+	take_result(&ru, res);
 	vec_free(&ru.target);
 	vec_free(&ru.expect);
 	strvec_free(&ru.partial);
+	strvec_free(&unknown);
 	return rc ? ctx_take(s, &e) : 0;
 }
 
 int strata_upgrade(strata *s, const char *target, const strata_run_options *o)
 {
-	return migrate(s, 1, target ? target : "head", o);
+	return migrate(s, 1, target ? target : "head", o, NULL);
 }
 
 int strata_downgrade(strata *s, const char *target, const strata_run_options *o)
 {
-	return migrate(s, 0, target ? target : "-1", o);
+	return migrate(s, 0, target ? target : "-1", o, NULL);
+}
+
+int strata_upgrade_ex(strata *s, const char *target, const strata_run_options *o, strata_run_result *out)
+{
+	return migrate(s, 1, target ? target : "head", o, out);
+}
+
+int strata_downgrade_ex(strata *s, const char *target, const strata_run_options *o, strata_run_result *out)
+{
+	return migrate(s, 0, target ? target : "-1", o, out);
+}
+
+void strata_run_result_free(strata_run_result *r)
+{
+	if (!r)
+		return;
+	free(r->steps);
+	r->steps = NULL;
+	r->nsteps = 0;
 }
 
 int strata_plan(strata *s, int up, const char *target, strata_step **out, size_t *n)
@@ -1141,7 +1434,7 @@ static int sql_section(strata *s, const strata_backend *be, rev *r, int up, buf 
 		prefix_path(e, r->s->path);
 		return rc;
 	}
-	rc = refuse_tx_control(r, &l, e);
+	rc = refuse_tx_control(be, r, &l, e);
 	for (size_t i = 0; !rc && i < l.n; i++)
 		buf_printf(out, "%s;\n\n", l.v[i].sql);
 	strata_stmtlist_free(&l);
@@ -1161,6 +1454,8 @@ int strata_sql(strata *s, int up, const char *from, const char *to, char **out)
 		return rc;
 	if (!from)
 		from = up ? "base" : "heads";
+	if (!to)
+		to = up ? "head" : "-1";
 	if ((rc = revspec_resolve(s->g, from, NULL, &f, &e)) ||
 	    (rc = (up ? revspec_resolve(s->g, to, &f, &t, &e)
 		      : revspec_resolve_ex(s->g, to, &f, &t, &below, &e))) ||

@@ -22,6 +22,38 @@ void strata_diff_free(strata_diff *d)
 	free(d);
 }
 
+/* The database `c` is, as its server names it (backend identity_sql), malloc'd in
+ * *out; NULL when the backend has no such query. */
+static int db_identity(const strata_backend *be, strata_conn *c, char **out, strata_err *e)
+{
+	strata_rows r = { 0 };
+	*out = NULL;
+	if (!be->identity_sql)
+		return 0;
+	int rc = be->query(c, be->identity_sql, NULL, 0, &r, e);
+	if (!rc && r.nrows == 1 && r.ncols >= 1 && r.cells[0])
+		*out = xstrdup(r.cells[0]);
+	strata_rows_free(&r);
+	return rc;
+}
+
+/* Refuses a shadow database that is the live one, however its URL is spelled: the
+ * server's own identity of both connections is compared (STRATA_EUSAGE). */
+static int same_database(const strata_backend *be, strata_conn *live, strata_conn *shadow, strata_err *e)
+{
+	char *a = NULL, *b = NULL;
+	int rc = db_identity(be, live, &a, e);
+	if (!rc)
+		rc = db_identity(be, shadow, &b, e);
+	if (!rc && a && b && strcmp(a, b) == 0)
+		rc = err_set(e, STRATA_EUSAGE,
+			     "shadow_database is the database itself (%s), under another spelling of its URL; "
+			     "it is emptied on every use, so it must be a database of its own", a);
+	free(a);
+	free(b);
+	return rc;
+}
+
 int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **out)
 {
 	strata_diff_options def = STRATA_DIFF_OPTIONS_INIT;
@@ -80,11 +112,13 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 		 * backend loads into it instead of creating a temporary one. */
 		strata_conn_opts so = co;
 		so.shadow = 1;
-		if ((rc = s->be->connect(&shadow, s->shadow_url, &so, &e))) {
+		if ((rc = s->be->connect(&shadow, s->shadow_url, &so, &e)) ||
+		    (rc = same_database(s->be, s->conn, shadow, &e))) {
 			if (shadow)
 				s->be->disconnect(shadow);
 			buf_free(&text);
-			err_prefix(&e, "shadow_database: ");
+			if (rc != STRATA_EUSAGE)
+				err_prefix(&e, "shadow_database: ");
 			return ctx_take(s, &e);
 		}
 	}

@@ -27,6 +27,11 @@ typedef struct script {
 	int upgrade_line;  /* line of the first line of each section's body */
 	int downgrade_line;
 	int has_downgrade; /* the section header is present */
+	/* A revision written in C (strata_embedded_revision's functions): called after
+	 * the section's SQL, inside its transaction; NULL for SQL only. */
+	int (*upgrade_fn)(void *ctx, struct strata *s);
+	int (*downgrade_fn)(void *ctx, struct strata *s);
+	void *fn_ctx;
 } script;
 
 /* Parses `text` (len bytes, need not be NUL-terminated) read from `path` into a new

@@ -665,10 +665,13 @@ int strata_split_tokens(const char *sql, size_t len, unsigned dialect,
 			sc.pos++;
 			continue;
 		}
-		if (c == '-' && peek1(&sc) == '-') {
+		if ((c == '-' && peek1(&sc) == '-' &&
+		     (!(sc.flags & STRATA_SQL_HASH_COMMENTS) || my_dashdash(&sc))) ||
+		    (c == '#' && (sc.flags & STRATA_SQL_HASH_COMMENTS))) {
 			skip_line_comment(&sc);
 			t.kind = STRATA_TOK_SPLIT_COMMENT;
-		} else if (c == '/' && peek1(&sc) == '*') {
+		} else if (c == '/' && peek1(&sc) == '*' &&
+			   !((sc.flags & STRATA_SQL_HASH_COMMENTS) && my_exec_comment_at(&sc))) {
 			if (skip_block_comment(&sc))
 				return STRATA_EFAIL;
 			t.kind = STRATA_TOK_SPLIT_COMMENT;
@@ -690,56 +693,51 @@ int strata_split_tokens(const char *sql, size_t len, unsigned dialect,
 	return 0;
 }
 
-/* The next word of statement text at *p, after whitespace and comments: sets *w and
- * *n and moves *p past it. Returns 0 (leaving *p) when the next token is no word. */
-static int next_word(const char **p, const char **w, size_t *n)
+/* The first words of a statement, as strata_stmt_tx_control reads them. */
+typedef struct lead_words {
+	const strata_split_tok *w;
+	strata_split_tok v[3];
+	size_t n;
+} lead_words;
+
+/* Collects the statement's first three tokens that are not comments; stops at the
+ * third or at anything that is not a word. */
+static int lead_word(void *ctx, const strata_split_tok *t)
 {
-	const char *s = *p;
-	for (;;) {
-		while (is_space((unsigned char)*s))
-			s++;
-		if (s[0] == '-' && s[1] == '-') {
-			s += strcspn(s, "\n");
-		} else if (s[0] == '/' && s[1] == '*') {
-			const char *close = strstr(s + 2, "*/");
-			s = close ? close + 2 : s + strlen(s);
-		} else {
-			break;
-		}
-	}
-	if (!is_alpha((unsigned char)*s))
+	lead_words *lw = ctx;
+	if (t->kind == STRATA_TOK_SPLIT_COMMENT)
 		return 0;
-	*w = s;
-	while (is_alpha((unsigned char)*s) || is_digit((unsigned char)*s) || *s == '_')
-		s++;
-	*n = (size_t)(s - *w);
-	*p = s;
-	return 1;
+	if (t->kind != STRATA_TOK_SPLIT_WORD)
+		return 1;
+	lw->v[lw->n++] = *t;
+	return lw->n == 3;
+}
+
+/* 1 when lead word i exists and is `kw` (lowercase). */
+static int lead_is(const lead_words *lw, size_t i, const char *kw)
+{
+	return i < lw->n && word_is(lw->v[i].p, lw->v[i].n, kw);
 }
 
 /* See split.h. */
-const char *strata_stmt_tx_control(const char *stmt)
+const char *strata_stmt_tx_control(const char *stmt, unsigned dialect)
 {
-	const char *p = stmt, *w;
-	size_t n;
-	if (!next_word(&p, &w, &n))
+	lead_words lw = { 0 };
+	if (strata_split_tokens(stmt, strlen(stmt), dialect, lead_word, &lw, NULL) || !lw.n)
 		return NULL;
-	if (word_is(w, n, "commit"))
+	if (lead_is(&lw, 0, "commit"))
 		return "COMMIT";
-	if (word_is(w, n, "end"))
+	if (lead_is(&lw, 0, "end"))
 		return "END";
-	if (word_is(w, n, "abort"))
+	if (lead_is(&lw, 0, "abort"))
 		return "ABORT";
-	if (word_is(w, n, "prepare"))
-		return next_word(&p, &w, &n) && word_is(w, n, "transaction") ? "PREPARE TRANSACTION"
-									   : NULL;
-	if (!word_is(w, n, "rollback"))
+	if (lead_is(&lw, 0, "prepare"))
+		return lead_is(&lw, 1, "transaction") ? "PREPARE TRANSACTION" : NULL;
+	if (!lead_is(&lw, 0, "rollback"))
 		return NULL;
 	/* ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name stays inside the transaction. */
-	int more = next_word(&p, &w, &n);
-	if (more && (word_is(w, n, "work") || word_is(w, n, "transaction")))
-		more = next_word(&p, &w, &n);
-	return more && word_is(w, n, "to") ? NULL : "ROLLBACK";
+	size_t to = lead_is(&lw, 1, "work") || lead_is(&lw, 1, "transaction") ? 2 : 1;
+	return lead_is(&lw, to, "to") ? NULL : "ROLLBACK";
 }
 
 /* See split.h. */

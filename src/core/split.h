@@ -61,9 +61,9 @@ int strata_split_tokens(const char *sql, size_t len, unsigned dialect,
 			int (*fn)(void *ctx, const strata_split_tok *t), void *ctx, strata_err *e);
 
 /* The transaction-control statement that `stmt` (one statement as strata_split cut
- * it) is, as a constant keyword: "COMMIT", "END", "ROLLBACK" (not ROLLBACK … TO a
+ * it, read with the same lexer by the rules of `dialect`) is, as a constant keyword: "COMMIT", "END", "ROLLBACK" (not ROLLBACK … TO a
  * savepoint), "ABORT" or "PREPARE TRANSACTION"; NULL for any other statement. Such a
  * statement ends the transaction a revision runs in. */
-const char *strata_stmt_tx_control(const char *stmt);
+const char *strata_stmt_tx_control(const char *stmt, unsigned dialect);
 
 #endif

@@ -132,3 +132,17 @@ run -d sqlite:fresh.db upgrade
 expect_rc 0 "the squashed revision builds a fresh database"
 run -d sqlite:fresh.db check
 expect_rc 0 "which matches schema.sql, as the old one does"
+
+# Partial files of a strata killed while writing (a backup beside the database, a
+# revision file): reported, and removed by --fix.
+touch db.sqlite.tmp-Ab12Cd "migrations/versions/f00_x.sql.tmp-Zz9Yy8"
+run doctor
+expect_rc 1 "doctor with partial files left behind"
+expect_out "2 partial file\(s\) left by a strata that was killed" "counts them"
+expect_out "db.sqlite.tmp-Ab12Cd" "names the one beside the database"
+expect_out "f00_x.sql.tmp-Zz9Yy8" "and the one among the revisions"
+run doctor --fix --yes
+expect_out "fixed: removed 2 file\(s\)" "--fix removes them"
+check "they are gone" test ! -e db.sqlite.tmp-Ab12Cd -a ! -e migrations/versions/f00_x.sql.tmp-Zz9Yy8
+run doctor
+expect_rc 0 "healthy again"

@@ -26,6 +26,11 @@ DROP TABLE t1;" "-- strata:transaction off" >/dev/null
   expect_err "upgrade of b2 stopped partway on an earlier run: 2 of its 4 statements ran" "$L: the refusal says how far it got"
   expect_err "ran: migrations/versions/b2_split_tables.sql:8: CREATE TABLE t2" "$L: and lists the statements that ran"
   check "$L: instead of 'already exists'" sh -c "! grep -q 'already exists' '$ERR'"
+  run doctor
+  expect_rc 1 "$L: doctor reports the stopped revision"
+  expect_out "b2 stopped partway on an earlier run: 2 of its 4 statements ran" "$L: doctor explains the state"
+  expect_out "ran: migrations/versions/b2_split_tables.sql:7: CREATE TABLE t1" "$L: doctor lists the statements that ran"
+  expect_out "upgrade --resume" "$L: doctor says the fix"
   $dbq "CREATE TABLE missing (id INTEGER)" >/dev/null
   run upgrade --resume
   expect_rc 0 "$L: upgrade --resume continues after the cause is fixed"
@@ -99,6 +104,9 @@ repair_scenario() {
   run check
   expect_rc 1 "$L: check reports the edited revision"
   expect_out "revision h1 was edited after it was applied .*strata repair h1" "$L: and suggests strata repair"
+  run doctor
+  expect_out "revision h1 was edited after it was applied" "$L: doctor reports the edited revision"
+  expect_out "fix: .*strata repair h1" "$L: and suggests strata repair"
   run repair
   expect_rc 1 "$L: repair without a terminal and without --yes refuses"
   expect_err "repair needs confirmation" "$L: says how to confirm"

@@ -287,10 +287,11 @@ static void test_errors(void **state)
 	strata_free(s);
 
 	s = open_db("err.db");
-	assert_int_equal(strata_upgrade(s, "fedcba987654", NULL), STRATA_EFAIL);
+	assert_int_equal(strata_upgrade(s, "fedcba987654", NULL), STRATA_EUNKNOWN_REVISION);
+	assert_int_equal(strata_errcode(s), STRATA_EUNKNOWN_REVISION);
 	assert_non_null(strstr(strata_errmsg(s), "Can't locate revision identified by 'fedcba987654'"));
 	const char *bad[] = { "nope1234" };
-	assert_int_equal(strata_stamp(s, bad, 1, 0), STRATA_EFAIL);
+	assert_int_equal(strata_stamp(s, bad, 1, 0), STRATA_EUNKNOWN_REVISION);
 	assert_non_null(strstr(strata_errmsg(s), "Can't locate revision"));
 	current_is(s, "");
 	const strata_revision **r = NULL;
@@ -314,8 +315,12 @@ static void test_errors(void **state)
 	o.database_url = "sqlite:bad.db";
 	o.script_location = "bad";
 	assert_int_equal(strata_open(&s, &o), STRATA_OK);
-	assert_int_equal(strata_upgrade(s, NULL, NULL), STRATA_EFAIL);
+	assert_int_equal(strata_upgrade(s, NULL, NULL), STRATA_ESTEP_FAILED);
 	assert_non_null(strstr(strata_errmsg(s), "aaaa00000002"));
+	/* The failing revision, file and line as fields, not only text. */
+	assert_string_equal(strata_failed_revision(s), "aaaa00000002");
+	assert_string_equal(strata_failed_file(s), "bad/versions/aaaa00000002_broken.sql");
+	assert_int_equal(strata_failed_line(s), 7);
 	assert_non_null(strstr(strata_errmsg(s), "no_such_table"));
 	current_is(s, "aaaa00000001");
 	assert_true(has_table("bad.db", "t"));
@@ -351,9 +356,9 @@ static void test_sqlite_handle(void **state)
 
 static const strata_embedded_revision embedded[] = {
 	{ "e00000000001", "", "create notes", "", "", 1, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n",
-	  "DROP TABLE notes;\n" },
+	  "DROP TABLE notes;\n", NULL, NULL, NULL },
 	{ "e00000000002", "e00000000001", "tags", "tags", "", 1, "CREATE TABLE tags (note INTEGER, tag TEXT);\n",
-	  "DROP TABLE tags;\n" },
+	  "DROP TABLE tags;\n", NULL, NULL, NULL },
 };
 
 static void test_embedded(void **state)
@@ -383,6 +388,55 @@ static void test_embedded(void **state)
 	strata_free(s);
 }
 
+/* strata_doctor: the diagnosis as data, and the fix it offers applied through
+ * strata_doctor_fix (a database at a revision no file defines, matching schema.sql:
+ * stamped at the head with purge). */
+static void test_doctor(void **state)
+{
+	(void)state;
+	write_file("doctor.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT);\n"
+				 "CREATE TABLE b (id INTEGER PRIMARY KEY);\n");
+	strata_options o = STRATA_OPTIONS_INIT;
+	o.database_url = "sqlite:doctor.db";
+	o.use_env = 0;
+	o.script_location = "mig";
+	o.schema_path = "doctor.sql";
+	strata *s = NULL;
+	if (strata_open(&s, &o) != STRATA_OK)
+		fail_msg("strata_open: %s", strata_errmsg(s));
+	assert_int_equal(strata_upgrade(s, NULL, NULL), STRATA_OK);
+	strata_doctor_result *r = NULL;
+	assert_int_equal(strata_doctor(s, &r), STRATA_OK);
+	assert_int_equal(r->problems, 0);
+	assert_true(r->nfindings >= 5);
+	assert_string_equal(r->findings[0].check, "revisions");
+	assert_int_equal(strata_doctor_fix(s, r, 0), STRATA_EUSAGE); /* nothing to fix */
+	strata_doctor_result_free(r);
+
+	sqlite3 *h = NULL;
+	assert_int_equal(sqlite3_open("doctor.db", &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "UPDATE strata_version SET version_num = 'deadbeef0000'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(strata_doctor(s, &r), STRATA_OK);
+	assert_int_equal(r->problems, 1);
+	size_t i = 0;
+	while (i < r->nfindings && r->findings[i].ok)
+		i++;
+	assert_true(i < r->nfindings);
+	assert_string_equal(r->findings[i].check, "unknown_revision");
+	assert_non_null(strstr(r->findings[i].message, "Can't locate revision identified by 'deadbeef0000'"));
+	assert_int_equal(r->findings[i].action, STRATA_DOCTOR_STAMP);
+	assert_string_equal(r->findings[i].arg, R3);
+	assert_int_equal(r->findings[i].purge, 1);
+	assert_int_equal(strata_doctor_fix(s, r, i), STRATA_OK);
+	assert_int_equal(r->problems, 0);
+	assert_non_null(strstr(r->findings[i].fixed, R3));
+	strata_doctor_result_free(r);
+	current_is(s, R3);
+	strata_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_sqlite_handle),
 		cmocka_unit_test(test_embedded),
+		cmocka_unit_test(test_doctor),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

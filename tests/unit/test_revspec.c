@@ -195,7 +195,7 @@ static void test_head(void **state)
 	graph_free(g);
 
 	g = fixture();
-	fails(g, NULL, "head", STRATA_EFAIL, "Multiple head revisions are present", "'head'",
+	fails(g, NULL, "head", STRATA_EMULTIPLE_HEADS, "Multiple head revisions are present", "'head'",
 	      "m0001", "u0003", "abcd1111", "abcd2222", "heads", "LABEL@head", "strata merge heads",
 	      NULL);
 	/* In upgrade order (graph.h), which puts the short branches first here. */
@@ -235,15 +235,15 @@ static void test_ids_and_prefixes(void **state)
 	resolves(g, NULL, "users", "u0001");
 	fails(g, NULL, "abcd", STRATA_EFAIL, "Ambiguous revision", "abcd1111", "abcd2222", NULL);
 	fails(g, NULL, "a000", STRATA_EFAIL, "Ambiguous revision", "a0001", "a0002", "a0003", "a0004", NULL);
-	fails(g, NULL, "zzzz9999", STRATA_EFAIL, "Can't locate revision identified by 'zzzz9999'", NULL);
+	fails(g, NULL, "zzzz9999", STRATA_EUNKNOWN_REVISION, "Can't locate revision identified by 'zzzz9999'", NULL);
 	/* Prefixes need 4 characters. */
-	fails(g, NULL, "m00", STRATA_EFAIL, "Can't locate revision identified by 'm00'", NULL);
-	fails(g, NULL, "abc", STRATA_EFAIL, "Can't locate revision identified by 'abc'",
+	fails(g, NULL, "m00", STRATA_EUNKNOWN_REVISION, "Can't locate revision identified by 'm00'", NULL);
+	fails(g, NULL, "abc", STRATA_EUNKNOWN_REVISION, "Can't locate revision identified by 'abc'",
 	      "a prefix needs at least 4 characters", NULL);
 	/* Case matters, as in file names and Alembic. */
-	fails(g, NULL, "A0001", STRATA_EFAIL, "Can't locate revision identified by 'A0001'", NULL);
+	fails(g, NULL, "A0001", STRATA_EUNKNOWN_REVISION, "Can't locate revision identified by 'A0001'", NULL);
 	/* A longer string is not a prefix. */
-	fails(g, NULL, "a00011", STRATA_EFAIL, "Can't locate", NULL);
+	fails(g, NULL, "a00011", STRATA_EUNKNOWN_REVISION, "Can't locate", NULL);
 	graph_free(g);
 }
 
@@ -302,7 +302,7 @@ static void test_relative_to_current(void **state)
 	fails(g, "c0002", "+1x", STRATA_EUSAGE, "invalid relative revision '+1x'", NULL);
 	fails(g, "c0002", "+ 1", STRATA_EUSAGE, "invalid relative revision", NULL);
 	fails(g, "c0002", "-x", STRATA_EUSAGE, "invalid relative revision", NULL);
-	fails(g, "c0002", "+", STRATA_EFAIL, "Can't locate revision identified by '+'", NULL);
+	fails(g, "c0002", "+", STRATA_EUNKNOWN_REVISION, "Can't locate revision identified by '+'", NULL);
 	graph_free(g);
 }
 
@@ -349,12 +349,12 @@ static void test_rev_plus_minus(void **state)
 	fails(g, NULL, "m0001-2", STRATA_EFAIL, "Ambiguous relative revision m0001-2", NULL);
 	fails(g, NULL, "u0003+1", STRATA_EFAIL, "goes past the head", "u0003 has no later revision", NULL);
 	fails(g, NULL, "a000+1", STRATA_EFAIL, "Ambiguous revision", NULL);
-	fails(g, NULL, "zzzz+1", STRATA_EFAIL, "Can't locate revision identified by 'zzzz'", NULL);
+	fails(g, NULL, "zzzz+1", STRATA_EUNKNOWN_REVISION, "Can't locate revision identified by 'zzzz'", NULL);
 	/* More than six digits is not a step count. */
-	fails(g, NULL, "a0001+1000000", STRATA_EFAIL, "Can't locate revision identified by 'a0001+1000000'", NULL);
+	fails(g, NULL, "a0001+1000000", STRATA_EUNKNOWN_REVISION, "Can't locate revision identified by 'a0001+1000000'", NULL);
 	/* heads / head / base with a step. */
-	fails(g, NULL, "heads-1", STRATA_EFAIL, "Multiple head revisions are present", NULL);
-	fails(g, NULL, "head-1", STRATA_EFAIL, "Multiple head revisions are present", NULL);
+	fails(g, NULL, "heads-1", STRATA_EMULTIPLE_HEADS, "Multiple head revisions are present", NULL);
+	fails(g, NULL, "head-1", STRATA_EMULTIPLE_HEADS, "Multiple head revisions are present", NULL);
 	fails(g, NULL, "base+1", STRATA_EFAIL, "Ambiguous relative revision base+1", NULL);
 	fails(g, NULL, "base-1", STRATA_EFAIL, "goes past base", NULL);
 	graph_free(g);
@@ -381,7 +381,7 @@ static void test_label_at(void **state)
 	resolves(g, NULL, "core@head", "m0001");
 	resolves(g, NULL, "feature@head", "m0001");
 	resolves(g, NULL, "extra@heads", "abcd1111 abcd2222");
-	fails(g, NULL, "extra@head", STRATA_EFAIL, "Multiple head revisions are present",
+	fails(g, NULL, "extra@head", STRATA_EMULTIPLE_HEADS, "Multiple head revisions are present",
 	      "'extra@head'", "abcd1111, abcd2222", NULL);
 
 	/* LABEL@base: just below the labelled revision, that branch only. */
@@ -408,7 +408,7 @@ static void test_label_at(void **state)
 	      "a0004-1 or b0001-1", NULL);
 	fails(g, NULL, "users@+0", STRATA_EUSAGE, "invalid relative revision 'users@+0'", NULL);
 	fails(g, NULL, "users@+1x", STRATA_EUSAGE, "invalid relative revision 'users@+1x'", NULL);
-	fails(g, NULL, "users@-", STRATA_EFAIL, "Can't locate", NULL);
+	fails(g, NULL, "users@-", STRATA_EUNKNOWN_REVISION, "Can't locate", NULL);
 
 	/* LABEL@REV and LABEL@REV±N. */
 	resolves(g, NULL, "users@u0002", "u0002");
@@ -420,16 +420,16 @@ static void test_label_at(void **state)
 	fails(g, NULL, "users@u000", STRATA_EFAIL, "Ambiguous revision", "u0001", "u0002", "u0003", NULL);
 	fails(g, NULL, "users@a0002", STRATA_EFAIL, "Revision a0002 is not on branch 'users'", NULL);
 	fails(g, NULL, "feature@a0004", STRATA_EFAIL, "Revision a0004 is not on branch 'feature'", NULL);
-	fails(g, NULL, "users@zzzz", STRATA_EFAIL, "Can't locate revision identified by 'zzzz'", NULL);
+	fails(g, NULL, "users@zzzz", STRATA_EUNKNOWN_REVISION, "Can't locate revision identified by 'zzzz'", NULL);
 	fails(g, NULL, "users@u0003+1", STRATA_EFAIL, "goes past the head", NULL);
-	fails(g, NULL, "users@", STRATA_EFAIL, "Can't locate", NULL);
+	fails(g, NULL, "users@", STRATA_EUNKNOWN_REVISION, "Can't locate", NULL);
 
 	/* Unknown labels. */
-	fails(g, NULL, "nolabel@head", STRATA_EFAIL,
+	fails(g, NULL, "nolabel@head", STRATA_EUNKNOWN_REVISION,
 	      "Can't locate revision identified by 'nolabel@head': no branch label 'nolabel'", NULL);
-	fails(g, NULL, "@head", STRATA_EFAIL, "no branch label ''", NULL);
-	fails(g, NULL, "a0001@head", STRATA_EFAIL, "no branch label 'a0001'", NULL);
-	fails(g, NULL, "users@users@head", STRATA_EFAIL, "Can't locate", NULL);
+	fails(g, NULL, "@head", STRATA_EUNKNOWN_REVISION, "no branch label ''", NULL);
+	fails(g, NULL, "a0001@head", STRATA_EUNKNOWN_REVISION, "no branch label 'a0001'", NULL);
+	fails(g, NULL, "users@users@head", STRATA_EUNKNOWN_REVISION, "Can't locate", NULL);
 	graph_free(g);
 }
 

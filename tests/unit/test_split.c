@@ -957,13 +957,20 @@ static void test_tx_control(void **state)
 		{ "\"COMMIT\"", NULL },
 		{ "", NULL },
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		const char *got = strata_stmt_tx_control(cases[i].stmt);
-		if (!cases[i].want)
-			assert_null(got);
-		else
-			assert_string_equal(got ? got : "(null)", cases[i].want);
-	}
+	static const unsigned dialects[] = { SQLITE, PG, STRATA_DIALECT_MYSQL };
+	for (size_t d = 0; d < sizeof dialects / sizeof dialects[0]; d++)
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			const char *got = strata_stmt_tx_control(cases[i].stmt, dialects[d]);
+			if (!cases[i].want)
+				assert_null(got);
+			else
+				assert_string_equal(got ? got : "(null)", cases[i].want);
+		}
+	/* The words are read by the splitter's lexer, with the dialect's comments: a
+	 * nested comment (PostgreSQL) and a # comment (MariaDB) before the keyword. */
+	assert_string_equal(strata_stmt_tx_control("/* a /* b */ c */ COMMIT", PG), "COMMIT");
+	assert_string_equal(strata_stmt_tx_control("# why\nROLLBACK", STRATA_DIALECT_MYSQL), "ROLLBACK");
+	assert_null(strata_stmt_tx_control("ROLLBACK /* x /* y */ z */ TO sp", PG));
 	/* Whole sections: only top-level statements count. */
 	static const struct {
 		int dialect;
@@ -985,7 +992,7 @@ static void test_tx_control(void **state)
 					      1, &l, &e), 0);
 		int hits = 0;
 		for (size_t j = 0; j < l.n; j++)
-			hits += strata_stmt_tx_control(l.v[j].sql) != NULL;
+			hits += strata_stmt_tx_control(l.v[j].sql, (unsigned)sections[i].dialect) != NULL;
 		assert_int_equal(hits, sections[i].hits);
 		strata_stmtlist_free(&l);
 	}

@@ -305,14 +305,14 @@ static int my_lock(strata_conn *c, strata_err *e)
 	if (my_query(c, "SELECT IS_USED_LOCK($1)", p, 1, &r, NULL) == 0 && r.nrows == 1 && r.cells[0])
 		holder = xstrdup(r.cells[0]);
 	strata_rows_free(&r);
-	err_set(e, STRATA_EFAIL,
+	err_set(e, STRATA_ELOCKED,
 		"database is locked: another strata holds the migration lock on database \"%s\" "
 		"(GET_LOCK('%s')%s%s) and did not release it within %d ms. Wait for it to finish, "
 		"or raise lock_timeout in strata.ini",
 		c->url.database, c->lock_name, holder ? ", held by connection " : "",
 		holder ? holder : "", c->lock_timeout_ms);
 	free(holder);
-	return STRATA_EFAIL;
+	return STRATA_ELOCKED;
 }
 
 /* Releases the run's lock (best effort: closing the session releases it too). */
@@ -444,6 +444,10 @@ const strata_backend strata_mariadb_backend = {
 	.backup_path = my_backup_path,
 	.scratch_copy = my_scratch_copy,
 	.scratch_drop = my_scratch_drop,
+	.scratch_list_sql = "SELECT schema_name FROM information_schema.schemata WHERE (schema_name LIKE "
+			    "'strata\\_shadow\\_%' OR schema_name LIKE 'strata\\_verify\\_%') AND schema_name NOT IN "
+			    "(SELECT db FROM information_schema.processlist WHERE db IS NOT NULL) ORDER BY 1",
+	.identity_sql = "SELECT CONCAT(DATABASE(), ' (', @@hostname, ':', @@port, ' ', @@datadir, ')')",
 	.introspect = my_introspect,
 	.load_shadow = my_load_shadow,
 	.render = my_render,

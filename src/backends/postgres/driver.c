@@ -49,6 +49,7 @@ struct strata_conn {
 	int shadow;         /* opened as the configured shadow database */
 	PGcancel *cancel;   /* for pg_interrupt, made at connect time (PQgetCancel is not
 			     * async-signal-safe; PQcancel is) */
+	int borrowed;       /* pg is the application's (strata_options.pg_handle): never closed */
 };
 
 /* The libpq handle behind a connection, for the PostgreSQL introspection. */
@@ -278,6 +279,9 @@ static PGresult *run(strata_conn *c, const char *sql, const char *const *params,
 	return NULL;
 }
 
+static strata_conn *conn_new(PGconn *pg, const strata_conn_opts *o);
+static void pg_unlock(strata_conn *c);
+
 /* Opens a session for a postgresql:// or postgres:// URL; on failure e says what
  * failed, with any password in the URL shown as ***. */
 static int pg_connect(strata_conn **out, const char *url, const strata_conn_opts *o,
@@ -292,6 +296,12 @@ static int pg_connect(strata_conn **out, const char *url, const strata_conn_opts
 	int rc = pq_load(e);
 	if (rc)
 		return rc;
+	if (o && o->borrowed_handle) {
+		/* The application's session, as it set it up: strata only uses it. */
+		*out = conn_new(o->borrowed_handle, o);
+		(*out)->borrowed = 1;
+		return 0;
+	}
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
 	if (!pg)
 		return err_set(e, STRATA_EFAIL, "cannot connect to PostgreSQL: out of memory");
@@ -312,6 +322,14 @@ static int pg_connect(strata_conn **out, const char *url, const strata_conn_opts
 	PGresult *chk = PQexec(pg, "SELECT set_config('client_connection_check_interval', '1000', false)"
 				   " WHERE current_setting('client_connection_check_interval') = '0'");
 	PQclear(chk);
+	*out = conn_new(pg, o);
+	return 0;
+}
+
+/* The connection state around an open session `pg`, with the options' version
+ * table, schema, lock timeout and shadow flag. */
+static strata_conn *conn_new(PGconn *pg, const strata_conn_opts *o)
+{
 	strata_conn *c = xcalloc(1, sizeof(*c));
 	c->pg = pg;
 	c->cancel = PQgetCancel(pg);
@@ -323,8 +341,7 @@ static int pg_connect(strata_conn **out, const char *url, const strata_conn_opts
 	char *vt = qualified(c->schema, c->version_table);
 	c->lock_key = lock_key_for(vt);
 	free(vt);
-	*out = c;
-	return 0;
+	return c;
 }
 
 /* Closes the session (which also drops an advisory lock still held) and frees c. */
@@ -334,7 +351,10 @@ static void pg_disconnect(strata_conn *c)
 		return;
 	if (c->cancel)
 		PQfreeCancel(c->cancel);
-	PQfinish(c->pg);
+	if (c->borrowed)
+		pg_unlock(c); /* the session lives on: its advisory lock must not */
+	else
+		PQfinish(c->pg);
 	free(c->schema);
 	free(c->version_table);
 	free(c);
@@ -454,7 +474,7 @@ static int pg_lock(strata_conn *c, strata_err *e)
 		double waited = now_ms() - start;
 		if (waited >= c->lock_timeout_ms) {
 			char *vt = qualified(c->schema, c->version_table);
-			err_set(e, STRATA_EFAIL,
+			err_set(e, STRATA_ELOCKED,
 				"database is locked: another strata holds the migration lock on database "
 				"\"%s\" (advisory lock %s for %s) and did not release it within %d ms "
 				"(SQLSTATE " SQLSTATE_LOCK_NOT_AVAILABLE "). Wait for it to finish, or raise "
@@ -462,7 +482,7 @@ static int pg_lock(strata_conn *c, strata_err *e)
 				"'advisory'` shows the holder",
 				PQdb(c->pg), key, vt, c->lock_timeout_ms);
 			free(vt);
-			return STRATA_EFAIL;
+			return STRATA_ELOCKED;
 		}
 		int left = c->lock_timeout_ms - (int)waited;
 		int nap = pause_ms < left ? pause_ms : left;
@@ -771,6 +791,14 @@ const strata_backend strata_postgres_backend = {
 	.scratch_copy = pg_scratch_copy,
 	.scratch_drop = pg_scratch_drop,
 	.scratch_sql = "SET synchronous_commit = off",
+	.scratch_list_sql = "SELECT d.datname FROM pg_database d WHERE (d.datname LIKE 'strata\\_shadow\\_%' "
+			    "OR d.datname LIKE 'strata\\_verify\\_%') AND NOT EXISTS (SELECT 1 FROM "
+			    "pg_stat_activity a WHERE a.datname = d.datname) ORDER BY 1",
+	/* The postmaster's start time and port tell clusters apart, the database's oid
+	 * the databases of one cluster. */
+	.identity_sql = "SELECT current_database() || ' (oid ' || d.oid || ', port ' || current_setting('port') || "
+			"', server started ' || pg_postmaster_start_time() || ')' FROM pg_database d "
+			"WHERE d.datname = current_database()",
 	.introspect = pg_introspect,
 	.load_shadow = pg_load_shadow,
 	.render = pg_render,

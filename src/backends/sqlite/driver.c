@@ -66,7 +66,7 @@ static int db_error(strata_conn *c, int rc, const char *what, strata_err *e)
 {
 	int code = rc & 0xff;
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-		return err_set(e, STRATA_EFAIL,
+		return err_set(e, STRATA_ELOCKED,
 			       "database is locked: another process held %s for more than %d ms%s%s",
 			       c->path ? c->path : "the database", c->lock_timeout_ms,
 			       what ? " while " : "", what ? what : "");

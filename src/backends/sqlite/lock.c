@@ -77,7 +77,7 @@ int sqlite_lock_file(const char *db, int timeout_ms, int *fd, strata_err *e)
 		}
 		double waited = mono_ms() - start;
 		if (waited >= timeout_ms) {
-			rc = err_set(e, STRATA_EFAIL,
+			rc = err_set(e, STRATA_ELOCKED,
 				     "database is locked: another strata holds the migration lock of %s "
 				     "(%s) and did not release it within %d ms. Wait for it to finish, or "
 				     "raise lock_timeout in strata.ini",
