@@ -26,15 +26,23 @@ if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDI
 
 # The library, instrumented for coverage but without libFuzzer's main; rebuilt when a
 # source is newer than its object.
+# The stale ones are compiled $jobs at a time.
+jobs=$(nproc 2>/dev/null || echo 2)
 objs=""
+stale=""
 for src in $(cd "$top" && find src -name '*.c' ! -path 'src/cli/*' | sort); do
   obj="$out/obj/$(echo "${src%.c}" | tr / _).o"
   hdrs_newer=$(find "$top/src" "$top/include" -name '*.h' -newer "$obj" 2>/dev/null | head -n 1 || true)
   if [ ! -f "$obj" ] || [ "$top/$src" -nt "$obj" ] || [ -n "$hdrs_newer" ]; then
-    $cc $cflags -fsanitize=fuzzer-no-link -c "$top/$src" -o "$obj"
+    stale="$stale $src"
   fi
   objs="$objs $obj"
 done
+if [ -n "$stale" ]; then
+  export cc cflags out top
+  printf '%s\n' $stale | xargs -P "$jobs" -I{} sh -c \
+    'src={}; $cc $cflags -fsanitize=fuzzer-no-link -c "$top/$src" -o "$out/obj/$(echo "${src%.c}" | tr / _).o"'
+fi
 # The Python providers compiled in, as the Makefile does (tools/gen_embed.sh).
 mkdir -p "$out/gen"
 sh "$top/tools/gen_embed.sh" "$out/gen/embedded.c" $(ls "$top"/src/providers/*.py 2>/dev/null | sort)
@@ -47,22 +55,39 @@ if [ $# -gt 0 ]; then names="$*"; else
   names=$(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')
 fi
 
+for name in $names; do
+  [ -f "$top/tests/fuzz/fuzz_$name.c" ] || { echo "fuzz: no harness $top/tests/fuzz/fuzz_$name.c" >&2; exit 2; }
+done
+# run_one NAME: builds and runs one harness; its exit status lands in $out/fuzz_NAME.rc
+run_one() {
+  rm -f "$out/fuzz_$1.rc"
+  bin="$out/fuzz_$1"
+  corpus="$out/corpus-$1"
+  mkdir -p "$corpus"
+  seeds="$top/tests/fuzz/corpus/$1"
+  [ -d "$seeds" ] || seeds=""
+  rc=0
+  { $cc $cflags -fsanitize=fuzzer "$top/tests/fuzz/fuzz_$1.c" "$out/libstrata-fuzz.a" $libs -o "$bin" &&
+    (cd "$out" && "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
+     -artifact_prefix="$out/crash-$1-" ${FUZZ_FLAGS:-} "$corpus" $seeds); } >"$out/fuzz_$1.log" 2>&1 || rc=$?
+  echo "$rc" >"$out/fuzz_$1.rc"
+}
+# The harnesses run $jobs at a time, each for ${secs} s.
+echo "== fuzz: $(echo $names | wc -w) harnesses, ${secs} s each, $jobs at a time"
+running=0
+for name in $names; do
+  run_one "$name" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then wait; running=0; fi
+done
+wait
+
 status=0
 summary=""
 for name in $names; do
-  h="$top/tests/fuzz/fuzz_$name.c"
-  [ -f "$h" ] || { echo "fuzz: no harness $h" >&2; exit 2; }
-  bin="$out/fuzz_$name"
-  $cc $cflags -fsanitize=fuzzer "$h" "$out/libstrata-fuzz.a" $libs -o "$bin"
-  corpus="$out/corpus-$name"
-  mkdir -p "$corpus"
-  seeds="$top/tests/fuzz/corpus/$name"
-  [ -d "$seeds" ] || seeds=""
   log="$out/fuzz_$name.log"
-  echo "== fuzz_$name: ${secs} s"
-  rc=0
-  (cd "$out" && "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
-     -artifact_prefix="$out/crash-$name-" ${FUZZ_FLAGS:-} "$corpus" $seeds) >"$log" 2>&1 || rc=$?
+  corpus="$out/corpus-$name"
+  rc=$(cat "$out/fuzz_$name.rc" 2>/dev/null || echo 1)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   [ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9][0-9]*\).*/\1/p' "$log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)

@@ -29,6 +29,7 @@
  * that may lose data.
  */
 #include "backends/postgres/postgres_internal.h"
+#include "schema/render.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,11 +79,34 @@ static const char *bare(const char *name)
 	return dot ? dot + 1 : name;
 }
 
+static void column_def(buf *out, const strata_column *c);
+
+/* How PostgreSQL differs from the shared renderer (schema/render.h); the hooks below. */
+static int pg_op(buf *out, const strata_oplist *ops, size_t k, void *state);
+static void render_fkey_drops(buf *out, const strata_oplist *ops, void *state);
+static void render_fkey_adds(buf *out, const strata_oplist *ops, void *state);
+
+static const strata_render_dialect pg_dialect = {
+	.quote = pg_quote,
+	.qname = pg_qname,
+	.column_def = column_def,
+	.flags = STRATA_RENDER_FK_UPDATE_FIRST | STRATA_RENDER_TRIGGER_ON_TABLE |
+		 STRATA_RENDER_FKEYS_AFTER_TABLES,
+	.op = pg_op,
+	.fkey_drops = render_fkey_drops,
+	.fkey_adds = render_fkey_adds,
+};
+
+/* What pg_render hands the hooks: whether check_function_bodies is off yet, and the
+ * foreign keys leaning on a key that is dropped (see leaning_fkeys). */
+typedef struct pg_state {
+	int bodies_off;
+	vec lean_old, lean_new;
+} pg_state;
+
 static void alter_table(buf *out, const char *table)
 {
-	buf_puts(out, "ALTER TABLE ");
-	pg_qname(out, table);
-	buf_putc(out, ' ');
+	strata_render_alter_table(out, &pg_dialect, table);
 }
 
 /* serial types exist only in CREATE TABLE and ADD COLUMN. */
@@ -110,116 +134,17 @@ static void column_def(buf *out, const strata_column *c)
 		buf_puts(out, " NOT NULL");
 }
 
-static void quoted_list(buf *out, const strvec *names)
-{
-	buf_putc(out, '(');
-	for (size_t i = 0; i < names->n; i++) {
-		if (i)
-			buf_puts(out, ", ");
-		pg_quote(out, names->v[i]);
-	}
-	buf_putc(out, ')');
-}
-
-static void constraint_name(buf *out, const char *name)
-{
-	if (name) {
-		buf_puts(out, "CONSTRAINT ");
-		pg_quote(out, name);
-		buf_putc(out, ' ');
-	}
-}
-
-static void unique_def(buf *out, const strata_unique *u)
-{
-	constraint_name(out, u->name);
-	buf_puts(out, "UNIQUE (");
-	for (size_t i = 0; i < u->nparts; i++) {
-		if (i)
-			buf_puts(out, ", ");
-		pg_quote(out, u->parts[i].name);
-	}
-	buf_putc(out, ')');
-}
-
-static void check_def(buf *out, const strata_check *ck)
-{
-	constraint_name(out, ck->name);
-	buf_printf(out, ck->exclude ? "%s" : "CHECK (%s)", ck->expr);
-}
-
-static void pkey_def(buf *out, const strata_table *t)
-{
-	constraint_name(out, t->pk.name);
-	buf_puts(out, "PRIMARY KEY ");
-	quoted_list(out, &t->pk.columns);
-}
-
-static void fkey_def(buf *out, const strata_fkey *fk)
-{
-	constraint_name(out, fk->name);
-	buf_puts(out, "FOREIGN KEY ");
-	quoted_list(out, &fk->from);
-	buf_puts(out, " REFERENCES ");
-	pg_qname(out, fk->ref_table);
-	if (fk->to.n) {
-		buf_putc(out, ' ');
-		quoted_list(out, &fk->to);
-	}
-	if (fk->on_update)
-		buf_printf(out, " ON UPDATE %s", fk->on_update);
-	if (fk->on_delete)
-		buf_printf(out, " ON DELETE %s", fk->on_delete);
-	if (fk->deferrable)
-		buf_puts(out, fk->initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
-}
-
-static void create_table(buf *out, const strata_table *t)
-{
-	buf_puts(out, "CREATE TABLE ");
-	pg_qname(out, t->name);
-	buf_puts(out, " (");
-	const char *sep = "\n    ";
-	for (size_t i = 0; i < t->columns.n; i++) {
-		buf_puts(out, sep);
-		column_def(out, t->columns.v[i]);
-		sep = ",\n    ";
-	}
-	if (t->pk.columns.n) {
-		buf_puts(out, sep);
-		pkey_def(out, t);
-		sep = ",\n    ";
-	}
-	for (size_t i = 0; i < t->uniques.n; i++) {
-		buf_puts(out, sep);
-		unique_def(out, t->uniques.v[i]);
-		sep = ",\n    ";
-	}
-	for (size_t i = 0; i < t->checks.n; i++) {
-		buf_puts(out, sep);
-		check_def(out, t->checks.v[i]);
-		sep = ",\n    ";
-	}
-	buf_puts(out, "\n)");
-	if (t->partition_by)
-		buf_printf(out, " PARTITION BY %s", t->partition_by);
-	buf_puts(out, ";\n");
-}
-
 static void add_fkey(buf *out, const char *table, const strata_fkey *fk)
 {
 	alter_table(out, table);
 	buf_puts(out, "ADD ");
-	fkey_def(out, fk);
+	strata_render_fkey_def(out, &pg_dialect, fk);
 	buf_puts(out, ";\n");
 }
 
 static void drop_constraint(buf *out, const char *table, const char *name)
 {
-	alter_table(out, table);
-	buf_puts(out, "DROP CONSTRAINT ");
-	pg_quote(out, name ? name : "");
-	buf_puts(out, ";\n");
+	strata_render_drop_constraint(out, &pg_dialect, table, name);
 }
 
 static void alter_column(buf *out, const char *table, const char *col)
@@ -675,8 +600,9 @@ static void leaning_fkeys(const strata_oplist *ops, vec *old, vec *new)
 
 /* Foreign keys go first: those the runs drop, those between tables dropped together,
  * and those leaning on a key that is dropped (see leaning_fkeys). */
-static void render_fkey_drops(buf *out, const strata_oplist *ops, const vec *leaning)
+static void render_fkey_drops(buf *out, const strata_oplist *ops, void *state)
 {
+	const vec *leaning = &((pg_state *)state)->lean_old;
 	for (size_t i = 0; i < leaning->n; i += 2)
 		drop_constraint(out, ((const strata_table *)leaning->v[i])->name,
 				((const strata_fkey *)leaning->v[i + 1])->name);
@@ -697,8 +623,9 @@ static void render_fkey_drops(buf *out, const strata_oplist *ops, const vec *lea
 
 /* Foreign keys go last: those the runs add, those of created tables, and those that
  * leaned on a key that was dropped. */
-static void render_fkey_adds(buf *out, const strata_oplist *ops, const vec *leaning)
+static void render_fkey_adds(buf *out, const strata_oplist *ops, void *state)
 {
+	const vec *leaning = &((pg_state *)state)->lean_new;
 	for (size_t i = 0; i < leaning->n; i += 2)
 		add_fkey(out, ((const strata_table *)leaning->v[i])->name, leaning->v[i + 1]);
 	for (size_t i = 0; i < ops->n; i++) {
@@ -713,97 +640,24 @@ static void render_fkey_adds(buf *out, const strata_oplist *ops, const vec *lean
 	}
 }
 
-static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_off)
+/* The ops PostgreSQL renders its own way (see the header comment); 1 when op k was one. */
+static int pg_op(buf *out, const strata_oplist *ops, size_t k, void *state)
 {
 	const strata_op *op = &ops->v[k];
 	const char *t = op->new_table ? op->new_table->name : op->old_table ? op->old_table->name : "";
+	int *bodies_off = &((pg_state *)state)->bodies_off;
 	const strata_object *o;
 	switch (op->kind) {
-	case STRATA_OP_CREATE_TABLE:
-		create_table(out, op->new_table);
-		break;
-	case STRATA_OP_DROP_TABLE:
-		buf_puts(out, "DROP TABLE ");
-		pg_qname(out, op->old_table->name);
-		buf_puts(out, ";\n");
-		break;
 	case STRATA_OP_RENAME_TABLE:
 		render_rename_table(out, op->old_table->name, op->new_table->name);
-		break;
-	case STRATA_OP_RENAME_COLUMN:
-		alter_table(out, t);
-		buf_puts(out, "RENAME COLUMN ");
-		pg_quote(out, op->old_col->name);
-		buf_puts(out, " TO ");
-		pg_quote(out, op->new_col->name);
-		buf_puts(out, ";\n");
-		break;
-	case STRATA_OP_DROP_CHECK:
-		drop_constraint(out, t, ((const strata_check *)op->old_obj)->name);
-		break;
-	case STRATA_OP_DROP_UNIQUE:
-		drop_constraint(out, t, ((const strata_unique *)op->old_obj)->name);
-		break;
-	case STRATA_OP_DROP_COLUMN:
-		alter_table(out, t);
-		buf_puts(out, "DROP COLUMN ");
-		pg_quote(out, op->old_col->name);
-		buf_puts(out, ";\n");
-		break;
+		return 1;
 	case STRATA_OP_ADD_COLUMN:
 		render_add_column(out, t, op->new_col);
-		break;
+		return 1;
 	case STRATA_OP_ALTER_COLUMN:
 		if (render_alter_column(out, t, op->old_col, op->new_col))
 			recreate_indexes(out, ops, op->new_table, op->new_col->name);
-		break;
-	case STRATA_OP_ALTER_PKEY: /* the old key was dropped where the run began */
-		if (op->new_table->pk.columns.n) {
-			alter_table(out, t);
-			buf_puts(out, "ADD ");
-			pkey_def(out, op->new_table);
-			buf_puts(out, ";\n");
-		}
-		break;
-	case STRATA_OP_ADD_UNIQUE:
-		alter_table(out, t);
-		buf_puts(out, "ADD ");
-		unique_def(out, op->new_obj);
-		buf_puts(out, ";\n");
-		break;
-	case STRATA_OP_ADD_CHECK:
-		alter_table(out, t);
-		buf_puts(out, "ADD ");
-		check_def(out, op->new_obj);
-		buf_puts(out, ";\n");
-		break;
-	case STRATA_OP_CREATE_INDEX:
-		buf_printf(out, "%s;\n", ((const strata_index *)op->new_obj)->def);
-		break;
-	case STRATA_OP_DROP_INDEX:
-		buf_puts(out, "DROP INDEX ");
-		pg_qname(out, ((const strata_index *)op->old_obj)->name);
-		buf_puts(out, ";\n");
-		break;
-	case STRATA_OP_CREATE_VIEW:
-		buf_printf(out, "%s;\n", ((const strata_view *)op->new_obj)->sql);
-		break;
-	case STRATA_OP_DROP_VIEW:
-		buf_puts(out, ((const strata_view *)op->old_obj)->materialized
-			       ? "DROP MATERIALIZED VIEW " : "DROP VIEW ");
-		pg_qname(out, ((const strata_view *)op->old_obj)->name);
-		buf_puts(out, ";\n");
-		break;
-	case STRATA_OP_CREATE_TRIGGER:
-		buf_printf(out, "%s;\n", ((const strata_trigger *)op->new_obj)->sql);
-		break;
-	case STRATA_OP_DROP_TRIGGER:
-		buf_puts(out, "DROP TRIGGER ");
-		pg_quote(out, ((const strata_trigger *)op->old_obj)->name);
-		buf_puts(out, " ON ");
-		pg_qname(out, ((const strata_trigger *)op->old_obj)->table);
-		buf_puts(out, ";\n");
-		break;
+		return 1;
 	case STRATA_OP_CREATE_OBJECT:
 	case STRATA_OP_ALTER_OBJECT:
 		o = op->new_obj;
@@ -828,68 +682,20 @@ static void render_op(buf *out, const strata_oplist *ops, size_t k, int *bodies_
 		} else {
 			buf_printf(out, "%s;\n", o->sql);
 		}
-		break;
-	case STRATA_OP_DROP_OBJECT:
-		buf_printf(out, "%s;\n", ((const strata_object *)op->old_obj)->drop);
-		break;
-	default: /* foreign keys are rendered apart; table options are SQLite's */
-		break;
+		return 1;
+	default:
+		return 0;
 	}
-}
-
-/*
- * A primary key that changes is dropped where its table's run begins (after the
- * renames): PostgreSQL refuses DROP NOT NULL on a key column, and dropping a key
- * column takes the key with it, so neither may come before the drop.
- */
-static void render_pkey_drop_early(buf *out, const strata_oplist *ops, size_t k)
-{
-	const strata_op *op = &ops->v[k];
-	if (strata_op_drops_pkey_here(ops, k))
-		drop_constraint(out, op->new_table->name, op->old_table->pk.name);
 }
 
 /* Renders a whole list; see the header comment. */
 int pg_render(const strata_oplist *ops, buf *out, strata_err *e)
 {
-	buf why = BUF_INIT;
-	int bodies_off = 0;
-	size_t last_table = ops->n;
-	for (size_t i = 0; i < ops->n; i++) {
-		strata_op_kind k = ops->v[i].kind;
-		if (strata_op_is_table_change(&ops->v[i]) || k == STRATA_OP_CREATE_TABLE ||
-		    k == STRATA_OP_CREATE_INDEX)
-			last_table = i;
-	}
-	size_t mark = out->len;
-	vec lean_old = { 0 }, lean_new = { 0 };
-	leaning_fkeys(ops, &lean_old, &lean_new);
-	render_fkey_drops(out, ops, &lean_old);
-	for (size_t i = 0; i < ops->n; i++) {
-		const strata_op *op = &ops->v[i];
-		if (op->kind != STRATA_OP_DROP_FKEY && op->kind != STRATA_OP_ADD_FKEY &&
-		    op->kind != STRATA_OP_ALTER_OPTIONS) {
-			if (out->len > mark)
-				buf_putc(out, '\n');
-			render_pkey_drop_early(out, ops, i);
-			buf_reset(&why);
-			if (strata_op_danger(&why, op, ops->strict_types))
-				strata_render_warning(out, why.ptr);
-			render_op(out, ops, i, &bodies_off);
-		}
-		if (i == last_table) {
-			size_t before = out->len;
-			buf_putc(out, '\n');
-			render_fkey_adds(out, ops, &lean_new);
-			if (out->len == before + 1) {
-				out->len = before;
-				out->ptr[before] = '\0';
-			}
-		}
-	}
-	buf_free(&why);
-	vec_free(&lean_old);
-	vec_free(&lean_new);
+	pg_state st = { 0 };
+	leaning_fkeys(ops, &st.lean_old, &st.lean_new);
+	strata_render_list(out, &pg_dialect, ops, &st);
+	vec_free(&st.lean_old);
+	vec_free(&st.lean_new);
 	(void)e;
 	return 0;
 }
