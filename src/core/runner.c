@@ -38,6 +38,23 @@ static void utc_now(char out[32])
 	strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* Runs `fmt` (a query with one %s, where strata table `table`'s qualified name
+ * goes) and appends the non-NULL values of its first column to `out`. */
+static int query_column(strata *s, const char *table, const char *fmt, strvec *out, strata_err *e)
+{
+	char *t = s->be->table_name(s->conn, NULL, table);
+	char *sql = xasprintf(fmt, t);
+	strata_rows r = { 0 };
+	int rc = s->be->query(s->conn, sql, NULL, 0, &r, e);
+	for (size_t i = 0; !rc && i < r.nrows; i++)
+		if (r.cells[i * r.ncols])
+			strvec_push(out, r.cells[i * r.ncols]);
+	strata_rows_free(&r);
+	free(sql);
+	free(t);
+	return rc;
+}
+
 /* Reads the version table (missing table: no rows). `exists` 1 skips asking the
  * catalog, for a caller that created the table itself. */
 static int read_versions_ex(strata *s, strvec *ids, int exists, strata_err *e)
@@ -45,17 +62,7 @@ static int read_versions_ex(strata *s, strvec *ids, int exists, strata_err *e)
 	int rc = exists ? 0 : s->be->table_exists(s->conn, s->version_table, &exists, e);
 	if (rc || !exists)
 		return rc;
-	char *t = s->be->table_name(s->conn, NULL, s->version_table);
-	char *sql = xasprintf("SELECT version_num FROM %s ORDER BY version_num", t);
-	strata_rows r = { 0 };
-	rc = s->be->query(s->conn, sql, NULL, 0, &r, e);
-	for (size_t i = 0; !rc && i < r.nrows; i++)
-		if (r.cells[i])
-			strvec_push(ids, r.cells[i]);
-	strata_rows_free(&r);
-	free(sql);
-	free(t);
-	return rc;
+	return query_column(s, s->version_table, "SELECT version_num FROM %s ORDER BY version_num", ids, e);
 }
 
 static int read_versions(strata *s, strvec *ids, strata_err *e)
@@ -759,17 +766,8 @@ static int read_partial(strata *s, strvec *out, strata_err *e)
 	int rc = s->be->table_exists(s->conn, "strata_history", &exists, e);
 	if (rc || !exists || !has_progress_column(s))
 		return rc;
-	char *t = s->be->table_name(s->conn, NULL, "strata_history");
-	char *sql = xasprintf("SELECT DISTINCT revision FROM %s WHERE success = 0 AND statements_done > 0", t);
-	strata_rows rows = { 0 };
-	rc = s->be->query(s->conn, sql, NULL, 0, &rows, e);
-	for (size_t i = 0; !rc && i < rows.nrows; i++)
-		if (rows.cells[i])
-			strvec_push(out, rows.cells[i]);
-	strata_rows_free(&rows);
-	free(sql);
-	free(t);
-	return rc;
+	return query_column(s, "strata_history",
+			    "SELECT DISTINCT revision FROM %s WHERE success = 0 AND statements_done > 0", out, e);
 }
 
 /* What an earlier run of r that stopped partway left: `done` of the statements in
