@@ -25,6 +25,7 @@ typedef struct diag {
 	size_t pending;
 	long unversioned;   /* index of the "unversioned" finding, or -1 */
 	long unknown;       /* index of the first "unknown_revision" finding, or -1 */
+	size_t stopped;     /* revisions that stopped partway ("stopped" findings) */
 } diag;
 
 /* Appends a finding (message formatted, fix copied or NULL) and returns it; it
@@ -163,6 +164,7 @@ static void check_stopped(diag *d)
 	}
 	for (size_t i = 0; i < heads.n; i++) {
 		strata_doctor_finding *f = add(d, "stopped", 0, how.v[i], "%s", heads.v[i]);
+		d->stopped++;
 		strvec lines = { 0 };
 		for (const char *p = ran.v[i]; p && *p;) {
 			const char *nl = strchr(p, '\n');
@@ -185,7 +187,10 @@ static void check_pending(diag *d)
 	    strata_at_heads(d->s, &at_heads, &d->pending) != 0)
 		return;
 	if (d->pending)
-		add(d, "pending", 0, "strata upgrade", "%zu pending revision(s)", d->pending);
+		add(d, "pending", 0,
+		    d->stopped ? "the revision that stopped partway first (above): strata upgrade --resume"
+			       : "strata upgrade",
+		    "%zu pending revision(s)", d->pending);
 	else if (at_heads)
 		add(d, "pending", 1, NULL, "the database is at its heads");
 }

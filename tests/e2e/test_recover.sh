@@ -30,7 +30,8 @@ DROP TABLE t1;" "-- strata:transaction off" >/dev/null
   expect_rc 1 "$L: doctor reports the stopped revision"
   expect_out "b2 stopped partway on an earlier run: 2 of its 4 statements ran" "$L: doctor explains the state"
   expect_out "ran: migrations/versions/b2_split_tables.sql:7: CREATE TABLE t1" "$L: doctor lists the statements that ran"
-  expect_out "upgrade --resume" "$L: doctor says the fix"
+  expect_out "fix: check the database, then .strata upgrade --resume. runs it from statement 3" "$L: doctor says the fix"
+  expect_out "fix: the revision that stopped partway first" "$L: and the pending finding points to it"
   $dbq "CREATE TABLE missing (id INTEGER)" >/dev/null
   run upgrade --resume
   expect_rc 0 "$L: upgrade --resume continues after the cause is fixed"
