@@ -3,6 +3,7 @@
 #   make demo       a short tour on an embedded SQLite file
 #   make test       unit + end-to-end tests, then the same under ASan+UBSan
 #   make bench      benchmarks against the sqlite3/psql floor
+#   make bench-long the --single-transaction curve over 10k/30k/100k revisions
 # `deps` installs the Debian packages that are missing (as root, or through sudo).
 
 CC      ?= cc
@@ -42,7 +43,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DOC_PAGES := $(sort $(wildcard docs/commands/*.txt))
 CLI_OBJ  += $(BUILD)/gen/help.o
 
-.PHONY: all deps demo test test-fast unit e2e asan install bench valgrind fuzz soak soak-oracle clean
+.PHONY: all deps demo test test-fast unit e2e asan install bench bench-long valgrind fuzz soak soak-oracle clean
 all: $(BUILD)/strata $(BUILD)/libstrata.a $(BUILD)/strata.1
 
 $(BUILD)/%.o: %.c
@@ -122,6 +123,11 @@ install: all
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(BUILD)/strata
+
+# The curve of --single-transaction over 10,000 / 30,000 / 100,000 revisions (minutes).
+bench-long: deps
+	@$(MAKE) --no-print-directory all
+	@BENCH_ONLY=long BENCH_SLOW_RUNS=$${BENCH_SLOW_RUNS:-1} BENCH_RESULTS=bench/RESULTS-long.md sh bench/run.sh $(BUILD)/strata
 
 fuzz:
 	@sh tests/fuzz/run.sh

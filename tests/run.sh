@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every test for each build in $STRATA_SUITES (default: the build dir given as $1):
-# the cmocka unit binaries, then the end-to-end scenarios in tests/e2e/test_*.sh against
-# that build's strata binary. A throwaway PostgreSQL cluster is started once for all
+# the cmocka unit binaries and the end-to-end scenarios in tests/e2e/test_*.sh against
+# that build's strata binary, each line naming BUILD/TEST and its seconds. A throwaway PostgreSQL cluster is started once for all
 # suites (tests/pg_cluster.sh) and stopped at exit, also when tests fail; so is a
 # throwaway MariaDB server (tests/mariadb_server.sh, exported as STRATA_MARIADB_URL)
 # unless STRATA_NO_MARIADB is set or STRATA_TESTS names no test_mariadb_* scenario.
@@ -61,11 +61,19 @@ count_cmocka() { # file: adds its [  PASSED  ] / [  FAILED  ] totals
   pass=$((pass + p)); fail=$((fail + f))
 }
 
-for b in $suites; do
-  echo "== suite $b"
+# STRATA_QUEUE=DIR: several run.sh processes (lanes, started by tests/run_parallel.sh) share
+# the work; each test of each suite runs in the lane that claims it first (mkdir is atomic),
+# so a lane that finishes early takes the next test instead of idling.
+claim() { # suite name: true when this process is to run it
+  [ -z "${STRATA_QUEUE:-}" ] && return 0
+  mkdir "$STRATA_QUEUE/$1-$2" 2>/dev/null
+}
+
+# suite_env BUILD: the settings of one suite: random pair counts and valgrind.
+suite_env() {
   # The random schema pairs: 2,000 per backend in a plain build; a sanitizer build,
   # several times slower, checks fewer (both overridable; `make soak` runs 50,000).
-  case $b in
+  case $1 in
   *asan*) pairs=${STRATA_PAIRS:-500} pgpairs=${STRATA_PG_PAIRS:-300} ;;
   *) pairs=${STRATA_PAIRS:-2000} pgpairs=${STRATA_PG_PAIRS:-2000} ;;
   esac
@@ -74,63 +82,97 @@ for b in $suites; do
   # `st`/`run` runs under valgrind, each process writing its report to its own log
   # file; a test whose processes left a non-empty log fails, whatever its exit status
   # (a scenario may expect strata to fail). Sanitizer builds cannot run under valgrind.
-  vgdir="$results/vg-$b"
+  vgdir="$results/vg-$1"
   if [ -n "${STRATA_VALGRIND:-}" ]; then
-    case $b in
-    *asan*) echo "note: $b is a sanitizer build: not run under valgrind" ;;
+    case $1 in
+    *asan*) ;;
     *) command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed" >&2; exit 1; }
        mkdir -p "$vgdir"
        vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=$vgdir/%p.log" ;;
     esac
   fi
-  # vg_check KIND NAME: reports and counts valgrind findings of the test just run
-  vg_check() {
-    [ -n "$vg" ] || return 0
-    logs=$(find "$vgdir" -name '*.log' -size +0c 2>/dev/null)
-    if [ -n "$logs" ]; then
-      fail=$((fail + 1))
-      echo "FAIL valgrind $1 $2: $(echo "$logs" | wc -l) process(es) with errors"
-      cat $logs | head -40
-    fi
-    rm -f "$vgdir"/*.log
-  }
+}
+
+# vg_check KIND NAME: reports and counts valgrind findings of the test just run
+vg_check() {
+  [ -n "$vg" ] || return 0
+  logs=$(find "$vgdir" -name '*.log' -size +0c 2>/dev/null)
+  if [ -n "$logs" ]; then
+    fail=$((fail + 1))
+    echo "FAIL valgrind $1 $2: $(echo "$logs" | wc -l) process(es) with errors"
+    cat $logs | head -40
+  fi
+  rm -f "$vgdir"/*.log
+}
+
+# run_unit BUILD NAME: one cmocka binary of a suite
+run_unit() {
+  t="$top/$1/tests/$2"
+  out="$results/$1-$2.out"
+  t0=$(date +%s)
+  (cd "$top" && STRATA_PAIRS=$pairs STRATA_PG_PAIRS=$pgpairs $vg "$t") >"$out" 2>&1
+  rc=$?
+  secs=$(($(date +%s) - t0))
+  count_cmocka "$out"
+  vg_check unit "$1/$2"
+  if [ $rc -ne 0 ]; then
+    if ! grep -q '^\[  FAILED  \]' "$out"; then fail=$((fail + 1)); fi
+    echo "FAIL unit $1/$2 (exit $rc)"; sed -n '1,60p' "$out" | grep -v '^\[ \(RUN\|      OK\) ' | head -40
+  else
+    echo "ok   unit $1/$2 (${secs} s)"
+  fi
+}
+
+# run_e2e BUILD NAME: one scenario against a suite's strata
+run_e2e() {
+  t="$top/tests/e2e/$2.sh"
+  out="$results/$1-$2.out"
+  t0=$(date +%s)
+  STRATA="$top/$1/strata" STRATA_TOP="$top" STRATA_VG="$vg" sh "$t" >"$out" 2>&1
+  rc=$?
+  secs=$(($(date +%s) - t0))
+  vg_check e2e "$1/$2"
+  p=$(grep -c '^ok ' "$out"); f=$(grep -c '^not ok ' "$out")
+  pass=$((pass + p)); fail=$((fail + f))
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then fail=$((fail + 1)); fi
+  if [ $rc -ne 0 ] || [ "$f" -ne 0 ]; then
+    echo "FAIL e2e $1/$2 ($p ok, $f not ok, exit $rc)"; grep -A12 '^not ok ' "$out" | head -60
+    [ "$f" -eq 0 ] && tail -n 20 "$out"
+  else
+    echo "ok   e2e $1/$2 ($p checks, ${secs} s)"
+  fi
+}
+
+# The longest scenarios start first, so that lanes end together; then the unit binaries,
+# then the other scenarios in name order.
+slow="test_pg_flask test_flask test_pg_django test_mariadb_roundtrip test_crash test_pg_autogen
+ test_django test_pg_roundtrip test_pg_verify test_json test_mariadb_core test_alembic_parity"
+all_e2e=$(cd "$top/tests/e2e" && ls test_*.sh 2>/dev/null | sed 's/\.sh$//')
+order=""
+for n in $slow; do case " $(echo $all_e2e) " in *" $n "*) order="$order $n" ;; esac; done
+# Sanitizer suites are the slower ones: theirs first.
+heavy=""
+for b in $suites; do case $b in *asan*) heavy="$heavy $b" ;; esac; done
+for b in $suites; do case $b in *asan*) ;; *) heavy="$heavy $b" ;; esac; done
+for n in $order; do
+  for b in $heavy; do
+    suite_env "$b"
+    selected "$n" && claim "$b" "$n" && run_e2e "$b" "$n"
+  done
+done
+for b in $suites; do
+  suite_env "$b"
   for t in "$top/$b"/tests/test_*; do
     [ -x "$t" ] || continue
-    name=$(basename "$t")
-    selected "$name" || continue
-    out="$results/$b-$name.out"
-    t0=$(date +%s)
-    (cd "$top" && STRATA_PAIRS=$pairs STRATA_PG_PAIRS=$pgpairs $vg "$t") >"$out" 2>&1
-    rc=$?
-    secs=$(($(date +%s) - t0))
-    count_cmocka "$out"
-    vg_check unit "$name"
-    if [ $rc -ne 0 ]; then
-      if ! grep -q '^\[  FAILED  \]' "$out"; then fail=$((fail + 1)); fi
-      echo "FAIL unit $name (exit $rc)"; sed -n '1,60p' "$out" | grep -v '^\[ \(RUN\|      OK\) ' | head -40
-    else
-      echo "ok   unit $name (${secs} s)"
-    fi
+    n=$(basename "$t")
+    selected "$n" && claim "$b" "$n" && run_unit "$b" "$n"
   done
-  for t in "$top"/tests/e2e/test_*.sh; do
-    [ -f "$t" ] || continue
-    name=$(basename "$t" .sh)
-    selected "$name" || continue
-    out="$results/$b-$name.out"
-    t0=$(date +%s)
-    STRATA="$top/$b/strata" STRATA_TOP="$top" STRATA_VG="$vg" sh "$t" >"$out" 2>&1
-    rc=$?
-    secs=$(($(date +%s) - t0))
-    vg_check e2e "$name"
-    p=$(grep -c '^ok ' "$out"); f=$(grep -c '^not ok ' "$out")
-    pass=$((pass + p)); fail=$((fail + f))
-    if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then fail=$((fail + 1)); fi
-    if [ $rc -ne 0 ] || [ "$f" -ne 0 ]; then
-      echo "FAIL e2e $name ($p ok, $f not ok, exit $rc)"; grep -A12 '^not ok ' "$out" | head -60
-      [ "$f" -eq 0 ] && tail -n 20 "$out"
-    else
-      echo "ok   e2e $name ($p checks, ${secs} s)"
-    fi
+done
+for n in $all_e2e; do
+  case " $(echo $slow) " in *" $n "*) continue ;; esac
+  for b in $suites; do
+    suite_env "$b"
+    selected "$n" && claim "$b" "$n" && run_e2e "$b" "$n"
   done
 done
 echo "$pass passed, $fail failed"

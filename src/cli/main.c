@@ -307,6 +307,9 @@ int main(int argc, char **argv)
 	cli_globals g = { 0 };
 	char **rest = calloc((size_t)argc + 1, sizeof(char *));
 	int nrest = 0, help = 0, rc = 0;
+	/* One write per line of progress (a step line is several fprintf calls): 100,000
+	 * revisions are 100,000 writes, not 600,000. */
+	setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
 	g.tty = isatty(1);
 	g.format = "text";
 	const char *nc = getenv("NO_COLOR");

@@ -1,4 +1,5 @@
 #include "core/graph.h"
+#include "core/revindex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ void graph_free(graph *g)
 	map_free(&g->by_label);
 	vec_free(&g->heads);
 	vec_free(&g->bases);
+	revindex_free(g->index);
 	free(g);
 }
 
@@ -239,14 +241,21 @@ done:
 int graph_load(graph **out, const char *dir, strata_err *e)
 {
 	vec scripts = { 0 };
+	revindex *keep = NULL;
 	*out = NULL;
-	if (script_load_dir(&scripts, dir, e) != 0) {
+	if (script_load_dir_keep(&scripts, dir, NULL, &keep, e) != 0) {
 		for (size_t i = 0; i < scripts.n; i++)
 			script_free(scripts.v[i]);
 		vec_free(&scripts);
 		return STRATA_EFAIL;
 	}
-	return graph_build(out, &scripts, e);
+	int rc = graph_build(out, &scripts, e);
+	/* The scripts borrow from the index: it lives as long as the graph. */
+	if (rc)
+		revindex_free(keep);
+	else
+		(*out)->index = keep;
+	return rc;
 }
 
 /* Depth-first marking along parent (and, with deps, dependency) edges or the
@@ -318,4 +327,96 @@ void graph_marked_heads(const graph *g, const unsigned char *mark, vec *out)
 		if (head)
 			vec_push(out, r);
 	}
+}
+
+void graph_state_free(graph_state *st)
+{
+	free(st->mark);
+	vec_free(&st->heads);
+	memset(st, 0, sizeof(*st));
+}
+
+void graph_state_set(const graph *g, graph_state *st, const vec *cur)
+{
+	free(st->mark);
+	st->mark = xcalloc(g->order.n + 1, 1);
+	st->heads.n = 0;
+	graph_mark_ancestors(g, cur, st->mark);
+	graph_marked_heads(g, st->mark, &st->heads);
+	st->valid = 1;
+}
+
+int graph_state_is(const graph_state *st, const vec *cur)
+{
+	if (!st->valid || st->heads.n != cur->n)
+		return 0;
+	for (size_t i = 0; i < cur->n; i++)
+		if (vec_index(&st->heads, cur->v[i]) < 0)
+			return 0;
+	return 1;
+}
+
+/* 1 when some applied revision other than `except` revises or depends on r. */
+static int needed_by_applied(const graph_state *st, const rev *r, const rev *except)
+{
+	for (size_t i = 0; i < r->children.n + r->dependents.n; i++) {
+		const rev *c = i < r->children.n ? r->children.v[i] : r->dependents.v[i - r->children.n];
+		if (c != except && st->mark[c->idx])
+			return 1;
+	}
+	return 0;
+}
+
+/* Keeps heads in upgrade order, as graph_marked_heads lists them (few heads: insertion). */
+static void heads_insert(vec *heads, rev *r)
+{
+	size_t i = heads->n;
+	vec_push(heads, r);
+	while (i > 0 && ((rev *)heads->v[i - 1])->idx > r->idx) {
+		heads->v[i] = heads->v[i - 1];
+		i--;
+	}
+	heads->v[i] = r;
+}
+
+static void heads_remove(vec *heads, const rev *r)
+{
+	long at = vec_index(heads, r);
+	if (at < 0)
+		return;
+	memmove(&heads->v[at], &heads->v[at + 1], (heads->n - (size_t)at - 1) * sizeof(void *));
+	heads->n--;
+}
+
+int graph_state_step(const graph *g, graph_state *st, rev *r, int up)
+{
+	(void)g;
+	if (!st->valid)
+		return -1;
+	size_t np = r->parents.n, nd = r->deps.n;
+	if (up) {
+		/* Applied set stays closed under "needs": r's parents and dependencies are in,
+		 * its children and dependents cannot be. */
+		if (st->mark[r->idx])
+			return -1;
+		for (size_t i = 0; i < np + nd; i++)
+			if (!st->mark[((rev *)(i < np ? r->parents.v[i] : r->deps.v[i - np]))->idx])
+				return -1;
+		for (size_t i = 0; i < np + nd; i++)
+			heads_remove(&st->heads, i < np ? r->parents.v[i] : r->deps.v[i - np]);
+		st->mark[r->idx] = 1;
+		heads_insert(&st->heads, r);
+		return 0;
+	}
+	if (!st->mark[r->idx] || vec_index(&st->heads, r) < 0)
+		return -1;
+	st->mark[r->idx] = 0;
+	heads_remove(&st->heads, r);
+	/* A parent or dependency becomes a head when nothing applied needs it any more. */
+	for (size_t i = 0; i < np + nd; i++) {
+		rev *p = i < np ? r->parents.v[i] : r->deps.v[i - np];
+		if (vec_index(&st->heads, p) < 0 && !needed_by_applied(st, p, r))
+			heads_insert(&st->heads, p);
+	}
+	return 0;
 }

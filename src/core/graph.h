@@ -29,6 +29,7 @@ typedef struct graph {
 	map by_label;   /* branch label -> rev * */
 	vec heads;      /* rev * without children, in order */
 	vec bases;      /* rev * without parents, in order */
+	struct revindex *index; /* what the scripts borrow their text from, or NULL */
 } graph;
 
 /* Builds a graph from parsed scripts (a vec of script *, ownership taken, also on
@@ -59,5 +60,25 @@ void graph_mark_lineage(const graph *g, rev *r, unsigned char *mark);
 /* Heads of a marked set as the version table records them (Alembic's rows): marked
  * revisions that no other marked revision revises or depends on. */
 void graph_marked_heads(const graph *g, const unsigned char *mark, vec *out);
+
+/* An applied set moved one step at a time: `mark` (g->order.n bytes) marks the applied
+ * revisions, `heads` (rev *, in order) are its heads as graph_marked_heads gives them.
+ * A run of n steps pays O(n) once (graph_state_set) and then O(edges of the step) per
+ * step, instead of O(n) per step. Starts zeroed; free with graph_state_free. */
+typedef struct graph_state {
+	unsigned char *mark;
+	vec heads;
+	int valid;
+} graph_state;
+
+/* Sets the applied set to `cur` and everything it needs (as graph_mark_ancestors). */
+void graph_state_set(const graph *g, graph_state *st, const vec *cur);
+/* 1 when st is valid and its heads are the set `cur` (any order). */
+int graph_state_is(const graph_state *st, const vec *cur);
+/* Applies (up) or reverts r. Applying needs r's parents and dependencies applied and r
+ * not; reverting needs r to be a head. Returns 0, or -1 (st unchanged) when r cannot
+ * move so. */
+int graph_state_step(const graph *g, graph_state *st, rev *r, int up);
+void graph_state_free(graph_state *st);
 
 #endif

@@ -1,11 +1,14 @@
 #include "core/script.h"
+#include "core/revindex.h"
 #include "util/fs.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define HDR "-- strata:"
@@ -40,15 +43,17 @@ void script_free(script *s)
 {
 	if (!s)
 		return;
-	free(s->id);
+	if (!s->borrowed) {
+		free(s->id);
+		free(s->message);
+		free(s->created);
+		free(s->upgrade);
+		free(s->downgrade);
+	}
 	free(s->path);
-	free(s->message);
-	free(s->created);
 	strvec_free(&s->parents);
 	strvec_free(&s->labels);
 	strvec_free(&s->depends);
-	free(s->upgrade);
-	free(s->downgrade);
 	free(s);
 }
 
@@ -226,24 +231,40 @@ fail:
 	return STRATA_EFAIL;
 }
 
-int script_load(script **out, const char *path, strata_err *e)
+/* Reads and parses one file; *key receives the stat key of the file read (for the
+ * index) when not NULL. */
+static int load_stat(script **out, const char *path, revindex_key *key, strata_err *e)
 {
 	buf b = BUF_INIT;
+	struct stat st;
 	*out = NULL;
-	int rc = fs_read(&b, path, e);
+	int rc = fs_read_stat(&b, path, &st, e);
+	if (key)
+		revindex_key_of(key, &st);
 	if (rc == 0)
 		rc = script_parse(out, path, b.ptr, b.len, e);
 	buf_free(&b);
 	return rc;
 }
 
-/* One slice of a directory load: files [from, to) of names, parsed into out[]. */
+int script_load(script **out, const char *path, strata_err *e)
+{
+	return load_stat(out, path, NULL, e);
+}
+
+/* One slice of a directory load: files [from, to) of names, parsed into out[] (from the
+ * index when it holds a file as it is on disk), their stat into st[]. */
 typedef struct load_slice {
 	const strvec *names;
 	const char *dir;
+	const revindex *ix;
+	int borrow;       /* scripts may borrow their text from the index */
+	int dfd;          /* the directory, for stat relative to it */
 	size_t from, to;
 	script **out;
+	revindex_key *st;
 	size_t failed; /* index of the first file that failed, or `to` */
+	size_t read;   /* files read and parsed (not taken from the index) */
 	strata_err err;
 } load_slice;
 
@@ -253,7 +274,16 @@ static void *load_range(void *arg)
 	sl->failed = sl->to;
 	for (size_t i = sl->from; i < sl->to; i++) {
 		char *path = fs_join(sl->dir, sl->names->v[i]);
-		int rc = script_load(&sl->out[i], path, &sl->err);
+		int rc = 0;
+		struct stat st;
+		if (sl->ix && fstatat(sl->dfd, sl->names->v[i], &st, 0) == 0) {
+			revindex_key_of(&sl->st[i], &st);
+			sl->out[i] = revindex_get(sl->ix, sl->names->v[i], &sl->st[i], path, sl->borrow);
+		}
+		if (!sl->out[i]) {
+			rc = load_stat(&sl->out[i], path, &sl->st[i], &sl->err);
+			sl->read++;
+		}
 		free(path);
 		if (rc) {
 			sl->failed = i;
@@ -271,14 +301,37 @@ static void *load_range(void *arg)
 
 int script_load_dir(vec *out, const char *dir, strata_err *e)
 {
+	return script_load_dir_ex(out, dir, NULL, e);
+}
+
+int script_load_dir_ex(vec *out, const char *dir, size_t *nread, strata_err *e)
+{
+	return script_load_dir_keep(out, dir, nread, NULL, e);
+}
+
+int script_load_dir_keep(vec *out, const char *dir, size_t *nread, revindex **keep,
+			 strata_err *e)
+{
 	strvec names = { 0 };
+	struct timespec begun = revindex_now();
+	if (keep)
+		*keep = NULL;
 	int rc = fs_list(&names, dir, ".sql", e);
+	if (nread)
+		*nread = 0;
 	if (rc || !names.n) {
 		strvec_free(&names);
 		return rc;
 	}
+	revindex *ix = revindex_read(dir);
+	int dfd = ix ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (dfd < 0) {
+		revindex_free(ix);
+		ix = NULL;
+	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nt = names.n / LOAD_PER_THREAD;
+	/* Files the index holds cost a stat, not a read: more of them per thread. */
+	size_t nt = names.n / (ix ? 8 * LOAD_PER_THREAD : LOAD_PER_THREAD);
 	if (cpus > 0 && nt > (size_t)cpus)
 		nt = (size_t)cpus;
 	if (nt > LOAD_THREADS)
@@ -286,12 +339,14 @@ int script_load_dir(vec *out, const char *dir, strata_err *e)
 	if (nt < 1)
 		nt = 1;
 	script **all = xcalloc(names.n, sizeof(*all));
+	revindex_key *st = xcalloc(names.n, sizeof(*st));
 	load_slice sl[LOAD_THREADS];
 	pthread_t th[LOAD_THREADS];
 	int started[LOAD_THREADS] = { 0 };
+	size_t read = 0;
 	for (size_t t = 0; t < nt; t++) {
-		sl[t] = (load_slice){ &names, dir, names.n * t / nt, names.n * (t + 1) / nt, all, 0,
-				      STRATA_ERR_INIT };
+		sl[t] = (load_slice){ &names, dir, ix, keep != NULL, dfd, names.n * t / nt, names.n * (t + 1) / nt, all, st,
+				      0, 0, STRATA_ERR_INIT };
 		/* The first slice runs here; the others on threads (or here, if one cannot start). */
 		if (t > 0 && pthread_create(&th[t], NULL, load_range, &sl[t]) == 0)
 			started[t] = 1;
@@ -305,6 +360,7 @@ int script_load_dir(vec *out, const char *dir, strata_err *e)
 	}
 	/* The error reported is the first file's in name order, as a serial load gives. */
 	for (size_t t = 0; t < nt; t++) {
+		read += sl[t].read;
 		if (!rc && sl[t].failed < sl[t].to) {
 			rc = sl[t].err.code ? sl[t].err.code : STRATA_EFAIL;
 			if (e)
@@ -312,6 +368,16 @@ int script_load_dir(vec *out, const char *dir, strata_err *e)
 		}
 		err_clear(&sl[t].err);
 	}
+	/* Anything read, or an entry for a file that is gone: the index is out of date. */
+	if (!rc && (read || revindex_count(ix) != names.n))
+		revindex_write(dir, &names, st, all, begun);
+	if (dfd >= 0)
+		close(dfd);
+	/* Scripts that borrowed from it free nothing of it, also on failure. */
+	if (keep && !rc)
+		*keep = ix;
+	else
+		revindex_free(ix);
 	for (size_t i = 0; i < names.n; i++) {
 		if (!all[i])
 			continue;
@@ -320,7 +386,10 @@ int script_load_dir(vec *out, const char *dir, strata_err *e)
 		else
 			vec_push(out, all[i]);
 	}
+	if (nread)
+		*nread = read;
 	free(all);
+	free(st);
 	strvec_free(&names);
 	return rc;
 }

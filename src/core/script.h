@@ -27,6 +27,9 @@ typedef struct script {
 	int upgrade_line;  /* line of the first line of each section's body */
 	int downgrade_line;
 	int has_downgrade; /* the section header is present */
+	/* id, message, created, upgrade and downgrade point into a buffer their loader
+	 * keeps (the directory's index, held by the graph) and are not freed with it. */
+	int borrowed;
 	/* A revision written in C (strata_embedded_revision's functions): called after
 	 * the section's SQL, inside its transaction; NULL for SQL only. */
 	int (*upgrade_fn)(void *ctx, struct strata *s);
@@ -42,6 +45,15 @@ int script_load(script **out, const char *path, strata_err *e);
 /* Loads every *.sql file in `dir` (sorted by name) into `out` (a vec of script *).
  * Stops at the first file that does not parse. */
 int script_load_dir(vec *out, const char *dir, strata_err *e);
+/* The same, through the directory's index of parsed files (core/revindex.h), which it
+ * brings up to date; *nread, when not NULL, receives the number of files it had to
+ * read and parse (0: every one came from the index). */
+int script_load_dir_ex(vec *out, const char *dir, size_t *nread, strata_err *e);
+/* The same; scripts taken from the index borrow their text from it, and *keep receives
+ * what they borrow from (revindex_free it after the scripts; NULL when nothing). */
+struct revindex;
+int script_load_dir_keep(vec *out, const char *dir, size_t *nread, struct revindex **keep,
+			 strata_err *e);
 void script_free(script *s);
 
 /* 1 when `id` is a valid revision id: [A-Za-z0-9_]{1,64}. */

@@ -36,14 +36,19 @@ static int read_fd(buf *out, int fd, size_t max, size_t size_hint)
 	return 0;
 }
 
-int fs_read_head(buf *out, const char *path, size_t max, strata_err *e)
+/* fs_read_head, also giving the fstat of the file read in *stp when not NULL. */
+static int read_head_stat(buf *out, const char *path, size_t max, struct stat *stp, strata_err *e)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(e, STRATA_EFAIL, "cannot read %s: %s", path, strerror(errno));
 	struct stat st;
 	size_t hint = (size_t)-1;
+	if (stp)
+		memset(stp, 0, sizeof(*stp));
 	if (fstat(fd, &st) == 0) {
+		if (stp)
+			*stp = st;
 		if (S_ISDIR(st.st_mode)) {
 			close(fd);
 			return err_set(e, STRATA_EFAIL, "cannot read %s: is a directory", path);
@@ -59,9 +64,19 @@ int fs_read_head(buf *out, const char *path, size_t max, strata_err *e)
 	return 0;
 }
 
+int fs_read_head(buf *out, const char *path, size_t max, strata_err *e)
+{
+	return read_head_stat(out, path, max, NULL, e);
+}
+
 int fs_read(buf *out, const char *path, strata_err *e)
 {
-	return fs_read_head(out, path, (size_t)-1, e);
+	return read_head_stat(out, path, (size_t)-1, NULL, e);
+}
+
+int fs_read_stat(buf *out, const char *path, struct stat *st, strata_err *e)
+{
+	return read_head_stat(out, path, (size_t)-1, st, e);
 }
 
 int fs_temp_beside(const char *path, char **tmp, strata_err *e)
@@ -95,6 +110,12 @@ int fs_publish(const char *tmp, const char *path, strata_err *e)
 int fs_write_atomic(const char *path, const char *data, size_t len, int mode, int exclusive,
 		    strata_err *e)
 {
+	return fs_write_atomic_ex(path, data, len, mode, exclusive, 1, e);
+}
+
+int fs_write_atomic_ex(const char *path, const char *data, size_t len, int mode, int exclusive,
+		       int sync, strata_err *e)
+{
 	if (exclusive && fs_exists(path))
 		return err_set(e, STRATA_EFAIL, "%s already exists", path);
 	char *tmp = NULL;
@@ -110,7 +131,7 @@ int fs_write_atomic(const char *path, const char *data, size_t len, int mode, in
 			goto fail;
 		off += (size_t)n;
 	}
-	if (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0)
+	if (fchmod(fd, (mode_t)mode) != 0 || (sync && fsync(fd) != 0))
 		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;

@@ -13,12 +13,18 @@
 
 /* Reads the whole file into `out` (appending). Returns 0 or STRATA_EFAIL. */
 int fs_read(buf *out, const char *path, strata_err *e);
+/* fs_read, also giving the fstat(2) of the file it read (zeroed when fstat failed). */
+struct stat;
+int fs_read_stat(buf *out, const char *path, struct stat *st, strata_err *e);
 /* Reads at most `max` bytes from the start of the file into `out` (appending). */
 int fs_read_head(buf *out, const char *path, size_t max, strata_err *e);
 /* Writes `len` bytes atomically with the given mode (e.g. 0644). Fails if
  * `exclusive` and the path exists. */
 int fs_write_atomic(const char *path, const char *data, size_t len, int mode, int exclusive,
 		    strata_err *e);
+/* The same; `sync` 0 skips the fsync (a cache that is checked when read back). */
+int fs_write_atomic_ex(const char *path, const char *data, size_t len, int mode, int exclusive,
+		       int sync, strata_err *e);
 /* Appends the names (not paths) of entries in `dir` ending in `suffix` (or all
  * when NULL), sorted, skipping dot-files. */
 int fs_list(strvec *out, const char *dir, const char *suffix, strata_err *e);

@@ -59,3 +59,16 @@ sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
 PY
   RC=$?
 }
+# build_under_test: sets bdir to the build directory of $STRATA (relative to the top
+# when it lies inside it, as make's dependency files expect), and for an ASan build
+# SANFLAGS (to compile programs against it) and MAKESAN (to install it with the same
+# flags); both empty otherwise.
+build_under_test() {
+  bdir=$(cd "$(dirname "$STRATA")" && pwd)
+  case "$bdir" in "$STRATA_TOP"/*) bdir=${bdir#"$STRATA_TOP"/} ;; esac
+  SANFLAGS=""
+  MAKESAN=""
+  case "$(basename "$bdir")" in
+    *asan*) SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"; MAKESAN="SAN=1" ;;
+  esac
+}

@@ -3,16 +3,9 @@
 # against an installed prefix and run twice.
 . "$STRATA_TOP/tests/e2e/lib.sh"
 
-# The build under test: install from the same build directory (relative to the top
-# when it lies inside it, as make's dependency files expect). An ASan build's objects
+# The build under test: install from the same build directory. An ASan build's objects
 # need the same flags at install and the sanitizer runtime when the example links.
-bdir=$(cd "$(dirname "$STRATA")" && pwd)
-case "$bdir" in "$STRATA_TOP"/*) bdir=${bdir#"$STRATA_TOP"/} ;; esac
-SANFLAGS=""
-MAKESAN=""
-case "$(basename "$bdir")" in
-  *asan*) SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"; MAKESAN="SAN=1" ;;
-esac
+build_under_test
 P="$T/prefix"
 CCW="cc -std=c11 -Wall -Wextra -Werror"
 

@@ -86,7 +86,21 @@ run diff
 expect_rc 1 "a shadow database with a strata_version table is refused"
 expect_err "holds a strata_version table" "and says why"
 check "and is not emptied" test "$(mq "${db}_sh" 'SHOW TABLES')" = strata_version
+# The live database under another spelling of its URL: refused by the server's identity.
+printf 'shadow_database = mariadb://root@localhost/%s?socket=%s\n' "$db" "$STRATA_MARIADB_SOCKET" >>strata.ini
+sed -i "0,/^shadow_database/{/^shadow_database/d}" strata.ini
+run diff
+expect_rc 2 "the live database spelled another way is refused as the shadow database"
+expect_err "shadow_database is the database itself \\($db " "naming it as the server does"
+check "the live database keeps its tables" test -n "$(mq "$db" 'SHOW TABLES')"
 sed -i '/^shadow_database/d' strata.ini
+# Scratch databases of a killed strata: doctor lists them, --fix drops them.
+my -e "CREATE DATABASE strata_shadow_999999_abcdef; CREATE DATABASE strata_verify_999999_x"
+run doctor
+expect_out "2 scratch database\\(s\\) left by a strata that was killed" "doctor lists the leftovers"
+run doctor --fix --yes
+expect_out "fixed: dropped 2 database\\(s\\)" "--fix drops them"
+check "they are gone" test -z "$(my -e "SHOW DATABASES LIKE 'strata\\_%\\_999999\\_%'")"
 
 # An exec: source renders for the mysql dialect.
 printf '%s\n' 'echo "-- $STRATA_DIALECT" ; echo "CREATE TABLE users (id INT PRIMARY KEY);"' >gen.sh

@@ -488,6 +488,67 @@ static unsigned char *closure(const graph *g)
 	return anc;
 }
 
+/* graph_state moves the applied set one step at a time; after every step its heads must
+ * be what graph_marked_heads gives for the same set from scratch, upgrading in plan
+ * order (any revision whose parents and dependencies are applied) and downgrading
+ * (any head), on the random DAG with its merges and dependencies. */
+static void test_state_steps(void **state)
+{
+	(void)state;
+	graph *g = random_dag(0xC0FFEEull);
+	size_t n = g->order.n;
+	graph_state st = { 0 };
+	vec none = { 0 }, full = { 0 };
+	unsigned char *ref = xcalloc(n, 1);
+	graph_state_set(g, &st, &none);
+	assert_int_equal(st.heads.n, 0);
+	rng_state = 11;
+	size_t applied = 0;
+	for (int step = 0; step < 20000; step++) {
+		/* Mostly upgrades, so the walk reaches deep into the graph. */
+		int up = applied == 0 || (applied < n && rng() % 3 != 0);
+		rev *r = NULL;
+		for (size_t tries = 0; !r && tries < 4 * n; tries++) {
+			rev *c = g->order.v[rng() % n];
+			if (up && !st.mark[c->idx]) {
+				int ready = 1;
+				for (size_t j = 0; j < c->parents.n; j++)
+					ready &= st.mark[((rev *)c->parents.v[j])->idx];
+				for (size_t j = 0; j < c->deps.n; j++)
+					ready &= st.mark[((rev *)c->deps.v[j])->idx];
+				if (ready)
+					r = c;
+			} else if (!up && vec_index(&st.heads, c) >= 0) {
+				r = c;
+			}
+		}
+		if (!r)
+			continue;
+		/* A move the state cannot make is refused and changes nothing. */
+		assert_int_equal(graph_state_step(g, &st, r, !up), -1);
+		assert_int_equal(graph_state_step(g, &st, r, up), 0);
+		applied += up ? 1 : (size_t)-1;
+		ref[r->idx] = (unsigned char)up;
+		assert_memory_equal(ref, st.mark, n);
+		full.n = 0;
+		graph_marked_heads(g, ref, &full);
+		assert_int_equal(full.n, st.heads.n);
+		for (size_t i = 0; i < full.n; i++)
+			assert_ptr_equal(full.v[i], st.heads.v[i]);
+		assert_true(graph_state_is(&st, &full));
+	}
+	assert_true(applied > 100);
+	/* Setting from heads gives the same set. */
+	graph_state copy = { 0 };
+	graph_state_set(g, &copy, &st.heads);
+	assert_memory_equal(copy.mark, st.mark, n);
+	graph_state_free(&copy);
+	graph_state_free(&st);
+	vec_free(&full);
+	free(ref);
+	graph_free(g);
+}
+
 static void test_random_dag_marks(void **state)
 {
 	(void)state;
@@ -681,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_cycles),
 		cmocka_unit_test(test_random_dag_order),
 		cmocka_unit_test(test_random_dag_marks),
+		cmocka_unit_test(test_state_steps),
 		cmocka_unit_test(test_marks),
 		cmocka_unit_test(test_long_chain),
 	};

@@ -16,6 +16,12 @@
 #include <string.h>
 
 #include "core/script.h"
+#include "core/revindex.h"
+#include "util/fs.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define PATH "migrations/versions/x.sql"
 
@@ -708,6 +714,130 @@ static void test_slug_41(void **state)
 */
 
 /* Runs every script test; exits non-zero when one fails. */
+/* Writes DIR's index of the one file `names` (stat st, script s) as a load begun at
+ * `begun` would, gives the index file the times `ixtimes`, and checks that the entry
+ * is not trusted. */
+static void index_untrusted(const char *dir, const strvec *names, const revindex_key *st,
+			    script *s, struct timespec begun, const struct timespec ixtimes[2])
+{
+	char *ixpath = fs_join(dir, REVINDEX_NAME);
+	char *path = fs_join(dir, names->v[0]);
+	revindex_write(dir, names, st, &s, begun);
+	assert_int_equal(utimensat(AT_FDCWD, ixpath, ixtimes, 0), 0);
+	revindex *ix = revindex_read(dir);
+	assert_non_null(ix);
+	assert_null(revindex_get(ix, names->v[0], st, path, 0));
+	revindex_free(ix);
+	free(path);
+	free(ixpath);
+}
+
+/* The index round trip and its racy rule, with the clock moved by hand: a script read
+ * back from the index equals the parsed one field by field; an entry whose file changed
+ * at or after the load began is never trusted, nor one not older than the index file;
+ * a stat that differs in any field is a miss. */
+static void test_index_entries(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/strata-ix-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = fs_join(dir, "a1_x.sql");
+	static const char text[] =
+		"-- strata:revision a1\n-- strata:revises p1 p2\n-- strata:message m\n"
+		"-- strata:branch-labels l1\n-- strata:depends-on d1\n-- strata:transaction off\n"
+		"\n-- strata:upgrade\nCREATE TABLE t (x);\n-- strata:downgrade\nDROP TABLE t;\n";
+	assert_int_equal(fs_write_atomic(path, text, sizeof text - 1, 0644, 0, NULL), 0);
+	script *s = NULL;
+	assert_int_equal(script_load(&s, path, NULL), 0);
+	struct stat sst;
+	assert_int_equal(stat(path, &sst), 0);
+	revindex_key st;
+	revindex_key_of(&st, &sst);
+	strvec names = { 0 };
+	strvec_push(&names, "a1_x.sql");
+	char *ixpath = fs_join(dir, REVINDEX_NAME);
+	struct timespec later = { sst.st_ctim.tv_sec + 100, 0 };
+	struct timespec future[2] = { { sst.st_ctim.tv_sec + 200, 0 }, { sst.st_ctim.tv_sec + 200, 0 } };
+
+	/* The load began after the file changed, and the index is newer than it: trusted. */
+	revindex_write(dir, &names, &st, &s, later);
+	assert_int_equal(utimensat(AT_FDCWD, ixpath, future, 0), 0);
+	revindex *ix = revindex_read(dir);
+	assert_non_null(ix);
+	assert_int_equal(revindex_count(ix), 1);
+	script *got = revindex_get(ix, "a1_x.sql", &st, path, 0);
+	assert_non_null(got);
+	assert_string_equal(got->id, s->id);
+	assert_string_equal(got->path, path);
+	assert_string_equal(got->message, s->message);
+	assert_null(got->created);
+	assert_int_equal(got->parents.n, 2);
+	assert_string_equal(got->parents.v[1], "p2");
+	assert_string_equal(got->labels.v[0], "l1");
+	assert_string_equal(got->depends.v[0], "d1");
+	assert_int_equal(got->transactional, 0);
+	assert_int_equal(got->revises_line, s->revises_line);
+	assert_int_equal(got->depends_line, s->depends_line);
+	assert_int_equal(got->upgrade_line, s->upgrade_line);
+	assert_int_equal(got->downgrade_line, s->downgrade_line);
+	assert_int_equal(got->has_downgrade, 1);
+	assert_string_equal(got->upgrade, s->upgrade);
+	assert_string_equal(got->downgrade, s->downgrade);
+	script_free(got);
+	/* Borrowed: the text points into the index, freed with it, not with the script. */
+	got = revindex_get(ix, "a1_x.sql", &st, path, 1);
+	assert_non_null(got);
+	assert_int_equal(got->borrowed, 1);
+	assert_string_equal(got->upgrade, s->upgrade);
+	assert_string_equal(got->parents.v[0], "p1");
+	script_free(got);
+	assert_null(revindex_get(ix, "other.sql", &st, path, 0));
+	/* Any field of the stat differing: a miss. */
+	revindex_key o = st;
+	o.size++;
+	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
+	o = st;
+	o.ino++;
+	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
+	o = st;
+	o.mtime_ns ^= 1;
+	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
+	o = st;
+	o.ctime_ns ^= 1;
+	assert_null(revindex_get(ix, "a1_x.sql", &o, path, 0));
+	revindex_free(ix);
+
+	/* The file changed when the load began (the same tick): racy, never trusted. */
+	index_untrusted(dir, &names, &st, s, sst.st_ctim, future);
+	/* The index file not newer than the file: not trusted either. */
+	struct timespec same[2] = { sst.st_ctim, sst.st_ctim };
+	index_untrusted(dir, &names, &st, s, later, same);
+
+	/* Every truncation of a valid index reads as no index. */
+	revindex_write(dir, &names, &st, &s, later);
+	buf whole = BUF_INIT;
+	assert_int_equal(fs_read(&whole, ixpath, NULL), 0);
+	for (size_t n = 0; n < whole.len; n++) {
+		assert_int_equal(fs_write_atomic_ex(ixpath, whole.ptr, n, 0644, 0, 0, NULL), 0);
+		assert_null(revindex_read(dir));
+	}
+	/* And every single flipped byte. */
+	for (size_t i = 0; i < whole.len; i++) {
+		whole.ptr[i] ^= 0x20;
+		assert_int_equal(fs_write_atomic_ex(ixpath, whole.ptr, whole.len, 0644, 0, 0, NULL), 0);
+		assert_null(revindex_read(dir));
+		whole.ptr[i] ^= 0x20;
+	}
+	buf_free(&whole);
+	unlink(ixpath);
+	unlink(path);
+	rmdir(dir);
+	free(ixpath);
+	free(path);
+	strvec_free(&names);
+	script_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -732,6 +862,7 @@ int main(void)
 		cmocka_unit_test(test_bad_utf8),
 		/* BUG: cmocka_unit_test(test_utf8_bom), */
 		cmocka_unit_test(test_load_missing),
+		cmocka_unit_test(test_index_entries),
 		cmocka_unit_test(test_render_roundtrip),
 		/* BUG: cmocka_unit_test(test_render_fixpoint), */
 		/* BUG: cmocka_unit_test(test_render_marker_in_sql), */

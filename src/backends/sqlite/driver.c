@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define STMT_CACHE 8
+
 struct strata_conn {
 	sqlite3 *db;
 	int borrowed;
@@ -28,6 +30,14 @@ struct strata_conn {
 	char *path;
 	char *version_table; /* strata_version unless configured */
 	int lock_fd; /* the migration lock file while the run-wide lock is held, else -1 */
+	/* Prepared statements of sq_query, reused by SQL text: a run of n revisions
+	 * prepares its version and history statements once, not n times. Each is reset
+	 * after use, so none holds a lock or a read transaction between uses. */
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
+	size_t cache_next;
 };
 
 sqlite3 *strata_sqlite_handle(strata_conn *c)
@@ -149,6 +159,10 @@ static void sq_disconnect(strata_conn *c)
 		return;
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(c->cache[i].st);
+		free(c->cache[i].sql);
+	}
 	if (!c->borrowed)
 		sqlite3_close(c->db);
 	free(c->path);
@@ -164,12 +178,40 @@ static void sq_interrupt(strata_conn *c)
 		sqlite3_interrupt(c->db);
 }
 
+/* The prepared statement for `sql` (its first statement), from the cache or prepared
+ * and cached now; *st is NULL for SQL without a statement. Returns an SQLite code. */
+static int prepare_cached(strata_conn *c, const char *sql, sqlite3_stmt **st)
+{
+	for (size_t i = 0; i < STMT_CACHE; i++)
+		if (c->cache[i].sql && strcmp(c->cache[i].sql, sql) == 0) {
+			*st = c->cache[i].st;
+			return SQLITE_OK;
+		}
+	int rc = sqlite3_prepare_v2(c->db, sql, -1, st, NULL);
+	if (rc != SQLITE_OK || !*st)
+		return rc;
+	size_t k = c->cache_next++ % STMT_CACHE;
+	sqlite3_finalize(c->cache[k].st);
+	free(c->cache[k].sql);
+	c->cache[k].sql = xstrdup(sql);
+	c->cache[k].st = *st;
+	return SQLITE_OK;
+}
+
+/* Makes a cached statement ready for its next use: no row pending, no bindings. */
+static void release_cached(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
 static int sq_query(strata_conn *c, const char *sql, const char *const *params, size_t nparams,
 		    strata_rows *out, strata_err *e)
 {
 	sqlite3_stmt *st = NULL;
-	const char *tail = NULL;
-	int rc = sqlite3_prepare_v2(c->db, sql, -1, &st, &tail);
+	int rc = prepare_cached(c, sql, &st);
 	if (rc != SQLITE_OK)
 		return db_error(c, rc, NULL, e);
 	for (size_t i = 0; i < nparams; i++)
@@ -188,13 +230,13 @@ static int sq_query(strata_conn *c, const char *sql, const char *const *params, 
 	}
 	if (st && rc != SQLITE_DONE) {
 		db_error(c, rc, NULL, e);
-		sqlite3_finalize(st);
+		release_cached(st);
 		for (size_t i = 0; i < cells.n; i++)
 			free(cells.v[i]);
 		vec_free(&cells);
 		return STRATA_EFAIL;
 	}
-	sqlite3_finalize(st);
+	release_cached(st);
 	if (out) {
 		out->nrows = nrows;
 		out->ncols = ncols;
