@@ -1,7 +1,7 @@
 # bash completion for strata(1).
 #
 # Completes the commands, each command's options and, where a revision target
-# goes (upgrade, downgrade, stamp, show, merge, verify, --head, --depends-on, -r),
+# goes (upgrade, downgrade, stamp, repair, show, merge, verify, --head, --depends-on, -r),
 # the keywords head, heads and base, the revision ids and LABEL@head / LABEL@base
 # for each branch label. Everything is read from the strata being completed, so
 # new commands and options need no change here: the command list from
@@ -141,7 +141,7 @@ _strata()
 		mapfile -t COMPREPLY < <(compgen -W "$(_strata_commands "$prog") help" -- "$cur") ;;
 	help)
 		mapfile -t COMPREPLY < <(compgen -W "$(_strata_commands "$prog")" -- "$cur") ;;
-	upgrade | downgrade | stamp | show | merge | verify)
+	upgrade | downgrade | stamp | repair | show | merge | verify)
 		mapfile -t COMPREPLY < <(compgen -W "$(_strata_revisions "$prog" "${gopts[@]}")" -- "$cur") ;;
 	init)
 		compopt -o filenames 2>/dev/null

@@ -313,10 +313,23 @@ typedef struct strata_applied {
 	int known;        /* a file defines it */
 } strata_applied;
 /* For each revision the database is at or has passed, the last successful upgrade
- * record; *out is malloc'd, free with strata_applied_free. */
+ * record, then one record (known 0) per version row that no file defines. With such
+ * a row the database's place in the graph is unknown: the revisions strata_history
+ * last recorded as applied or stamped (not reverted since), and those below them,
+ * stand in. *out is malloc'd, free with strata_applied_free. */
 int strata_applied_list(strata *s, strata_applied **out, size_t *n);
 /* Frees the n records and the array; NULL is a no-op. */
 void strata_applied_free(strata_applied *a, size_t n);
+
+/* Accepts intentional edits of applied revisions, as Flyway's `repair`: for each
+ * revision `ids` names (ids or prefixes; every edited one when n is 0) whose
+ * upgrade section changed since it ran (strata_applied.edited), records the file's
+ * checksum in strata_history (a row with direction "repair"), so check, doctor and
+ * upgrade stop reporting it. No SQL of the revision runs. *done receives the ids
+ * re-recorded, malloc'd (free with strata_strings_free; *ndone 0: nothing was
+ * edited). A named revision that is not applied or not edited is an error naming
+ * it, and nothing is recorded. */
+int strata_repair(strata *s, const char *const *ids, size_t n, char ***done, size_t *ndone);
 
 /* Writes a new revision file and returns its path (malloc'd). */
 typedef struct strata_revision_options {
@@ -387,11 +400,8 @@ typedef struct strata_diff {
 	size_t nwarnings;
 	char **differences;   /* for `check`: "column user.x is in the database but not in schema.sql" */
 	size_t ndifferences;
-	/* Said but not differences: "not compared: aggregate public.total(integer)" for
-	 * what the database holds that autogenerate does not model, "column order of table
-	 * t differs ..." when only the order of columns does. */
-	char **notices;
-	size_t nnotices;
+	char **notes;         /* what was not compared, once each ("privileges (GRANT, …) are not compared: …") */
+	size_t nnotes;
 } strata_diff;
 
 typedef struct strata_diff_options {
@@ -455,7 +465,7 @@ typedef enum strata_doctor_action {
 
 typedef struct strata_doctor_finding {
 	const char *check; /* what was checked, a stable name: "revisions", "heads", "lock",
-			    * "unversioned", "unknown_revision", "pending", "edited", "schema",
+			    * "unversioned", "unknown_revision", "stopped", "pending", "edited", "schema",
 			    * "scratch_databases", "partial_files"… */
 	int ok;            /* 1: healthy on this point; 0: a problem */
 	char *message;     /* one line, with the phrases users search for */

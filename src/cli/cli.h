@@ -108,6 +108,7 @@ int cmd_upgrade(cli_globals *g, cli_args *a);
 int cmd_downgrade(cli_globals *g, cli_args *a);
 int cmd_verify(cli_globals *g, cli_args *a);
 int cmd_stamp(cli_globals *g, cli_args *a);
+int cmd_repair(cli_globals *g, cli_args *a);
 int cmd_backup(cli_globals *g, cli_args *a);
 int cmd_autogenerate(cli_globals *g, cli_args *a);
 int cmd_diff(cli_globals *g, cli_args *a);

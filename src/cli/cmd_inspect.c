@@ -520,7 +520,7 @@ int cmd_status(cli_globals *g, cli_args *a)
 			done_[r->index] = 1;
 	}
 	if (CLI_JSON(g)) {
-		cJSON *arr = cJSON_CreateArray();
+		cJSON *arr = cJSON_CreateArray(), *unknown = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++) {
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "revision", revs[i]->id);
@@ -528,8 +528,12 @@ int cmd_status(cli_globals *g, cli_args *a)
 			cJSON_AddBoolToObject(o, "applied", done_[i]);
 			cJSON_AddItemToArray(arr, o);
 		}
+		for (size_t i = 0; i < nap; i++)
+			if (!ap[i].known)
+				cJSON_AddItemToArray(unknown, cJSON_CreateString(ap[i].revision));
 		cJSON *root = cJSON_CreateObject();
 		cJSON_AddItemToObject(root, "revisions", arr);
+		cJSON_AddItemToObject(root, "unknown", unknown);
 		cli_json_print(root);
 	} else {
 		for (size_t i = 0; i < n; i++)
@@ -539,8 +543,11 @@ int cmd_status(cli_globals *g, cli_args *a)
 	for (size_t i = 0; i < nap; i++)
 		if (!ap[i].known)
 			rc = cli_errorf(STRATA_EFAIL,
-					"Can't locate revision identified by '%s': the database records it but no "
-					"file defines it; see `strata stamp`", ap[i].revision);
+					"Can't locate revision identified by '%s': the database is at %s, which no "
+					"file defines, so the marks above come from strata_history (what it last "
+					"recorded as applied). Restore the file, or record where the database "
+					"really is with `strata stamp <revision> --purge`",
+					ap[i].revision, ap[i].revision);
 done:
 	strata_applied_free(ap, nap);
 	strata_free(s);

@@ -215,3 +215,59 @@ int cmd_backup(cli_globals *g, cli_args *a)
 	strata_free(s);
 	return rc;
 }
+
+int cmd_repair(cli_globals *g, cli_args *a)
+{
+	strata *s;
+	strata_applied *ap = NULL;
+	size_t nap = 0, nedited = 0;
+	char **done = NULL;
+	size_t ndone = 0;
+	int yes = cli_flag(a, "yes");
+	int rc = cli_open(g, &s);
+	if (rc)
+		return rc;
+	if ((rc = strata_applied_list(s, &ap, &nap))) {
+		rc = cli_error(s, rc);
+		goto out;
+	}
+	/* What would be accepted: the named revisions, or every edited one. */
+	for (size_t i = 0; i < nap; i++) {
+		int named = !a->npos;
+		for (int j = 0; !named && j < a->npos; j++)
+			named = strncmp(ap[i].revision, a->pos[j], strlen(a->pos[j])) == 0;
+		if (named && ap[i].edited) {
+			nedited++;
+			fprintf(stderr, "revision %s was edited after it was applied: its file's checksum "
+					"differs from the one strata_history recorded\n", ap[i].revision);
+		}
+	}
+	if (!nedited && !a->npos) {
+		printf("No applied revision was edited: nothing to repair.\n");
+		goto out;
+	}
+	if (nedited && !yes) {
+		if (!cli_interactive()) {
+			rc = cli_errorf(STRATA_EFAIL, "repair needs confirmation: answer y on a terminal, or "
+					"pass --yes");
+			goto out;
+		}
+		if (!cli_confirm("Record the edited files as what was applied? (their SQL does not run "
+				 "again: the database keeps what ran)")) {
+			fprintf(stderr, "strata: repair: nothing changed\n");
+			goto out;
+		}
+	}
+	rc = strata_repair(s, (const char *const *)a->pos, (size_t)a->npos, &done, &ndone);
+	if (rc) {
+		rc = cli_error(s, rc);
+		goto out;
+	}
+	for (size_t i = 0; i < ndone; i++)
+		printf("recorded the edited %s as applied\n", done[i]);
+out:
+	strata_strings_free(done, ndone);
+	strata_applied_free(ap, nap);
+	strata_free(s);
+	return rc;
+}

@@ -49,13 +49,46 @@ static int require_up_to_date(strata *s)
 	int rc = strata_at_heads(s, &yes, &pending);
 	if (rc)
 		return cli_error(s, rc);
+	const strata_revision *const *heads;
+	size_t nheads = 0;
+	if (!yes && strata_heads(s, &heads, &nheads))
+		nheads = 0;
 	if (!yes)
 		return cli_errorf(STRATA_EFAIL,
 				  "Target database is not up to date (%zu pending revision(s)): run "
-				  "`strata upgrade` first, then generate the next revision",
-				  pending);
+				  "`strata upgrade%s` first, then generate the next revision",
+				  pending, nheads > 1 ? " heads" : "");
 	return 0;
 }
+
+/* For a database built outside strata (tables, no version table) in a project
+ * without revisions: the names of its tables joined by ", " (malloc'd), else NULL. */
+static char *unadopted_tables(strata *s)
+{
+	const strata_revision *const *revs;
+	size_t nrevs = 0, n = 0, len = 0;
+	char **tables = NULL, *out = NULL;
+	int yes = 0;
+	if (strata_revisions(s, &revs, &nrevs) || nrevs ||
+	    strata_unversioned_tables(s, &yes, &tables, &n) || !yes)
+		goto done;
+	FILE *f = open_memstream(&out, &len);
+	for (size_t i = 0; f && i < n && i < 5; i++)
+		fprintf(f, "%s%s", i ? ", " : "", tables[i]);
+	if (f && n > 5)
+		fprintf(f, ", … (%zu tables)", n);
+	if (f)
+		fclose(f);
+done:
+	strata_strings_free(tables, n);
+	return out;
+}
+
+/* How to adopt such a database, for migrate. */
+static const char ADOPT_HOW[] =
+	"to start tracking it, `strata reset` writes one initial revision from schema.sql and "
+	"stamps the database at it (it must match schema.sql); or write the first revision by "
+	"hand and record that the database has it with `strata stamp head`";
 
 /* migrate --format json: what was written (path and id; null with nothing to do
  * or with --sql), the operations, warnings and the upgrade SQL. The id is --rev-id,
@@ -78,10 +111,12 @@ static void migrate_json(const cli_args *a, const strata_diff *d, const char *pa
 	free(id);
 }
 
+/* The message of a revision `migrate` writes without -m: Flask-Migrate's (flask db
+ * migrate leaves Alembic's message empty, and its template writes this). */
+#define MIGRATE_DEFAULT_MESSAGE "empty message"
+
 int cmd_autogenerate(cli_globals *g, cli_args *a)
 {
-	if (!cli_value(a, "message"))
-		return cli_errorf(STRATA_EUSAGE, "a message is required: -m \"what it does\"");
 	if (a->npos)
 		return cli_errorf(STRATA_EUSAGE, "unexpected argument '%s' (the message goes after -m)", a->pos[0]);
 	strata *s;
@@ -96,6 +131,17 @@ int cmd_autogenerate(cli_globals *g, cli_args *a)
 		rc = cli_error(s, rc);
 		goto done;
 	}
+	char *adopt = CLI_JSON(g) ? NULL : unadopted_tables(s);
+	if (!d->nops && adopt) {
+		printf("The database already has tables (%s) but no version table, and there are "
+		       "no revisions yet: %s.\n", adopt, ADOPT_HOW);
+		free(adopt);
+		goto done;
+	}
+	if (adopt)
+		cli_warn("the database's tables (%s) are in no revision and it has no version table: "
+			 "the new revision holds only the difference; %s", adopt, ADOPT_HOW);
+	free(adopt);
 	if (!d->nops && !CLI_JSON(g)) {
 		printf("No changes detected\n");
 		goto done;
@@ -109,6 +155,8 @@ int cmd_autogenerate(cli_globals *g, cli_args *a)
 	}
 	strata_revision_options o = STRATA_REVISION_OPTIONS_INIT;
 	cli_revision_options(a, &o);
+	if (!o.message)
+		o.message = MIGRATE_DEFAULT_MESSAGE;
 	o.upgrade_sql = d->upgrade_sql;
 	o.downgrade_sql = d->downgrade_sql;
 	if (d->nops && !cli_flag(a, "sql") && (rc = strata_revision_new(s, &o, &path))) {
@@ -154,15 +202,15 @@ int cmd_diff(cli_globals *g, cli_args *a)
 		cJSON_AddBoolToObject(o, "changes", d->nops > 0);
 		cJSON_AddItemToObject(o, "operations", cli_json_strings((const char *const *)d->ops, d->nops));
 		cJSON_AddItemToObject(o, "warnings", cli_json_strings((const char *const *)d->warnings, d->nwarnings));
-		cJSON_AddItemToObject(o, "notices", cli_json_strings((const char *const *)d->notices, d->nnotices));
+		cJSON_AddItemToObject(o, "notes", cli_json_strings((const char *const *)d->notes, d->nnotes));
 		cJSON_AddStringToObject(o, "upgrade", d->upgrade_sql);
 		cJSON_AddStringToObject(o, "downgrade", d->downgrade_sql);
 		cli_json_print(o);
 	} else {
 		for (size_t i = 0; i < d->nwarnings; i++)
 			cli_warn("%s", d->warnings[i]);
-		for (size_t i = 0; i < d->nnotices && !g->quiet; i++)
-			fprintf(stderr, "note: %s\n", d->notices[i]);
+		for (size_t i = 0; i < d->nnotes && !g->quiet; i++)
+			fprintf(stderr, "strata: note: %s\n", d->notes[i]);
 		if (!d->nops && !g->quiet)
 			fprintf(stderr, "No changes detected: the database matches %s\n", strata_schema_path(s));
 		fputs(d->upgrade_sql, stdout);
@@ -203,14 +251,17 @@ int cmd_check(cli_globals *g, cli_args *a)
 	}
 	for (size_t i = 0; i < nap; i++)
 		if (ap[i].edited)
-			cli_json_addf(problems, "revision %s was edited after it was applied (checksum differs from strata_history)",
-				      ap[i].revision);
+			cli_json_addf(problems, "revision %s was edited after it was applied (checksum differs from "
+				      "strata_history): restore the file, or accept the edit with `strata repair %s`",
+				      ap[i].revision, ap[i].revision);
 	if ((rc = cli_schema_diff(s, NULL, &d))) {
 		rc = cli_error(s, rc);
 		goto done;
 	}
 	for (size_t i = 0; i < d->ndifferences; i++)
 		cli_json_addf(problems, "%s", d->differences[i]);
+	for (size_t i = 0; i < d->nnotes && !CLI_JSON(g) && !g->quiet; i++)
+		fprintf(stderr, "strata: note: %s\n", d->notes[i]);
 	for (size_t i = 0; !d->ndifferences && i < d->nops; i++)
 		cli_json_addf(problems, "%s differs from the database: %s", strata_schema_path(s), d->ops[i]);
 	int nproblems = cJSON_GetArraySize(problems);
@@ -222,15 +273,14 @@ int cmd_check(cli_globals *g, cli_args *a)
 		cJSON_AddNumberToObject(o, "pending", (double)pending);
 		cJSON_AddItemToObject(o, "problems", problems);
 		problems = NULL;
-		cJSON_AddItemToObject(o, "notices", cli_json_strings((const char *const *)d->notices, d->nnotices));
+		cJSON *notes = cJSON_AddArrayToObject(o, "notes");
+		for (size_t i = 0; notes && i < d->nnotes; i++)
+			cJSON_AddItemToArray(notes, cJSON_CreateString(d->notes[i]));
 		cli_json_print(o);
 	} else {
 		cJSON *p;
 		cJSON_ArrayForEach(p, problems)
 			printf("%s\n", p->valuestring);
-		/* Said, not counted: what is not compared, columns only in another order. */
-		for (size_t i = 0; i < d->nnotices; i++)
-			printf("note: %s\n", d->notices[i]);
 		fflush(stdout);
 		if (nproblems)
 			fprintf(stderr, "strata: check failed: %d difference(s)\n", nproblems);
@@ -245,6 +295,28 @@ done:
 	return rc;
 }
 
+/* The branch labels of the revisions now on file, joined by ", " (malloc'd), or
+ * NULL when there are none or the graph does not load. */
+static char *labels_on_file(strata *s)
+{
+	const strata_revision *const *revs;
+	size_t n, len = 0;
+	char *out = NULL;
+	if (strata_revisions(s, &revs, &n))
+		return NULL;
+	FILE *f = open_memstream(&out, &len);
+	for (size_t i = 0; f && i < n; i++)
+		for (size_t j = 0; j < revs[i]->nlabels; j++)
+			fprintf(f, "%s%s", ftell(f) ? ", " : "", revs[i]->labels[j]);
+	if (f)
+		fclose(f);
+	if (out && !*out) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
 int cmd_reset(cli_globals *g, cli_args *a)
 {
 	strata *s;
@@ -252,6 +324,8 @@ int cmd_reset(cli_globals *g, cli_args *a)
 	if (a->npos)
 		return cli_errorf(STRATA_EUSAGE, "unexpected argument '%s' (usage: strata reset [--yes] [-m MSG])",
 				  a->pos[0]);
+	if (!cli_flag(a, "yes") && !cli_interactive())
+		return cli_errorf(STRATA_EFAIL, "reset needs confirmation: answer y on a terminal, or pass --yes");
 	int rc = cli_open(g, &s);
 	if (rc)
 		return rc;
@@ -259,17 +333,30 @@ int cmd_reset(cli_globals *g, cli_args *a)
 	    !cli_confirm("Squash every revision into one initial revision from schema.sql? "
 			 "(the database and the old files are backed up first)")) {
 		strata_free(s);
-		return cli_errorf(STRATA_EFAIL, "reset needs confirmation: answer y on a terminal, or pass --yes");
+		fprintf(stderr, "strata: reset: nothing changed\n");
+		return 0;
 	}
+	char *labels = labels_on_file(s);
 	rc = strata_reset(s, cli_value(a, "message"), &r);
 	if (rc) {
 		rc = cli_error(s, rc);
 	} else {
+		const char *base = strrchr(r.revision_path, '/');
+		base = base ? base + 1 : r.revision_path;
+		size_t idlen = strcspn(base, "_.");
 		printf("backed up the database to %s\n", r.database_backup);
 		printf("moved the old revision files to %s\n", r.old_revisions_dir);
 		printf("wrote %s and stamped the database at it\n", r.revision_path);
+		if (labels)
+			printf("the branch labels %s were on the old revisions and are not carried over "
+			       "(one initial revision holds no branches): give the next revision of a "
+			       "branch --branch-label LABEL\n", labels);
+		printf("other copies of this database (colleagues, staging, production) are still "
+		       "recorded at the old revisions: run `strata stamp %.*s --purge` on each once it "
+		       "matches schema.sql (`strata doctor --fix` offers it)\n", (int)idlen, base);
 		strata_reset_result_free(&r);
 	}
+	free(labels);
 	strata_free(s);
 	return rc;
 }

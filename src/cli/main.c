@@ -30,6 +30,7 @@ static const cli_opt o_migrate[] = {
 };
 static const cli_opt o_diff[] = { { "rename", 0, 1 }, { NULL, 0, 0 } };
 static const cli_opt o_doctor[] = { { "fix", 0, 0 }, { "yes", 'y', 0 }, { NULL, 0, 0 } };
+static const cli_opt o_repair[] = { { "yes", 'y', 0 }, { NULL, 0, 0 } };
 static const cli_opt o_reset[] = { { "yes", 'y', 0 }, { "message", 'm', 1 }, { NULL, 0, 0 } };
 static const cli_opt o_heads[] = { { "resolve-dependencies", 0, 0 }, { NULL, 0, 0 } };
 static const cli_opt o_import[] = { { "settings", 0, 1 }, { NULL, 0, 0 } };
@@ -40,7 +41,7 @@ static const cli_cmd commands[] = {
 	{ "revision", cmd_revision, o_revision,
 	  "revision -m MSG [--autogenerate [--rename OLD:NEW]... [--sql]] [--head REV] [--splice] [--branch-label L] [--depends-on REV] [--rev-id ID]",
 	  "write a new revision file and print its path", 0 },
-	{ "migrate", cmd_autogenerate, o_migrate, "migrate -m MSG [--rename OLD:NEW]... [--sql] [revision options]",
+	{ "migrate", cmd_autogenerate, o_migrate, "migrate [-m MSG] [--rename OLD:NEW]... [--sql] [revision options]",
 	  "write a revision from the difference between the database and schema.sql",  1 },
 	{ "merge", cmd_merge, o_merge, "merge REV REV... -m MSG | merge heads -m MSG", "write a merge revision joining several heads", 0 },
 	{ "upgrade", cmd_upgrade, o_upgrade, "upgrade [TARGET] [--sql] [--backup] [--single-transaction] [--plan] [--resume]",
@@ -50,6 +51,8 @@ static const cli_cmd commands[] = {
 	{ "verify", cmd_verify, o_verify, "verify [TARGET] [--with-data]",
 	  "rehearse pending revisions (upgrade, downgrade, upgrade) on a scratch copy", 1 },
 	{ "stamp", cmd_stamp, o_stamp, "stamp REV... [--purge]", "set the version table to REV without running anything",  1 },
+	{ "repair", cmd_repair, o_repair, "repair [REV...] [--yes]",
+	  "accept edits of applied revisions: record their files' new checksums (nothing runs)", 0 },
 	{ "current", cmd_current, o_current, "current [--check-heads]", "show the database's current revision(s)", 1 },
 	{ "history", cmd_history, o_history, "history [-r RANGE] [-i] [--graph | --dot]", "list revisions, newest first", 1 },
 	{ "heads", cmd_heads, o_heads, "heads", "show the head revisions", 1 },
@@ -184,6 +187,55 @@ static void print_cmd_help(const cli_cmd *c)
 				printf("      --%s%s\n", o->name, o->takes_value ? " VALUE" : "");
 		}
 	}
+}
+
+/* The edit distance between a and b (insertions, deletions, substitutions and
+ * swaps of two neighbours count one each), or more than `cap` once it exceeds it. */
+static size_t edit_distance(const char *a, const char *b, size_t cap)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 32 || lb > 32)
+		return cap + 1;
+	size_t d[33][33];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+/* The command a mistyped `name` most likely meant (as git's "did you mean"): the
+ * one it starts, or the nearest within two edits; NULL when none is that close or
+ * two are equally close. */
+static const char *nearest_command(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+	int tie = 0;
+	for (const cli_cmd *c = commands; c->name; c++) {
+		size_t d = strlen(name) >= 3 && strncmp(c->name, name, strlen(name)) == 0
+				   ? 1 : edit_distance(name, c->name, 2);
+		if (d < best_d) {
+			best = c->name;
+			best_d = d;
+			tie = 0;
+		} else if (d == best_d) {
+			tie = 1;
+		}
+	}
+	return tie ? NULL : best;
 }
 
 /* Parses the command's own arguments; globals were removed already. */
@@ -327,7 +379,12 @@ int main(int argc, char **argv)
 		if (strcmp(c->name, name) == 0)
 			cmd = c;
 	if (!cmd) {
-		rc = cli_errorf(STRATA_EUSAGE, "unknown command '%s' (see strata --help)", name);
+		const char *near = nearest_command(name);
+		if (near)
+			rc = cli_errorf(STRATA_EUSAGE, "unknown command '%s' (did you mean %s? see strata --help)",
+					name, near);
+		else
+			rc = cli_errorf(STRATA_EUSAGE, "unknown command '%s' (see strata --help)", name);
 		free(rest);
 		return rc;
 	}

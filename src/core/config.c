@@ -6,6 +6,7 @@
 #include <ini.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct cfg_read {
 	strata *s;
@@ -73,6 +74,20 @@ static int valid_table_name(const char *v)
 	return strcmp(v, "strata_history") != 0;
 }
 
+/* A yes/no setting: 1, 0, or -1 when `v` is neither (yes/no, true/false, on/off, 1/0,
+ * any case). */
+static int parse_yes_no(const char *v)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
 /* inih callback: returning 0 makes ini_parse report this line. */
 static int on_kv(void *user, const char *section, const char *name, const char *value)
 {
@@ -99,6 +114,10 @@ static int on_kv(void *user, const char *section, const char *name, const char *
 		set(&s->python, value);
 	else if (strcmp(name, "shadow_database") == 0)
 		set(&s->shadow_url, value);
+	else if (strcmp(name, "manage_privileges") == 0) {
+		if ((s->manage_privileges = parse_yes_no(value)) < 0)
+			goto bad;
+	}
 	else if (strcmp(name, "lock_timeout") == 0) {
 		char *end;
 		double v = strtod(value, &end);

@@ -26,6 +26,7 @@ struct strata {
 	char *config_dir;      /* directory holding the config file ("." when none) */
 	int url_from_config;   /* the URL came from the config file (relative to config_dir) */
 	char *shadow_url;      /* PostgreSQL: database for loading schema.sql */
+	int manage_privileges; /* PostgreSQL: compare owners and privileges (GRANT, REVOKE) */
 	int lock_timeout_ms;
 	char *failed_rev;      /* the revision that failed in the last run (strata_failed_revision) */
 	char *failed_file;
@@ -77,6 +78,15 @@ const strata_backend *ctx_backend(strata *s);
  * or pg_handle), or NULL; ctx_unborrow clears them in a copy of the options. */
 void *ctx_borrowed(const strata_options *o);
 void ctx_unborrow(strata_options *o);
+/* Appends a strata_history row (runner.c): revision `id`, direction `dir` ("up",
+ * "down", "stamp", "repair"), the checksum (or NULL), duration and success, inside
+ * the caller's transaction; the error in e. */
+int write_history(strata *s, const char *id, const char *dir, const char *checksum,
+		  double ms, int ok, strata_err *e);
+/* Each revision that stopped partway on an earlier run (runner.c), for doctor:
+ * appends its one-line account to `heads`, the statements that ran to `ran` (one
+ * string, lines joined by '\n'), and how to go on to `how`. */
+int runner_stopped(strata *s, strvec *heads, strvec *ran, strvec *how, strata_err *e);
 /* The URL forms every registered backend accepts, for messages ("a, b or c");
  * malloc'd (backend.c). */
 char *backend_url_forms(void);

@@ -25,6 +25,7 @@ typedef struct diag {
 	size_t pending;
 	long unversioned;   /* index of the "unversioned" finding, or -1 */
 	long unknown;       /* index of the first "unknown_revision" finding, or -1 */
+	size_t stopped;     /* revisions that stopped partway ("stopped" findings) */
 } diag;
 
 /* Appends a finding (message formatted, fix copied or NULL) and returns it; it
@@ -146,6 +147,38 @@ static void check_current(diag *d)
 	strata_strings_free(cur, n);
 }
 
+static void give_details(strata_doctor_finding *f, strvec *v);
+
+/* No revision stopped partway (one that cannot roll back as a whole: transaction
+ * off, or DDL on MariaDB) and was left so: which statements ran and how to go on. */
+static void check_stopped(diag *d)
+{
+	strvec heads = { 0 }, ran = { 0 }, how = { 0 };
+	strata_err e = STRATA_ERR_INIT;
+	if (!d->graph_ok)
+		return;
+	if (ctx_graph(d->s) || runner_stopped(d->s, &heads, &ran, &how, &e)) {
+		add(d, "stopped", 0, NULL, "cannot read how far earlier runs got: %s",
+		    e.msg ? e.msg : strata_errmsg(d->s));
+		err_clear(&e);
+	}
+	for (size_t i = 0; i < heads.n; i++) {
+		strata_doctor_finding *f = add(d, "stopped", 0, how.v[i], "%s", heads.v[i]);
+		d->stopped++;
+		strvec lines = { 0 };
+		for (const char *p = ran.v[i]; p && *p;) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			strvec_push_owned(&lines, xstrndup(p, n));
+			p = nl ? nl + 1 : NULL;
+		}
+		give_details(f, &lines);
+	}
+	strvec_free(&heads);
+	strvec_free(&ran);
+	strvec_free(&how);
+}
+
 /* Nothing pending: the database is at its heads. */
 static void check_pending(diag *d)
 {
@@ -154,7 +187,10 @@ static void check_pending(diag *d)
 	    strata_at_heads(d->s, &at_heads, &d->pending) != 0)
 		return;
 	if (d->pending)
-		add(d, "pending", 0, "strata upgrade", "%zu pending revision(s)", d->pending);
+		add(d, "pending", 0,
+		    d->stopped ? "the revision that stopped partway first (above): strata upgrade --resume"
+			       : "strata upgrade",
+		    "%zu pending revision(s)", d->pending);
 	else if (at_heads)
 		add(d, "pending", 1, NULL, "the database is at its heads");
 }
@@ -171,9 +207,14 @@ static void check_edited(diag *d)
 		if (!ap[i].edited)
 			continue;
 		edited = 1;
-		add(d, "edited", 0, "restore the file from version control and put the change in a new revision",
-		    "revision %s was edited after it was applied (checksum differs from strata_history)",
-		    ap[i].revision);
+		strata_doctor_finding *f =
+			add(d, "edited", 0, NULL,
+			    "revision %s was edited after it was applied (checksum differs from strata_history)",
+			    ap[i].revision);
+		if (f)
+			f->fix = xasprintf("restore the file from version control and put the change in a new "
+					   "revision; or, when the edit is intentional, accept it with "
+					   "`strata repair %s`", ap[i].revision);
 	}
 	if (!edited && n)
 		add(d, "edited", 1, NULL, "applied revisions match their files");
@@ -306,6 +347,7 @@ int strata_doctor(strata *s, strata_doctor_result **out)
 	}
 	check_unversioned(&d);
 	check_current(&d);
+	check_stopped(&d);
 	check_pending(&d);
 	check_edited(&d);
 	check_schema(&d);

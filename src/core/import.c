@@ -135,7 +135,8 @@ static int read_revision(const cJSON *o, imported *im, strvec *warnings, strata_
 		&dw, cJSON_IsString(down) ? down->valuestring : "",
 		cJSON_IsString(down) ? NULL
 				     : "irreversible: the original migration has no downgrade; "
-				       "downgrading past this revision runs nothing");
+				       "strata downgrade refuses to go past this revision\n"
+				       SCRIPT_IRREVERSIBLE_MARK);
 	im->sc.has_downgrade = 1;
 	for (size_t i = 0; i < w.n; i++)
 		strvec_push_owned(warnings, xasprintf("%s: %s", im->sc.id, w.v[i]));

@@ -174,7 +174,23 @@ static int single_current(const graph *g, const vec *current, const unsigned cha
 	}
 	int rc = 0;
 	*out = NULL;
-	if (pick.n > 1) {
+	const char *at = within ? strchr(spec, '@') : NULL;
+	if (pick.n > 1 && at) {
+		/* LABEL@±N with the label's branch split: say so, and spell the targets. */
+		buf b = BUF_INIT, alt = BUF_INIT;
+		for (size_t i = 0; i < pick.n; i++) {
+			buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)pick.v[i])->id);
+			buf_printf(&alt, "%s%s%s", i ? (i + 1 == pick.n ? " or " : ", ") : "",
+				   ((rev *)pick.v[i])->id, at + 1);
+		}
+		rc = err_set(e, STRATA_EFAIL,
+			     "Ambiguous relative revision %s: branch %.*s is at several heads in the "
+			     "database (%s), so there is no single revision to count from; name the "
+			     "one: %s (or give a revision id)",
+			     spec, (int)(at - spec), spec, b.ptr, alt.ptr);
+		buf_free(&b);
+		buf_free(&alt);
+	} else if (pick.n > 1) {
 		buf b = BUF_INIT;
 		for (size_t i = 0; i < pick.n; i++)
 			buf_printf(&b, "%s%s", i ? ", " : "", ((rev *)pick.v[i])->id);

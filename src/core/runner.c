@@ -38,6 +38,23 @@ static void utc_now(char out[32])
 	strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* Runs `fmt` (a query with one %s, where strata table `table`'s qualified name
+ * goes) and appends the non-NULL values of its first column to `out`. */
+static int query_column(strata *s, const char *table, const char *fmt, strvec *out, strata_err *e)
+{
+	char *t = s->be->table_name(s->conn, NULL, table);
+	char *sql = xasprintf(fmt, t);
+	strata_rows r = { 0 };
+	int rc = s->be->query(s->conn, sql, NULL, 0, &r, e);
+	for (size_t i = 0; !rc && i < r.nrows; i++)
+		if (r.cells[i * r.ncols])
+			strvec_push(out, r.cells[i * r.ncols]);
+	strata_rows_free(&r);
+	free(sql);
+	free(t);
+	return rc;
+}
+
 /* Reads the version table (missing table: no rows). `exists` 1 skips asking the
  * catalog, for a caller that created the table itself. */
 static int read_versions_ex(strata *s, strvec *ids, int exists, strata_err *e)
@@ -45,17 +62,7 @@ static int read_versions_ex(strata *s, strvec *ids, int exists, strata_err *e)
 	int rc = exists ? 0 : s->be->table_exists(s->conn, s->version_table, &exists, e);
 	if (rc || !exists)
 		return rc;
-	char *t = s->be->table_name(s->conn, NULL, s->version_table);
-	char *sql = xasprintf("SELECT version_num FROM %s ORDER BY version_num", t);
-	strata_rows r = { 0 };
-	rc = s->be->query(s->conn, sql, NULL, 0, &r, e);
-	for (size_t i = 0; !rc && i < r.nrows; i++)
-		if (r.cells[i])
-			strvec_push(ids, r.cells[i]);
-	strata_rows_free(&r);
-	free(sql);
-	free(t);
-	return rc;
+	return query_column(s, s->version_table, "SELECT version_num FROM %s ORDER BY version_num", ids, e);
 }
 
 static int read_versions(strata *s, strvec *ids, strata_err *e)
@@ -295,8 +302,8 @@ static int write_versions(strata *s, const vec *before, const vec *after, strata
 	return rc;
 }
 
-static int write_history(strata *s, const char *id, const char *dir, const char *checksum,
-			 double ms, int ok, strata_err *e)
+int write_history(strata *s, const char *id, const char *dir, const char *checksum,
+		  double ms, int ok, strata_err *e)
 {
 	char *t = s->be->table_name(s->conn, NULL, "strata_history");
 	char *sql = xasprintf("INSERT INTO %s (revision, direction, checksum, applied_at, duration_ms, success)"
@@ -419,10 +426,25 @@ static int refuse_tx_control(const strata_backend *be, const rev *r, const strat
 	return 0;
 }
 
+/* Refuses to revert r when its downgrade says it cannot be (an imported migration
+ * without a downgrade), naming it, instead of running nothing. */
+static int refuse_irreversible(const rev *r, int up, strata_err *e)
+{
+	if (up || !script_irreversible(r->s->downgrade))
+		return 0;
+	return err_set(e, STRATA_EFAIL,
+		       "cannot downgrade past %s (%s): it is irreversible, its downgrade section says "
+		       "so (the migration it was imported from has no downgrade). Downgrade to %s or "
+		       "a revision above it; or write its downgrade SQL in the file and remove the '"
+		       SCRIPT_IRREVERSIBLE_MARK "' line", r->id, r->s->path, r->id);
+}
+
 /* Splits a section as run_section does and refuses transaction control in it. SQL
  * that does not split is left for run_section to report when the step comes. */
 static int check_section(strata *s, rev *r, int up, strata_err *e)
 {
+	if (refuse_irreversible(r, up, e))
+		return STRATA_EFAIL;
 	strata_stmtlist l = { 0 };
 	strata_err split_e = STRATA_ERR_INIT;
 	const char *sql = section(r, up);
@@ -454,6 +476,16 @@ static void clear_err(strata *s)
 	err_clear(&s->err);
 }
 
+/* Runs a C revision's function for the step, if it has one. */
+static int run_fn(strata *s, rev *r, int up, strata_err *e)
+{
+	int (*fn)(void *, strata *) = up ? r->s->upgrade_fn : r->s->downgrade_fn;
+	if (!fn)
+		return 0;
+	clear_err(s);
+	return call_code(s, r, fn(r->s->fn_ctx, s), up ? "the upgrade function" : "the downgrade function", e);
+}
+
 /* Runs one section's statements, then a C revision's function; on failure names
  * revision, file and line. */
 static int run_section(strata *s, rev *r, int up, strata_err *e)
@@ -465,12 +497,7 @@ static int run_section(strata *s, rev *r, int up, strata_err *e)
 	for (size_t i = 0; !rc && i < l.n; i++)
 		rc = run_statement(s, r, up, &l.v[i], e);
 	strata_stmtlist_free(&l);
-	int (*fn)(void *, strata *) = up ? r->s->upgrade_fn : r->s->downgrade_fn;
-	if (!rc && fn) {
-		clear_err(s);
-		rc = call_code(s, r, fn(r->s->fn_ctx, s), up ? "the upgrade function" : "the downgrade function", e);
-	}
-	return rc;
+	return rc ? rc : run_fn(s, r, up, e);
 }
 
 /* 1 when a failure rolls step r back as a whole on backend `be`: it runs in a
@@ -708,29 +735,122 @@ static int last_progress(strata *s, rev *r, const char *dir, long *done, char su
 	return rc;
 }
 
+/* Why step r cannot roll back as a whole, for messages. */
+static const char *nonatomic_why(const rev *r)
+{
+	return r->s->transactional ? "the database commits DDL as it runs"
+				   : "it runs outside a transaction";
+}
+
+/* 1 when strata_history has its statements_done column: version tables made before
+ * every backend counted progress lack it. A failing probe is the answer "no", so
+ * this runs outside a transaction (PostgreSQL would abort an open one). */
+static int has_progress_column(strata *s)
+{
+	char *t = s->be->table_name(s->conn, NULL, "strata_history");
+	char *sql = xasprintf("SELECT statements_done FROM %s WHERE 1 = 0", t);
+	strata_rows rows = { 0 };
+	int yes = s->be->query(s->conn, sql, NULL, 0, &rows, NULL) == 0;
+	strata_rows_free(&rows);
+	free(sql);
+	free(t);
+	return yes;
+}
+
+/* Adds statements_done to an older strata_history that lacks it; no transaction open. */
+static int ensure_progress_column(strata *s, strata_err *e)
+{
+	if (has_progress_column(s))
+		return 0;
+	char *t = s->be->table_name(s->conn, NULL, "strata_history");
+	char *sql = xasprintf("ALTER TABLE %s ADD COLUMN statements_done INTEGER", t);
+	int rc = s->be->exec(s->conn, sql, e);
+	free(sql);
+	free(t);
+	return rc;
+}
+
+/* Appends to `out` the revisions strata_history shows stopped partway at some time
+ * (none when the table or its statements_done column is missing). */
+static int read_partial(strata *s, strvec *out, strata_err *e)
+{
+	int exists = 0;
+	int rc = s->be->table_exists(s->conn, "strata_history", &exists, e);
+	if (rc || !exists || !has_progress_column(s))
+		return rc;
+	return query_column(s, "strata_history",
+			    "SELECT DISTINCT revision FROM %s WHERE success = 0 AND statements_done > 0", out, e);
+}
+
+/* What an earlier run of r that stopped partway left: `done` of the statements in
+ * `l` (its section as split now) ran and stay applied. `head` receives the one-line
+ * account, `ran` one line per statement that ran (file:line: first line, at most
+ * five), `how` how to go on. */
+static void partial_story(const rev *r, int up, long done, const strata_stmtlist *l, buf *head,
+			  strvec *ran, buf *how)
+{
+	const char *verb = up ? "upgrade" : "downgrade";
+	buf_printf(head, "%s of %s stopped partway on an earlier run: %ld of its %zu statements ran and "
+			 "stay applied (%s), and running it again would repeat them",
+		   verb, r->id, done, l->n, nonatomic_why(r));
+	for (long i = 0; i < done && i < 5 && (size_t)i < l->n; i++) {
+		buf b = BUF_INIT;
+		buf_printf(&b, "ran: %s:%d: ", r->s->path, l->v[i].line);
+		first_line(&b, l->v[i].sql);
+		strvec_push_owned(ran, buf_detach(&b));
+	}
+	if (done > 5)
+		strvec_push_owned(ran, xasprintf("… (%ld statements)", done));
+	buf_printf(how, "check the database, then `strata %s --resume` runs it from statement %ld; or "
+			"finish it by hand and record that with `strata stamp %s`",
+		   verb, done + 1, r->id);
+}
+
+/* Each revision that stopped partway on an earlier run and was not finished, resumed
+ * or stamped since, as `strata doctor` reports it: for each, its account, the
+ * statements that ran and how to go on, appended to the three vectors. */
+int runner_stopped(strata *s, strvec *heads, strvec *ran, strvec *how, strata_err *e)
+{
+	strvec ids = { 0 };
+	int rc = read_partial(s, &ids, e);
+	for (size_t i = 0; !rc && i < ids.n; i++) {
+		rev *r = graph_get(s->g, ids.v[i]);
+		for (int up = 1; r && !rc && up >= 0; up--) {
+			char sum[65];
+			long done = -1;
+			strata_stmtlist l = { 0 };
+			if ((rc = last_progress(s, r, up ? "up" : "down", &done, sum, e)) || done <= 0 ||
+			    split_section(s, r, up, &l, NULL) != 0) {
+				strata_stmtlist_free(&l);
+				continue;
+			}
+			buf h = BUF_INIT, w = BUF_INIT;
+			strvec lines = { 0 };
+			partial_story(r, up, done, &l, &h, &lines, &w);
+			strvec_push_owned(heads, buf_detach(&h));
+			strvec_push_owned(how, buf_detach(&w));
+			char *joined = strvec_join(&lines, "\n");
+			strvec_push_owned(ran, joined);
+			strvec_free(&lines);
+			strata_stmtlist_free(&l);
+		}
+	}
+	strvec_free(&ids);
+	return rc;
+}
+
 /* Refuses to run r again blindly after an earlier run stopped partway, or decides
  * where a --resume starts: *skip is the number of statements already applied. */
 static int plan_resume(run *ru, rev *r, const strata_stmtlist *l, const char *sum, size_t *skip,
 		       strata_err *e)
 {
 	strata *s = ru->s;
-	const char *verb = ru->up ? "upgrade" : "downgrade";
 	char was[65];
 	long done = -1;
 	int rc = 0;
 	*skip = 0;
 	if (!ru->partial_known) {
-		char *t = s->be->table_name(s->conn, NULL, "strata_history");
-		char *sql = xasprintf("SELECT DISTINCT revision FROM %s WHERE success = 0 AND statements_done > 0", t);
-		strata_rows rows = { 0 };
-		rc = s->be->query(s->conn, sql, NULL, 0, &rows, e);
-		for (size_t i = 0; !rc && i < rows.nrows; i++)
-			if (rows.cells[i])
-				strvec_push(&ru->partial, rows.cells[i]);
-		strata_rows_free(&rows);
-		free(sql);
-		free(t);
-		if (rc)
+		if ((rc = read_partial(s, &ru->partial, e)))
 			return rc;
 		ru->partial_known = 1;
 	}
@@ -744,24 +864,21 @@ static int plan_resume(run *ru, rev *r, const strata_stmtlist *l, const char *su
 			return err_set(e, STRATA_EFAIL,
 				       "cannot resume %s of %s: %s changed since its %ld statement(s) ran; "
 				       "restore the file as it was, or repair the database by hand and "
-				       "record it with `strata stamp`", verb, r->id, r->s->path, done);
+				       "record it with `strata stamp`", ru->up ? "upgrade" : "downgrade",
+				       r->id, r->s->path, done);
 		*skip = (size_t)done;
 		return 0;
 	}
-	buf b = BUF_INIT;
-	for (long i = 0; i < done && i < 5; i++) {
-		buf_printf(&b, "\n  ran: %s:%d: ", r->s->path, l->v[i].line);
-		first_line(&b, l->v[i].sql);
-	}
-	if (done > 5)
-		buf_printf(&b, "\n  … (%ld statements)", done);
-	rc = err_set(e, STRATA_EFAIL,
-		     "%s of %s stopped partway on an earlier run: %ld of its %zu statements ran and "
-		     "stay applied (the database commits DDL as it runs), and running it again would repeat "
-		     "them.%s\nCheck the database, then `strata %s --resume` runs it from statement "
-		     "%ld; or finish it by hand and record that with `strata stamp %s`",
-		     verb, r->id, done, l->n, b.ptr, verb, done + 1, r->id);
-	buf_free(&b);
+	buf head = BUF_INIT, how = BUF_INIT;
+	strvec ran = { 0 };
+	partial_story(r, ru->up, done, l, &head, &ran, &how);
+	char *lines = strvec_join(&ran, "\n  ");
+	rc = err_set(e, STRATA_EFAIL, "%s.\n  %s\n%c%s", head.ptr, lines, toupper((unsigned char)how.ptr[0]),
+		     how.ptr + 1);
+	free(lines);
+	strvec_free(&ran);
+	buf_free(&head);
+	buf_free(&how);
 	return rc;
 }
 
@@ -769,7 +886,8 @@ static int plan_resume(run *ru, rev *r, const strata_stmtlist *l, const char *su
  * statement at a time, counting the statements done in its strata_history row as it
  * goes, so a failure says exactly what stays applied and --resume can continue. The
  * version rows move only when every statement ran. No transaction is open on entry. */
-static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err *e)
+static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, size_t *ran, size_t *total,
+			strata_err *e)
 {
 	strata *s = ru->s;
 	strata_stmtlist l = { 0 };
@@ -790,13 +908,21 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err 
 			      " WHERE id = (SELECT m FROM (SELECT MAX(id) AS m FROM %s) x)", t, t);
 
 	sha256_hex_text(section(r, ru->up), strlen(section(r, ru->up)), sum);
-	if ((rc = split_section(s, r, ru->up, &l, e)) || (rc = plan_resume(ru, r, &l, sum, &skip, e)))
+	if ((rc = split_section(s, r, ru->up, &l, e)) || (rc = ensure_progress_column(s, e)) ||
+	    (rc = plan_resume(ru, r, &l, sum, &skip, e)))
 		goto done;
+	*total = l.n;
 	utc_now(when);
+	/* Application code around the statements (a C revision's function, the run's
+	 * hooks): the last statement is then counted before that code runs, so a resume
+	 * runs only the code again. */
+	int code = (ru->up ? r->s->upgrade_fn : r->s->downgrade_fn) || ru->o->after_step;
+	if (!skip)
+		rc = step_hook(ru, ru->o->before_step, r, "the before_step hook", e);
 	for (i = skip; !rc && i < l.n; i++) {
 		if ((rc = run_statement(s, r, ru->up, &l.v[i], e)))
 			break;
-		if (i + 1 == l.n)
+		if (i + 1 == l.n && !code)
 			break; /* the last one is counted with the version rows */
 		snprintf(n, sizeof n, "%zu", i + 1);
 		const char *pi[7] = { r->id, dir, sum, when, "0", "0", n };
@@ -805,18 +931,29 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, strata_err 
 			      : s->be->query(s->conn, ins, pi, 7, NULL, e);
 		have_row = 1;
 	}
+	if (!rc) {
+		i = l.n;
+		if (code && !(rc = run_fn(s, r, ru->up, e)))
+			rc = step_hook(ru, ru->o->after_step, r, "the after_step hook", e);
+	}
 	if (rc) {
 		if (!have_row) { /* the failure and how far it got, best effort */
 			snprintf(n, sizeof n, "%zu", i);
 			const char *pi[7] = { r->id, dir, sum, when, "0", "0", n };
 			s->be->query(s->conn, ins, pi, 7, NULL, NULL);
 		}
-		if (i > 0)
-			err_prefix(e, "(statements 1-%zu of %zu stay applied: the database commits DDL as it runs, and "
+		*ran = i;
+		if (i > 0 && i == l.n)
+			err_prefix(e, "(its %zu statement(s) ran and stay applied: %s; the database is still "
+				      "recorded at the revision before %s. Repair the cause, then `strata %s "
+				      "--resume` runs only the code after them) ",
+				   i, nonatomic_why(r), r->id, ru->up ? "upgrade" : "downgrade");
+		else if (i > 0)
+			err_prefix(e, "(statements 1-%zu of %zu stay applied: %s, and "
 				      "strata_history records how far it got; the database is still recorded at "
 				      "the revision before %s. Repair the cause, then `strata %s --resume` runs "
 				      "it from statement %zu) ",
-				   i, l.n, r->id, ru->up ? "upgrade" : "downgrade", i + 1);
+				   i, l.n, nonatomic_why(r), r->id, ru->up ? "upgrade" : "downgrade", i + 1);
 		else
 			err_prefix(e, "(nothing of %s was applied) ", r->id);
 		goto done;
@@ -903,8 +1040,9 @@ static int one_step(run *ru, int *finished, strata_err *e)
 	}
 	rev *r = steps.v[0];
 	int tx = r->s->transactional;
-	/* A database whose DDL commits as it runs: progress is counted per statement. */
-	int tracked = s->be->implicit_commit && !step_atomic(s, r, ru->up);
+	/* A step that cannot roll back as a whole (transaction off, or DDL the database
+	 * commits as it runs): progress is counted per statement. */
+	int tracked = !step_atomic(s, r, ru->up);
 	if (s->interrupted) {
 		char *what = xasprintf("stopped before %s", r->id);
 		rc = interrupted(e, what, &cur);
@@ -947,43 +1085,20 @@ static int one_step(run *ru, int *finished, strata_err *e)
 		if (in_tx)
 			rc = s->be->commit(s->conn, e);
 		in_tx = 0;
+		size_t ran = 0, total = 0;
 		if (!rc)
-			rc = step_tracked(ru, r, &cur, &after, e);
+			rc = step_tracked(ru, r, &cur, &after, &ran, &total, e);
 		if (rc && s->interrupted) {
-			/* step_tracked's message says which statements stay applied. */
-			char *what = xasprintf("%s stopped: %s", r->id, e->msg ? e->msg : "");
+			char *what = ran ? xasprintf("%s stopped after %zu of its %zu statements, which stay "
+						     "applied (%s; `strata %s --resume` continues from "
+						     "statement %zu)", r->id, ran, total, nonatomic_why(r),
+						     ru->up ? "upgrade" : "downgrade", ran + 1)
+					 : xasprintf("%s stopped before any of its statements ran", r->id);
 			interrupted(e, what, &cur);
 			free(what);
 		}
 		if (rc)
 			goto done;
-	} else if (!tx) {
-		/* Outside a transaction: release the lock, run, then record under it. */
-		if ((rc = s->be->commit(s->conn, e)))
-			goto done;
-		in_tx = 0;
-		char sum[65];
-		sha256_hex_text(section(r, ru->up), strlen(section(r, ru->up)), sum);
-		if ((rc = hooked_section(ru, r, e))) {
-			err_prefix(e, "(revision %s runs outside a transaction: the statements before the "
-				   "failing one stay applied; the database is still recorded at the "
-				   "previous revision) ", r->id);
-			record_failure(ru, r);
-			if (s->interrupted) {
-				char *what = xasprintf("%s runs outside a transaction: the statements before "
-						       "the interrupted one stay applied", r->id);
-				interrupted(e, what, &cur);
-				free(what);
-			}
-			goto done;
-		}
-		if ((rc = s->be->begin(s->conn, e)))
-			goto done;
-		in_tx = 1;
-		heads_after(s->g, &ru->applied, &cur, r, ru->up, &after);
-		rc = write_versions(s, &cur, &after, e);
-		if (!rc)
-			rc = write_history(s, r->id, ru->up ? "up" : "down", sum, now_ms() - t0, 1, e);
 	} else {
 		rc = step_body(ru, r, &cur, &after, e);
 	}
@@ -1004,8 +1119,7 @@ static int one_step(run *ru, int *finished, strata_err *e)
 			s->be->rollback(s->conn, NULL);
 			in_tx = 0;
 		}
-		if (tx)
-			record_failure(ru, r);
+		record_failure(ru, r);
 		if (s->interrupted) {
 			char *what = xasprintf("%s rolled back", r->id);
 			interrupted(e, what, &cur);
@@ -1152,14 +1266,16 @@ static int check_edited(run *ru, strata_err *e)
 			rc = err_set(e, STRATA_EEDITED,
 				     "revision %s was edited after it was applied (checksum differs from "
 				     "strata_history): restore the file from version control and put the "
-				     "change in a new revision", a[i].revision);
+				     "change in a new revision, or accept an intentional edit with "
+				     "`strata repair %s`", a[i].revision, a[i].revision);
 			break;
 		}
 		strata_event ev = { 0 };
 		ev.kind = STRATA_EVENT_WARNING;
 		ev.rev = ctx_rev(s, graph_get(s->g, a[i].revision));
 		char *text = xasprintf("revision %s was edited after it was applied (checksum differs from "
-				       "strata_history); its new SQL will not run again", a[i].revision);
+				       "strata_history); its new SQL will not run again (`strata repair %s` "
+				       "accepts the edit)", a[i].revision, a[i].revision);
 		ev.text = text;
 		ctx_event(s, &ev);
 		free(text);
@@ -1355,7 +1471,10 @@ static int sql_section(strata *s, const strata_backend *be, rev *r, int up, buf 
 {
 	strata_stmtlist l = { 0 };
 	const char *sql = section(r, up);
-	int rc = strata_split(sql, strlen(sql), be->dialect, section_line(r, up), &l, e);
+	int rc = refuse_irreversible(r, up, e);
+	if (rc)
+		return rc;
+	rc = strata_split(sql, strlen(sql), be->dialect, section_line(r, up), &l, e);
 	if (rc) {
 		prefix_path(e, r->s->path);
 		return rc;
@@ -1630,8 +1749,8 @@ int strata_applied_list(strata *s, strata_applied **out, size_t *n)
 		goto done;
 	if (exists) {
 		char *t = s->be->table_name(s->conn, NULL, "strata_history");
-		char *sql = xasprintf("SELECT revision, checksum, applied_at FROM %s"
-				      " WHERE direction = 'up' AND success = 1 ORDER BY id", t);
+		char *sql = xasprintf("SELECT revision, checksum, applied_at, direction FROM %s"
+				      " WHERE success = 1 ORDER BY id", t);
 		rc = s->be->query(s->conn, sql, NULL, 0, &rows, &e);
 		free(sql);
 		free(t);
@@ -1640,23 +1759,42 @@ int strata_applied_list(strata *s, strata_applied **out, size_t *n)
 	}
 	size_t total = s->g->order.n;
 	unsigned char *applied = xcalloc(total + 1, 1);
+	/* Per revision: the latest upgrade record, the latest checksum it was accepted
+	 * with (an upgrade, or a `repair` that accepted an edit since), and the latest
+	 * record of any kind. */
+	map last = { 0 }, accepted = { 0 }, latest = { 0 };
+	for (size_t i = 0; i < rows.nrows; i++) {
+		const char *id = STRATA_ROWS_CELL(&rows, i, 0), *dir = STRATA_ROWS_CELL(&rows, i, 3);
+		if (!id || !dir)
+			continue;
+		if (strcmp(dir, "up") == 0)
+			map_put(&last, id, (void *)(size_t)(i + 1));
+		if (strcmp(dir, "up") == 0 || strcmp(dir, "repair") == 0)
+			map_put(&accepted, id, (void *)(size_t)(i + 1));
+		map_put(&latest, id, (void *)(size_t)(i + 1));
+	}
+	/* A version row no file defines hides where the database is: then what
+	 * strata_history last recorded of each revision (applied or stamped, not
+	 * reverted since) stands in, with what lies below it. */
+	if (cur.n < ids.n)
+		for (size_t i = 0; i < total; i++) {
+			size_t row = (size_t)map_get(&latest, ((rev *)s->g->order.v[i])->id);
+			const char *dir = row ? STRATA_ROWS_CELL(&rows, row - 1, 3) : "down";
+			if (strcmp(dir, "down") != 0)
+				vec_push(&cur, s->g->order.v[i]);
+		}
 	graph_mark_ancestors(s->g, &cur, applied);
-	/* Latest record per revision. */
-	map last = { 0 };
-	for (size_t i = 0; i < rows.nrows; i++)
-		if (STRATA_ROWS_CELL(&rows, i, 0))
-			map_put(&last, STRATA_ROWS_CELL(&rows, i, 0), (void *)(size_t)(i + 1));
 	strata_applied *a = xcalloc(total + ids.n + 1, sizeof(*a));
 	size_t k = 0;
 	for (size_t i = 0; i < total; i++) {
 		if (!applied[i])
 			continue;
 		rev *r = s->g->order.v[i];
-		size_t row = (size_t)map_get(&last, r->id);
+		size_t row = (size_t)map_get(&last, r->id), acc = (size_t)map_get(&accepted, r->id);
 		a[k].revision = xstrdup(r->id);
 		a[k].known = 1;
 		if (row) {
-			const char *sum = STRATA_ROWS_CELL(&rows, row - 1, 1);
+			const char *sum = STRATA_ROWS_CELL(&rows, acc - 1, 1);
 			const char *when = STRATA_ROWS_CELL(&rows, row - 1, 2);
 			a[k].checksum = sum ? xstrdup(sum) : NULL;
 			a[k].applied_at = when ? xstrdup(when) : NULL;
@@ -1672,6 +1810,8 @@ int strata_applied_list(strata *s, strata_applied **out, size_t *n)
 		if (!graph_get(s->g, ids.v[i]))
 			a[k++].revision = xstrdup(ids.v[i]);
 	map_free(&last);
+	map_free(&accepted);
+	map_free(&latest);
 	free(applied);
 	*out = a;
 	*n = k;

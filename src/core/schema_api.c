@@ -19,7 +19,7 @@ void strata_diff_free(strata_diff *d)
 	strata_strings_free(d->ops, d->nops);
 	strata_strings_free(d->warnings, d->nwarnings);
 	strata_strings_free(d->differences, d->ndifferences);
-	strata_strings_free(d->notices, d->nnotices);
+	strata_strings_free(d->notes, d->nnotes);
 	free(d);
 }
 
@@ -87,6 +87,7 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 	ao.confirm_rename = o->confirm_rename;
 	ao.confirm_ctx = o->confirm_ctx;
 	ao.source = s->schema_path;
+	ao.manage_privileges = s->manage_privileges;
 	strata_conn_opts co = { .lock_timeout_ms = s->lock_timeout_ms,
 				.version_schema = s->version_schema };
 	if (o->from_empty && s->be->empty_url) {
@@ -156,8 +157,8 @@ int strata_diff_schema(strata *s, const strata_diff_options *o, strata_diff **ou
 	d->nwarnings = r.nwarnings;
 	d->differences = r.differences;
 	d->ndifferences = r.ndifferences;
-	d->notices = r.notices;
-	d->nnotices = r.nnotices;
+	d->notes = r.notes;
+	d->nnotes = r.nnotes;
 	*out = d;
 	return 0;
 }

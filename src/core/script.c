@@ -447,3 +447,18 @@ void script_render(buf *out, const script *s)
 	if (out->ptr[out->len - 1] != '\n')
 		buf_putc(out, '\n');
 }
+
+int script_irreversible(const char *downgrade)
+{
+	static const char old_note[] = "-- WARNING: irreversible:";
+	for (const char *p = downgrade; p && *p;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, SCRIPT_IRREVERSIBLE_MARK, sizeof(SCRIPT_IRREVERSIBLE_MARK) - 1) == 0 ||
+		    strncmp(p, old_note, sizeof(old_note) - 1) == 0)
+			return 1;
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return 0;
+}

@@ -69,6 +69,13 @@ int script_reserved_id(const char *id);
 int script_control_char(const char *text);
 /* The file-name slug of a message: lowercase words joined by '_', at most 40 chars. */
 char *script_slug(const char *message);
+/* A line of a downgrade section saying the revision cannot be reverted (strata
+ * import writes it for a migration without a downgrade): downgrade refuses to go
+ * past such a revision instead of running nothing. */
+#define SCRIPT_IRREVERSIBLE_MARK "-- strata:irreversible"
+/* 1 when `downgrade` (a section's text) has a line starting SCRIPT_IRREVERSIBLE_MARK,
+ * or import's earlier note "-- WARNING: irreversible:". */
+int script_irreversible(const char *downgrade);
 /* Renders a revision file. */
 void script_render(buf *out, const script *s);
 

@@ -29,7 +29,7 @@ void strata_autogen_result_free(strata_autogen_result *r)
 	list_free(r->ops, r->nops);
 	list_free(r->warnings, r->nwarnings);
 	list_free(r->differences, r->ndifferences);
-	list_free(r->notices, r->nnotices);
+	list_free(r->notes, r->nnotes);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -98,13 +98,13 @@ static void add_notices(strata_autogen_result *out, const strata_catalog *live,
 		kept_columns(&db, &mapped, ta, tb, r, nocase);
 		kept_columns(&declared, &unused, tb, ta, &back, nocase);
 		if (strcmp(mapped.ptr, declared.ptr) != 0)
-			list_push(&out->notices, &out->nnotices,
+			list_push(&out->notes, &out->nnotes,
 				  xasprintf("column order of table %s differs from %s: %s there, %s in "
 					    "the database (columns are not reordered; new ones are "
 					    "added at the end)", tb->name, src, declared.ptr, db.ptr));
 	}
 	for (size_t i = 0; i < live->uncompared.n; i++)
-		list_push(&out->notices, &out->nnotices,
+		list_push(&out->notes, &out->nnotes,
 			  xasprintf("not compared: %s", live->uncompared.v[i]));
 	strata_renames_free(&back);
 	buf_free(&db);
@@ -134,6 +134,29 @@ static void ask_renames(strata_renames *r, const strata_catalog *live, const str
 	strata_renames_free(&cand);
 }
 
+/* Whether an object is an owner or a privilege, which manage_privileges governs. */
+static int is_privilege(const strata_object *o)
+{
+	return o->kind == STRATA_OBJ_OWNER || o->kind == STRATA_OBJ_PRIVILEGE;
+}
+
+/* A view of `c` in `view` without its owners and privileges: the same tables and
+ * objects, borrowed; the caller frees only view->objects' array. Returns how many it
+ * left out. */
+static size_t without_privileges(strata_catalog *view, const strata_catalog *c)
+{
+	size_t n = 0;
+	*view = *c;
+	memset(&view->objects, 0, sizeof(view->objects));
+	for (size_t i = 0; i < c->objects.n; i++) {
+		if (is_privilege(c->objects.v[i]))
+			n++;
+		else
+			vec_push(&view->objects, c->objects.v[i]);
+	}
+	return n;
+}
+
 /* Diffs two catalogs and renders the result; see autogen.h. */
 int strata_autogen_catalogs(strata_render_fn render, const strata_catalog *live,
 			    const strata_catalog *want, const strata_autogen_opts *o,
@@ -143,10 +166,21 @@ int strata_autogen_catalogs(strata_render_fn render, const strata_catalog *live,
 	strata_renames renames = { 0 };
 	strata_oplist *ops = NULL, *inv = NULL;
 	buf up = BUF_INIT, down = BUF_INIT, line = BUF_INIT;
-	int rc;
+	strata_catalog live_view, want_view;
+	int rc, filtered = 0;
 	memset(out, 0, sizeof(*out));
 	if (!o)
 		o = &none;
+	if (!o->manage_privileges) {
+		filtered = 1;
+		size_t n = without_privileges(&live_view, live) + without_privileges(&want_view, want);
+		live = &live_view;
+		want = &want_view;
+		if (n)
+			list_push(&out->notes, &out->nnotes,
+				  xstrdup("privileges (GRANT, REVOKE, OWNER TO) are not compared: set "
+					  "manage_privileges = yes in strata.ini to manage them"));
+	}
 	if ((rc = strata_renames_parse(&renames, o->renames, o->nrenames, live, want, e)))
 		goto done;
 	if (o->confirm_rename) {
@@ -181,6 +215,10 @@ done:
 	buf_free(&up);
 	buf_free(&down);
 	buf_free(&line);
+	if (filtered) {
+		vec_free(&live_view.objects);
+		vec_free(&want_view.objects);
+	}
 	return rc;
 }
 

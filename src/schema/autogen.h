@@ -40,9 +40,12 @@ typedef struct strata_autogen_opts {
 	int from_empty;
 	/* What `check`'s lines call the declared schema (NULL: "schema.sql"). */
 	const char *source;
+	/* Compare owners and privileges (strata.ini `manage_privileges = yes`); without it
+	 * they are left out of both sides, and the result says so once in `notes`. */
+	int manage_privileges;
 } strata_autogen_opts;
 
-#define STRATA_AUTOGEN_OPTS_INIT { NULL, 0, NULL, NULL, 0, NULL }
+#define STRATA_AUTOGEN_OPTS_INIT { NULL, 0, NULL, NULL, 0, NULL, 0 }
 
 typedef struct strata_autogen_result {
 	char *upgrade_sql;   /* malloc'd, "" when no changes */
@@ -55,11 +58,10 @@ typedef struct strata_autogen_result {
 	 * "table x is in schema.sql but not in the database", ... */
 	char **differences;
 	size_t ndifferences;
-	/* Said, not differences: "not compared: aggregate public.total(integer)" for what
-	 * the database holds that is not modelled, and "column order of table t differs
-	 * ..." when only the order of columns does. */
-	char **notices;
-	size_t nnotices;
+	/* What was left out of the comparison, one line each ("privileges (GRANT, ...) are
+	 * not compared: ..."). */
+	char **notes;
+	size_t nnotes;
 } strata_autogen_result;
 
 /* Renders an op list as SQL, appending to a buf (a backend's render slot). */

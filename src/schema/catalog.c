@@ -241,6 +241,11 @@ const char *strata_object_kind_name(int kind)
 	case STRATA_OBJ_SEQUENCE_OWNER: return "sequence owner";
 	case STRATA_OBJ_COLLATION: return "collation";
 	case STRATA_OBJ_VIEW_INDEX: return "index";
+	case STRATA_OBJ_POLICY: return "policy";
+	case STRATA_OBJ_RLS: return "row level security on";
+	case STRATA_OBJ_RLS_FORCE: return "forced row level security on";
+	case STRATA_OBJ_OWNER: return "owner";
+	case STRATA_OBJ_PRIVILEGE: return "privilege";
 	default: return "comment";
 	}
 }
@@ -337,6 +342,7 @@ static void column_free(strata_column *c)
 	free(c->collation);
 	free(c->gen_expr);
 	free(c->identity_opts);
+	free(c->serial_seq);
 	free(c);
 }
 
@@ -425,6 +431,7 @@ strata_table *strata_table_dup(const strata_table *t)
 		n->identity = c->identity;
 		n->identity_opts = opt_dup(c->identity_opts);
 		n->inherited = c->inherited;
+		n->serial_seq = opt_dup(c->serial_seq);
 	}
 	strvec_copy(&d->pk.columns, &t->pk.columns);
 	d->pk.name = opt_dup(t->pk.name);

@@ -48,6 +48,9 @@ typedef struct strata_column {
 	/* PostgreSQL: the column only comes from a parent table (INHERITS) and is not
 	 * declared by the table itself. */
 	int inherited;
+	/* PostgreSQL serial: the sequence the column owns, as a catalog name
+	 * ("t_id_seq", "app.t_id_seq"), or NULL. Not compared (the type says serial). */
+	char *serial_seq;
 } strata_column;
 
 /* One key of an index or UNIQUE constraint. */
@@ -174,6 +177,27 @@ typedef struct strata_table {
 /* An index of a materialized view: created after the views, dropped before them
  * (`drop` says IF EXISTS: the view may have taken it along). */
 #define STRATA_OBJ_VIEW_INDEX 12
+
+/*
+ * Security (PostgreSQL), each with `parent` naming the object it is about (a table, or
+ * a function as "f(integer)"): dropped before anything else and created after
+ * everything but comments, and made again when their parent is dropped and re-created
+ * (a rebuilt table, a re-created view or function); a policy also when its table, or
+ * what its expressions read, changes (PostgreSQL refuses to alter a column a policy
+ * uses).
+ */
+/* CREATE POLICY, named "<policy> on <table>". */
+#define STRATA_OBJ_POLICY    20
+/* ENABLE ROW LEVEL SECURITY on the table `name`. */
+#define STRATA_OBJ_RLS       21
+/* FORCE ROW LEVEL SECURITY on the table `name`. */
+#define STRATA_OBJ_RLS_FORCE 22
+/* The owner of an object when it is not the role strata connects as: "of table t". */
+#define STRATA_OBJ_OWNER     23
+/* A privilege that differs from the object's default: a GRANT ("SELECT on table t to
+ * r") or a REVOKE of a default one ("revoke EXECUTE on function f(integer) from
+ * PUBLIC"). Owners and privileges are compared only with manage_privileges. */
+#define STRATA_OBJ_PRIVILEGE 24
 
 typedef struct strata_object {
 	int kind;     /* STRATA_OBJ_* */

@@ -684,6 +684,17 @@ static void append_ops(strata_oplist *dst, const strata_oplist *src)
 		*push(dst, src->v[i].kind, 0) = src->v[i];
 }
 
+/* Whether two tables inherit from the same parents, in the same order. */
+static int same_parents(const strata_table *a, const strata_table *b, int nocase)
+{
+	if (a->inherits.n != b->inherits.n)
+		return 0;
+	for (size_t i = 0; i < a->inherits.n; i++)
+		if (!strata_name_eq(a->inherits.v[i], b->inherits.v[i], nocase))
+			return 0;
+	return 1;
+}
+
 /* Whether `b` inherits from a table that `a` does not. */
 static int gains_parent(const strata_table *a, const strata_table *b, int nocase)
 {
@@ -760,17 +771,8 @@ static int diff_table(strata_oplist *out, const strata_table *a, const strata_ta
 		op->old_table = a;
 		op->new_table = b;
 	}
-	if ((a->partition_by || b->partition_by) &&
-	    (!a->partition_by || !b->partition_by || strcmp(a->partition_by, b->partition_by) != 0)) {
-		rc = err_set(e, STRATA_EFAIL,
-			     "table %s: changing how a table is partitioned (%s -> %s) is not "
-			     "generated; it needs a new table and a copy of the rows: write this "
-			     "revision by hand (strata revision -m ...)",
-			     b->name, a->partition_by ? a->partition_by : "not partitioned",
-			     b->partition_by ? b->partition_by : "not partitioned");
-		goto done;
-	}
-	if (!strata_table_options_equal(a, b, nocase)) {
+	if (a->without_rowid != b->without_rowid || a->strict != b->strict ||
+	    a->unlogged != b->unlogged || !same_parents(a, b, nocase)) {
 		strata_op *op = push(&adds, STRATA_OP_ALTER_OPTIONS, 0);
 		op->old_table = a;
 		op->new_table = b;
@@ -823,21 +825,92 @@ static size_t max_partition_depth(const strata_catalog *c)
 	return m;
 }
 
+/* See diff.h. */
+const char *strata_partition_root(const strata_catalog *c, const strata_object *o)
+{
+	const char *name = o->parent;
+	for (size_t d = 0; name && d <= c->objects.n; d++) {
+		const strata_object *p = strata_catalog_object(c, STRATA_OBJ_PARTITION, name);
+		if (!p)
+			break;
+		name = p->parent;
+	}
+	return name;
+}
+
+/* The table or view an object belongs to, when it goes and comes with it (partitions,
+ * comments, security), or NULL. */
+static const char *object_table(const strata_catalog *c, const strata_object *o, buf *tmp)
+{
+	static const char *const prefixes[] = { "on table ", "on view ", "on materialized view " };
+	if (o->kind == STRATA_OBJ_PARTITION)
+		return strata_partition_root(c, o);
+	if (o->kind >= STRATA_OBJ_POLICY)
+		return o->parent;
+	if (o->kind != STRATA_OBJ_COMMENT)
+		return NULL;
+	buf_reset(tmp);
+	for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+		if (strncmp(o->name, prefixes[i], strlen(prefixes[i])) == 0) {
+			buf_puts(tmp, o->name + strlen(prefixes[i]));
+			return tmp->ptr;
+		}
+	const char *dot = strrchr(o->name, '.');
+	if (strncmp(o->name, "on column ", 10) != 0 || !dot || dot < o->name + 10)
+		return NULL;
+	buf_add(tmp, o->name + 10, (size_t)(dot - o->name - 10));
+	return tmp->ptr;
+}
+
+/* What makes an unchanged object be made again: the tables rebuilt, the tables and
+ * views that change (`changed`, `vchanged`, names of the old catalog), the functions
+ * dropped and created anew. */
+typedef struct regen {
+	const nameset *rebuilt;
+	const nameset *changed;
+	const nameset *vchanged;
+	const nameset *replaced;
+} regen;
+
+/* Whether object `o` of catalog `c` goes with what it belongs to and must be made again
+ * (see regen): everything of a rebuilt table; comments, owners and privileges of a view
+ * or function that is re-created; a policy on a table that changes or reading one. */
+static int on_rebuilt(const strata_catalog *c, const strata_object *o, const regen *g)
+{
+	buf tmp = BUF_INIT;
+	const char *t = object_table(c, o, &tmp);
+	int hit = t && nameset_has(g->rebuilt, t);
+	if (!hit && t && (o->kind == STRATA_OBJ_COMMENT || o->kind == STRATA_OBJ_OWNER ||
+			  o->kind == STRATA_OBJ_PRIVILEGE))
+		hit = nameset_has(g->vchanged, t) || nameset_has(g->replaced, t);
+	if (!hit && t && o->kind == STRATA_OBJ_POLICY)
+		hit = nameset_has(g->changed, t) || nameset_has(g->vchanged, t) ||
+		      sql_reads_any(o->sql, g->changed) || sql_reads_any(o->sql, g->vchanged);
+	buf_free(&tmp);
+	return hit;
+}
+
 /* Appends object ops for kinds `lo`..`hi`: drops (in reverse kind order) when `drops`,
  * else creates and alters (in kind order). Partitions of partitions are created after
- * their parents and dropped before them. */
+ * their parents and dropped before them. Objects of a table in `rebuilt` are dropped
+ * and created again even when unchanged (flagged implied). */
 static void diff_objects(strata_oplist *l, const strata_catalog *from, const strata_catalog *to,
-			 int lo, int hi, int drops, const nameset *retaken)
+			 int lo, int hi, int drops, const regen *rebuilt, const nameset *retaken)
 {
 	if (drops) {
 		for (size_t depth = max_partition_depth(from) + 1; depth-- > 0;)
 			for (size_t i = from->objects.n; i-- > 0;) {
 				const strata_object *a = from->objects.v[i];
-				if (a->kind < lo || a->kind > hi ||
-				    partition_depth(from, a) != depth ||
-				    strata_catalog_object(to, a->kind, a->name))
+				if (a->kind < lo || a->kind > hi || partition_depth(from, a) != depth)
 					continue;
-				strata_op *op = push(l, STRATA_OP_DROP_OBJECT, 0);
+				const strata_object *b = strata_catalog_object(to, a->kind, a->name);
+				if (b && !on_rebuilt(from, a, rebuilt))
+					continue;
+				/* Under a rebuild, even one that goes is replaced: its rows stay. */
+				strata_op *op = push(l, STRATA_OP_DROP_OBJECT,
+						     !b ? (on_rebuilt(from, a, rebuilt) ? STRATA_OP_REPLACED : 0)
+						     : strata_object_equal(a, b) ? STRATA_OP_IMPLIED
+										 : STRATA_OP_REPLACED);
 				op->old_obj = a;
 			}
 		return;
@@ -849,15 +922,19 @@ static void diff_objects(strata_oplist *l, const strata_catalog *from, const str
 			if (b->kind < lo || b->kind > hi || partition_depth(to, b) != depth)
 				continue;
 			const strata_object *a = strata_catalog_object(from, b->kind, b->name);
-			unsigned flags = 0;
-			if (a && strata_object_equal(a, b)) {
+			int under = a ? on_rebuilt(from, a, rebuilt) : on_rebuilt(to, b, rebuilt);
+			int again = a && under;
+			unsigned flags = !under ? 0 : again && strata_object_equal(a, b)
+							  ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED;
+			if (a && !again && strata_object_equal(a, b)) {
 				/* Set again when what it hangs on is dropped and re-created. */
 				if (!retaken || !b->on || !nameset_has(retaken, b->on))
 					continue;
 				flags = STRATA_OP_IMPLIED;
 			}
-			strata_op *op = push(l, a ? STRATA_OP_ALTER_OBJECT : STRATA_OP_CREATE_OBJECT, flags);
-			op->old_obj = a;
+			strata_op *op = push(l, a && !again ? STRATA_OP_ALTER_OBJECT : STRATA_OP_CREATE_OBJECT,
+					     flags);
+			op->old_obj = again ? NULL : a;
 			op->new_obj = b;
 		}
 }
@@ -1010,15 +1087,25 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	int *tstate = xcalloc(from->triggers.n + 1, sizeof(*tstate));
 	nameset changed = { .nocase = nocase }, vchanged = { .nocase = nocase };
 	nameset retaken = { .nocase = nocase };
+	nameset rebuilt = { .nocase = nocase }, replaced = { .nocase = nocase };
+	regen g = { &rebuilt, &changed, &vchanged, &replaced };
 	vec dropped = { 0 }, created = { 0 }, pairs = { 0 };
 
 	if ((rc = check_renames(from, to, r, e)))
 		goto done;
+	/* A table whose partition key changes is dropped and created anew, with its
+	 * partitions, indexes and comments; the dialect carries its rows across. */
+	for (size_t i = 0; i < na; i++) {
+		const strata_table *a = from->tables.v[i], *b = table_partner(a, to, r, nocase);
+		if (b && (a->partition_by || b->partition_by) &&
+		    (!a->partition_by || !b->partition_by || strcmp(a->partition_by, b->partition_by)))
+			nameset_put(&rebuilt, a->name);
+	}
 	for (size_t i = 0; i < to->objects.n; i++) {
 		const strata_object *b = to->objects.v[i];
 		const strata_object *a = b->kind == STRATA_OBJ_DOMAIN || b->kind == STRATA_OBJ_PARTITION
 						 ? strata_catalog_object(from, b->kind, b->name) : NULL;
-		if (a && b->kind == STRATA_OBJ_PARTITION &&
+		if (a && b->kind == STRATA_OBJ_PARTITION && !on_rebuilt(to, b, &g) &&
 		    (a->type || b->type) && (!a->type || !b->type || strcmp(a->type, b->type))) {
 			rc = err_set(e, STRATA_EFAIL,
 				     "partition %s: changing how a table is partitioned (%s -> %s) is "
@@ -1045,6 +1132,8 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	for (size_t i = 0; i < na; i++) {
 		strata_table *a = from->tables.v[i];
 		partner[i] = table_partner(a, to, r, nocase);
+		if (partner[i] && nameset_has(&rebuilt, a->name))
+			partner[i] = NULL; /* dropped here, created below */
 		if (!partner[i]) {
 			vec_push(&dropped, a);
 			nameset_add(&changed, a->name);
@@ -1094,9 +1183,12 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		for (size_t j = 0; j < a->indexes.n; j++) {
 			const strata_index *ia = a->indexes.v[j];
 			const strata_index *ib = strata_catalog_index(to, ia->name);
-			if (ib && strata_index_equal(ia, ib, r, nocase))
+			int again = ib && nameset_has(&rebuilt, a->name);
+			if (ib && !again && strata_index_equal(ia, ib, r, nocase))
 				continue;
-			strata_op *op = push(l, STRATA_OP_DROP_INDEX, ib ? STRATA_OP_REPLACED : 0);
+			strata_op *op = push(l, STRATA_OP_DROP_INDEX,
+					     !ib ? 0 : again && strata_index_equal(ia, ib, r, nocase)
+							   ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED);
 			op->old_table = a;
 			op->new_table = partner[i];
 			op->old_obj = ia;
@@ -1155,11 +1247,20 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 			tstate[i] = WRAP;
 	}
 
+	/* Functions that are dropped and created anew (a new result or parameters). */
+	for (size_t i = 0; i < from->objects.n; i++) {
+		const strata_object *oa = from->objects.v[i];
+		const strata_object *ob = strata_catalog_object(to, oa->kind, oa->name);
+		if (oa->kind == STRATA_OBJ_FUNCTION && ob && oa->type && ob->type &&
+		    strcmp(oa->type, ob->type) != 0)
+			nameset_put(&replaced, oa->name);
+	}
 	/* Emit, in the order of diff.h. Index drops are already in `l`; triggers and views
 	 * go before them. */
 	strata_oplist head = { 0 };
-	diff_objects(&head, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 1, NULL);
-	diff_objects(&head, from, to, STRATA_OBJ_VIEW_INDEX, STRATA_OBJ_VIEW_INDEX, 1, NULL);
+	diff_objects(&head, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 1, &g, NULL);
+	diff_objects(&head, from, to, STRATA_OBJ_VIEW_INDEX, STRATA_OBJ_VIEW_INDEX, 1, &g, NULL);
+	diff_objects(&head, from, to, STRATA_OBJ_POLICY, STRATA_OBJ_PRIVILEGE, 1, &g, NULL);
 	for (size_t i = 0; i < from->triggers.n; i++) {
 		if (tstate[i] == KEEP)
 			continue;
@@ -1186,16 +1287,20 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	l->n = head.n;
 	l->cap = head.cap;
 
-	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 1, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 1, &g, NULL);
 	order_by_fkeys(order, (strata_table *const *)dropped.v, dropped.n, nocase);
 	for (size_t k = dropped.n; k-- > 0;) {
-		strata_op *op = push(l, STRATA_OP_DROP_TABLE, 0);
-		op->old_table = dropped.v[order[k]];
+		const strata_table *a = dropped.v[order[k]];
+		int again = nameset_has(&rebuilt, a->name);
+		strata_op *op = push(l, STRATA_OP_DROP_TABLE, again ? STRATA_OP_REPLACED : 0);
+		op->old_table = a;
+		/* A rebuild: the table it becomes rides along for the dialect. */
+		op->new_obj = again ? table_partner(a, to, r, nocase) : NULL;
 	}
 	/* Collations after the schemas and extensions, before the types that use them. */
-	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_EXTENSION, 0, NULL);
-	diff_objects(l, from, to, STRATA_OBJ_COLLATION, STRATA_OBJ_COLLATION, 0, NULL);
-	diff_objects(l, from, to, STRATA_OBJ_ENUM, STRATA_OBJ_DOMAIN_CHECK, 0, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_EXTENSION, 0, &g, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_COLLATION, STRATA_OBJ_COLLATION, 0, &g, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_ENUM, STRATA_OBJ_DOMAIN_CHECK, 0, &g, NULL);
 	for (size_t k = 0; k < pairs.n; k++) {
 		const strata_op *first = &groups.v[(size_t)pairs.v[k] - 1];
 		for (size_t i = (size_t)(first - groups.v); i < groups.n; i++) {
@@ -1206,18 +1311,28 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	}
 	order_by_fkeys(order, (strata_table *const *)created.v, created.n, nocase);
 	for (size_t k = 0; k < created.n; k++) {
-		strata_op *op = push(l, STRATA_OP_CREATE_TABLE, 0);
-		op->new_table = created.v[order[k]];
+		const strata_table *b = created.v[order[k]];
+		const strata_table *a = NULL;
+		for (size_t i = 0; i < na && !a; i++)
+			if (nameset_has(&rebuilt, ((strata_table *)from->tables.v[i])->name) &&
+			    table_partner(from->tables.v[i], to, r, nocase) == b)
+				a = from->tables.v[i];
+		strata_op *op = push(l, STRATA_OP_CREATE_TABLE, a ? STRATA_OP_REPLACED : 0);
+		op->new_table = b;
+		op->old_obj = a; /* a rebuild: the table it was */
 	}
-	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 0, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_PARTITION, STRATA_OBJ_SEQUENCE_OWNER, 0, &g, NULL);
 	for (size_t j = 0; j < nb; j++) {
 		const strata_table *b = to->tables.v[j];
 		for (size_t k = 0; k < b->indexes.n; k++) {
 			const strata_index *ib = b->indexes.v[k];
 			const strata_index *ia = strata_catalog_index(from, ib->name);
-			if (ia && strata_index_equal(ia, ib, r, nocase))
+			int again = ia && nameset_has(&rebuilt, b->name);
+			if (ia && !again && strata_index_equal(ia, ib, r, nocase))
 				continue;
-			strata_op *op = push(l, STRATA_OP_CREATE_INDEX, ia ? STRATA_OP_REPLACED : 0);
+			strata_op *op = push(l, STRATA_OP_CREATE_INDEX,
+					     !ia ? 0 : again && strata_index_equal(ia, ib, r, nocase)
+							   ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED);
 			op->old_table = b_paired[j] ? table_origin(b, from, to, r, nocase) : NULL;
 			op->new_table = b;
 			op->new_obj = ib;
@@ -1251,14 +1366,15 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 				     !xa ? 0 : st == WRAP ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED);
 		op->new_obj = xb;
 	}
-	diff_objects(l, from, to, STRATA_OBJ_ENUM, STRATA_OBJ_DOMAIN_CHECK, 1, NULL);
-	diff_objects(l, from, to, STRATA_OBJ_COLLATION, STRATA_OBJ_COLLATION, 1, NULL);
-	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_EXTENSION, 1, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_ENUM, STRATA_OBJ_DOMAIN_CHECK, 1, &g, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_COLLATION, STRATA_OBJ_COLLATION, 1, &g, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_SCHEMA, STRATA_OBJ_EXTENSION, 1, &g, NULL);
+	diff_objects(l, from, to, STRATA_OBJ_POLICY, STRATA_OBJ_PRIVILEGE, 0, &g, NULL);
 	/* Last: view indexes, then comments, set again on what the list re-created. */
 	retaken_keys(l, &retaken);
-	diff_objects(l, from, to, STRATA_OBJ_VIEW_INDEX, STRATA_OBJ_VIEW_INDEX, 0, &retaken);
+	diff_objects(l, from, to, STRATA_OBJ_VIEW_INDEX, STRATA_OBJ_VIEW_INDEX, 0, &g, &retaken);
 	retaken_keys(l, &retaken);
-	diff_objects(l, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 0, &retaken);
+	diff_objects(l, from, to, STRATA_OBJ_COMMENT, STRATA_OBJ_COMMENT, 0, &g, &retaken);
 done:
 	free(partner);
 	free(b_paired);
@@ -1269,6 +1385,8 @@ done:
 	nameset_free(&changed);
 	nameset_free(&vchanged);
 	nameset_free(&retaken);
+	nameset_free(&rebuilt);
+	nameset_free(&replaced);
 	vec_free(&dropped);
 	vec_free(&created);
 	vec_free(&pairs);
@@ -1413,6 +1531,15 @@ static void put_options(buf *out, const strata_table *t)
 		buf_puts(out, "no options");
 }
 
+/* "~ table ev (partition key RANGE (at) -> LIST (kind): rebuilt)" for table `a` rebuilt
+ * as `b`. */
+static void rebuild_line(buf *out, const strata_table *a, const strata_table *b)
+{
+	buf_printf(out, "~ table %s (partition key %s -> %s: rebuilt)", b->name,
+		   a && a->partition_by ? a->partition_by : "none",
+		   b->partition_by ? b->partition_by : "none");
+}
+
 /* The table an op is about, as the reader of the upgrade knows it. */
 static const char *op_table(const strata_op *op)
 {
@@ -1429,8 +1556,17 @@ int strata_op_describe(buf *out, const strata_op *op)
 	const strata_fkey *fk;
 	const strata_unique *uq;
 	switch (op->kind) {
-	case STRATA_OP_CREATE_TABLE: buf_printf(out, "+ table %s", t); break;
-	case STRATA_OP_DROP_TABLE: buf_printf(out, "- table %s", t); break;
+	case STRATA_OP_CREATE_TABLE:
+		if (op->flags & STRATA_OP_REPLACED)
+			rebuild_line(out, op->old_obj, op->new_table);
+		else
+			buf_printf(out, "+ table %s", t);
+		break;
+	case STRATA_OP_DROP_TABLE:
+		if (op->flags & STRATA_OP_REPLACED)
+			return 0;
+		buf_printf(out, "- table %s", t);
+		break;
 	case STRATA_OP_RENAME_TABLE:
 		buf_printf(out, "~ table %s -> %s (rename)", op->old_table->name, op->new_table->name);
 		break;
@@ -1566,6 +1702,14 @@ int strata_op_danger(buf *out, const strata_op *op,
 	const char *t = op_table(op);
 	switch (op->kind) {
 	case STRATA_OP_DROP_TABLE:
+		if (op->flags & STRATA_OP_REPLACED) {
+			const strata_table *b = op->new_obj;
+			buf_printf(out, "rebuilds table %s for partition key %s (was %s): its rows are "
+					"copied to a temporary table and back, and the revision fails if "
+					"one fits no partition", t, b->partition_by ? b->partition_by : "none",
+				   op->old_table->partition_by ? op->old_table->partition_by : "none");
+			return 1;
+		}
 		buf_printf(out, "drops table %s and every row in it", t);
 		return 1;
 	case STRATA_OP_DROP_COLUMN:
@@ -1602,7 +1746,8 @@ int strata_op_danger(buf *out, const strata_op *op,
 	}
 	case STRATA_OP_DROP_OBJECT: {
 		const strata_object *o = op->old_obj;
-		if (o->kind == STRATA_OBJ_PARTITION) {
+		if (o->kind == STRATA_OBJ_PARTITION &&
+		    !(op->flags & (STRATA_OP_IMPLIED | STRATA_OP_REPLACED))) {
 			buf_printf(out, "drops partition %s and every row in it", o->name);
 			return 1;
 		}

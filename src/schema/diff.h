@@ -57,7 +57,10 @@ typedef enum strata_op_kind {
 
 /* The op only re-creates an unchanged object around a change to what it reads. */
 #define STRATA_OP_IMPLIED  0x1u
-/* The op is half of replacing an object that changed (drop old, create new). */
+/* The op is half of replacing an object that changed (drop old, create new). On
+ * DROP_TABLE and CREATE_TABLE: a rebuild of a table whose partition key changes; the
+ * drop carries the new table in new_obj, the create the old one in old_obj, and the
+ * dialect keeps the rows. */
 #define STRATA_OP_REPLACED 0x2u
 
 typedef struct strata_op {
@@ -121,6 +124,10 @@ int strata_op_same_run(const strata_oplist *ops, size_t k);
  * a primary key the table has: where a dialect drops the old key, before the changes
  * (dropping a key column, or NOT NULL from one) that the key would refuse. */
 int strata_op_drops_pkey_here(const strata_oplist *ops, size_t k);
+
+/* The table at the top of partition `o`'s chain of parents in `c` (its name, which `c`
+ * owns), or NULL when `o` has no parent. */
+const char *strata_partition_root(const strata_catalog *c, const strata_object *o);
 
 /* Helpers every dialect's renderer shares. A "-- WARNING: TEXT" line (line breaks in
  * TEXT become spaces). */

@@ -35,6 +35,30 @@ project() {
   mkdir -p migrations/versions
   printf '[strata]\ndatabase = %s\nscript_location = migrations\n' "${1:-sqlite:db.sqlite}" >strata.ini
 }
+# on_tty ANSWER ARGS...: runs strata on a pseudo-terminal (stdin, stdout and stderr),
+# typing ANSWER and Enter; what it printed goes to $OUT, the status to $RC.
+on_tty() {
+  "${STRATA_PYTHON:-/usr/bin/python3}" - "$STRATA" "$@" >"$OUT" 2>"$ERR" <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1]] + sys.argv[3:])
+os.write(fd, sys.argv[2].encode() + b"\n")
+out = b""
+while True:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace").replace("\r\n", "\n"))
+sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
+PY
+  RC=$?
+}
 # build_under_test: sets bdir to the build directory of $STRATA (relative to the top
 # when it lies inside it, as make's dependency files expect), and for an ASan build
 # SANFLAGS (to compile programs against it) and MAKESAN (to install it with the same

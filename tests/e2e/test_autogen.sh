@@ -147,3 +147,25 @@ sed 's/name TEXT NOT NULL UNIQUE/label TEXT NOT NULL UNIQUE/' schema.sql >s.tmp 
 run diff
 expect_err "tag.name to tag.label looks like a rename" "diff names the rename candidate"
 expect_err "pass --rename tag.name:label" "and how to declare it"
+
+# Every default schema.sql accepts round-trips: outside parentheses SQLite reads a lone
+# identifier ("" , [x], abc) as the string of its name; rendered as it parsed it
+# (a string literal), the revision runs and a second diff is empty, both ways.
+mkdir -p "$T/dflt" && cd "$T/dflt" || exit 1
+project
+echo 'CREATE TABLE t (id INTEGER PRIMARY KEY);' >schema.sql
+run migrate -m base
+run upgrade
+sq db.sqlite "INSERT INTO t VALUES (1), (2)"
+echo 'CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL DEFAULT "", b TEXT DEFAULT [x y], c DEFAULT abc, d DEFAULT CURRENT_DATE, e DEFAULT "it'"'"'s", f DEFAULT -5);' >schema.sql
+run migrate -m defaults
+expect_rc 0 "migrate with identifier defaults"
+run upgrade
+expect_rc 0 "the revision runs (no \"not constant\" default)"
+check "rows get the defaults SQLite read" test "$(sq db.sqlite "select quote(a) || b || c || e || f from t where id = 1")" = "''x yabcit's-5"
+run check
+expect_rc 0 "check is clean after it"
+run downgrade -1
+expect_rc 0 "and it downgrades"
+check "keeping the rows" test "$(sq db.sqlite 'select count(*) from t')" = 2
+cd "$T" || exit 1

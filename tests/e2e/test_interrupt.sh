@@ -41,8 +41,9 @@ mkrev c3d4 a1b2 "slow" "CREATE TABLE t2 (id INTEGER);
 $slow_sqlite" "DROP TABLE t2;" "-- strata:transaction off" >/dev/null
 interrupt TERM
 expect_rc 143 "SIGTERM outside a transaction"
-expect_err "^strata: error: interrupted: c3d4 runs outside a transaction: the statements before the interrupted one stay applied; the database is at a1b2$" "says what stays"
+expect_err "^strata: error: interrupted: c3d4 stopped after 1 of its 2 statements, which stay applied \(it runs outside a transaction; \`strata upgrade --resume\` continues from statement 2\); the database is at a1b2$" "says what stays and how to go on"
 check "recorded at a1b2" test "$(sq db.sqlite 'SELECT version_num FROM strata_version')" = a1b2
+check "strata_history counts the statement that ran" test "$(sq db.sqlite "SELECT statements_done FROM strata_history WHERE revision = 'c3d4' ORDER BY id DESC LIMIT 1")" = 1
 
 [ -n "${STRATA_PG_URL:-}" ] || exit 0
 db=pgint_$$

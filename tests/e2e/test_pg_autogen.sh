@@ -205,7 +205,8 @@ run check
 expect_rc 0 "check passes after reset"
 check "no shadow database left at the end" test "$(shadows)" = 0
 
-# A change of partition key is refused with what to do, and nothing is written.
+# A change of partition key rebuilds the table, keeping its rows (see also
+# test_pg_security.sh); here: the revision says so.
 cat >>schema.sql <<'EOF2'
 CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, kind text) PARTITION BY RANGE (at);
 CREATE TABLE events_old PARTITION OF events FOR VALUES FROM (MINVALUE) TO ('2025-01-01');
@@ -215,11 +216,12 @@ expect_rc 0 "migrate a partitioned table"
 run upgrade
 expect_rc 0 "upgrade a partitioned table"
 sed -i 's/PARTITION BY RANGE (at);/PARTITION BY LIST (kind);/; s/^CREATE TABLE events_old .*//' schema.sql
-before=$(nfiles)
-run migrate -m "repartition"
-expect_rc 1 "a new partition key is refused"
-expect_err "table events: changing how a table is partitioned \(RANGE \(at\) -> LIST \(kind\)\)" "the error names the table and both keys"
-check "no revision written for it" test "$(nfiles)" = "$before"
+printf "CREATE TABLE events_all PARTITION OF events DEFAULT;\n" >>schema.sql
+run diff
+expect_rc 0 "a new partition key is generated"
+expect_out "WARNING: rebuilds table events for partition key LIST \(kind\) \(was RANGE \(at\)\)" "flagged as a rebuild"
+expect_out 'CREATE TEMPORARY TABLE "strata_rows_events" AS SELECT \* FROM "events"' "the rows are kept aside"
+sed -i '/^CREATE TABLE events_all /d' schema.sql
 sed -i 's/PARTITION BY LIST (kind);/PARTITION BY RANGE (at);/' schema.sql
 printf 'CREATE TABLE events_old PARTITION OF events FOR VALUES FROM (MINVALUE) TO (%s);\n' "'2025-01-01'" >>schema.sql
 

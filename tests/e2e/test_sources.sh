@@ -186,6 +186,18 @@ expect_err "RunPython fill" "steps without SQL are listed at the end"
 check "the warning is in the revision" grep -q "^-- WARNING: RunPython fill" strata/versions/b2_two.sql
 check "an irreversible downgrade says so" grep -q "^-- WARNING: irreversible" strata/versions/b2_two.sql
 check "transaction off is kept" grep -q "^-- strata:transaction off" strata/versions/b2_two.sql
+check "the irreversible downgrade is marked" grep -q "^-- strata:irreversible$" strata/versions/b2_two.sql
+run upgrade
+expect_rc 0 "the imported history upgrades"
+run downgrade base
+expect_rc 1 "downgrade past the irreversible revision is refused"
+expect_err "cannot downgrade past b2 \(strata/versions/b2_two.sql\): it is irreversible" "naming it"
+check "nothing was reverted" test "$(sq app.db 'SELECT version_num FROM alembic_version')" = b2
+run downgrade base --sql
+expect_rc 1 "downgrade --sql refuses it too"
+run downgrade b2
+expect_rc 0 "downgrade to the irreversible revision itself is fine"
+run stamp base --purge
 check "labels and dates are kept" grep -q "^-- strata:branch-labels core" strata/versions/a1_one.sql
 check "strata.ini now shares Alembic's table" grep -q "^version_table = alembic_version" strata.ini
 run history

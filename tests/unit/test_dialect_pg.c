@@ -153,6 +153,75 @@ static void test_alter_column_type_default_not_null(void **state)
 	strata_catalog_free(b);
 }
 
+/* serial -> bigserial changes the sequence's type too; serial -> integer drops the
+ * default and the sequence, and back creates one owned by the column, past the rows. */
+static void test_serial_changes(void **state)
+{
+	(void)state;
+	strata_catalog *a = strata_catalog_new(0), *b = strata_catalog_new(0);
+	strata_catalog *c = strata_catalog_new(0);
+	a->type_narrows = b->type_narrows = c->type_narrows = pg_type_narrows; /* as PostgreSQL's catalogs */
+	strata_column *ca = strata_table_add_column(users(a), "n", "serial");
+	ca->notnull = 1;
+	ca->serial_seq = xstrdup("users_n_seq");
+	strata_column *cb = strata_table_add_column(users(b), "n", "bigserial");
+	cb->notnull = 1;
+	cb->serial_seq = xstrdup("users_n_seq");
+	strata_table_add_column(users(c), "n", "integer")->notnull = 1;
+	buf up = BUF_INIT, down = BUF_INIT;
+	render(a, b, NULL, &up, &down);
+	expect_text(up.ptr, "ALTER TABLE \"users\" ALTER COLUMN \"n\" TYPE bigint USING \"n\"::bigint;\n"
+			    "ALTER SEQUENCE \"users_n_seq\" AS bigint;\n");
+	expect_text(down.ptr,
+		    "-- WARNING: changes the type of users.n from bigserial to serial: stored values "
+		    "may be converted or rejected\n"
+		    "ALTER TABLE \"users\" ALTER COLUMN \"n\" TYPE integer USING \"n\"::integer;\n"
+		    "ALTER SEQUENCE \"users_n_seq\" AS integer;\n");
+	buf_reset(&up);
+	buf_reset(&down);
+	render(a, c, NULL, &up, &down);
+	expect_text(up.ptr, "ALTER TABLE \"users\" ALTER COLUMN \"n\" DROP DEFAULT;\n"
+			    "DROP SEQUENCE \"users_n_seq\";\n");
+	expect_text(down.ptr,
+		    "CREATE SEQUENCE \"users_n_seq\" AS integer OWNED BY \"users\".\"n\";\n"
+		    "ALTER TABLE \"users\" ALTER COLUMN \"n\" SET DEFAULT nextval('\"users_n_seq\"'::regclass);\n"
+		    "SELECT setval('\"users_n_seq\"', coalesce(max(\"n\"), 0) + 1, false) FROM \"users\";\n");
+	buf_free(&up);
+	buf_free(&down);
+	strata_catalog_free(a);
+	strata_catalog_free(b);
+	strata_catalog_free(c);
+}
+
+/* A column from one enum type to another converts through text. */
+static void test_enum_to_enum_column(void **state)
+{
+	(void)state;
+	strata_catalog *a = strata_catalog_new(0), *b = strata_catalog_new(0);
+	const char *labels[] = { "ok", "sad" };
+	mood(a, labels, 2);
+	mood(b, labels, 2);
+	strata_object *f = strata_catalog_add_object(b, STRATA_OBJ_ENUM, "feeling",
+						     "CREATE TYPE \"feeling\" AS ENUM ('ok', 'sad')",
+						     "DROP TYPE \"feeling\"", NULL);
+	strvec_push(&f->values, "ok");
+	strvec_push(&f->values, "sad");
+	f->type = xstrdup("feeling");
+	strata_catalog_sort(b);
+	strata_table_add_column(users(a), "m", "mood");
+	strata_table_add_column(users(b), "m", "feeling");
+	buf up = BUF_INIT, down = BUF_INIT;
+	render(a, b, NULL, &up, &down);
+	assert_non_null(strstr(up.ptr, "ALTER TABLE \"users\" ALTER COLUMN \"m\" TYPE feeling "
+					"USING \"m\"::text::feeling;\n"));
+	assert_non_null(strstr(down.ptr, "ALTER TABLE \"users\" ALTER COLUMN \"m\" TYPE mood "
+					  "USING \"m\"::text::mood;\n"));
+	buf_free(&up);
+	buf_free(&down);
+	strata_catalog_free(a);
+	strata_catalog_free(b);
+}
+
 static void test_rename_column_and_identity(void **state)
 {
 	(void)state;
@@ -613,16 +682,35 @@ static void test_partitions_in_depth_order(void **state)
 			      "\n"
 			      "-- WARNING: drops table ev and every row in it\n"
 			      "DROP TABLE \"ev\";\n");
-	/* A new partition key is refused, naming the table. */
+	/* A new partition key rebuilds the table: its rows go to a temporary table before
+	 * its partitions are dropped and come back once the new ones exist. */
 	strata_catalog *c = strata_catalog_new(0);
 	strata_table *t2 = strata_catalog_add_table(c, "ev");
 	strata_table_add_column(t2, "at", "date");
 	t2->partition_by = xstrdup("LIST (at)");
-	strata_oplist *ops = NULL;
-	strata_err e = STRATA_ERR_INIT;
-	assert_int_equal(strata_diff_catalogs(&ops, b, c, NULL, &e), STRATA_EFAIL);
-	assert_non_null(strstr(e.msg, "table ev: changing how a table is partitioned (RANGE (at) -> LIST (at))"));
-	err_clear(&e);
+	partition(c, "ev_all", "ev", "DEFAULT");
+	strata_catalog_sort(c);
+	buf_reset(&up);
+	buf_reset(&down);
+	render(b, c, NULL, &up, &down);
+	expect_text(up.ptr, "CREATE TEMPORARY TABLE \"strata_rows_ev\" AS SELECT * FROM \"ev\";\n"
+			    "\n"
+			    "DROP TABLE \"a_leaf\";\n"
+			    "\n"
+			    "DROP TABLE \"z_mid\";\n"
+			    "\n"
+			    "-- WARNING: rebuilds table ev for partition key LIST (at) (was RANGE (at)): "
+			    "its rows are copied to a temporary table and back, and the revision fails "
+			    "if one fits no partition\n"
+			    "DROP TABLE \"ev\";\n"
+			    "\n"
+			    "CREATE TABLE \"ev\" (\n"
+			    "    \"at\" date\n"
+			    ") PARTITION BY LIST (at);\n"
+			    "\n"
+			    "CREATE TABLE \"ev_all\" PARTITION OF \"ev\" DEFAULT;\n"
+			    "INSERT INTO \"ev\" (\"at\") SELECT \"at\" FROM \"strata_rows_ev\";\n"
+			    "DROP TABLE \"strata_rows_ev\";\n");
 	strata_catalog_free(c);
 	buf_free(&up);
 	buf_free(&down);
@@ -807,6 +895,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_table_keys_last),
 		cmocka_unit_test(test_alter_column_type_default_not_null),
+		cmocka_unit_test(test_serial_changes),
+		cmocka_unit_test(test_enum_to_enum_column),
 		cmocka_unit_test(test_rename_column_and_identity),
 		cmocka_unit_test(test_generated_made_plain),
 		cmocka_unit_test(test_renamed_and_made_generated),

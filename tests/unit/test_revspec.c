@@ -404,7 +404,8 @@ static void test_label_at(void **state)
 	      "a0004, b0001", NULL);
 	fails(g, "m0001 u0003", "users@+1", STRATA_EFAIL, "goes past the head", NULL);
 	fails(g, "m0001 u0002", "users@-3", STRATA_EFAIL, "goes past base", NULL);
-	fails(g, "a0004 b0001", "core@-1", STRATA_EFAIL, "several heads", "a0004, b0001", NULL);
+	fails(g, "a0004 b0001", "core@-1", STRATA_EFAIL, "branch core is at several heads", "a0004, b0001",
+	      "a0004-1 or b0001-1", NULL);
 	fails(g, NULL, "users@+0", STRATA_EUSAGE, "invalid relative revision 'users@+0'", NULL);
 	fails(g, NULL, "users@+1x", STRATA_EUSAGE, "invalid relative revision 'users@+1x'", NULL);
 	fails(g, NULL, "users@-", STRATA_EUNKNOWN_REVISION, "Can't locate", NULL);

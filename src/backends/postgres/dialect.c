@@ -83,6 +83,8 @@ static void column_def(buf *out, const strata_column *c);
 
 /* How PostgreSQL differs from the shared renderer (schema/render.h); the hooks below. */
 static int pg_op(buf *out, const strata_oplist *ops, size_t k, void *state);
+static void render_rows_save(buf *out, const strata_oplist *ops);
+static void render_rows_restore(buf *out, const strata_oplist *ops, size_t k);
 static void render_fkey_drops(buf *out, const strata_oplist *ops, void *state);
 static void render_fkey_adds(buf *out, const strata_oplist *ops, void *state);
 
@@ -190,10 +192,60 @@ static void alter_column(buf *out, const char *table, const char *col)
 	buf_putc(out, ' ');
 }
 
-/* The changes that turn column `a` into `b` of `table`; returns 1 when the column was
+/* Moves serial column `c`'s sequence past the values the rows of `table` hold. */
+static void render_serial_setval(buf *out, const char *table, const strata_column *c)
+{
+	buf seq = BUF_INIT;
+	pg_qname(&seq, c->serial_seq);
+	buf_puts(out, "SELECT setval(");
+	pg_quote_string(out, seq.ptr);
+	buf_puts(out, ", coalesce(max(");
+	pg_quote(out, c->name);
+	buf_puts(out, "), 0) + 1, false) FROM ");
+	pg_qname(out, table);
+	buf_puts(out, ";\n");
+	buf_free(&seq);
+}
+
+/*
+ * The sequence behind a serial column, when the column becomes serial, stops being one
+ * or changes integer type (`retyped`): a serial's sequence has the column's type, is
+ * owned by it and feeds its default. A new one starts after the rows already there.
+ */
+static void render_serial_change(buf *out, const char *table, const strata_column *a,
+				 const strata_column *b, int retyped)
+{
+	const char *tb = plain_type(b->type);
+	if (a->serial_seq && b->serial_seq && retyped) {
+		buf_puts(out, "ALTER SEQUENCE ");
+		pg_qname(out, a->serial_seq);
+		buf_printf(out, " AS %s;\n", tb);
+	} else if (a->serial_seq && !b->serial_seq) {
+		buf_puts(out, "DROP SEQUENCE ");
+		pg_qname(out, a->serial_seq);
+		buf_puts(out, ";\n");
+	} else if (!a->serial_seq && b->serial_seq) {
+		buf seq = BUF_INIT;
+		pg_qname(&seq, b->serial_seq);
+		buf_printf(out, "CREATE SEQUENCE %s AS %s OWNED BY ", seq.ptr, tb);
+		pg_qname(out, table);
+		buf_putc(out, '.');
+		pg_quote(out, b->name);
+		buf_puts(out, ";\n");
+		alter_column(out, table, b->name);
+		buf_puts(out, "SET DEFAULT nextval(");
+		pg_quote_string(out, seq.ptr);
+		buf_puts(out, "::regclass);\n");
+		render_serial_setval(out, table, b);
+		buf_free(&seq);
+	}
+}
+
+/* The changes that turn column `a` into `b` of `table`; `via_text` when both types are
+ * enums (whose values convert only through text). Returns 1 when the column was
  * dropped and added anew (its indexes went with it). */
 static int render_alter_column(buf *out, const char *table, const strata_column *a,
-			       const strata_column *b)
+			       const strata_column *b, int via_text)
 {
 	const char *ta = plain_type(a->type), *tb = plain_type(b->type);
 	strata_column plain;
@@ -228,7 +280,10 @@ static int render_alter_column(buf *out, const char *table, const strata_column 
 	int retype = strcmp(ta, tb) != 0 || (a->collation ? !b->collation || strcmp(a->collation,
 		b->collation) : b->collation != NULL);
 	int dflt_changed = !strata_sql_equal(a->dflt, b->dflt, NULL, NULL, 0);
-	if (a->dflt && (retype || (dflt_changed && !b->dflt))) {
+	int sa = a->serial_seq != NULL, sb = b->serial_seq != NULL;
+	/* A serial column's default (its nextval) survives a change between integer
+	 * types; it goes when the column stops being serial. */
+	if ((a->dflt && (retype || (dflt_changed && !b->dflt))) || (sa && !sb)) {
 		alter_column(out, table, b->name);
 		buf_puts(out, "DROP DEFAULT;\n");
 	}
@@ -239,8 +294,14 @@ static int render_alter_column(buf *out, const char *table, const strata_column 
 			buf_printf(out, " COLLATE %s", b->collation);
 		buf_puts(out, " USING ");
 		pg_quote(out, b->name);
-		buf_printf(out, "::%s;\n", tb);
+		buf_putc(out, ':');
+		buf_putc(out, ':');
+		/* Between enum types there is no cast but through text. */
+		if (via_text)
+			buf_puts(out, "text::");
+		buf_printf(out, "%s;\n", tb);
 	}
+	render_serial_change(out, table, a, b, retype);
 	if (b->dflt && (dflt_changed || retype)) {
 		alter_column(out, table, b->name);
 		buf_printf(out, "SET DEFAULT %s;\n", b->dflt);
@@ -574,11 +635,32 @@ static int signature_changes(const strata_object *a, const strata_object *b)
 
 /* --- the list ---------------------------------------------------------------------------- */
 
+/* Whether `type` (as a column's type names it) is an enum of catalog `c`. */
+static int is_enum_type(const strata_catalog *c, const char *type)
+{
+	for (size_t i = 0; c && i < c->objects.n; i++) {
+		const strata_object *o = c->objects.v[i];
+		if (o->kind == STRATA_OBJ_ENUM && o->type && strcmp(o->type, type) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Whether `t` is dropped by some op of the list. */
 static int dropped(const strata_oplist *ops, const char *name)
 {
 	for (size_t i = 0; i < ops->n; i++)
 		if (ops->v[i].kind == STRATA_OP_DROP_TABLE && strcmp(ops->v[i].old_table->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether the list rebuilds table `name` (drops it and creates it anew). */
+static int rebuilt(const strata_oplist *ops, const char *name)
+{
+	for (size_t i = 0; i < ops->n; i++)
+		if (ops->v[i].kind == STRATA_OP_DROP_TABLE && (ops->v[i].flags & STRATA_OP_REPLACED) &&
+		    strcmp(ops->v[i].old_table->name, name) == 0)
 			return 1;
 	return 0;
 }
@@ -658,8 +740,9 @@ static void leaning_fkeys(const strata_oplist *ops, vec *old, vec *new)
 			continue;
 		for (size_t j = 0; j < t->fkeys.n; j++) {
 			const strata_fkey *fk = t->fkeys.v[j];
-			if (fkey_dropped(ops, fk) || dropped(ops, fk->ref_table) ||
-			    !key_dropped_under(ops, fk->ref_table, fk))
+			int again = rebuilt(ops, fk->ref_table);
+			if (fkey_dropped(ops, fk) || (dropped(ops, fk->ref_table) && !again) ||
+			    (!again && !key_dropped_under(ops, fk->ref_table, fk)))
 				continue;
 			const strata_table *nt = strata_catalog_table(
 				to, strata_renames_table(&ops->renames, t->name, ops->nocase));
@@ -678,10 +761,12 @@ static void leaning_fkeys(const strata_oplist *ops, vec *old, vec *new)
 }
 
 /* Foreign keys go first: those the runs drop, those between tables dropped together,
- * and those leaning on a key that is dropped (see leaning_fkeys). */
+ * and those leaning on a key that is dropped (see leaning_fkeys); before them, the rows
+ * of tables the list rebuilds are kept aside. */
 static void render_fkey_drops(buf *out, const strata_oplist *ops, void *state)
 {
 	const vec *leaning = &((pg_state *)state)->lean_old;
+	render_rows_save(out, ops);
 	for (size_t i = 0; i < leaning->n; i += 2)
 		drop_constraint(out, ((const strata_table *)leaning->v[i])->name,
 				((const strata_fkey *)leaning->v[i + 1])->name);
@@ -734,7 +819,9 @@ static int pg_op(buf *out, const strata_oplist *ops, size_t k, void *state)
 		render_add_column(out, t, op->new_col);
 		return 1;
 	case STRATA_OP_ALTER_COLUMN:
-		if (render_alter_column(out, t, op->old_col, op->new_col))
+		if (render_alter_column(out, t, op->old_col, op->new_col,
+					is_enum_type(ops->from, op->old_col->type) &&
+						is_enum_type(ops->to, op->new_col->type)))
 			recreate_indexes(out, ops, op->new_table, op->new_col->name);
 		return 1;
 	case STRATA_OP_ALTER_OPTIONS:
@@ -764,9 +851,99 @@ static int pg_op(buf *out, const strata_oplist *ops, size_t k, void *state)
 		} else {
 			buf_printf(out, "%s;\n", o->sql);
 		}
+		render_rows_restore(out, ops, k);
+		return 1;
+	case STRATA_OP_CREATE_TABLE: /* as the shared renderer does, then a rebuild's rows */
+		strata_render_create_table(out, &pg_dialect, op->new_table);
+		render_rows_restore(out, ops, k);
 		return 1;
 	default:
 		return 0;
+	}
+}
+
+/* --- tables rebuilt for a new partition key ------------------------------------------------ */
+
+/* The temporary table that holds a rebuilt table's rows: "strata_rows_<name>", with a
+ * schema's dot made an underscore. */
+static void rows_table(buf *out, const char *table)
+{
+	buf name = BUF_INIT;
+	buf_puts(&name, "strata_rows_");
+	for (const char *p = table; *p; p++)
+		buf_putc(&name, *p == '.' ? '_' : *p);
+	pg_quote(out, name.ptr);
+	buf_free(&name);
+}
+
+/* Whether op `op` creates rebuilt table `t` or one of its partitions. */
+static int creates_part_of(const strata_oplist *ops, const strata_op *op, const char *t)
+{
+	if (op->kind == STRATA_OP_CREATE_TABLE)
+		return strcmp(op->new_table->name, t) == 0;
+	if (op->kind != STRATA_OP_CREATE_OBJECT ||
+	    ((const strata_object *)op->new_obj)->kind != STRATA_OBJ_PARTITION)
+		return 0;
+	const char *root = strata_partition_root(ops->to, op->new_obj);
+	return root && strcmp(root, t) == 0;
+}
+
+/* Before anything else: the rows of every table the list rebuilds go to a temporary
+ * table (partitions are dropped before their table, so this comes first). */
+static void render_rows_save(buf *out, const strata_oplist *ops)
+{
+	for (size_t i = 0; i < ops->n; i++) {
+		const strata_op *op = &ops->v[i];
+		if (op->kind != STRATA_OP_DROP_TABLE || !(op->flags & STRATA_OP_REPLACED))
+			continue;
+		buf_puts(out, "CREATE TEMPORARY TABLE ");
+		rows_table(out, op->old_table->name);
+		buf_puts(out, " AS SELECT * FROM ");
+		pg_qname(out, op->old_table->name);
+		buf_puts(out, ";\n");
+	}
+}
+
+/* After op k: the rows of each rebuilt table whose last part (the table or a partition)
+ * op k creates go back in, the columns both versions have, serial sequences moved past
+ * them. */
+static void render_rows_restore(buf *out, const strata_oplist *ops, size_t k)
+{
+	for (size_t i = 0; i < ops->n; i++) {
+		const strata_op *op = &ops->v[i];
+		if (op->kind != STRATA_OP_CREATE_TABLE || !(op->flags & STRATA_OP_REPLACED) ||
+		    !op->old_obj)
+			continue;
+		const strata_table *a = op->old_obj, *b = op->new_table;
+		size_t last = i;
+		for (size_t j = i; j < ops->n; j++)
+			if (creates_part_of(ops, &ops->v[j], b->name))
+				last = j;
+		if (last != k)
+			continue;
+		buf cols = BUF_INIT;
+		int overriding = 0;
+		for (size_t j = 0; j < b->columns.n; j++) {
+			const strata_column *c = b->columns.v[j];
+			if (c->generated || !strata_table_column(a, c->name, 0))
+				continue;
+			if (cols.len)
+				buf_puts(&cols, ", ");
+			pg_quote(&cols, c->name);
+			overriding |= c->identity == 'a';
+		}
+		buf_puts(out, "INSERT INTO ");
+		pg_qname(out, b->name);
+		buf_printf(out, " (%s)%s SELECT %s FROM ", cols.ptr,
+			   overriding ? " OVERRIDING SYSTEM VALUE" : "", cols.ptr);
+		rows_table(out, b->name);
+		buf_puts(out, ";\nDROP TABLE ");
+		rows_table(out, b->name);
+		buf_puts(out, ";\n");
+		for (size_t j = 0; j < b->columns.n; j++)
+			if (((const strata_column *)b->columns.v[j])->serial_seq)
+				render_serial_setval(out, b->name, b->columns.v[j]);
+		buf_free(&cols);
 	}
 }
 

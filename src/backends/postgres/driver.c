@@ -615,7 +615,8 @@ static void pg_version_ddl(strata_conn *c, const strata_conn_opts *o, buf *out)
 		   "    checksum CHAR(64),\n"
 		   "    applied_at TIMESTAMP NOT NULL,\n"
 		   "    duration_ms BIGINT NOT NULL DEFAULT 0,\n"
-		   "    success INTEGER NOT NULL\n"
+		   "    success INTEGER NOT NULL,\n"
+		   "    statements_done INTEGER\n"
 		   ");\n",
 		   vt, ht);
 	free(vt);

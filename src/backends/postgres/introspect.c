@@ -138,10 +138,12 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 		"CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation "
 		"THEN CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN '' ELSE "
 		"quote_ident(cn.nspname) || '.' END || quote_ident(co.collname) END, "
-		"EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
-		"s.relkind = 'S' JOIN pg_sequence ps ON ps.seqrelid = s.oid WHERE d.classid = "
+		"(SELECT CASE WHEN sn.nspname = 'public' THEN s.relname ELSE sn.nspname || '.' || "
+		"s.relname END FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
+		"s.relkind = 'S' JOIN pg_namespace sn ON sn.oid = s.relnamespace "
+		"JOIN pg_sequence ps ON ps.seqrelid = s.oid WHERE d.classid = "
 		"'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND "
-		"d.deptype = 'a' AND" SERIAL_LIKE("ps", "a.atttypid") "), "
+		"d.deptype = 'a' AND" SERIAL_LIKE("ps", "a.atttypid") " LIMIT 1), "
 		/* the identity's sequence options, unless all are at their defaults */
 		"(SELECT format('START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s "
 		"%sCYCLE', s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN "
@@ -163,7 +165,8 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *type = cell(r, i, 1), *dflt = cell(r, i, 3);
 		const char *ident = cell(r, i, 4), *gen = cell(r, i, 5);
-		int serial = is_true(r, i, 7) && dflt && strncmp(dflt, "nextval(", 8) == 0;
+		const char *seq = cell(r, i, 7);
+		int serial = seq && dflt && strncmp(dflt, "nextval(", 8) == 0;
 		if (serial) {
 			/* The sequence comes and goes with the column: say serial, as the author did. */
 			type = strcmp(type, "bigint") == 0	   ? "bigserial"
@@ -189,6 +192,8 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 		if (c->identity && cell(r, i, 8))
 			c->identity_opts = xstrdup(cell(r, i, 8));
 		c->inherited = is_true(r, i, 9);
+		if (serial)
+			c->serial_seq = xstrdup(seq);
 	}
 	PQclear(r);
 	return 0;
@@ -404,6 +409,14 @@ static int read_triggers(PGconn *pg, const char *const *vs, strata_catalog *cat,
 	}
 	PQclear(r);
 	return 0;
+}
+
+/* Appends "ALTER TABLE <t> ". */
+static void alter_table_of(buf *out, const char *t)
+{
+	buf_puts(out, "ALTER TABLE ");
+	pg_qname(out, t);
+	buf_putc(out, ' ');
 }
 
 /* Adds an object whose statements are built from `sql` by the caller. */
@@ -1013,12 +1026,6 @@ static int read_uncompared(PGconn *pg, const char *const *vs, strata_catalog *ca
 		"c.relname") ") FROM pg_rewrite o JOIN pg_class c ON c.oid = o.ev_class JOIN "
 		"pg_namespace n ON n.oid = c.relnamespace WHERE o.rulename <> '_RETURN' AND" NS_FILTER
 		"AND" NOT_EXT("pg_class", "c.oid")
-		"UNION ALL SELECT 'policy', format('%s on %s', o.polname," DISP("n.nspname",
-		"c.relname") ") FROM pg_policy o JOIN pg_class c ON c.oid = o.polrelid JOIN "
-		"pg_namespace n ON n.oid = c.relnamespace WHERE" NS_FILTER
-		"UNION ALL SELECT 'row-level security on table'," DISP("n.nspname", "c.relname")
-		"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
-		"(c.relrowsecurity OR c.relforcerowsecurity) AND" NS_FILTER
 		"UNION ALL SELECT 'statistics object'," DISP("n.nspname", "o.stxname") "FROM "
 		"pg_statistic_ext o JOIN pg_namespace n ON n.oid = o.stxnamespace WHERE" NS_FILTER
 		"UNION ALL SELECT 'access method', o.amname::text FROM pg_am o WHERE"
@@ -1078,18 +1085,6 @@ static int read_uncompared(PGconn *pg, const char *const *vs, strata_catalog *ca
 		"d.objoid = c.oid WHERE c.relkind NOT IN ('r', 'p', 'v', 'm', 'i', 'I', 'S') AND"
 		USER_OBJ("pg_class", "c.oid", "c.relnamespace")
 		") x ORDER BY 1, 2";
-	/* Privileges: any ACL on a user object, and default privileges. */
-	static const char acl[] =
-		"SELECT" DISP("n.nspname", "c.relname") "FROM pg_class c JOIN pg_namespace n ON n.oid "
-		"= c.relnamespace WHERE (c.relacl IS NOT NULL OR EXISTS (SELECT 1 FROM pg_attribute a "
-		"WHERE a.attrelid = c.oid AND a.attacl IS NOT NULL)) AND" NS_FILTER "AND" NOT_STRATA
-		"UNION ALL SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.proacl IS NOT NULL "
-		"AND" USER_OBJ("pg_proc", "p.oid", "p.pronamespace")
-		"UNION ALL SELECT format_type(t.oid, NULL) FROM pg_type t WHERE t.typacl IS NOT NULL "
-		"AND" USER_OBJ("pg_type", "t.oid", "t.typnamespace")
-		"UNION ALL SELECT 'schema ' || n.nspname FROM pg_namespace n WHERE n.nspacl IS NOT NULL "
-		"AND" NS_FILTER "AND n.nspname <> 'public' AND n.nspname <> $1 "
-		"UNION ALL SELECT 'default privileges' FROM pg_default_acl LIMIT 20";
 	PGresult *r = q(pg, sql, vs, 2, e);
 	if (!r)
 		return STRATA_EFAIL;
@@ -1098,20 +1093,202 @@ static int read_uncompared(PGconn *pg, const char *const *vs, strata_catalog *ca
 		strvec_push_owned(&cat->uncompared, line);
 	}
 	PQclear(r);
-	if (!(r = q(pg, acl, vs, 2, e)))
-		return STRATA_EFAIL;
-	if (PQntuples(r) > 0) {
-		/* Said once: grants are usually managed outside migrations. */
-		buf b = BUF_INIT;
-		buf_puts(&b, "privileges (GRANT/REVOKE) on ");
-		for (int i = 0; i < PQntuples(r) && i < 5; i++)
-			buf_printf(&b, "%s%s", i ? ", " : "", cell(r, i, 0));
-		if (PQntuples(r) > 5)
-			buf_printf(&b, " and %d more", PQntuples(r) - 5);
-		strvec_push_owned(&cat->uncompared, buf_detach(&b));
+	return 0;
+}
+
+/* --- row-level security ------------------------------------------------------------------ */
+
+/* Appends an object about `parent` (copied) whose statements the caller built. */
+static void add_child(strata_catalog *cat, int kind, const char *name, const char *parent,
+		      buf *sql, buf *drop)
+{
+	add_obj(cat, kind, name, sql, drop, NULL)->parent = xstrdup(parent);
+}
+
+/* ENABLE / FORCE ROW LEVEL SECURITY of tables, and their policies. */
+static int read_policies(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
+{
+	static const char rls[] =
+		"SELECT n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c "
+		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT "
+		"c.relispartition AND (c.relrowsecurity OR c.relforcerowsecurity) AND" NS_FILTER
+		"AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 1, 2";
+	static const char policies[] =
+		"SELECT n.nspname, c.relname, p.polname, p.polpermissive, p.polcmd, "
+		"array_to_string(ARRAY(SELECT CASE WHEN u.r = 0 THEN 'PUBLIC' ELSE "
+		"quote_ident(ro.rolname) END FROM unnest(p.polroles) u(r) LEFT JOIN pg_roles ro ON "
+		"ro.oid = u.r ORDER BY 1), ', '), pg_get_expr(p.polqual, p.polrelid), "
+		"pg_get_expr(p.polwithcheck, p.polrelid) FROM pg_policy p JOIN pg_class c ON "
+		"c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE" NS_FILTER
+		"AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 1, 2, 3";
+	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
+	PGresult *r = q(pg, rls, vs, 2, e);
+	int rc = STRATA_EFAIL;
+	if (!r)
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *t = disp(cell(r, i, 0), cell(r, i, 1));
+		for (int force = 0; force < 2; force++) {
+			if (!is_true(r, i, 2 + force))
+				continue;
+			buf_reset(&sql);
+			buf_reset(&drop);
+			alter_table_of(&sql, t);
+			alter_table_of(&drop, t);
+			buf_puts(&sql, force ? "FORCE" : "ENABLE");
+			buf_puts(&drop, force ? "NO FORCE" : "DISABLE");
+			buf_puts(&sql, " ROW LEVEL SECURITY");
+			buf_puts(&drop, " ROW LEVEL SECURITY");
+			add_child(cat, force ? STRATA_OBJ_RLS_FORCE : STRATA_OBJ_RLS, t, t, &sql, &drop);
+		}
+		free(t);
 	}
 	PQclear(r);
-	return 0;
+	if (!(r = q(pg, policies, vs, 2, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *t = disp(cell(r, i, 0), cell(r, i, 1));
+		const char *cmd = cell(r, i, 4);
+		buf_reset(&sql);
+		buf_puts(&sql, "CREATE POLICY ");
+		pg_quote(&sql, cell(r, i, 2));
+		buf_puts(&sql, " ON ");
+		pg_qname(&sql, t);
+		buf_printf(&sql, " AS %s FOR %s TO %s", is_true(r, i, 3) ? "PERMISSIVE" : "RESTRICTIVE",
+			   cmd[0] == 'r' ? "SELECT" : cmd[0] == 'a' ? "INSERT" : cmd[0] == 'w' ? "UPDATE"
+			   : cmd[0] == 'd' ? "DELETE" : "ALL", cell(r, i, 5));
+		if (cell(r, i, 6))
+			buf_printf(&sql, " USING (%s)", cell(r, i, 6));
+		if (cell(r, i, 7))
+			buf_printf(&sql, " WITH CHECK (%s)", cell(r, i, 7));
+		buf_reset(&drop);
+		buf_puts(&drop, "DROP POLICY ");
+		pg_quote(&drop, cell(r, i, 2));
+		buf_puts(&drop, " ON ");
+		pg_qname(&drop, t);
+		buf_reset(&name);
+		buf_printf(&name, "%s on %s", cell(r, i, 2), t);
+		add_child(cat, STRATA_OBJ_POLICY, name.ptr, t, &sql, &drop);
+		free(t);
+	}
+	rc = 0;
+done:
+	PQclear(r);
+	buf_free(&sql);
+	buf_free(&drop);
+	buf_free(&name);
+	return rc;
+}
+
+/* --- owners and privileges ----------------------------------------------------------------- */
+
+/*
+ * Every object privileges apply to — tables, views, sequences, their columns, functions,
+ * procedures, schemas — with its owner, its ACL and its default ACL (acldefault), as
+ * rows: SQL keyword of its kind, catalog name, column, owner, ACL, default ACL,
+ * the statement's object ("TABLE \"t\""), the parent name for the catalog.
+ */
+#define PRIV_OBJECTS                                                                          \
+	"WITH rel AS (SELECT c.oid, c.relkind, c.relowner, c.relacl, CASE WHEN n.nspname = "     \
+	"'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS name, "             \
+	"format('%I.%I', n.nspname, c.relname) AS q FROM pg_class c JOIN pg_namespace n ON "   \
+	"n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND" NS_FILTER     \
+	"AND" NOT_EXT("pg_class", "c.oid") "AND NOT (n.nspname = $1 AND c.relname IN ($2, "   \
+	"'strata_history', 'strata_history_id_seq'))), obj AS ("                               \
+	"SELECT CASE r.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN "    \
+	"'MATERIALIZED VIEW' ELSE 'TABLE' END AS what, r.name, NULL::name AS col, r.relowner "  \
+	"AS owner, r.relacl AS acl, acldefault((CASE r.relkind WHEN 'S' THEN 's' ELSE 'r' END)::\"char\", " \
+	"r.relowner) AS dflt, r.q, r.name AS parent, NOT EXISTS (SELECT 1 FROM pg_depend d "   \
+	"WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid AND d.deptype IN ('a', "   \
+	"'i')) AS own FROM rel r UNION ALL SELECT 'COLUMN', r.name, a.attname, r.relowner, "   \
+	"a.attacl, acldefault('c', r.relowner), r.q, r.name, false FROM rel r JOIN "          \
+	"pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped AND "    \
+	"a.attacl IS NOT NULL UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE " \
+	"'FUNCTION' END, CASE WHEN n.nspname = 'public' THEN p.proname ELSE n.nspname || '.' " \
+	"|| p.proname END || '(' || oidvectortypes(p.proargtypes) || ')', NULL, p.proowner, "  \
+	"p.proacl, acldefault('f', p.proowner), format('%I.%I', n.nspname, p.proname) || '(' " \
+	"|| oidvectortypes(p.proargtypes) || ')', CASE WHEN n.nspname = 'public' THEN "       \
+	"p.proname ELSE n.nspname || '.' || p.proname END || '(' || "                          \
+	"oidvectortypes(p.proargtypes) || ')', true FROM pg_proc p JOIN pg_namespace n ON "    \
+	"n.oid = p.pronamespace WHERE p.prokind IN ('f', 'p') AND" NS_FILTER "AND"             \
+	NOT_EXT("pg_proc", "p.oid") "UNION ALL SELECT 'SCHEMA', n.nspname, NULL, n.nspowner, " \
+	"n.nspacl, acldefault('n', n.nspowner), quote_ident(n.nspname), n.nspname, true FROM " \
+	"pg_namespace n WHERE" NS_FILTER "AND n.nspname <> $1 AND" NOT_EXT("pg_namespace",      \
+	"n.oid") ") "
+
+/* Owners other than the role strata connects as, and privileges that differ from each
+ * object's default. */
+static int read_privileges(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
+{
+	static const char owners[] =
+		PRIV_OBJECTS "SELECT what, name, quote_ident(pg_get_userbyid(owner)), q, parent "
+		"FROM obj WHERE col IS NULL AND own AND owner <> (SELECT oid FROM pg_roles WHERE "
+		"rolname = current_user) ORDER BY 1, 2";
+	/* Entries the ACL has beyond the default ('+') or lacks from it ('-'); the
+	 * owner's own are left out, as is who granted them. */
+	static const char privs[] =
+		PRIV_OBJECTS ", ent AS (SELECT o.*, x.grantee, x.privilege_type, x.is_grantable, "
+		"'+' AS sign FROM obj o, aclexplode(coalesce(o.acl, o.dflt)) x UNION ALL SELECT "
+		"o.*, x.grantee, x.privilege_type, x.is_grantable, '-' FROM obj o, "
+		"aclexplode(o.dflt) x) SELECT what, name, col, CASE WHEN grantee = 0 THEN 'PUBLIC' "
+		"ELSE quote_ident(pg_get_userbyid(grantee)) END, privilege_type, is_grantable, "
+		"min(sign), q, parent FROM ent WHERE grantee <> owner GROUP BY what, name, col, "
+		"grantee, privilege_type, is_grantable, q, parent HAVING count(*) = 1 "
+		"ORDER BY 1, 2, 3, 4, 5";
+	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
+	PGresult *r = q(pg, owners, vs, 2, e);
+	int rc = STRATA_EFAIL;
+	if (!r)
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *what = cell(r, i, 0);
+		buf_reset(&sql);
+		buf_printf(&sql, "ALTER %s %s OWNER TO ", what, cell(r, i, 3));
+		buf_reset(&drop);
+		buf_puts(&drop, sql.ptr);
+		buf_puts(&drop, "CURRENT_USER");
+		buf_puts(&sql, cell(r, i, 2));
+		buf_reset(&name);
+		buf_printf(&name, "of %s %s", what, cell(r, i, 1));
+		add_child(cat, STRATA_OBJ_OWNER, name.ptr, cell(r, i, 4), &sql, &drop);
+	}
+	PQclear(r);
+	if (!(r = q(pg, privs, vs, 2, e)))
+		goto done;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *what = cell(r, i, 0), *col = cell(r, i, 2), *who = cell(r, i, 3);
+		const char *priv = cell(r, i, 4);
+		int grant = cell(r, i, 6)[0] == '+', option = is_true(r, i, 5);
+		buf on = BUF_INIT;
+		buf_puts(&on, priv);
+		if (col) {
+			buf_puts(&on, " (");
+			pg_quote(&on, col);
+			buf_putc(&on, ')');
+		}
+		/* GRANT names views and columns' tables ON TABLE. */
+		buf_printf(&on, " ON %s %s", col || strstr(what, "VIEW") ? "TABLE" : what, cell(r, i, 7));
+		buf_reset(&sql);
+		buf_reset(&drop);
+		buf_printf(grant ? &sql : &drop, "GRANT %s TO %s%s", on.ptr, who,
+			   option ? " WITH GRANT OPTION" : "");
+		buf_printf(grant ? &drop : &sql, "REVOKE %s FROM %s", on.ptr, who);
+		buf_reset(&name);
+		buf_printf(&name, "%s%s on ", grant ? "" : "revoke ", priv);
+		for (const char *c = col ? "column" : what; *c; c++) /* "on table t" */
+			buf_putc(&name, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
+		buf_printf(&name, " %s%s%s %s %s%s", cell(r, i, 1), col ? "." : "", col ? col : "",
+			   grant ? "to" : "from", who, option ? " with grant option" : "");
+		add_child(cat, STRATA_OBJ_PRIVILEGE, name.ptr, cell(r, i, 8), &sql, &drop);
+		buf_free(&on);
+	}
+	rc = 0;
+done:
+	PQclear(r);
+	buf_free(&sql);
+	buf_free(&drop);
+	buf_free(&name);
+	return rc;
 }
 
 /* Reads the database behind `pg`; see postgres_internal.h. */
@@ -1147,6 +1324,10 @@ int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version
 		rc = read_more_comments(pg, vs, cat, e);
 	if (!rc)
 		rc = read_uncompared(pg, vs, cat, e);
+	if (!rc)
+		rc = read_policies(pg, vs, cat, e);
+	if (!rc)
+		rc = read_privileges(pg, vs, cat, e);
 	if (own_tx)
 		PQclear(PQexec(pg, "ROLLBACK"));
 	if (rc) {

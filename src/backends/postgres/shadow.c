@@ -157,8 +157,15 @@ static int wipe(PGconn *pg, strata_err *e)
 		rc = run(pg, b.ptr, "cannot empty the shadow database", e);
 		buf_free(&b);
 	}
-	if (!rc)
+	/* public as a new database (PostgreSQL 15) has it — owner, privileges, comment —
+	 * so that its privileges compare equal; else (an older server, a role that may not
+	 * do that) plainly. */
+	if (!rc && !run(pg, "CREATE SCHEMA public AUTHORIZATION pg_database_owner", "", NULL)) {
+		run(pg, "GRANT USAGE ON SCHEMA public TO PUBLIC", "", NULL);
+		run(pg, "COMMENT ON SCHEMA public IS 'standard public schema'", "", NULL);
+	} else if (!rc) {
 		rc = run(pg, "CREATE SCHEMA public", "cannot empty the shadow database", e);
+	}
 done:
 	PQclear(r);
 	return rc;

@@ -31,6 +31,18 @@ static void strict_base(char *dst, size_t cap, const char *type, const char **mo
 	dst[k] = '\0';
 }
 
+/* A serial type's integer type in place (`base` from strict_base): serial, bigserial
+ * and smallserial are integer columns that own a sequence. */
+static void serial_base(char *base, size_t cap)
+{
+	const char *plain = strcmp(base, "serial") == 0	       ? "integer"
+			    : strcmp(base, "bigserial") == 0   ? "bigint"
+			    : strcmp(base, "smallserial") == 0 ? "smallint"
+							       : NULL;
+	if (plain && strlen(plain) < cap)
+		memcpy(base, plain, strlen(plain) + 1);
+}
+
 /* Integer types by width, 0 for others. */
 static int int_width(const char *base)
 {
@@ -59,6 +71,8 @@ int pg_type_narrows(const char *a, const char *b)
 	int arr_a, arr_b;
 	strict_base(ba, sizeof ba, a, &ma, &arr_a);
 	strict_base(bb, sizeof bb, b, &mb, &arr_b);
+	serial_base(ba, sizeof ba);
+	serial_base(bb, sizeof bb);
 	if (strcmp(bb, "text") == 0 && !arr_b)
 		return 0; /* every value has a text form */
 	if (arr_a != arr_b)

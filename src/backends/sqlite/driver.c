@@ -354,7 +354,8 @@ static void sq_version_ddl(strata_conn *c, const strata_conn_opts *o, buf *out)
 		 "    checksum CHAR(64),\n"
 		 "    applied_at TEXT NOT NULL,\n"
 		 "    duration_ms INTEGER NOT NULL DEFAULT 0,\n"
-		 "    success INTEGER NOT NULL\n"
+		 "    success INTEGER NOT NULL,\n"
+		 "    statements_done INTEGER\n"
 		 ");\n");
 }
 

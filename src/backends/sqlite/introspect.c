@@ -460,6 +460,39 @@ static int skipped_table(const char *name, const char *vt)
 	       strata_name_eq(name, "strata_history", 1);
 }
 
+/*
+ * A column default as SQLite reads it: outside parentheses, a lone identifier — DEFAULT
+ * "", DEFAULT [x], DEFAULT abc — is the string of its name, not a column reference.
+ * Rewrites such a default in `dflt` (normalised text) to the string literal, so that it
+ * is rendered as one: in parentheses SQLite would read it as a name and refuse it as
+ * "not constant". Keywords that stand for values (NULL, TRUE, CURRENT_TIME, ...) stay.
+ */
+static void default_as_parsed(char **dflt)
+{
+	static const char *const values[] = { "NULL", "TRUE", "FALSE", "CURRENT_TIME",
+					      "CURRENT_DATE", "CURRENT_TIMESTAMP" };
+	strata_toklist l = { 0 };
+	strata_sql_tokenize(&l, *dflt);
+	int ident = l.n == 1 && (l.v[0].type == STRATA_TOK_QID || l.v[0].type == STRATA_TOK_WORD);
+	for (size_t i = 0; ident && i < sizeof values / sizeof *values; i++)
+		ident = !strata_tok_is(&l.v[0], values[i]);
+	if (ident) {
+		char *name = strata_tok_ident(&l.v[0]);
+		buf b = BUF_INIT;
+		buf_putc(&b, '\'');
+		for (const char *p = name; *p; p++) {
+			if (*p == '\'')
+				buf_putc(&b, '\'');
+			buf_putc(&b, *p);
+		}
+		buf_putc(&b, '\'');
+		free(name);
+		free(*dflt);
+		*dflt = buf_detach(&b);
+	}
+	strata_toklist_free(&l);
+}
+
 /* Columns, primary key and generated expressions of one table. */
 static int read_columns(reader *r, strata_table *t, const parsed_table *pt)
 {
@@ -477,6 +510,7 @@ static int read_columns(reader *r, strata_table *t, const parsed_table *pt)
 			buf b = BUF_INIT;
 			strata_sql_normalize(&b, col_text(st, 3), 1);
 			c->dflt = buf_detach(&b);
+			default_as_parsed(&c->dflt);
 		}
 		int hidden = sqlite3_column_int(st, 5);
 		vec_push(&pkpos, (void *)(size_t)sqlite3_column_int(st, 4));
