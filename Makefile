@@ -16,7 +16,7 @@ LIB_PKGS := sqlite3 libcrypto inih libcjson
 DEBS    := build-essential pkg-config sqlite3 libsqlite3-dev libssl-dev libinih-dev \
            libcmocka-dev libpq-dev postgresql libcjson-dev python3 \
            python3-sqlalchemy python3-alembic python3-flask-sqlalchemy python3-flask-migrate \
-           python3-django python3-psycopg2 libmariadb-dev mariadb-server
+           python3-django python3-psycopg2 libmariadb-dev mariadb-server git
 CFLAGS  ?= -O2 -g
 STRATA_VER = $(shell sed -n 's/.*STRATA_VERSION "\(.*\)"/\1/p' include/strata.h)
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter

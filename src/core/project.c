@@ -23,6 +23,14 @@ int strata_init(strata *s, const char *dir, const char *database_url)
 	free(versions);
 	if (rc)
 		return ctx_take(s, &e);
+	/* The index of parsed revision files is a cache of this machine: kept out of git. */
+	char *ignore = fs_join(dir, ".gitignore");
+	static const char ign[] = "# strata's index of the parsed revision files: a local cache, safe to delete\n"
+				  "versions/.strata-index\n";
+	rc = fs_exists(ignore) ? 0 : fs_write_atomic(ignore, ign, sizeof ign - 1, 0644, 1, &e);
+	free(ignore);
+	if (rc)
+		return ctx_take(s, &e);
 	if (!fs_exists("strata.ini")) {
 		buf b = BUF_INIT;
 		buf_printf(&b,

@@ -143,3 +143,13 @@ edit 's/CREATE TABLE c (id INTEGER);/CREATE TABLE c (id TEXT); /' "$C"
 run upgrade heads
 expect_rc 0 "upgrade through the index"
 check "the edited SQL ran" test "$(sq db.sqlite "select type from pragma_table_info('c')")" = TEXT
+
+# `strata init` keeps the index out of version control: git sees the revisions, not it.
+mkdir "$T/fresh" && cd "$T/fresh" && git init -q . 2>/dev/null
+run init
+expect_rc 0 "init in a git work tree"
+mkrev aaaa00000001 "" "first" "CREATE TABLE a (id INTEGER);" "DROP TABLE a;" >/dev/null
+st heads >/dev/null 2>&1
+check "the index was written" test -f migrations/versions/.strata-index
+check "git ignores the index" git check-ignore -q migrations/versions/.strata-index
+check "git does not ignore the revision files" sh -c '! git check-ignore -q migrations/versions/aaaa00000001_*.sql'
