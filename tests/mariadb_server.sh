@@ -44,12 +44,20 @@ start() {
   : >"$dir/.strata-mariadb-server" # marks the dir as ours, for `stop`
   chmod 755 "$dir"
   [ "$(id -u)" = 0 ] && chown -R mysql "$dir"
-  if ! as_owner "$installdb" --no-defaults --datadir="$dir/data" --auth-root-authentication-method=normal \
-      --skip-test-db --skip-name-resolve >"$dir/install.log" 2>&1; then
-    tail -n 20 "$dir/install.log" >&2
-    rm -rf "$dir"
-    die "mariadb-install-db failed"
-  fi
+  # mariadb-install-db's bootstrap server has been seen to fail once on a loaded machine
+  # (several servers installing at once): a second try starts from an empty data dir.
+  tries=0
+  until as_owner "$installdb" --no-defaults --datadir="$dir/data" --auth-root-authentication-method=normal \
+      --skip-test-db --skip-name-resolve >"$dir/install.log" 2>&1; do
+    tries=$((tries + 1))
+    if [ $tries -ge 2 ]; then
+      tail -n 20 "$dir/install.log" >&2
+      rm -rf "$dir"
+      die "mariadb-install-db failed twice"
+    fi
+    echo "mariadb_server: mariadb-install-db failed, trying again: $(grep -m 3 -i 'error' "$dir/install.log" | tr '\n' ' ')" >&2
+    rm -rf "$dir/data"
+  done
   # exec'd redirections, so no copy of the caller's stdout (a $(…) pipe) stays open in
   # the background shell.
   (exec </dev/null >/dev/null 2>&1; as_owner "$server" --no-defaults --datadir="$dir/data" --socket="$dir/sock" --skip-networking \

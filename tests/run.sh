@@ -42,7 +42,7 @@ if [ -z "${STRATA_NO_MARIADB:-}" ] && [ -n "$want_mariadb" ] && [ -f "$top/tests
     export STRATA_MARIADB_DIR STRATA_MARIADB_SOCKET STRATA_MARIADB_URL
   elif [ -n "${CI:-}" ]; then
     # In CI a server that cannot start is a failure, never a silent skip.
-    echo "FAIL: the throwaway MariaDB server did not start: $(tail -n 3 "$results/my.err")"
+    echo "FAIL: the throwaway MariaDB server did not start: $(tail -n 25 "$results/my.err")"
     exit 1
   else
     echo "note: MariaDB tests skipped: $(tail -n 3 "$results/my.err")"
