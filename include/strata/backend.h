@@ -11,7 +11,7 @@
  *
  * Adding a backend (src/backends/README.md): one folder src/backends/NAME/ filling a
  * `const strata_backend strata_NAME_backend`, its extern below, and one line in the
- * registration table strata_backends[] (src/core/backend.c). Everything the core needs
+ * registration table strata_backends[] (src/backends/registry.c). Everything the core needs
  * to know about a database is a hook, a data field or a STRATA_CAP_* bit here: the
  * core never tests which backend it holds. This header compiles on its own
  * (tests/header/backend_alone.c); the catalog and operation types it names are those
@@ -267,6 +267,12 @@ typedef struct strata_backend {
 	/* Cancels the statement running on `c`, if any: it then fails. Called from a
 	 * signal handler or another thread, so it must be async-signal-safe; may be NULL. */
 	void (*interrupt)(strata_conn *c);
+
+	/* The field of the options where an application lends this backend an open native
+	 * handle (strata_options.sqlite_handle, .pg_handle): strata uses it instead of a
+	 * URL and never closes it (it reaches connect as strata_conn_opts.borrowed_handle).
+	 * NULL: the backend takes no lent handle. */
+	void **(*lent_handle)(struct strata_options *o);
 } strata_backend;
 
 /* The URL with its password masked (user:***@, password=***), for messages; malloc'd. */
@@ -276,7 +282,7 @@ char *strata_url_mask(const char *url);
 char *strata_url_decode(const char *s, size_t n);
 
 /* Every backend, NULL-terminated, in the order URLs are matched: the registration
- * table in src/core/backend.c. */
+ * table in src/backends/registry.c. */
 extern const strata_backend *const strata_backends[];
 
 /* Picks the backend for a URL from strata_backends, or NULL when no backend serves it. */

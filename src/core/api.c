@@ -185,23 +185,42 @@ const char *strata_schema_path(strata *s)
 /* The built-in default database (offline work, a borrowed handle): SQLite in memory. */
 #define DEFAULT_URL "sqlite::memory:"
 
+/* The first backend of the registration table that `o` lends an open handle to, or
+ * NULL; *slot gets the options' field holding it. */
+static const strata_backend *lender(strata_options *o, void ***slot)
+{
+	for (size_t i = 0; strata_backends[i]; i++) {
+		void **p = strata_backends[i]->lent_handle ? strata_backends[i]->lent_handle(o) : NULL;
+		if (p && *p) {
+			*slot = p;
+			return strata_backends[i];
+		}
+	}
+	return NULL;
+}
+
 /* See ctx.h. */
 void *ctx_borrowed(const strata_options *o)
 {
-	return o->sqlite_handle ? o->sqlite_handle : o->pg_handle;
+	void **slot = NULL;
+	/* lent_handle only takes the field's address: nothing is written through it here. */
+	return lender((strata_options *)o, &slot) ? *slot : NULL;
 }
 
 /* See ctx.h. */
 void ctx_unborrow(strata_options *o)
 {
-	o->sqlite_handle = NULL;
-	o->pg_handle = NULL;
+	for (size_t i = 0; strata_backends[i]; i++)
+		if (strata_backends[i]->lent_handle)
+			*strata_backends[i]->lent_handle(o) = NULL;
 }
 
 const strata_backend *ctx_backend(strata *s)
 {
-	if (s->opts.pg_handle && !s->opts.sqlite_handle)
-		return &strata_postgres_backend;
+	void **slot = NULL;
+	const strata_backend *lent = lender(&s->opts, &slot);
+	if (lent)
+		return lent;
 	const strata_backend *be =
 		s->url && !ctx_borrowed(&s->opts) ? strata_backend_for_url(s->url) : NULL;
 	return be ? be : strata_backend_for_url(DEFAULT_URL);

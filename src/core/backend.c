@@ -17,17 +17,6 @@ void strata_rows_free(strata_rows *r)
 	r->nrows = r->ncols = 0;
 }
 
-/*
- * The registration table: one line per backend. A URL goes to the first backend with a
- * matching scheme prefix (strata_backend.schemes).
- */
-const strata_backend *const strata_backends[] = {
-	&strata_sqlite_backend,
-	&strata_postgres_backend,
-	&strata_mariadb_backend,
-	NULL,
-};
-
 /* Whether `url` starts with `prefix`; a prefix ending in ':' also needs a rest. */
 static int scheme_matches(const char *url, const char *prefix)
 {

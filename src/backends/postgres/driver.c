@@ -767,7 +767,14 @@ done:
 /* Both spellings libpq accepts; the URL itself goes to libpq untouched. */
 static const char *const pg_schemes[] = { "postgresql://", "postgres://", NULL };
 
+/* See strata_backend.lent_handle. */
+static void **pg_lent_handle(strata_options *o)
+{
+	return &o->pg_handle;
+}
+
 const strata_backend strata_postgres_backend = {
+	.lent_handle = pg_lent_handle,
 	.name = "postgresql",
 	.schemes = pg_schemes,
 	.url_forms = "postgresql://…",

@@ -467,7 +467,14 @@ static int sq_is_check(const char *sql)
 
 static const char *const sq_schemes[] = { "sqlite:", NULL };
 
+/* See strata_backend.lent_handle. */
+static void **sq_lent_handle(strata_options *o)
+{
+	return &o->sqlite_handle;
+}
+
 const strata_backend strata_sqlite_backend = {
+	.lent_handle = sq_lent_handle,
 	.name = "sqlite",
 	.schemes = sq_schemes,
 	.url_forms = "sqlite:path.db, sqlite:///relative.db, sqlite:////absolute.db",
