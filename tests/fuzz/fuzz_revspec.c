@@ -13,7 +13,8 @@
  *
  * The first input byte picks the database's current set (unknown, base, one revision, a
  * merge's parents, several heads); the rest, up to the first NUL, is the target string.
- * Checks: the status is 0, STRATA_EFAIL or STRATA_EUSAGE; a failure has a message and
+ * Checks: the status is 0, STRATA_EFAIL, STRATA_EUSAGE, or a typed unknown-revision or
+ * multiple-heads code; a failure has a message and
  * appends nothing; a success appends only revisions of the graph, without duplicates;
  * revspec_resolve agrees with revspec_resolve_ex (the parents of the result when "below").
  * Build and run: see tests/fuzz/README.md (or tests/fuzz/run.sh).
@@ -118,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(rc == rc2);
 	CHECK(out.v[0] == g->order.v[0]);
 	if (rc) {
-		CHECK(rc == STRATA_EFAIL || rc == STRATA_EUSAGE);
+		CHECK(rc == STRATA_EFAIL || rc == STRATA_EUSAGE || rc == STRATA_EUNKNOWN_REVISION || rc == STRATA_EMULTIPLE_HEADS);
 		CHECK(e.code == rc && e.msg && *e.msg);
 		CHECK(e2.msg && strcmp(e.msg, e2.msg) == 0);
 		CHECK(out.n == 1 && out2.n == 0);
