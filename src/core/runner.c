@@ -279,24 +279,41 @@ static int exec_ddl(strata *s, strata_err *e)
 	return rc;
 }
 
-/* Rewrites the version rows from `before` to `after`. */
+/* Rewrites the version rows from `before` to `after`, in as few statements as the
+ * change allows: a row that goes and one that comes are one UPDATE (Alembic's own
+ * way: a linear step is one statement on every backend), the rest a DELETE or an
+ * INSERT each. */
 static int write_versions(strata *s, const vec *before, const vec *after, strata_err *e)
 {
+	vec gone = { 0 }, come = { 0 };
+	for (size_t i = 0; i < before->n; i++)
+		if (vec_index(after, before->v[i]) < 0)
+			vec_push(&gone, before->v[i]);
+	for (size_t i = 0; i < after->n; i++)
+		if (vec_index(before, after->v[i]) < 0)
+			vec_push(&come, after->v[i]);
 	char *t = s->be->table_name(s->conn, NULL, s->version_table);
+	char *upd = xasprintf("UPDATE %s SET version_num = $1 WHERE version_num = $2", t);
 	char *del = xasprintf("DELETE FROM %s WHERE version_num = $1", t);
 	char *ins = xasprintf("INSERT INTO %s (version_num) VALUES ($1)", t);
 	int rc = 0;
-	for (size_t i = 0; !rc && i < before->n; i++)
-		if (vec_index(after, before->v[i]) < 0) {
-			const char *p[1] = { ((rev *)before->v[i])->id };
-			rc = s->be->query(s->conn, del, p, 1, NULL, e);
-		}
-	for (size_t i = 0; !rc && i < after->n; i++)
-		if (vec_index(before, after->v[i]) < 0) {
-			const char *p[1] = { ((rev *)after->v[i])->id };
-			rc = s->be->query(s->conn, ins, p, 1, NULL, e);
-		}
+	size_t i = 0;
+	for (; !rc && i < gone.n && i < come.n; i++) {
+		const char *p[2] = { ((rev *)come.v[i])->id, ((rev *)gone.v[i])->id };
+		rc = s->be->query(s->conn, upd, p, 2, NULL, e);
+	}
+	for (size_t j = i; !rc && j < gone.n; j++) {
+		const char *p[1] = { ((rev *)gone.v[j])->id };
+		rc = s->be->query(s->conn, del, p, 1, NULL, e);
+	}
+	for (size_t j = i; !rc && j < come.n; j++) {
+		const char *p[1] = { ((rev *)come.v[j])->id };
+		rc = s->be->query(s->conn, ins, p, 1, NULL, e);
+	}
+	vec_free(&gone);
+	vec_free(&come);
 	free(t);
+	free(upd);
 	free(del);
 	free(ins);
 	return rc;
