@@ -1,5 +1,6 @@
 /* The handle: options, configuration, lazy connection and graph, public views. */
 #include "core/ctx.h"
+#include "core/revindex.h"
 #include "core/revspec.h"
 #include "util/fs.h"
 
@@ -308,14 +309,16 @@ static int embedded_scripts(const strata_embedded_revision *list, size_t n, vec 
 }
 
 /* The scripts of the graph: the compiled-in revisions or the versions directory's
- * files, then the revisions written in code. */
-static int graph_scripts(strata *s, vec *sc, strata_err *e)
+ * files, then the revisions written in code. *keep receives the index the files'
+ * scripts borrow from (NULL when none; free it after them). */
+static int graph_scripts(strata *s, vec *sc, struct revindex **keep, strata_err *e)
 {
 	int rc;
+	*keep = NULL;
 	if (s->opts.embedded)
 		rc = embedded_scripts(s->opts.embedded, s->opts.nembedded, sc, e);
 	else
-		rc = script_load_dir(sc, s->versions_dir, e);
+		rc = script_load_dir_keep(sc, s->versions_dir, NULL, keep, e);
 	if (!rc)
 		rc = embedded_scripts(s->opts.code_revisions, s->opts.ncode_revisions, sc, e);
 	return rc;
@@ -334,7 +337,8 @@ int ctx_graph(strata *s)
 				"no revisions directory %s (run `strata init` first, or set script_location)%s",
 				s->versions_dir,
 				s->config_path ? "" : "; no strata.ini here or in a directory above");
-	int rc = graph_scripts(s, &sc, &e);
+	struct revindex *keep = NULL;
+	int rc = graph_scripts(s, &sc, &keep, &e);
 	if (rc) {
 		for (size_t i = 0; i < sc.n; i++)
 			script_free(sc.v[i]);
@@ -342,8 +346,12 @@ int ctx_graph(strata *s)
 	} else {
 		rc = graph_build(&s->g, &sc, &e);
 	}
-	if (rc)
+	/* The scripts borrow from the index: it lives as long as the graph. */
+	if (rc) {
+		revindex_free(keep);
 		return ctx_take(s, &e);
+	}
+	s->g->index = keep;
 	graph *g = s->g;
 	size_t n = g->order.n, nids = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -41,14 +41,19 @@ typedef struct revindex_key {
 /* The key of a stat(2) result. */
 void revindex_key_of(revindex_key *k, const struct stat *st);
 
-/* Reads DIR's index; NULL when it is missing, unreadable or not valid. */
+/* Maps DIR's index (the SQL texts stay on disk until a script's text is read); NULL
+ * when it is missing, unreadable or not valid. */
 revindex *revindex_read(const char *dir);
 /* The script the index holds for file `name` when it is trusted for a file whose stat
  * has key `st`: a new script with its path set to `path` (the caller owns it), else NULL.
- * With `borrow`, its text points into the index (script.borrowed), which must then
+ * With `borrow`, its strings point into the index (script.borrowed), which must then
  * outlive it. Safe to call from several threads at once. */
 script *revindex_get(const revindex *ix, const char *name, const revindex_key *st,
 		     const char *path, int borrow);
+/* The same, for names asked in order: *hint (start it at 0) is where the next name is
+ * looked for first, before bisecting. */
+script *revindex_get_near(const revindex *ix, const char *name, const revindex_key *st,
+			  const char *path, int borrow, size_t *hint);
 /* Number of entries. */
 size_t revindex_count(const revindex *ix);
 void revindex_free(revindex *ix);

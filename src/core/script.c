@@ -43,13 +43,15 @@ void script_free(script *s)
 {
 	if (!s)
 		return;
-	if (!s->borrowed) {
-		free(s->id);
-		free(s->message);
-		free(s->created);
-		free(s->upgrade);
-		free(s->downgrade);
+	if (s->borrowed) {
+		free(s); /* see script.borrowed */
+		return;
 	}
+	free(s->id);
+	free(s->message);
+	free(s->created);
+	free(s->upgrade);
+	free(s->downgrade);
 	free(s->path);
 	strvec_free(&s->parents);
 	strvec_free(&s->labels);
@@ -271,6 +273,7 @@ typedef struct load_slice {
 static void *load_range(void *arg)
 {
 	load_slice *sl = arg;
+	size_t hint = 0;
 	sl->failed = sl->to;
 	for (size_t i = sl->from; i < sl->to; i++) {
 		char *path = fs_join(sl->dir, sl->names->v[i]);
@@ -278,7 +281,7 @@ static void *load_range(void *arg)
 		struct stat st;
 		if (sl->ix && fstatat(sl->dfd, sl->names->v[i], &st, 0) == 0) {
 			revindex_key_of(&sl->st[i], &st);
-			sl->out[i] = revindex_get(sl->ix, sl->names->v[i], &sl->st[i], path, sl->borrow);
+			sl->out[i] = revindex_get_near(sl->ix, sl->names->v[i], &sl->st[i], path, sl->borrow, &hint);
 		}
 		if (!sl->out[i]) {
 			rc = load_stat(&sl->out[i], path, &sl->st[i], &sl->err);

@@ -27,8 +27,10 @@ typedef struct script {
 	int upgrade_line;  /* line of the first line of each section's body */
 	int downgrade_line;
 	int has_downgrade; /* the section header is present */
-	/* id, message, created, upgrade and downgrade point into a buffer their loader
-	 * keeps (the directory's index, held by the graph) and are not freed with it. */
+	/* Every string (id, message, created, the lists' words, upgrade and downgrade)
+	 * points into a buffer its loader keeps (the directory's index, held by the
+	 * graph), and the struct, its path and its lists' arrays are one allocation:
+	 * script_free frees that one block. */
 	int borrowed;
 	/* A revision written in C (strata_embedded_revision's functions): called after
 	 * the section's SQL, inside its transaction; NULL for SQL only. */
