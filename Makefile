@@ -24,9 +24,9 @@ ifeq ($(SAN),1)
   SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libpq and libmariadb are compiled against but opened at run time
-# (src/backends/postgres/pq.c, src/backends/mariadb/mdb.c).
-PKG_LIBS   = $(shell pkg-config --libs $(filter-out libpq libmariadb,$(PKGS)) 2>/dev/null)
+# libpq, libmariadb and libcrypto are compiled against but opened at run time
+# (src/backends/postgres/pq.c, src/backends/mariadb/mdb.c, src/util/sha256.c).
+PKG_LIBS   = $(shell pkg-config --libs $(filter-out libpq libmariadb libcrypto,$(PKGS)) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP
 LDLIBS     = $(PKG_LIBS) -lm -pthread -ldl
 

@@ -4,22 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void rev_free(rev *r)
+/* What a rev owns outside the graph's blocks: its script and dependency lists. */
+static void rev_clear(rev *r)
 {
 	script_free(r->s);
-	vec_free(&r->parents);
-	vec_free(&r->children);
 	vec_free(&r->deps);
 	vec_free(&r->dependents);
-	free(r);
 }
 
 void graph_free(graph *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->order.n; i++)
-		rev_free(g->order.v[i]);
+	for (size_t i = 0; i < g->npool; i++)
+		rev_clear(&g->pool[i]);
+	free(g->pool);
+	free(g->edges);
 	vec_free(&g->order);
 	map_free(&g->by_id);
 	map_free(&g->by_label);
@@ -112,6 +112,56 @@ static int report_cycle(vec *all, const unsigned char *done, strata_err *e)
 	return STRATA_EFAIL;
 }
 
+/* Resolves every revision's parents into g->edges, each list sized exactly, then
+ * the children lists after them (in the order the loop below pushed them before:
+ * by child, in file order). Fails naming the file and line on an unknown or repeated
+ * parent. */
+static int link_parents(graph *g, vec *all, strata_err *e)
+{
+	size_t nedges = 0;
+	for (size_t i = 0; i < all->n; i++)
+		nedges += ((rev *)all->v[i])->s->parents.n;
+	g->edges = xcalloc(2 * nedges + 1, sizeof(*g->edges));
+	size_t *nchild = xcalloc(all->n + 1, sizeof(*nchild));
+	void **at = g->edges;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < all->n; i++) {
+		rev *r = all->v[i];
+		r->parents = (vec){ at, 0, r->s->parents.n };
+		for (size_t j = 0; j < r->s->parents.n; j++) {
+			rev *p = map_get(&g->by_id, r->s->parents.v[j]);
+			if (!p) {
+				rc = err_set(e, STRATA_EFAIL,
+					     "%s:%d: Can't locate revision identified by '%s' (parent of %s)",
+					     r->s->path, r->s->revises_line, r->s->parents.v[j], r->id);
+				break;
+			}
+			if (vec_index(&r->parents, p) >= 0) {
+				rc = err_set(e, STRATA_EFAIL, "%s:%d: parent %s is listed twice", r->s->path,
+					     r->s->revises_line, p->id);
+				break;
+			}
+			r->parents.v[r->parents.n++] = p;
+			nchild[p->idx]++;
+		}
+		at += r->s->parents.n;
+	}
+	for (size_t i = 0; !rc && i < all->n; i++) {
+		rev *r = all->v[i];
+		r->children = (vec){ at, 0, nchild[i] };
+		at += nchild[i];
+	}
+	for (size_t i = 0; !rc && i < all->n; i++) {
+		rev *r = all->v[i];
+		for (size_t j = 0; j < r->parents.n; j++) {
+			rev *p = r->parents.v[j];
+			p->children.v[p->children.n++] = r;
+		}
+	}
+	free(nchild);
+	return rc;
+}
+
 int graph_build(graph **out, vec *scripts, strata_err *e)
 {
 	graph *g = xcalloc(1, sizeof(*g));
@@ -120,8 +170,10 @@ int graph_build(graph **out, vec *scripts, strata_err *e)
 	unsigned char *done = NULL;
 	size_t *pending = NULL;
 	*out = NULL;
+	g->pool = xcalloc(scripts->n + 1, sizeof(*g->pool));
+	g->npool = scripts->n;
 	for (size_t i = 0; i < scripts->n; i++) {
-		rev *r = xcalloc(1, sizeof(*r));
+		rev *r = &g->pool[i];
 		r->s = scripts->v[i];
 		r->id = r->s->id;
 		r->idx = i;
@@ -154,24 +206,10 @@ int graph_build(graph **out, vec *scripts, strata_err *e)
 			}
 		}
 	}
+	if (link_parents(g, &all, e))
+		goto done;
 	for (size_t i = 0; i < all.n; i++) {
 		rev *r = all.v[i];
-		for (size_t j = 0; j < r->s->parents.n; j++) {
-			rev *p = map_get(&g->by_id, r->s->parents.v[j]);
-			if (!p) {
-				err_set(e, STRATA_EFAIL,
-					"%s:%d: Can't locate revision identified by '%s' (parent of %s)",
-					r->s->path, r->s->revises_line, r->s->parents.v[j], r->id);
-				goto done;
-			}
-			if (vec_index(&r->parents, p) >= 0) {
-				err_set(e, STRATA_EFAIL, "%s:%d: parent %s is listed twice", r->s->path,
-					r->s->revises_line, p->id);
-				goto done;
-			}
-			vec_push(&r->parents, p);
-			vec_push(&p->children, r);
-		}
 		for (size_t j = 0; j < r->s->depends.n; j++) {
 			int amb = 0;
 			rev *d = resolve_dep(g, &all, r->s->depends.v[j], &amb);
@@ -226,12 +264,7 @@ int graph_build(graph **out, vec *scripts, strata_err *e)
 	g = NULL;
 	rc = 0;
 done:
-	if (g) {
-		for (size_t i = 0; i < all.n; i++)
-			rev_free(all.v[i]);
-		g->order.n = 0;
-		graph_free(g);
-	}
+	graph_free(g);
 	vec_free(&all);
 	free(pending);
 	free(done);

@@ -30,6 +30,11 @@ typedef struct graph {
 	vec heads;      /* rev * without children, in order */
 	vec bases;      /* rev * without parents, in order */
 	struct revindex *index; /* what the scripts borrow their text from, or NULL */
+	/* Storage: every rev in one array, and every revision's parents and children
+	 * lists in one block (their vecs point into it and are never pushed to). */
+	rev *pool;
+	size_t npool;
+	void **edges;
 } graph;
 
 /* Builds a graph from parsed scripts (a vec of script *, ownership taken, also on

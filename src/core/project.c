@@ -3,8 +3,8 @@
 #include "core/ctx.h"
 #include "core/revspec.h"
 #include "util/fs.h"
+#include "util/sha256.h"
 
-#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,7 +63,7 @@ int strata_init(strata *s, const char *dir, const char *database_url)
 static void random_id(char out[13])
 {
 	unsigned char raw[6];
-	if (RAND_bytes(raw, sizeof raw) != 1) {
+	if (sha256_random(raw, sizeof raw) != 0) {
 		/* Fall back to time and address entropy; uniqueness is still checked. */
 		unsigned long x = (unsigned long)time(NULL) ^ (unsigned long)(size_t)out;
 		for (size_t i = 0; i < sizeof raw; i++)

@@ -243,7 +243,13 @@ char *fs_join(const char *a, const char *b)
 	size_t al = strlen(a);
 	if (al == 0 || b[0] == '/')
 		return xstrdup(b);
-	return xasprintf("%s%s%s", a, a[al - 1] == '/' ? "" : "/", b);
+	/* Without printf: a directory load joins one path per revision file. */
+	size_t sep = a[al - 1] != '/', bl = strlen(b);
+	char *p = xmalloc(al + sep + bl + 1);
+	memcpy(p, a, al);
+	p[al] = '/';
+	memcpy(p + al + sep, b, bl + 1);
+	return p;
 }
 
 char *fs_dirname(const char *path)

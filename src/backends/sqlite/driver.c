@@ -320,6 +320,14 @@ static int sq_user_tables(strata_conn *c, char ***names, size_t *n, strata_err *
 
 static int sq_table_exists(strata_conn *c, const char *name, int *exists, strata_err *e)
 {
+	/* A lookup in the schema SQLite loads anyway for the next statement, instead of a
+	 * scan of sqlite_schema (thousands of rows in a large database). Anything but
+	 * "found" asks the catalog, which tells a missing table from a failure. */
+	if (sqlite3_table_column_metadata(c->db, "main", name, NULL, NULL, NULL, NULL, NULL, NULL) ==
+	    SQLITE_OK) {
+		*exists = 1;
+		return 0;
+	}
 	strata_rows r = { 0 };
 	const char *p[1] = { name };
 	int rc = sq_query(c, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = $1", p, 1,
