@@ -92,6 +92,8 @@ void strata_free(strata *s)
 	if (s->conn)
 		s->be->disconnect(s->conn);
 	ctx_drop_graph(s);
+	for (size_t i = 0; i < sizeof s->step_sql / sizeof s->step_sql[0]; i++)
+		free(s->step_sql[i]);
 	free(s->err.msg);
 	free(s->config_path);
 	free(s->url);

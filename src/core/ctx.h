@@ -43,6 +43,9 @@ struct strata {
 	const strata_revision **headp;
 	size_t nheads;
 	char **idpool;                /* id arrays behind the public views */
+	/* The version and history statements a step runs (runner.c), built on first use:
+	 * the tables' names do not change while the handle is connected. */
+	char *step_sql[4];
 };
 
 /* Fills the handle's error; returns code. */

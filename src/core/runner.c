@@ -279,6 +279,27 @@ static int exec_ddl(strata *s, strata_err *e)
 	return rc;
 }
 
+enum { SQL_VERSION_UPDATE, SQL_VERSION_DELETE, SQL_VERSION_INSERT, SQL_HISTORY_INSERT };
+
+/* The statement `which` of the step bookkeeping, built once per handle. */
+static const char *step_sql(strata *s, int which)
+{
+	static const char *const fmt[] = {
+		[SQL_VERSION_UPDATE] = "UPDATE %s SET version_num = $1 WHERE version_num = $2",
+		[SQL_VERSION_DELETE] = "DELETE FROM %s WHERE version_num = $1",
+		[SQL_VERSION_INSERT] = "INSERT INTO %s (version_num) VALUES ($1)",
+		[SQL_HISTORY_INSERT] = "INSERT INTO %s (revision, direction, checksum, applied_at, "
+				       "duration_ms, success) VALUES ($1, $2, $3, $4, $5, $6)",
+	};
+	if (!s->step_sql[which]) {
+		char *t = s->be->table_name(s->conn, NULL,
+					    which == SQL_HISTORY_INSERT ? "strata_history" : s->version_table);
+		s->step_sql[which] = xasprintf(fmt[which], t);
+		free(t);
+	}
+	return s->step_sql[which];
+}
+
 /* Rewrites the version rows from `before` to `after`, in as few statements as the
  * change allows: a row that goes and one that comes are one UPDATE (Alembic's own
  * way: a linear step is one statement on every backend), the rest a DELETE or an
@@ -292,47 +313,33 @@ static int write_versions(strata *s, const vec *before, const vec *after, strata
 	for (size_t i = 0; i < after->n; i++)
 		if (vec_index(before, after->v[i]) < 0)
 			vec_push(&come, after->v[i]);
-	char *t = s->be->table_name(s->conn, NULL, s->version_table);
-	char *upd = xasprintf("UPDATE %s SET version_num = $1 WHERE version_num = $2", t);
-	char *del = xasprintf("DELETE FROM %s WHERE version_num = $1", t);
-	char *ins = xasprintf("INSERT INTO %s (version_num) VALUES ($1)", t);
 	int rc = 0;
 	size_t i = 0;
 	for (; !rc && i < gone.n && i < come.n; i++) {
 		const char *p[2] = { ((rev *)come.v[i])->id, ((rev *)gone.v[i])->id };
-		rc = s->be->query(s->conn, upd, p, 2, NULL, e);
+		rc = s->be->query(s->conn, step_sql(s, SQL_VERSION_UPDATE), p, 2, NULL, e);
 	}
 	for (size_t j = i; !rc && j < gone.n; j++) {
 		const char *p[1] = { ((rev *)gone.v[j])->id };
-		rc = s->be->query(s->conn, del, p, 1, NULL, e);
+		rc = s->be->query(s->conn, step_sql(s, SQL_VERSION_DELETE), p, 1, NULL, e);
 	}
 	for (size_t j = i; !rc && j < come.n; j++) {
 		const char *p[1] = { ((rev *)come.v[j])->id };
-		rc = s->be->query(s->conn, ins, p, 1, NULL, e);
+		rc = s->be->query(s->conn, step_sql(s, SQL_VERSION_INSERT), p, 1, NULL, e);
 	}
 	vec_free(&gone);
 	vec_free(&come);
-	free(t);
-	free(upd);
-	free(del);
-	free(ins);
 	return rc;
 }
 
 int write_history(strata *s, const char *id, const char *dir, const char *checksum,
 		  double ms, int ok, strata_err *e)
 {
-	char *t = s->be->table_name(s->conn, NULL, "strata_history");
-	char *sql = xasprintf("INSERT INTO %s (revision, direction, checksum, applied_at, duration_ms, success)"
-			      " VALUES ($1, $2, $3, $4, $5, $6)", t);
 	char when[32], dur[32];
 	utc_now(when);
 	snprintf(dur, sizeof dur, "%ld", (long)(ms + 0.5));
 	const char *p[6] = { id, dir, checksum, when, dur, ok ? "1" : "0" };
-	int rc = s->be->query(s->conn, sql, p, 6, NULL, e);
-	free(sql);
-	free(t);
-	return rc;
+	return s->be->query(s->conn, step_sql(s, SQL_HISTORY_INSERT), p, 6, NULL, e);
 }
 
 static const char *section(const rev *r, int up)
@@ -504,12 +511,12 @@ static int run_fn(strata *s, rev *r, int up, strata_err *e)
 }
 
 /* Runs one section's statements, then a C revision's function; on failure names
- * revision, file and line. */
-static int run_section(strata *s, rev *r, int up, strata_err *e)
+ * revision, file and line. `checked`: check_section passed it already in this run. */
+static int run_section(strata *s, rev *r, int up, int checked, strata_err *e)
 {
 	strata_stmtlist l = { 0 };
 	int rc = split_section(s, r, up, &l, e);
-	if (!rc)
+	if (!rc && !checked)
 		rc = refuse_tx_control(s->be, r, &l, e);
 	for (size_t i = 0; !rc && i < l.n; i++)
 		rc = run_statement(s, r, up, &l.v[i], e);
@@ -599,6 +606,7 @@ typedef struct run {
 	size_t plan_at;
 	int have_plan;
 	vec done;      /* strata_run_step * of the steps that completed (strata_upgrade_ex) */
+	unsigned char *checked; /* by rev idx: check_section passed before the run began */
 } run;
 
 /* Runs the run options' hook `h` (before_step or after_step) for step r. */
@@ -615,7 +623,7 @@ static int hooked_section(run *ru, rev *r, strata_err *e)
 {
 	int rc = step_hook(ru, ru->o->before_step, r, "the before_step hook", e);
 	if (!rc)
-		rc = run_section(ru->s, r, ru->up, e);
+		rc = run_section(ru->s, r, ru->up, ru->checked && ru->checked[r->idx], e);
 	if (!rc)
 		rc = step_hook(ru, ru->o->after_step, r, "the after_step hook", e);
 	return rc;
@@ -1394,8 +1402,11 @@ static int migrate(strata *s, int up, const char *target, const strata_run_optio
 	if (!(rc = db_heads(s, &cur, &e)))
 		rc = plan_steps(s->g, &cur, up, &ru.target, ru.below, &steps, NULL, &e);
 	/* Refuse what no step may run before the first one runs. */
-	for (size_t i = 0; !rc && i < steps.n; i++)
+	ru.checked = xcalloc(s->g->order.n + 1, 1);
+	for (size_t i = 0; !rc && i < steps.n; i++) {
 		rc = check_section(s, steps.v[i], up, &e);
+		ru.checked[((rev *)steps.v[i])->idx] = !rc;
+	}
 	ru.total = steps.n;
 	if (!rc && ru.o->dry_run)
 		rc = dry_run_events(&ru, &steps, &e);
@@ -1421,6 +1432,7 @@ done:
 	strvec_free(&ru.partial);
 	graph_state_free(&ru.applied);
 	vec_free(&ru.plan);
+	free(ru.checked);
 	strvec_free(&unknown);
 	return rc ? ctx_take(s, &e) : 0;
 }
