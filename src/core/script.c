@@ -233,14 +233,15 @@ fail:
 	return STRATA_EFAIL;
 }
 
-/* Reads and parses one file; *key receives the stat key of the file read (for the
- * index) when not NULL. */
-static int load_stat(script **out, const char *path, revindex_key *key, strata_err *e)
+/* Reads and parses one file, `path` (or `name` in directory dfd when dfd >= 0); *key
+ * receives the stat key of the file read (for the index) when not NULL. */
+static int load_stat(script **out, int dfd, const char *name, const char *path, revindex_key *key,
+		     strata_err *e)
 {
 	buf b = BUF_INIT;
 	struct stat st;
 	*out = NULL;
-	int rc = fs_read_stat(&b, path, &st, e);
+	int rc = fs_read_stat_at(&b, dfd, name, path, &st, e);
 	if (key)
 		revindex_key_of(key, &st);
 	if (rc == 0)
@@ -251,7 +252,7 @@ static int load_stat(script **out, const char *path, revindex_key *key, strata_e
 
 int script_load(script **out, const char *path, strata_err *e)
 {
-	return load_stat(out, path, NULL, e);
+	return load_stat(out, -1, NULL, path, NULL, e);
 }
 
 /* One slice of a directory load: files [from, to) of names, parsed into out[] (from the
@@ -284,7 +285,7 @@ static void *load_range(void *arg)
 			sl->out[i] = revindex_get_near(sl->ix, sl->names->v[i], &sl->st[i], path, sl->borrow, &hint);
 		}
 		if (!sl->out[i]) {
-			rc = load_stat(&sl->out[i], path, &sl->st[i], &sl->err);
+			rc = load_stat(&sl->out[i], sl->dfd, sl->names->v[i], path, &sl->st[i], &sl->err);
 			sl->read++;
 		}
 		free(path);
@@ -327,7 +328,8 @@ int script_load_dir_keep(vec *out, const char *dir, size_t *nread, revindex **ke
 		return rc;
 	}
 	revindex *ix = revindex_read(dir);
-	int dfd = ix ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	/* Files are stat'ed and read relative to the directory: one name to look up each. */
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		revindex_free(ix);
 		ix = NULL;

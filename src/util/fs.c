@@ -37,9 +37,12 @@ static int read_fd(buf *out, int fd, size_t max, size_t size_hint)
 }
 
 /* fs_read_head, also giving the fstat of the file read in *stp when not NULL. */
-static int read_head_stat(buf *out, const char *path, size_t max, struct stat *stp, strata_err *e)
+/* Reads file `path` (or `name` in directory dfd, when dfd >= 0: no walk of the path's
+ * directories); messages name `path`. */
+static int read_at_stat(buf *out, int dfd, const char *name, const char *path, size_t max,
+			struct stat *stp, strata_err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = dfd >= 0 ? openat(dfd, name, O_RDONLY | O_CLOEXEC) : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(e, STRATA_EFAIL, "cannot read %s: %s", path, strerror(errno));
 	struct stat st;
@@ -62,6 +65,17 @@ static int read_head_stat(buf *out, const char *path, size_t max, struct stat *s
 	if (rc < 0)
 		return err_set(e, STRATA_EFAIL, "cannot read %s: %s", path, strerror(saved));
 	return 0;
+}
+
+static int read_head_stat(buf *out, const char *path, size_t max, struct stat *stp, strata_err *e)
+{
+	return read_at_stat(out, -1, NULL, path, max, stp, e);
+}
+
+int fs_read_stat_at(buf *out, int dfd, const char *name, const char *path, struct stat *st,
+		    strata_err *e)
+{
+	return read_at_stat(out, dfd, name, path, (size_t)-1, st, e);
 }
 
 int fs_read_head(buf *out, const char *path, size_t max, strata_err *e)

@@ -16,6 +16,10 @@ int fs_read(buf *out, const char *path, strata_err *e);
 /* fs_read, also giving the fstat(2) of the file it read (zeroed when fstat failed). */
 struct stat;
 int fs_read_stat(buf *out, const char *path, struct stat *st, strata_err *e);
+/* The same for `name` in the directory open as dfd (-1: `path` itself); messages name
+ * `path` (dfd's directory joined with name). */
+int fs_read_stat_at(buf *out, int dfd, const char *name, const char *path, struct stat *st,
+		    strata_err *e);
 /* Reads at most `max` bytes from the start of the file into `out` (appending). */
 int fs_read_head(buf *out, const char *path, size_t max, strata_err *e);
 /* Writes `len` bytes atomically with the given mode (e.g. 0644). Fails if
