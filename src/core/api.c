@@ -72,16 +72,17 @@ int strata_open(strata **out, const strata_options *opts)
 
 void ctx_drop_graph(strata *s)
 {
+	for (size_t i = 0; s->g && s->revs && i < s->g->order.n; i++)
+		if (s->revs[i].id)
+			free((void *)s->revs[i].parents); /* the block ctx_rev allocated */
 	graph_free(s->g);
 	s->g = NULL;
 	free(s->revs);
 	free(s->revp);
 	free(s->headp);
-	free(s->idpool);
 	s->revs = NULL;
 	s->revp = NULL;
 	s->headp = NULL;
-	s->idpool = NULL;
 	s->nheads = 0;
 }
 
@@ -355,59 +356,58 @@ int ctx_graph(strata *s)
 	}
 	s->g->index = keep;
 	graph *g = s->g;
-	size_t n = g->order.n, nids = 0;
-	for (size_t i = 0; i < n; i++) {
-		rev *r = g->order.v[i];
-		nids += r->parents.n + r->children.n + 4;
-	}
-	s->revs = xcalloc(n + 1, sizeof(*s->revs));
-	s->revp = xcalloc(n + 1, sizeof(*s->revp));
+	/* The views are filled when first asked for (ctx_rev): `heads` on a long history
+	 * fills a few, not one per revision. Zeroed and untouched, the array costs no
+	 * memory until then. */
+	s->revs = xcalloc(g->order.n + 1, sizeof(*s->revs));
 	s->headp = xcalloc(g->heads.n + 1, sizeof(*s->headp));
-	s->idpool = xcalloc(nids + 1, sizeof(char *));
-	char **pool = s->idpool;
-	for (size_t i = 0; i < n; i++) {
-		rev *r = g->order.v[i];
-		strata_revision *v = &s->revs[i];
-		v->id = r->id;
-		v->message = r->s->message;
-		v->path = s->opts.embedded || r->s->path[0] == '<' ? "" : r->s->path;
-		v->created = r->s->created ? r->s->created : "";
-		v->parents = (const char *const *)pool;
-		for (size_t j = 0; j < r->parents.n; j++)
-			*pool++ = (char *)((rev *)r->parents.v[j])->id;
-		v->nparents = r->parents.n;
-		*pool++ = NULL;
-		v->children = (const char *const *)pool;
-		for (size_t j = 0; j < r->children.n; j++)
-			*pool++ = (char *)((rev *)r->children.v[j])->id;
-		v->nchildren = r->children.n;
-		*pool++ = NULL;
-		v->labels = r->s->labels.n ? (const char *const *)r->s->labels.v : empty_list;
-		v->nlabels = r->s->labels.n;
-		v->depends = (const char *const *)pool;
-		for (size_t j = 0; j < r->deps.n; j++)
-			*pool++ = (char *)((rev *)r->deps.v[j])->id;
-		v->ndepends = r->deps.n;
-		*pool++ = NULL;
-		v->transactional = r->s->transactional;
-		v->is_head = graph_is_head(r);
-		v->is_base = r->parents.n == 0;
-		v->is_branchpoint = graph_is_branchpoint(r);
-		v->is_mergepoint = graph_is_mergepoint(r);
-		v->upgrade_sql = r->s->upgrade;
-		v->downgrade_sql = r->s->downgrade;
-		v->index = i;
-		s->revp[i] = v;
-	}
 	for (size_t i = 0; i < g->heads.n; i++)
-		s->headp[i] = &s->revs[((rev *)g->heads.v[i])->idx];
+		s->headp[i] = ctx_rev(s, g->heads.v[i]);
 	s->nheads = g->heads.n;
 	return 0;
 }
 
+/* The ids of the revisions in `from` (rev *) into `at`, NULL-terminated; returns the
+ * slot after the NULL. */
+static char **put_ids(char **at, const vec *from)
+{
+	for (size_t j = 0; j < from->n; j++)
+		*at++ = (char *)((rev *)from->v[j])->id;
+	*at++ = NULL;
+	return at;
+}
+
 const strata_revision *ctx_rev(strata *s, const rev *r)
 {
-	return &s->revs[r->idx];
+	strata_revision *v = &s->revs[r->idx];
+	if (v->id)
+		return v;
+	/* Its parents, children and dependencies: one block, which v->parents starts. */
+	char **ids = xmalloc((r->parents.n + r->children.n + r->deps.n + 3) * sizeof(char *));
+	v->message = r->s->message;
+	v->path = s->opts.embedded || r->s->path[0] == '<' ? "" : r->s->path;
+	v->created = r->s->created ? r->s->created : "";
+	v->parents = (const char *const *)ids;
+	v->nparents = r->parents.n;
+	ids = put_ids(ids, &r->parents);
+	v->children = (const char *const *)ids;
+	v->nchildren = r->children.n;
+	ids = put_ids(ids, &r->children);
+	v->depends = (const char *const *)ids;
+	v->ndepends = r->deps.n;
+	put_ids(ids, &r->deps);
+	v->labels = r->s->labels.n ? (const char *const *)r->s->labels.v : empty_list;
+	v->nlabels = r->s->labels.n;
+	v->transactional = r->s->transactional;
+	v->is_head = graph_is_head(r);
+	v->is_base = r->parents.n == 0;
+	v->is_branchpoint = graph_is_branchpoint(r);
+	v->is_mergepoint = graph_is_mergepoint(r);
+	v->upgrade_sql = r->s->upgrade;
+	v->downgrade_sql = r->s->downgrade;
+	v->index = r->idx;
+	v->id = r->id; /* last: a view with its id is filled */
+	return v;
 }
 
 int strata_revisions(strata *s, const strata_revision *const **out, size_t *n)
@@ -415,6 +415,11 @@ int strata_revisions(strata *s, const strata_revision *const **out, size_t *n)
 	int rc = ctx_graph(s);
 	if (rc)
 		return rc;
+	if (!s->revp) {
+		s->revp = xcalloc(s->g->order.n + 1, sizeof(*s->revp));
+		for (size_t i = 0; i < s->g->order.n; i++)
+			s->revp[i] = ctx_rev(s, s->g->order.v[i]);
+	}
 	*out = s->revp;
 	*n = s->g->order.n;
 	return 0;

@@ -38,11 +38,10 @@ struct strata {
 	strata_conn *conn;
 
 	graph *g;
-	strata_revision *revs;        /* public views of g->order */
-	const strata_revision **revp; /* pointers into revs, upgrade order */
+	strata_revision *revs;        /* public views of g->order, filled by ctx_rev */
+	const strata_revision **revp; /* pointers into revs, upgrade order (strata_revisions) */
 	const strata_revision **headp;
 	size_t nheads;
-	char **idpool;                /* id arrays behind the public views */
 	/* The version and history statements a step runs (runner.c), built on first use:
 	 * the tables' names do not change while the handle is connected. */
 	char *step_sql[4];
@@ -68,7 +67,7 @@ int ctx_connect(strata *s);
 int ctx_graph(strata *s);
 /* Forgets the loaded graph (the files changed). */
 void ctx_drop_graph(strata *s);
-/* Public view of a graph revision. */
+/* Public view of a graph revision, filled on first use. */
 const strata_revision *ctx_rev(strata *s, const rev *r);
 /* Emits an event when a listener is set. */
 void ctx_event(strata *s, const strata_event *ev);

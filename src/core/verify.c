@@ -517,11 +517,11 @@ int strata_verify(strata *s, const strata_verify_options *o, strata_verify_resul
 	res->nentries = nsteps;
 	for (size_t i = 0; i < nsteps; i++) {
 		size_t k = steps[i].rev->index;
-		if (k >= s->g->order.n || strcmp(s->revp[k]->id, steps[i].rev->id) != 0) {
+		if (k >= s->g->order.n || strcmp(((rev *)s->g->order.v[k])->id, steps[i].rev->id) != 0) {
 			rc = ctx_fail(s, STRATA_EFAIL, "the revision files changed while verify ran");
 			goto done;
 		}
-		res->entries[i].rev = s->revp[k];
+		res->entries[i].rev = ctx_rev(s, s->g->order.v[k]);
 		res->entries[i].status = STRATA_VERIFY_SKIPPED;
 	}
 	if (snap_take(c, &before, &e) || counts_take(c, &rows, &e)) {
