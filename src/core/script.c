@@ -81,6 +81,17 @@ static int check_ids(const strvec *ids, const char *path, int line, const char *
 	return 0;
 }
 
+/* A section's text: its lines [from, to) as they are in the file, the last one ended
+ * by a newline when the file ends without one. */
+static void section_text(buf *b, const char *from, const char *to)
+{
+	if (!from || from >= to)
+		return;
+	buf_add(b, from, (size_t)(to - from));
+	if (to[-1] != '\n')
+		buf_putc(b, '\n');
+}
+
 int script_parse(script **out, const char *path, const char *text, size_t len, strata_err *e)
 {
 	script *s = xcalloc(1, sizeof(*s));
@@ -93,6 +104,7 @@ int script_parse(script **out, const char *path, const char *text, size_t len, s
 	}
 	enum { HEADERS, UPGRADE, DOWNGRADE } where = HEADERS;
 	const char *p = text, *end = text + len;
+	const char *sec = NULL; /* where the current section's body starts */
 	int line = 0;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -123,18 +135,21 @@ int script_parse(script **out, const char *path, const char *text, size_t len, s
 				} else if (isup) {
 					where = UPGRADE;
 					s->upgrade_line = line + 1;
+					sec = nl ? nl + 1 : end;
 				} else {
 					if (where == HEADERS && !s->upgrade_line)
 						s->upgrade_line = 0;
+					if (where == UPGRADE)
+						section_text(&up, sec, p);
 					where = DOWNGRADE;
+					sec = nl ? nl + 1 : end;
 					s->has_downgrade = 1;
 					s->downgrade_line = line + 1;
 				}
 			} else if (where != HEADERS) {
 				/* A header-looking comment inside SQL belongs to the SQL (e.g. the
-				 * `-- strata:rebuild` markers of generated revisions). */
-				buf_add(where == UPGRADE ? &up : &down, p, (size_t)(eol - p));
-				buf_putc(where == UPGRADE ? &up : &down, '\n');
+				 * `-- strata:rebuild` markers of generated revisions): it stays in
+				 * the section's text. */
 			} else if (strcmp(key, "revision") == 0) {
 				if (s->id)
 					bad = err_set(e, STRATA_EFAIL, "%s:%d: duplicate 'revision' header", path, line);
@@ -198,13 +213,11 @@ int script_parse(script **out, const char *path, const char *text, size_t len, s
 					"%s:%d: SQL before the '-- strata:upgrade' section", path, line);
 				goto fail;
 			}
-		} else {
-			buf *b = where == UPGRADE ? &up : &down;
-			buf_add(b, p, (size_t)(eol - p));
-			buf_putc(b, '\n');
 		}
 		p = nl ? nl + 1 : end;
 	}
+	if (where != HEADERS)
+		section_text(where == UPGRADE ? &up : &down, sec, end);
 	if (!s->id) {
 		err_set(e, STRATA_EFAIL, "%s:1: missing '-- strata:revision' header", path);
 		goto fail;
