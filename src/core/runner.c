@@ -288,8 +288,8 @@ static const char *step_sql(strata *s, int which)
 		[SQL_VERSION_UPDATE] = "UPDATE %s SET version_num = $1 WHERE version_num = $2",
 		[SQL_VERSION_DELETE] = "DELETE FROM %s WHERE version_num = $1",
 		[SQL_VERSION_INSERT] = "INSERT INTO %s (version_num) VALUES ($1)",
-		[SQL_HISTORY_INSERT] = "INSERT INTO %s (revision, direction, checksum, applied_at, "
-				       "duration_ms, success) VALUES ($1, $2, $3, $4, $5, $6)",
+		[SQL_HISTORY_INSERT] = ("INSERT INTO %s (revision, direction, checksum, applied_at, "
+					"duration_ms, success) VALUES ($1, $2, $3, $4, $5, $6)"),
 	};
 	if (!s->step_sql[which]) {
 		char *t = s->be->table_name(s->conn, NULL,
