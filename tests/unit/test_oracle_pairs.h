@@ -344,22 +344,23 @@ static int orc_nullable(const orc_schema *a, const orc_schema *b, int i, int k)
 	return !tb->alive || k >= tb->ncols || !tb->cols[k].alive || !tb->cols[k].notnull;
 }
 
-/* Rows 1..5 in every table of A (B says which may hold NULL). */
+/* Rows 1..5 in every table of A (B says which may hold NULL), one INSERT a table. */
 static void orc_print_rows(const orc_model *m, buf *b, const orc_schema *a, const orc_schema *bs)
 {
 	for (int i = 0; i < a->nt; i++) {
 		const orc_table *t = &a->t[i];
+		buf_puts(b, "INSERT INTO ");
+		orc_put_table(m, b, a, t->name);
+		buf_puts(b, " (");
+		m->quote(b, "id");
+		for (int k = 1; k < t->ncols; k++)
+			if (!t->cols[k].gen) {
+				buf_puts(b, ", ");
+				m->quote(b, t->cols[k].name);
+			}
+		buf_puts(b, ") VALUES");
 		for (int r = 1; r <= 5; r++) {
-			buf_puts(b, "INSERT INTO ");
-			orc_put_table(m, b, a, t->name);
-			buf_puts(b, " (");
-			m->quote(b, "id");
-			for (int k = 1; k < t->ncols; k++)
-				if (!t->cols[k].gen) {
-					buf_puts(b, ", ");
-					m->quote(b, t->cols[k].name);
-				}
-			buf_printf(b, ") VALUES (%d", r);
+			buf_printf(b, "%s\n  (%d", r > 1 ? "," : "", r);
 			for (int k = 1; k < t->ncols; k++) {
 				const orc_col *c = &t->cols[k];
 				if (c->gen)
@@ -374,8 +375,9 @@ static void orc_print_rows(const orc_model *m, buf *b, const orc_schema *a, cons
 				else
 					orc_put_value(m, b, c->type, r, k);
 			}
-			buf_puts(b, ");\n");
+			buf_putc(b, ')');
 		}
+		buf_puts(b, ";\n");
 	}
 }
 
