@@ -100,6 +100,8 @@ static const orc_model model = {
 	.qname = my_quote,
 	.bytes_open = "X'",
 	.fill_value = fill_value,
+	.id_text = "CAST(`id` AS CHAR)",
+	.literal_fn = "QUOTE",
 };
 
 /* --- printing ------------------------------------------------------------------------------ */
@@ -215,15 +217,7 @@ static orc_snap msnapshot(const char *table, const strvec *cols)
 {
 	orc_snap s = { 0, cols->n, NULL };
 	buf q = BUF_INIT;
-	buf_puts(&q, "SELECT CAST(`id` AS CHAR)");
-	for (size_t i = 0; i < cols->n; i++) {
-		buf_puts(&q, ", QUOTE(");
-		my_quote(&q, cols->v[i]);
-		buf_putc(&q, ')');
-	}
-	buf_puts(&q, " FROM ");
-	my_quote(&q, table);
-	buf_puts(&q, " ORDER BY `id`");
+	orc_snapshot_sql(&model, &q, table, cols);
 	strata_rows r = { 0 };
 	strata_err e = STRATA_ERR_INIT;
 	if (my_query(conn, q.ptr, NULL, 0, &r, &e))
@@ -330,82 +324,39 @@ static int apply(const char *rev, const strata_catalog *fill, const char *what, 
 /* Runs one pair in a fresh database; returns 1 when it holds, else prints the pair. */
 static int pair(const char *a, const char *rows, const char *b, const char *const *ren, size_t nren)
 {
-	strata_catalog *ca = NULL, *cb = NULL, *now = NULL;
-	strata_autogen_result r = { 0 }, again = { 0 };
-	strata_renames rn = { 0 };
-	strata_err e = STRATA_ERR_INIT;
-	buf why = BUF_INIT;
+	orc_pair p = { 0 };
 	char *msg = NULL;
-	orc_tab *tabs = NULL;
-	size_t nt = 0;
 	int ok = 0;
 
 	fresh_db();
 	if (mexec(b, &msg)) {
-		buf_printf(&why, "loading B failed: %s", msg);
+		buf_printf(&p.why, "loading B failed: %s", msg);
 		goto done;
 	}
-	cb = mcatalog();
+	p.cb = mcatalog();
 	fresh_db();
 	if (mexec(a, &msg) || mexec(rows, &msg)) {
-		buf_printf(&why, "loading A failed: %s", msg);
+		buf_printf(&p.why, "loading A failed: %s", msg);
 		goto done;
 	}
-	ca = mcatalog();
-	if (orc_autogen(my_render, ca, cb, ren, nren, &r, &why))
+	p.ca = mcatalog();
+	if (orc_pair_plan(&p, my_render, ren, nren, msnapshot))
 		goto done;
 	st.runs++;
-	st.empty += !r.upgrade_sql[0];
-	if (strata_renames_parse(&rn, ren, nren, ca, cb, &e)) {
-		buf_printf(&why, "renames: %s", e.msg);
+	st.empty += !p.r.upgrade_sql[0];
+	if (apply(p.r.upgrade_sql, p.cb, "upgrade", &ok, &p.why))
 		goto done;
-	}
-	tabs = orc_survivors(ca, cb, &rn, &nt);
-	orc_take(tabs, nt, 0, msnapshot);
-	if (apply(r.upgrade_sql, cb, "upgrade", &ok, &why))
+	p.now = mcatalog();
+	if (!orc_pair_upgraded(&p, my_render, msnapshot, mconvert))
 		goto done;
-	now = mcatalog();
-	if (!strata_catalog_equal(now, cb, &why)) {
-		buf_puts(&why, " (after upgrade, the database differs from B)\n");
+	if (apply(p.r.downgrade_sql, p.ca, "downgrade", &ok, &p.why))
 		goto done;
-	}
-	if (orc_autogen(my_render, now, cb, NULL, 0, &again, &why))
-		goto done;
-	if (again.upgrade_sql[0]) {
-		buf_printf(&why, "autogenerate after upgrade is not empty:\n%s\n", again.upgrade_sql);
-		goto done;
-	}
-	if (!orc_rows_kept(tabs, nt, 0, 1, r.upgrade_sql, &why, msnapshot, mconvert)) {
-		buf_puts(&why, "(after upgrade)\n");
-		goto done;
-	}
-	orc_take(tabs, nt, 1, msnapshot);
-	if (apply(r.downgrade_sql, ca, "downgrade", &ok, &why))
-		goto done;
-	strata_catalog_free(now);
-	now = mcatalog();
-	if (!strata_catalog_equal(now, ca, &why)) {
-		buf_puts(&why, " (after downgrade, the database differs from A)\n");
-		goto done;
-	}
-	ok = orc_rows_kept(tabs, nt, 1, 0, r.downgrade_sql, &why, msnapshot, mconvert);
-	if (!ok)
-		buf_puts(&why, "(after downgrade)\n");
+	strata_catalog_free(p.now);
+	p.now = mcatalog();
+	ok = orc_pair_downgraded(&p, msnapshot, mconvert);
 done:
-	if (!ok)
-		fprintf(stderr, "%s\n---- A:\n%s\n---- rows:\n%.3000s\n---- B:\n%s\n---- upgrade:\n%s\n"
-			"---- downgrade:\n%s\n", why.ptr ? why.ptr : "", a, rows, b,
-			r.upgrade_sql ? r.upgrade_sql : "", r.downgrade_sql ? r.downgrade_sql : "");
+	orc_pair_end(&p, ok, 0, a, rows, b);
 	free(msg);
-	buf_free(&why);
-	err_clear(&e);
-	orc_tabs_free(tabs, nt);
-	strata_renames_free(&rn);
-	strata_autogen_result_free(&r);
-	strata_autogen_result_free(&again);
-	strata_catalog_free(ca);
-	strata_catalog_free(cb);
-	strata_catalog_free(now);
 	return ok;
 }
 

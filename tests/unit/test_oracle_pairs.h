@@ -165,6 +165,97 @@ static int orc_autogen(strata_render_fn render, const strata_catalog *live,
 	return rc;
 }
 
+/* --- one pair --------------------------------------------------------------------------- */
+
+/* What a pair holds while it runs: A and B as read from the server, the database after
+ * a step (`now`), the revision and autogenerate after the upgrade, the renames, the
+ * tables both sides have with their rows, and why the pair fails. */
+typedef struct orc_pair {
+	strata_catalog *ca, *cb, *now;
+	strata_autogen_result r, again;
+	strata_renames rn;
+	orc_tab *tabs;
+	size_t nt;
+	buf why;
+} orc_pair;
+
+/* Autogenerates the revision from A to B (ca, cb read), then reads the rows of the
+ * tables both sides have. 0, or 1 with the reason in p->why. */
+static int orc_pair_plan(orc_pair *p, strata_render_fn render, const char *const *ren,
+			 size_t nren, orc_snapshot_fn snap)
+{
+	strata_err e = STRATA_ERR_INIT;
+	if (orc_autogen(render, p->ca, p->cb, ren, nren, &p->r, &p->why))
+		return 1;
+	if (strata_renames_parse(&p->rn, ren, nren, p->ca, p->cb, &e)) {
+		buf_printf(&p->why, "renames: %s", e.msg);
+		err_clear(&e);
+		return 1;
+	}
+	p->tabs = orc_survivors(p->ca, p->cb, &p->rn, &p->nt);
+	orc_take(p->tabs, p->nt, 0, snap);
+	return 0;
+}
+
+/* After the upgrade ran (p->now read): the database must read as B, autogenerate must
+ * find nothing more, every row must be kept; then the rows are read for the downgrade.
+ * 1 when all holds, else 0 with the reason in p->why. */
+static int orc_pair_upgraded(orc_pair *p, strata_render_fn render, orc_snapshot_fn snap,
+			     orc_convert_fn convert)
+{
+	if (!strata_catalog_equal(p->now, p->cb, &p->why)) {
+		buf_puts(&p->why, " (after upgrade, the database differs from B)\n");
+		return 0;
+	}
+	if (orc_autogen(render, p->now, p->cb, NULL, 0, &p->again, &p->why))
+		return 0;
+	if (p->again.upgrade_sql[0]) {
+		buf_printf(&p->why, "autogenerate after upgrade is not empty:\n%s\n", p->again.upgrade_sql);
+		return 0;
+	}
+	if (!orc_rows_kept(p->tabs, p->nt, 0, 1, p->r.upgrade_sql, &p->why, snap, convert)) {
+		buf_puts(&p->why, "(after upgrade)\n");
+		return 0;
+	}
+	orc_take(p->tabs, p->nt, 1, snap);
+	return 1;
+}
+
+/* After the downgrade ran (p->now read anew): the database must read as A and every row
+ * must be kept. 1, or 0 with the reason in p->why. */
+static int orc_pair_downgraded(orc_pair *p, orc_snapshot_fn snap, orc_convert_fn convert)
+{
+	if (!strata_catalog_equal(p->now, p->ca, &p->why)) {
+		buf_puts(&p->why, " (after downgrade, the database differs from A)\n");
+		return 0;
+	}
+	if (!orc_rows_kept(p->tabs, p->nt, 1, 0, p->r.downgrade_sql, &p->why, snap, convert)) {
+		buf_puts(&p->why, "(after downgrade)\n");
+		return 0;
+	}
+	return 1;
+}
+
+/* Prints a pair that did not hold as a reproduction (unless `quiet`), and frees it. */
+static void orc_pair_end(orc_pair *p, int ok, int quiet, const char *a, const char *rows,
+			 const char *b)
+{
+	if (!ok && !quiet)
+		fprintf(stderr, "%s\n---- A:\n%s\n---- rows:\n%.3000s\n---- B:\n%s\n---- upgrade:\n%s\n"
+			"---- downgrade:\n%s\n", p->why.ptr ? p->why.ptr : "", a, rows, b,
+			p->r.upgrade_sql ? p->r.upgrade_sql : "",
+			p->r.downgrade_sql ? p->r.downgrade_sql : "");
+	buf_free(&p->why);
+	orc_tabs_free(p->tabs, p->nt);
+	strata_renames_free(&p->rn);
+	strata_autogen_result_free(&p->r);
+	strata_autogen_result_free(&p->again);
+	strata_catalog_free(p->ca);
+	strata_catalog_free(p->cb);
+	strata_catalog_free(p->now);
+	memset(p, 0, sizeof(*p));
+}
+
 /* --- the random model ------------------------------------------------------------------------ */
 
 /* A column type of a backend's model, and the values its rows take. */
@@ -239,7 +330,24 @@ typedef struct orc_model {
 	void (*qname)(buf *b, const char *name);   /* a table named "schema.table" or "table" */
 	const char *bytes_open; /* how a long byte-string literal opens: "X'", "'\\x" */
 	const char *(*fill_value)(const char *type); /* a value of a catalog type */
+	const char *id_text;    /* the id column as text: "CAST(`id` AS CHAR)" */
+	const char *literal_fn; /* the function that writes a value as a literal: "QUOTE" */
 } orc_model;
+
+/* The query that reads `cols` of `table` (named as in the catalog) as literals, keyed
+ * by id, into q. */
+static void orc_snapshot_sql(const orc_model *m, buf *q, const char *table, const strvec *cols)
+{
+	buf_printf(q, "SELECT %s", m->id_text);
+	for (size_t i = 0; i < cols->n; i++) {
+		buf_printf(q, ", %s(", m->literal_fn);
+		m->quote(q, cols->v[i]);
+		buf_putc(q, ')');
+	}
+	buf_puts(q, " FROM ");
+	m->qname(q, table);
+	buf_puts(q, " ORDER BY 1");
+}
 
 /* Seeds the numbers for pair i of a run with `seed`: a pair is reproduced alone. */
 static void orc_seed_pair(uint64_t seed, int i)

@@ -112,6 +112,8 @@ static const orc_model model = {
 	.qname = pg_qname,
 	.bytes_open = "'\\x",
 	.fill_value = fill_value,
+	.id_text = "\"id\"::text",
+	.literal_fn = "quote_nullable",
 };
 
 /* --- printing ------------------------------------------------------------------------------ */
@@ -231,15 +233,7 @@ static orc_snap psnapshot(const char *table, const strvec *cols)
 {
 	orc_snap s = { 0, cols->n, NULL };
 	buf q = BUF_INIT;
-	buf_puts(&q, "SELECT \"id\"::text");
-	for (size_t i = 0; i < cols->n; i++) {
-		buf_puts(&q, ", quote_nullable(");
-		pg_quote(&q, cols->v[i]);
-		buf_putc(&q, ')');
-	}
-	buf_puts(&q, " FROM ");
-	pg_qname(&q, table);
-	buf_puts(&q, " ORDER BY 1");
+	orc_snapshot_sql(&model, &q, table, cols);
 	PGresult *r = PQexec(pg, q.ptr);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		fail_msg("snapshot failed: %s: %s", PQerrorMessage(pg), q.ptr);
@@ -329,114 +323,71 @@ static int failing_pair(const char *sql)
 static int pair(const char *a, const char *rows, const char *b, const char *const *ren, size_t nren,
 		int quiet, int *culprit)
 {
-	strata_catalog *ca = NULL, *cb = NULL, *now = NULL;
-	strata_autogen_result r = { 0 }, again = { 0 };
-	strata_renames rn = { 0 };
-	strata_err e = STRATA_ERR_INIT;
-	buf why = BUF_INIT;
+	orc_pair p = { 0 };
 	char *msg = NULL, *sql = NULL;
-	orc_tab *tabs = NULL;
-	size_t nt = 0;
 	int ok = 0;
 
 	pmust("BEGIN");
 	strvec_clear(&conv_types);
 	pmust("SAVEPOINT b");
 	if (pexec(b, &msg)) {
-		buf_printf(&why, "loading B failed: %s", msg);
+		buf_printf(&p.why, "loading B failed: %s", msg);
 		goto done;
 	}
-	cb = pcatalog();
+	p.cb = pcatalog();
 	pmust("ROLLBACK TO SAVEPOINT b");
 	if (pexec(a, &msg) || pexec(rows, &msg)) {
-		buf_printf(&why, "loading A failed: %s", msg);
+		buf_printf(&p.why, "loading A failed: %s", msg);
 		goto done;
 	}
-	ca = pcatalog();
-	if (orc_autogen(pg_render, ca, cb, ren, nren, &r, &why))
+	p.ca = pcatalog();
+	if (orc_pair_plan(&p, pg_render, ren, nren, psnapshot))
 		goto done;
 	st.runs++;
-	st.empty += !r.upgrade_sql[0];
-	if (strata_renames_parse(&rn, ren, nren, ca, cb, &e)) {
-		buf_printf(&why, "renames: %s", e.msg);
-		goto done;
-	}
-	tabs = orc_survivors(ca, cb, &rn, &nt);
-	orc_take(tabs, nt, 0, psnapshot);
-	sql = orc_fill(&model, r.upgrade_sql, cb);
+	st.empty += !p.r.upgrade_sql[0];
+	sql = orc_fill(&model, p.r.upgrade_sql, p.cb);
 	pmust("SAVEPOINT up");
 	if (pexec(sql, &msg)) {
 		/* A failed revision is fine under a warning, and must change nothing. */
 		pmust("ROLLBACK TO SAVEPOINT up");
 		if (culprit && (*culprit = failing_pair(sql)) >= 0)
 			goto done;
-		if (!strstr(r.upgrade_sql, "-- WARNING:")) {
-			buf_printf(&why, "upgrade failed without a warning: %s", msg);
+		if (!strstr(p.r.upgrade_sql, "-- WARNING:")) {
+			buf_printf(&p.why, "upgrade failed without a warning: %s", msg);
 			goto done;
 		}
-		ok = orc_rows_kept(tabs, nt, 0, 0, "", &why, psnapshot, pconvert);
+		ok = orc_rows_kept(p.tabs, p.nt, 0, 0, "", &p.why, psnapshot, pconvert);
 		st.failed_warned += ok;
 		goto done;
 	}
-	now = pcatalog();
-	if (!strata_catalog_equal(now, cb, &why)) {
-		buf_puts(&why, " (after upgrade, the database differs from B)\n");
+	p.now = pcatalog();
+	if (!orc_pair_upgraded(&p, pg_render, psnapshot, pconvert))
 		goto done;
-	}
-	if (orc_autogen(pg_render, now, cb, NULL, 0, &again, &why))
-		goto done;
-	if (again.upgrade_sql[0]) {
-		buf_printf(&why, "autogenerate after upgrade is not empty:\n%s\n", again.upgrade_sql);
-		goto done;
-	}
-	if (!orc_rows_kept(tabs, nt, 0, 1, r.upgrade_sql, &why, psnapshot, pconvert)) {
-		buf_puts(&why, "(after upgrade)\n");
-		goto done;
-	}
-	orc_take(tabs, nt, 1, psnapshot);
 	free(sql);
-	sql = orc_fill(&model, r.downgrade_sql, ca);
+	sql = orc_fill(&model, p.r.downgrade_sql, p.ca);
 	pmust("SAVEPOINT down");
 	if (pexec(sql, &msg)) {
 		/* As for the upgrade: a failure is fine under a warning. */
 		pmust("ROLLBACK TO SAVEPOINT down");
 		if (culprit && (*culprit = failing_pair(sql)) >= 0)
 			goto done;
-		if (!strstr(r.downgrade_sql, "-- WARNING:")) {
-			buf_printf(&why, "downgrade failed without a warning: %s", msg);
+		if (!strstr(p.r.downgrade_sql, "-- WARNING:")) {
+			buf_printf(&p.why, "downgrade failed without a warning: %s", msg);
 			goto done;
 		}
-		ok = orc_rows_kept(tabs, nt, 1, 1, "", &why, psnapshot, pconvert);
+		ok = orc_rows_kept(p.tabs, p.nt, 1, 1, "", &p.why, psnapshot, pconvert);
 		st.failed_warned += ok;
 		goto done;
 	}
-	strata_catalog_free(now);
-	now = pcatalog();
-	if (!strata_catalog_equal(now, ca, &why)) {
-		buf_puts(&why, " (after downgrade, the database differs from A)\n");
-		goto done;
-	}
-	ok = orc_rows_kept(tabs, nt, 1, 0, r.downgrade_sql, &why, psnapshot, pconvert);
-	if (!ok)
-		buf_puts(&why, "(after downgrade)\n");
+	strata_catalog_free(p.now);
+	p.now = pcatalog();
+	ok = orc_pair_downgraded(&p, psnapshot, pconvert);
 done:
 	if (PQtransactionStatus(pg) != PQTRANS_IDLE)
 		pexec("ROLLBACK", NULL);
-	if (!ok && !quiet)
-		fprintf(stderr, "%s\n---- A:\n%s\n---- rows:\n%.3000s\n---- B:\n%s\n---- upgrade:\n%s\n"
-			"---- downgrade:\n%s\n", why.ptr ? why.ptr : "", a, rows, b,
-			r.upgrade_sql ? r.upgrade_sql : "", r.downgrade_sql ? r.downgrade_sql : "");
+	orc_pair_end(&p, ok, quiet, a, rows, b);
 	free(msg);
 	free(sql);
-	buf_free(&why);
-	err_clear(&e);
-	orc_tabs_free(tabs, nt);
-	strata_renames_free(&rn);
-	strata_autogen_result_free(&r);
-	strata_autogen_result_free(&again);
-	strata_catalog_free(ca);
-	strata_catalog_free(cb);
-	strata_catalog_free(now);
 	return ok;
 }
 
