@@ -291,7 +291,8 @@ mkrev d2 d1 "rows" "INSERT INTO t VALUES (1);
 INSERT INTO t VALUES (2);" "DELETE FROM t;" >/dev/null
 run upgrade d1
 expect_rc 0 "MariaDB: upgrade to the table"
-my "${db}_bk" -e "CREATE TRIGGER no_more BEFORE INSERT ON strata_version FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'version write refused'"
+# A linear step moves its version row with one UPDATE (as Alembic does).
+my "${db}_bk" -e "CREATE TRIGGER no_more BEFORE UPDATE ON strata_version FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'version write refused'"
 run upgrade
 expect_rc 1 "MariaDB: a version write refused at commit fails the step"
 expect_err "version write refused" "MariaDB: with the server's message"
