@@ -12,7 +12,7 @@ BUILD   ?= build
 SAN     ?=
 PKGS    := sqlite3 libcrypto inih libpq libcjson libmariadb
 # What libstrata.a itself links against (strata.pc's Requires).
-LIB_PKGS := sqlite3 libcrypto inih libcjson
+LIB_PKGS := sqlite3 inih libcjson
 DEBS    := build-essential pkg-config sqlite3 libsqlite3-dev libssl-dev libinih-dev \
            libcmocka-dev libpq-dev postgresql libcjson-dev python3 \
            python3-sqlalchemy python3-alembic python3-flask-sqlalchemy python3-flask-migrate \
