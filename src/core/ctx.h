@@ -45,6 +45,7 @@ struct strata {
 	/* The version and history statements a step runs (runner.c), built on first use:
 	 * the tables' names do not change while the handle is connected. */
 	char *step_sql[4];
+	int progress_column; /* strata_history was seen to have statements_done (runner.c) */
 };
 
 /* Fills the handle's error; returns code. */

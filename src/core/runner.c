@@ -772,10 +772,13 @@ static const char *nonatomic_why(const rev *r)
  * this runs outside a transaction (PostgreSQL would abort an open one). */
 static int has_progress_column(strata *s)
 {
+	if (s->progress_column) /* a column is not dropped under a run: asked once */
+		return 1;
 	char *t = s->be->table_name(s->conn, NULL, "strata_history");
 	char *sql = xasprintf("SELECT statements_done FROM %s WHERE 1 = 0", t);
 	strata_rows rows = { 0 };
 	int yes = s->be->query(s->conn, sql, NULL, 0, &rows, NULL) == 0;
+	s->progress_column = yes;
 	strata_rows_free(&rows);
 	free(sql);
 	free(t);
