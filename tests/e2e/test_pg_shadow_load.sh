@@ -8,10 +8,7 @@
 # Without a server: skipped, except in CI (CI set), where it is a failure.
 [ -n "${STRATA_PG_URL:-}" ] || { [ -z "${CI:-}" ] && exit 0; echo "not ok - no PostgreSQL server (STRATA_PG_URL is unset)"; exit 1; }
 . "$STRATA_TOP/tests/e2e/lib.sh"
-# pgdb NAME: creates a database for one scenario and prints its URL
-pgdb() { createdb -h "$PGHOST" -p "$PGPORT" -U postgres "$1" && echo "postgresql://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
-# pq DB SQL: the value(s) psql prints for SQL, unaligned
-pq() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -d "$1" -c "$2"; }
+. "$STRATA_TOP/tests/e2e/pg_rt.sh" # pgdb, pq
 nfiles() { ls migrations/versions | wc -l | tr -d ' '; }
 shadows() { pq postgres "select count(*) from pg_database where datname like 'strata_shadow%'"; }
 # tables FROM TO: CREATE TABLE t_FROM … t_TO, four lines each

@@ -303,8 +303,8 @@ static const char Q_INDEXES[] =
 	"LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.n "
 	"WHERE u.o <= i.indnkeyatts ORDER BY u.o), " SEP "), i.indrelid::text "
 	"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-	"JOIN pg_namespace n ON n.oid = ic.relnamespace WHERE i.indrelid IN (" USER_TABLES ") AND NOT EXISTS "
-	"(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = "
+	"JOIN pg_namespace n ON n.oid = ic.relnamespace WHERE i.indrelid IN (" USER_TABLES ") "
+	"AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = "
 	"i.indrelid AND k.contype IN ('p', 'u', 'x')) ORDER BY i.indrelid, ic.relname";
 
 /* The indexes of every table that no constraint owns. */
