@@ -42,6 +42,9 @@ start() {
   fi
   dir=$(mktemp -d "${TMPDIR:-/tmp}/strata-my.XXXXXX") || die "cannot create a temp dir"
   : >"$dir/.strata-mariadb-server" # marks the dir as ours, for `stop`
+  # A temp dir of its own: servers side by side (test lanes) sharing /tmp were seen
+  # losing an internal temporary table ("Error on delete of '/tmp/#sql-temptable-…'").
+  mkdir "$dir/tmp"
   chmod 755 "$dir"
   [ "$(id -u)" = 0 ] && chown -R mysql "$dir"
   # mariadb-install-db's bootstrap server has been seen to fail once on a loaded machine
@@ -61,7 +64,7 @@ start() {
   # exec'd redirections, so no copy of the caller's stdout (a $(…) pipe) stays open in
   # the background shell.
   (exec </dev/null >/dev/null 2>&1; as_owner "$server" --no-defaults --datadir="$dir/data" --socket="$dir/sock" --skip-networking \
-    --pid-file="$dir/pid" --log-error="$dir/server.log" --innodb-flush-log-at-trx-commit=0 \
+    --tmpdir="$dir/tmp" --pid-file="$dir/pid" --log-error="$dir/server.log" --innodb-flush-log-at-trx-commit=0 \
     --innodb-doublewrite=0 --innodb-flush-method=nosync --skip-sync-frm --innodb-buffer-pool-size=64M --innodb-log-file-size=32M --skip-log-bin \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci --max-connections=100) &
   i=0

@@ -124,24 +124,58 @@ run_unit() {
   fi
 }
 
-# run_e2e BUILD NAME: one scenario against a suite's strata
+# run_e2e BUILD NAME [SHARD COUNT]: one scenario against a suite's strata; with SHARD
+# and COUNT, only its share SHARD of COUNT (STRATA_RT_SHARD / STRATA_RT_SHARDS)
 run_e2e() {
   t="$top/tests/e2e/$2.sh"
-  out="$results/$1-$2.out"
+  label="$1/$2"
+  if [ $# -ge 4 ]; then label="$1/$2[$3/$4]"; fi
+  out="$results/$1-$2${3:+.$3}.out"
   t0=$(date +%s)
-  STRATA="$top/$1/strata" STRATA_TOP="$top" STRATA_VG="$vg" sh "$t" >"$out" 2>&1
+  if [ $# -ge 4 ]; then
+    STRATA_RT_SHARD=$3 STRATA_RT_SHARDS=$4 STRATA="$top/$1/strata" STRATA_TOP="$top" STRATA_VG="$vg" sh "$t" >"$out" 2>&1
+  else
+    STRATA="$top/$1/strata" STRATA_TOP="$top" STRATA_VG="$vg" sh "$t" >"$out" 2>&1
+  fi
   rc=$?
   secs=$(($(date +%s) - t0))
-  vg_check e2e "$1/$2"
+  vg_check e2e "$label"
   p=$(grep -c '^ok ' "$out"); f=$(grep -c '^not ok ' "$out")
   pass=$((pass + p)); fail=$((fail + f))
   if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then fail=$((fail + 1)); fi
   if [ $rc -ne 0 ] || [ "$f" -ne 0 ]; then
-    echo "FAIL e2e $1/$2 ($p ok, $f not ok, exit $rc)"; grep -A12 '^not ok ' "$out" | head -60
+    echo "FAIL e2e $label ($p ok, $f not ok, exit $rc)"; grep -A12 '^not ok ' "$out" | head -60
     [ "$f" -eq 0 ] && tail -n 20 "$out"
   else
-    echo "ok   e2e $1/$2 ($p checks, ${secs} s)"
+    echo "ok   e2e $label ($p checks, ${secs} s)"
   fi
+}
+
+# Scenarios that deal their cases to STRATA_RT_SHARD of STRATA_RT_SHARDS. Alone, such a
+# scenario runs its shards side by side itself; when lanes share a queue, each shard is
+# a test of its own, claimed by whichever lane is free.
+shards_of() { # NAME: the number of shards the lanes deal, or 0
+  [ -n "${STRATA_QUEUE:-}" ] || { echo 0; return; }
+  case $1 in
+  test_pg_roundtrip) echo "${STRATA_RT_SHARDS:-4}" ;;
+  test_mariadb_roundtrip) echo "${STRATA_RT_SHARDS:-2}" ;;
+  *) echo 0 ;;
+  esac
+}
+
+# run_claimed BUILD NAME: each shard of a scenario (or the whole) this lane claims
+run_claimed() {
+  k=$(shards_of "$2")
+  if [ "$k" -eq 0 ]; then
+    claim "$1" "$2" && run_e2e "$1" "$2"
+    return 0
+  fi
+  s=0
+  while [ "$s" -lt "$k" ]; do
+    claim "$1" "$2.$s" && run_e2e "$1" "$2" "$s" "$k"
+    s=$((s + 1))
+  done
+  return 0
 }
 
 # The longest scenarios start first, so that lanes end together; then the unit binaries,
@@ -158,7 +192,7 @@ for b in $suites; do case $b in *asan*) ;; *) heavy="$heavy $b" ;; esac; done
 for n in $order; do
   for b in $heavy; do
     suite_env "$b"
-    selected "$n" && claim "$b" "$n" && run_e2e "$b" "$n"
+    selected "$n" && run_claimed "$b" "$n"
   done
 done
 for b in $suites; do
@@ -173,7 +207,7 @@ for n in $all_e2e; do
   case " $(echo $slow) " in *" $n "*) continue ;; esac
   for b in $suites; do
     suite_env "$b"
-    selected "$n" && claim "$b" "$n" && run_e2e "$b" "$n"
+    selected "$n" && run_claimed "$b" "$n"
   done
 done
 echo "$pass passed, $fail failed"
