@@ -6,14 +6,15 @@
  * pg_get_functiondef), never as an author wrote it: both sides of a diff — the live
  * database and schema.sql loaded into a shadow database — are read here, so the same
  * declared schema always reads back the same. information_schema is not used: it hides
- * real type names. All queries run in one REPEATABLE READ snapshot.
+ * real type names. All queries run in one REPEATABLE READ snapshot, sent in one
+ * request (see `batch` below).
  *
  * Left out: system schemas (pg_*, information_schema), objects that belong to an
  * extension (pg_depend deptype 'e'), sequences owned by a column (serial, identity),
  * indexes behind constraints, internal triggers, partitions, and strata's own
  * strata_version / strata_history in the version schema. What a database holds of the
  * kinds not modelled is listed in the catalog's `uncompared` (read_uncompared), so that
- * `check` names it.
+ * `check` names it; only for the live database, as nothing reads the shadow's list.
  */
 #include "backends/postgres/postgres_internal.h"
 #include "util/map.h"
