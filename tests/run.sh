@@ -73,10 +73,10 @@ claim() { # suite name: true when this process is to run it
 suite_env() {
   # The random schema pairs: 2,000 per backend in a plain build; a sanitizer build,
   # several times slower, checks fewer (both overridable; `make soak` runs 50,000).
-  # MariaDB commits each DDL statement to disk: a pair costs about a second there.
+  # MariaDB's throwaway server keeps its data in memory: a pair costs ~20 ms of CPU there.
   case $1 in
   *asan*) pairs=${STRATA_PAIRS:-500} pgpairs=${STRATA_PG_PAIRS:-300} mypairs=${STRATA_MARIADB_PAIRS:-8} ;;
-  *) pairs=${STRATA_PAIRS:-2000} pgpairs=${STRATA_PG_PAIRS:-2000} mypairs=${STRATA_MARIADB_PAIRS:-20} ;;
+  *) pairs=${STRATA_PAIRS:-2000} pgpairs=${STRATA_PG_PAIRS:-2000} mypairs=${STRATA_MARIADB_PAIRS:-2000} ;;
   esac
   vg=""
   # STRATA_VALGRIND=1: every unit binary and every strata the scenarios start through
@@ -106,21 +106,24 @@ vg_check() {
   rm -f "$vgdir"/*.log
 }
 
-# run_unit BUILD NAME: one cmocka binary of a suite
+# run_unit BUILD NAME [SHARD COUNT]: one cmocka binary of a suite (with SHARD and COUNT,
+# its share, as run_e2e)
 run_unit() {
   t="$top/$1/tests/$2"
-  out="$results/$1-$2.out"
+  label="$1/$2"
+  if [ $# -ge 4 ]; then label="$1/$2[$3/$4]"; fi
+  out="$results/$1-$2${3:+.$3}.out"
   t0=$(date +%s)
-  (cd "$top" && STRATA_PAIRS=$pairs STRATA_PG_PAIRS=$pgpairs STRATA_MARIADB_PAIRS=$mypairs $vg "$t") >"$out" 2>&1
+  (cd "$top" && STRATA_RT_SHARD=${3:-} STRATA_RT_SHARDS=${4:-} STRATA_PAIRS=$pairs STRATA_PG_PAIRS=$pgpairs STRATA_MARIADB_PAIRS=$mypairs $vg "$t") >"$out" 2>&1
   rc=$?
   secs=$(($(date +%s) - t0))
   count_cmocka "$out"
-  vg_check unit "$1/$2"
+  vg_check unit "$label"
   if [ $rc -ne 0 ]; then
     if ! grep -q '^\[  FAILED  \]' "$out"; then fail=$((fail + 1)); fi
-    echo "FAIL unit $1/$2 (exit $rc)"; sed -n '1,60p' "$out" | grep -v '^\[ \(RUN\|      OK\) ' | head -40
+    echo "FAIL unit $label (exit $rc)"; sed -n '1,60p' "$out" | grep -v '^\[ \(RUN\|      OK\) ' | head -40
   else
-    echo "ok   unit $1/$2 (${secs} s)"
+    echo "ok   unit $label (${secs} s)"
   fi
 }
 
@@ -158,41 +161,46 @@ shards_of() { # NAME: the number of shards the lanes deal, or 0
   [ -n "${STRATA_QUEUE:-}" ] || { echo 0; return; }
   case $1 in
   test_pg_roundtrip) echo "${STRATA_RT_SHARDS:-4}" ;;
-  test_mariadb_roundtrip) echo "${STRATA_RT_SHARDS:-2}" ;;
+  test_mariadb_roundtrip | test_alembic_parity | test_schema_random_pg) echo "${STRATA_RT_SHARDS:-2}" ;;
   *) echo 0 ;;
   esac
 }
 
-# run_claimed BUILD NAME: each shard of a scenario (or the whole) this lane claims
+# run_claimed RUNNER BUILD NAME: each shard of a test (or the whole) this lane claims,
+# run by RUNNER (run_e2e or run_unit)
 run_claimed() {
-  k=$(shards_of "$2")
+  k=$(shards_of "$3")
   if [ "$k" -eq 0 ]; then
-    claim "$1" "$2" && run_e2e "$1" "$2"
+    claim "$2" "$3" && $1 "$2" "$3"
     return 0
   fi
   s=0
   while [ "$s" -lt "$k" ]; do
-    claim "$1" "$2.$s" && run_e2e "$1" "$2" "$s" "$k"
+    claim "$2" "$3.$s" && $1 "$2" "$3" "$s" "$k"
     s=$((s + 1))
   done
   return 0
 }
 
-# The longest scenarios start first, so that lanes end together; then the unit binaries,
-# then the other scenarios in name order.
-slow="test_pg_flask test_flask test_pg_django test_mariadb_roundtrip test_crash test_pg_autogen
- test_django test_pg_roundtrip test_pg_verify test_json test_mariadb_core test_alembic_parity"
+# The longest tests start first (scenarios and unit binaries, longest first as
+# measured with lanes under ASan), so that lanes end together; then the other unit
+# binaries, then the other scenarios in name order.
+slow="test_pg_roundtrip test_schema_random_pg test_alembic_parity test_pg_security test_crash
+ test_pg_verify test_django test_concurrency test_badinput test_pg_autogen test_mariadb_roundtrip
+ test_pg_core test_help test_flask test_pg_objects test_schema_random test_reliability test_output
+ test_sources test_mariadb_core test_pg_flask test_json test_pg_django"
 all_e2e=$(cd "$top/tests/e2e" && ls test_*.sh 2>/dev/null | sed 's/\.sh$//')
-order=""
-for n in $slow; do case " $(echo $all_e2e) " in *" $n "*) order="$order $n" ;; esac; done
+is_slow() { case " $(echo $slow) " in *" $1 "*) return 0 ;; esac; return 1; }
 # Sanitizer suites are the slower ones: theirs first.
 heavy=""
 for b in $suites; do case $b in *asan*) heavy="$heavy $b" ;; esac; done
 for b in $suites; do case $b in *asan*) ;; *) heavy="$heavy $b" ;; esac; done
-for n in $order; do
+for n in $slow; do
   for b in $heavy; do
     suite_env "$b"
-    selected "$n" && run_claimed "$b" "$n"
+    selected "$n" || continue
+    if [ -x "$top/$b/tests/$n" ]; then run_claimed run_unit "$b" "$n"
+    elif [ -f "$top/tests/e2e/$n.sh" ]; then run_claimed run_e2e "$b" "$n"; fi
   done
 done
 for b in $suites; do
@@ -200,14 +208,15 @@ for b in $suites; do
   for t in "$top/$b"/tests/test_*; do
     [ -x "$t" ] || continue
     n=$(basename "$t")
-    selected "$n" && claim "$b" "$n" && run_unit "$b" "$n"
+    is_slow "$n" && continue
+    selected "$n" && run_claimed run_unit "$b" "$n"
   done
 done
 for n in $all_e2e; do
-  case " $(echo $slow) " in *" $n "*) continue ;; esac
+  is_slow "$n" && continue
   for b in $suites; do
     suite_env "$b"
-    selected "$n" && run_claimed "$b" "$n"
+    selected "$n" && run_claimed run_e2e "$b" "$n"
   done
 done
 echo "$pass passed, $fail failed"

@@ -104,11 +104,18 @@ static void alter_clause(reader *r, size_t i, size_t end, const char *t)
 	buf col = BUF_INIT;
 	if (is_word(r, i, "DROP")) {
 		i++;
+		/* Without COLUMN, DROP CONSTRAINT / FOREIGN KEY / PRIMARY KEY / INDEX / KEY /
+		 * CHECK (MariaDB's spellings too) drop a key, not a column. */
+		static const char *const keys[] = { "CONSTRAINT", "FOREIGN", "PRIMARY", "INDEX", "KEY", "CHECK" };
+		int key = 0;
 		if (is_word(r, i, "COLUMN"))
 			i++;
+		else
+			for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+				key |= is_word(r, i, keys[k]);
 		if (is_word(r, i, "IF") && is_word(r, i + 1, "EXISTS"))
 			i += 2;
-		if (!is_word(r, i, "CONSTRAINT") && name_at(r, &i, &col))
+		if (!key && name_at(r, &i, &col))
 			report(r, "drops column %s.%s", t, col.ptr);
 	} else if (is_word(r, i, "ALTER")) {
 		i++;

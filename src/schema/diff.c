@@ -281,6 +281,41 @@ static strata_table *table_origin(const strata_table *b, const strata_catalog *f
 	return NULL;
 }
 
+/* The index `name` of table `t` (may be NULL) when it has one, else of any table of `c`:
+ * on MariaDB an index's name is its table's alone (InnoDB names a foreign key's index
+ * after the column, so user_id may stand in several tables). */
+static const strata_index *index_named(const strata_catalog *c, const strata_table *t,
+				       const char *name, int nocase)
+{
+	for (size_t i = 0; t && i < t->indexes.n; i++)
+		if (strata_name_eq(((const strata_index *)t->indexes.v[i])->name, name, nocase))
+			return t->indexes.v[i];
+	return strata_catalog_index(c, name);
+}
+
+/* See diff.h. */
+void strata_renames_of_table(strata_renames *out, const strata_renames *r, const char *table,
+			     int nocase)
+{
+	for (size_t i = 0; r && i < r->n; i++) {
+		const strata_rename *x = &r->v[i];
+		if (x->kind == STRATA_RENAME_TABLE ||
+		    (x->table && strata_name_eq(x->table, table, nocase)))
+			strata_renames_add(out, x->kind, x->table, x->from, x->to);
+	}
+}
+
+/* Whether index ia of the old catalog is ib, under the renames of its own table. */
+static int index_same(const strata_index *ia, const strata_index *ib, const strata_renames *r,
+		      int nocase)
+{
+	strata_renames own = { 0 };
+	strata_renames_of_table(&own, r, ia->table, nocase);
+	int eq = strata_index_equal(ia, ib, &own, nocase);
+	strata_renames_free(&own);
+	return eq;
+}
+
 /* --- rename specs and candidates ------------------------------------------------------ */
 
 /* Reads one name of a rename spec at *s: "quoted" (with "" for a quote) or a run of
@@ -1182,12 +1217,12 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		const strata_table *a = from->tables.v[i];
 		for (size_t j = 0; j < a->indexes.n; j++) {
 			const strata_index *ia = a->indexes.v[j];
-			const strata_index *ib = strata_catalog_index(to, ia->name);
+			const strata_index *ib = index_named(to, partner[i], ia->name, nocase);
 			int again = ib && nameset_has(&rebuilt, a->name);
-			if (ib && !again && strata_index_equal(ia, ib, r, nocase))
+			if (ib && !again && index_same(ia, ib, r, nocase))
 				continue;
 			strata_op *op = push(l, STRATA_OP_DROP_INDEX,
-					     !ib ? 0 : again && strata_index_equal(ia, ib, r, nocase)
+					     !ib ? 0 : again && index_same(ia, ib, r, nocase)
 							   ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED);
 			op->old_table = a;
 			op->new_table = partner[i];
@@ -1326,14 +1361,15 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		const strata_table *b = to->tables.v[j];
 		for (size_t k = 0; k < b->indexes.n; k++) {
 			const strata_index *ib = b->indexes.v[k];
-			const strata_index *ia = strata_catalog_index(from, ib->name);
+			const strata_table *origin = b_paired[j] ? table_origin(b, from, to, r, nocase) : NULL;
+			const strata_index *ia = index_named(from, origin, ib->name, nocase);
 			int again = ia && nameset_has(&rebuilt, b->name);
-			if (ia && !again && strata_index_equal(ia, ib, r, nocase))
+			if (ia && !again && index_same(ia, ib, r, nocase))
 				continue;
 			strata_op *op = push(l, STRATA_OP_CREATE_INDEX,
-					     !ia ? 0 : again && strata_index_equal(ia, ib, r, nocase)
+					     !ia ? 0 : again && index_same(ia, ib, r, nocase)
 							   ? STRATA_OP_IMPLIED : STRATA_OP_REPLACED);
-			op->old_table = b_paired[j] ? table_origin(b, from, to, r, nocase) : NULL;
+			op->old_table = origin;
 			op->new_table = b;
 			op->new_obj = ib;
 		}

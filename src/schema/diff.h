@@ -106,6 +106,12 @@ void strata_diff_rename_candidates(strata_renames *out, const strata_catalog *fr
 				   const strata_catalog *to, const strata_renames *accepted,
 				   int kind);
 
+/* Appends to `out` the renames of `r` that apply inside old table `table`: every table
+ * rename and that table's column renames (so that an index or expression of one table
+ * is not read through another table's column of the same name). */
+void strata_renames_of_table(strata_renames *out, const strata_renames *r, const char *table,
+			     int nocase);
+
 /* Diffs `from` (the database) against `to` (the declared schema) with the given renames
  * (may be NULL) into a new list at *out. Fails (STRATA_EUSAGE) when a rename names
  * something that does not exist or renames form a cycle. */

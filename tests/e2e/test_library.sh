@@ -121,9 +121,13 @@ expect_err "Can't locate revision identified by 'zz9'" "with the usual message"
 # lock_timeout waits what it says, once (was twice: the edited-revision check waited
 # too). Two timeouts 1000 ms apart: their run times differ by about 1000 ms, whatever
 # starting strata costs (was 2000).
+# The other process holds its lock until told to let go (through a FIFO), however
+# slowly the runs go on a loaded machine.
 sq lock.db "create table x (y)"
-( printf 'BEGIN EXCLUSIVE;\nINSERT INTO x VALUES (1);\n.shell sleep 3\nROLLBACK;\n' | sqlite3 lock.db ) &
-sleep 0.5
+mkfifo hold.fifo
+( printf 'BEGIN EXCLUSIVE;\nINSERT INTO x VALUES (1);\n.shell read go <hold.fifo\nROLLBACK;\n' | sqlite3 lock.db ) &
+i=0
+until [ "$(sqlite3 -cmd '.timeout 0' lock.db 'select count(*) from x' 2>&1)" != 0 ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
 timed() { t0=$(date +%s%N); run -d sqlite:lock.db upgrade; ms=$(( ($(date +%s%N) - t0) / 1000000 )); }
 printf '\nlock_timeout = 200ms\n' >>strata.ini
 timed; short=$ms
@@ -134,4 +138,5 @@ timed; long=$ms
 expect_err "for more than 1200 ms" "with the longer timeout too"
 check "the timeouts differ by 1000 ms, the run times by $((long - short)) ms (not twice that)" \
   test $((long - short)) -gt 800 -a $((long - short)) -lt 1500
+echo go >hold.fifo
 wait

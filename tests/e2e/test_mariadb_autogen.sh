@@ -44,8 +44,29 @@ run upgrade
 expect_rc 0 "upgrade"
 run check
 expect_rc 0 "check passes after upgrade"
+check "check names nothing as not compared where there is nothing of the kind" sh -c "! grep -q 'not compared' '$ERR'"
 run diff
 expect_err "No changes detected" "diff finds nothing"
+
+# What autogenerate does not model is named by check, one note each, never passed over.
+nc_url=$(mydb "${db}_nc")
+mq "${db}_nc" "CREATE PROCEDURE nc_proc() SELECT 1;
+CREATE FUNCTION nc_func(x INT) RETURNS INT DETERMINISTIC RETURN x + 1;
+CREATE EVENT nc_event ON SCHEDULE EVERY 1 DAY DO SELECT 1;
+CREATE SEQUENCE nc_seq;
+CREATE TABLE nc_hist (id INT PRIMARY KEY) WITH SYSTEM VERSIONING;
+CREATE TABLE nc_part (id INT PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 2;
+CREATE TABLE nc_opts (id INT PRIMARY KEY, c INT COMMENT 'a column', d INT INVISIBLE,
+  KEY ix_c (c) COMMENT 'an index') ROW_FORMAT=REDUNDANT;" 2>"$ERR" || nok "creating one object of each kind"
+run -d "$nc_url" check
+expect_rc 1 "check on a database with tables schema.sql lacks fails"
+for what in "procedure nc_proc" "function nc_func" "event nc_event" "sequence nc_seq" \
+  "system-versioned table nc_hist" "partitions of table nc_part" "options of table nc_opts (row_format=REDUNDANT)" \
+  "comment on column nc_opts.c" "comment on index ix_c on nc_opts" "invisible column nc_opts.d"; do
+  check "check names: $what" grep -qF "strata: note: not compared: $what" "$ERR"
+done
+check "and nothing else" test "$(grep -c 'not compared' "$ERR")" = 10
+my -e "DROP DATABASE \`${db}_nc\`"
 
 # ALGORITHM=INSTANT for a column added, a default changed; not with FULLTEXT.
 sed -i 's/  bio TEXT,/  bio TEXT,\n  age INT DEFAULT 0,/' schema.sql

@@ -281,4 +281,25 @@ check "MariaDB: c2's insert is rolled back" test "$(mq "${db}_int" 'SELECT COUNT
 check "MariaDB: no session still runs the statement" test "$(my -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(60)'")" = 0
 cd "$T" || exit 1
 
-my -e "DROP DATABASE $db; DROP DATABASE $db2; DROP DATABASE $db3; DROP DATABASE ${db}_e1; DROP DATABASE ${db}_e2; DROP DATABASE ${db}_int"
+# The version and history writes of a step go to the server with its COMMIT, in one
+# request: when one of them fails there, the error is the server's and the step's
+# rows roll back with it.
+mkdir -p "$T/bk" && cd "$T/bk" || exit 1
+project "$(mydb "${db}_bk")"
+mkrev d1 "" "table" "CREATE TABLE t (id INT PRIMARY KEY);" "DROP TABLE t;" >/dev/null
+mkrev d2 d1 "rows" "INSERT INTO t VALUES (1);
+INSERT INTO t VALUES (2);" "DELETE FROM t;" >/dev/null
+run upgrade d1
+expect_rc 0 "MariaDB: upgrade to the table"
+my "${db}_bk" -e "CREATE TRIGGER no_more BEFORE INSERT ON strata_version FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'version write refused'"
+run upgrade
+expect_rc 1 "MariaDB: a version write refused at commit fails the step"
+expect_err "version write refused" "MariaDB: with the server's message"
+check "MariaDB: the step's rows rolled back, the version stays" test "$(mq "${db}_bk" 'SELECT COUNT(*) FROM t'),$(mq "${db}_bk" 'SELECT version_num FROM strata_version'),$(mq "${db}_bk" "SELECT COUNT(*) FROM strata_history WHERE revision = 'd2' AND success = 1")" = "0,d1,0"
+my "${db}_bk" -e "DROP TRIGGER no_more"
+run upgrade
+expect_rc 0 "MariaDB: once the cause is gone, the step runs"
+check "MariaDB: its rows and version are there" test "$(mq "${db}_bk" 'SELECT COUNT(*) FROM t'),$(mq "${db}_bk" 'SELECT version_num FROM strata_version')" = "2,d2"
+cd "$T" || exit 1
+
+my -e "DROP DATABASE $db; DROP DATABASE $db2; DROP DATABASE $db3; DROP DATABASE ${db}_e1; DROP DATABASE ${db}_e2; DROP DATABASE ${db}_int; DROP DATABASE ${db}_bk"

@@ -14,33 +14,42 @@ my() { mariadb --no-defaults -S "$STRATA_MARIADB_SOCKET" -uroot -N -B "$@"; }
 mq() { my "$1" -e "$2"; }
 # wipe DB: the database dropped and made anew
 wipe() { my -e "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\`"; }
-# fresh DB SQL: the reference database emptied and loaded from SQL with the client
-fresh() { wipe "$1" && printf '%s\n' "$2" | my "$1" >/dev/null 2>&1; }
-# fp DB: the user schema as sorted lines, independent of column order and of the
-# database's own name in view and trigger text
-fp() {
-  my -e "SET @db = '$1';
+# fp_sql DB: the query that prints DB's user schema as sorted lines, independent of
+# column order and of the database's own name in view and trigger text
+fp_sql() {
+  printf '%s\n' "SET @db = '$1';
 SELECT line FROM (
   SELECT CONCAT_WS(' ', 'tab', TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT) AS line
-    FROM information_schema.TABLES WHERE TABLE_SCHEMA = @db
+    FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$1'
   UNION ALL SELECT CONCAT_WS(' ', 'col', TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE,
       IFNULL(COLUMN_DEFAULT, '-'), EXTRA, IFNULL(COLLATION_NAME, '-'), IFNULL(GENERATION_EXPRESSION, '-'))
-    FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = @db
+    FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$1'
   UNION ALL SELECT CONCAT_WS(' ', 'idx', TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME,
       IFNULL(SUB_PART, '-'), IFNULL(COLLATION, '-'), INDEX_TYPE)
-    FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = @db
+    FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = '$1'
   UNION ALL SELECT CONCAT_WS(' ', 'fk', r.TABLE_NAME, r.CONSTRAINT_NAME, r.REFERENCED_TABLE_NAME, r.UPDATE_RULE,
       r.DELETE_RULE, k.ORDINAL_POSITION, k.COLUMN_NAME, k.REFERENCED_COLUMN_NAME)
     FROM information_schema.REFERENTIAL_CONSTRAINTS r JOIN information_schema.KEY_COLUMN_USAGE k
       ON k.CONSTRAINT_SCHEMA = r.CONSTRAINT_SCHEMA AND k.TABLE_NAME = r.TABLE_NAME AND k.CONSTRAINT_NAME = r.CONSTRAINT_NAME
-    WHERE r.CONSTRAINT_SCHEMA = @db
+    WHERE r.CONSTRAINT_SCHEMA = '$1' AND k.TABLE_SCHEMA = '$1'
   UNION ALL SELECT CONCAT_WS(' ', 'chk', TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE)
-    FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = @db
+    FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = '$1'
   UNION ALL SELECT CONCAT_WS(' ', 'view', TABLE_NAME, REPLACE(VIEW_DEFINITION, CONCAT('\`', @db, '\`.'), ''), CHECK_OPTION)
-    FROM information_schema.VIEWS WHERE TABLE_SCHEMA = @db
+    FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '$1'
   UNION ALL SELECT CONCAT_WS(' ', 'trg', TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT)
-    FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = @db
-) x WHERE line NOT LIKE '% strata\_version %' AND line NOT LIKE '% strata\_history %' ORDER BY line"
+    FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = '$1'
+) x WHERE line NOT LIKE '% strata\\_version %' AND line NOT LIKE '% strata\\_history %' ORDER BY line;"
+}
+# same_as DB SQL: SQL loaded by the client into a fresh database DB_ref, and DB's
+# fingerprint compared with it, in one client run: 0 when they are equal (the
+# difference in $OUT), 1 when they differ, 2 when the client failed
+same_as() {
+  { printf 'DROP DATABASE IF EXISTS `%s_ref`; CREATE DATABASE `%s_ref`; USE `%s_ref`;\n' "$1" "$1" "$1"
+    printf '%s\nDELIMITER ;\n' "$2"; fp_sql "$1"; echo "SELECT '-- reference';"; fp_sql "$1_ref"
+  } | my >fp.all 2>"$ERR" || return 2
+  sed '/^-- reference$/,$d' fp.all >fp.got
+  sed '1,/^-- reference$/d' fp.all >fp.want
+  diff fp.want fp.got >"$OUT" || return 1
 }
 
 db=myrt_${$}_$STRATA_RT_SHARD
@@ -66,9 +75,8 @@ rt() {
   [ -z "$fail" ] && { st migrate -m b "$@" >"$OUT" 2>"$ERR" || fail="migrate B"; }
   [ -z "$fail" ] && { st upgrade >"$OUT" 2>"$ERR" || { fail="upgrade B"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
   if [ -z "$fail" ]; then
-    fresh "${db}_ref" "$B" || fail="loading B with the mariadb client"
-    [ -z "$fail" ] && { fp "$db" >fp.got && fp "${db}_ref" >fp.want || fail="fingerprint query"; }
-    [ -z "$fail" ] && { diff fp.want fp.got >"$OUT" || fail="catalog after upgrade differs from B"; }
+    same_as "$db" "$B"
+    case $? in 1) fail="catalog after upgrade differs from B" ;; 2) fail="loading B with the mariadb client" ;; esac
   fi
   if [ -z "$fail" ] && [ -n "$query" ]; then
     got=$(mq "$db" "$query" 2>"$ERR")
@@ -78,9 +86,8 @@ rt() {
   [ -z "$fail" ] && { st migrate -m again >"$OUT" 2>"$ERR"; grep -q "No changes detected" "$OUT" || fail="second migrate is not empty"; }
   [ -z "$fail" ] && { st downgrade -1 >"$OUT" 2>"$ERR" || { fail="downgrade"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
   if [ -z "$fail" ]; then
-    fresh "${db}_ref" "$A" || fail="loading A with the mariadb client"
-    [ -z "$fail" ] && { fp "$db" >fp.got && fp "${db}_ref" >fp.want || fail="fingerprint query"; }
-    [ -z "$fail" ] && { diff fp.want fp.got >"$OUT" || fail="catalog after downgrade differs from A"; }
+    same_as "$db" "$A"
+    case $? in 1) fail="catalog after downgrade differs from A" ;; 2) fail="loading A with the mariadb client" ;; esac
   fi
   if [ -z "$fail" ]; then ok "$n $name"; else echo "# $fail"; nok "$n $name"; fi
   cd "$T" || return
@@ -123,6 +130,9 @@ P='CREATE TABLE p (id INT PRIMARY KEY);'
 SP="INSERT INTO p VALUES (1), (2); INSERT INTO c VALUES (1, 1), (2, 2);"
 rt "add a foreign key" "$P CREATE TABLE c (id INT PRIMARY KEY, p_id INT);" "$P CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id));" "$SP" "SELECT COUNT(*) FROM c" 2
 rt "drop a foreign key" "$P CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id));" "$P CREATE TABLE c (id INT PRIMARY KEY, p_id INT, KEY c_p (p_id));" "$SP" "SELECT COUNT(*) FROM c" 2
+# InnoDB names a foreign key's own index after the column; loaded from B, it has the new
+# column's name: the index is renamed with the column (DROP INDEX fails, error 1553).
+rt "rename a column under a foreign key" "$P CREATE TABLE c (id INT PRIMARY KEY, p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));" "$P CREATE TABLE c (id INT PRIMARY KEY, parent INT, FOREIGN KEY (parent) REFERENCES p (id));" "$SP" "SELECT GROUP_CONCAT(parent ORDER BY id) FROM c" "1,2" --rename c.p_id:parent
 rt "foreign key actions change" "$P CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id));" "$P CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE CASCADE ON UPDATE SET NULL);" "$SP" "SELECT COUNT(*) FROM c" 2
 rt "drop parent and child together" "$P CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id)); $T1" "$T1" "$SP $S1" "$C1" 2
 rt "foreign-key cycle between new tables" "$T1" "$T1 CREATE TABLE x (id INT PRIMARY KEY, y_id INT); CREATE TABLE y (id INT PRIMARY KEY, x_id INT, CONSTRAINT y_x FOREIGN KEY (x_id) REFERENCES x (id)); ALTER TABLE x ADD CONSTRAINT x_y FOREIGN KEY (y_id) REFERENCES y (id);" "$S1" "$C1" 2

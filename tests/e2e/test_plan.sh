@@ -45,3 +45,10 @@ expect_out "^    ! adds NOT NULL to users.email$" "flags SET NOT NULL"
 expect_out "^    ! drops table old data$" "flags each table of DROP TABLE, quoted names read"
 expect_out "^    ! drops table users$" "flags DROP TABLE IF EXISTS"
 check "the lossy revision is listed under its own line" sh -c "grep -A8 '^upgrade p00000000005' $OUT | grep -q 'deletes every row'"
+# MariaDB's ALTER TABLE clauses that drop a key, not a column, are not read as columns
+# (a column named like a keyword is still one after COLUMN).
+mkrev p00000000006 p00000000005 "keys" "ALTER TABLE users DROP FOREIGN KEY fk_a, DROP PRIMARY KEY, DROP INDEX ix_b, DROP KEY ix_c, DROP CHECK ck_d, DROP CONSTRAINT ck_e;
+ALTER TABLE users DROP COLUMN \`key\`;" "SELECT 1;" >/dev/null
+run upgrade p00000000006 --plan
+expect_no_out "drops column users\.(FOREIGN|PRIMARY|INDEX|KEY|CHECK|CONSTRAINT)" "DROP FOREIGN KEY / PRIMARY KEY / INDEX / KEY / CHECK drop no column"
+expect_out "^    ! drops column users\.key$" "DROP COLUMN of a column named key is still a dropped column"

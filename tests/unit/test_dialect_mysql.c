@@ -185,6 +185,128 @@ static void test_renames_and_pkey(void **state)
 	strata_catalog_free(b);
 }
 
+/* Table `name`(id, `col` INT) of c with a foreign key NAME_ibfk_1 on `col` to p(id), and
+ * the index InnoDB made for it, named after the column (as a database reads after
+ * CREATE TABLE … FOREIGN KEY (col) REFERENCES p (id)). */
+static void fk_child(strata_catalog *c, const char *name, const char *col)
+{
+	strata_table *t = strata_catalog_add_table(c, name);
+	strata_table_add_column(t, "id", "INT(11)")->notnull = 1;
+	strata_table_add_column(t, col, "INT(11)");
+	strvec_push(&t->pk.columns, "id");
+	strata_fkey *fk = strata_table_add_fkey(t, "p");
+	fk->name = xasprintf("%s_ibfk_1", name);
+	strvec_push(&fk->from, col);
+	strvec_push(&fk->to, "id");
+	strata_index *ix = strata_table_add_index(t, col, 0);
+	strata_index_add_part(ix, col, 0, NULL, 0);
+	ix->def = xasprintf("CREATE INDEX `%s` ON `%s` (`%s`)", col, name, col);
+}
+
+/* p(id) and c(id, `col`) referencing it (fk_child). */
+static strata_catalog *fk_pair(const char *col)
+{
+	strata_catalog *c = cat();
+	strata_table *p = strata_catalog_add_table(c, "p");
+	strata_table_add_column(p, "id", "INT(11)")->notnull = 1;
+	strvec_push(&p->pk.columns, "id");
+	fk_child(c, "c", col);
+	strata_catalog_sort(c);
+	return c;
+}
+
+/* A column renamed under a foreign key: the live database keeps the foreign key's index
+ * under the old column's name, a database loaded from the declared schema names it after
+ * the new one. DROP INDEX fails there (error 1553, the foreign key needs it): the index
+ * is renamed in place, both ways. An index renamed with nothing else changed, too. */
+static void test_fkey_index_follows_rename(void **state)
+{
+	(void)state;
+	strata_catalog *a = fk_pair("p_id"), *b = fk_pair("parent");
+	strata_renames r = { 0 };
+	strata_renames_add(&r, STRATA_RENAME_COLUMN, "c", "p_id", "parent");
+	buf up = BUF_INIT, down = BUF_INIT;
+	render(a, b, &r, &up, &down);
+	expect_text(up.ptr,
+		    "ALTER TABLE `c` RENAME COLUMN `p_id` TO `parent`;\n"
+		    "\n"
+		    "ALTER TABLE `c` RENAME INDEX `p_id` TO `parent`;\n");
+	expect_text(down.ptr,
+		    "ALTER TABLE `c` RENAME COLUMN `parent` TO `p_id`;\n"
+		    "\n"
+		    "ALTER TABLE `c` RENAME INDEX `parent` TO `p_id`;\n");
+	strata_renames_free(&r);
+	strata_catalog_free(b);
+	/* The same columns, another name: renamed; another column: dropped and created. */
+	b = fk_pair("p_id");
+	strata_table *tb = strata_catalog_table(b, "c");
+	strata_table_add_column(tb, "other", "INT(11)");
+	free(((strata_index *)tb->indexes.v[0])->name);
+	((strata_index *)tb->indexes.v[0])->name = xstrdup("ix_p");
+	free(((strata_index *)tb->indexes.v[0])->def);
+	((strata_index *)tb->indexes.v[0])->def = xstrdup("CREATE INDEX `ix_p` ON `c` (`p_id`)");
+	strata_index *ix = strata_table_add_index(tb, "ix_other", 0);
+	strata_index_add_part(ix, "other", 0, NULL, 0);
+	ix->def = xstrdup("CREATE INDEX `ix_other` ON `c` (`other`)");
+	buf_reset(&up);
+	buf_reset(&down);
+	render(a, b, NULL, &up, &down);
+	expect_text(up.ptr,
+		    "ALTER TABLE `c` ADD COLUMN `other` INT(11) NULL, ALGORITHM=INSTANT;\n"
+		    "\n"
+		    "ALTER TABLE `c` RENAME INDEX `p_id` TO `ix_p`;\n"
+		    "\n"
+		    "CREATE INDEX `ix_other` ON `c` (`other`);\n");
+	expect_text(down.ptr,
+		    "DROP INDEX `ix_other` ON `c`;\n"
+		    "\n"
+		    "-- WARNING: drops column c.other and the data in it\n"
+		    "ALTER TABLE `c` DROP COLUMN `other`, ALGORITHM=INSTANT;\n"
+		    "\n"
+		    "ALTER TABLE `c` RENAME INDEX `ix_p` TO `p_id`;\n");
+	buf_free(&up);
+	buf_free(&down);
+	strata_catalog_free(a);
+	strata_catalog_free(b);
+}
+
+/* An index's name is its table's alone: two tables with a foreign key on a column of
+ * the same name each have an index of that name. Nothing changes between equal
+ * schemas, and renaming one of the columns renames that table's index only. */
+static void test_same_index_name_in_two_tables(void **state)
+{
+	(void)state;
+	strata_catalog *a = fk_pair("user_id"), *b = fk_pair("user_id");
+	fk_child(a, "d", "user_id");
+	fk_child(b, "d", "user_id");
+	strata_catalog_sort(a);
+	strata_catalog_sort(b);
+	buf up = BUF_INIT, down = BUF_INIT;
+	render(a, b, NULL, &up, &down);
+	expect_text(up.ptr ? up.ptr : "", "");
+	expect_text(down.ptr ? down.ptr : "", "");
+	strata_catalog_free(b);
+	b = fk_pair("user_id");
+	fk_child(b, "d", "author");
+	strata_catalog_sort(b);
+	strata_renames r = { 0 };
+	strata_renames_add(&r, STRATA_RENAME_COLUMN, "d", "user_id", "author");
+	render(a, b, &r, &up, &down);
+	expect_text(up.ptr,
+		    "ALTER TABLE `d` RENAME COLUMN `user_id` TO `author`;\n"
+		    "\n"
+		    "ALTER TABLE `d` RENAME INDEX `user_id` TO `author`;\n");
+	expect_text(down.ptr,
+		    "ALTER TABLE `d` RENAME COLUMN `author` TO `user_id`;\n"
+		    "\n"
+		    "ALTER TABLE `d` RENAME INDEX `author` TO `user_id`;\n");
+	strata_renames_free(&r);
+	buf_free(&up);
+	buf_free(&down);
+	strata_catalog_free(a);
+	strata_catalog_free(b);
+}
+
 /* MariaDB's type rule: which type changes may change or reject stored values. */
 static void test_type_narrows(void **state)
 {
@@ -243,6 +365,8 @@ int main(void)
 		cmocka_unit_test(test_create_table_fkey_last),
 		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_renames_and_pkey),
+		cmocka_unit_test(test_fkey_index_follows_rename),
+		cmocka_unit_test(test_same_index_name_in_two_tables),
 		cmocka_unit_test(test_type_narrows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

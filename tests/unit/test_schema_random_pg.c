@@ -39,193 +39,97 @@
 
 /* --- types and their values ------------------------------------------------------------ */
 
-typedef struct ptype {
-	const char *name;     /* as written in A and B */
-	const char *vals[4];  /* rows 1, 3, 4, 5 (row 2 is NULL where allowed) */
-	const char *to;       /* types a change may turn it into, space-separated indexes;
-			       * those after '|' reject some of the rows' values (rarer) */
-	int indexable;        /* a btree index on it is fine whatever the values */
-	int genable;          /* may be computed as a generated column */
-} ptype;
-
 enum { P_INT, P_SMALLINT, P_BIGINT, P_NUM123, P_NUM, P_REAL, P_DOUBLE, P_TEXT, P_VC10,
        P_BOOL, P_DATE, P_TS, P_TSTZ, P_BYTEA, P_JSONB, P_UUID, P_TEXTARR, P_CHAR5, P_VC300,
        P_NTYPES };
 
-static const ptype types[P_NTYPES] = {
-	[P_INT] = { "integer", { "42", "2147483647", "-2147483648", "0" }, "2 4 6 7 18 | 1", 1, 1 },
-	[P_SMALLINT] = { "smallint", { "7", "32767", "-32768", "0" }, "0 2 7", 1, 1 },
+/* Name, rows 1/3/4/5, the types a change may make of it (after '|': some rows' values
+ * are rejected), indexable, may be generated, takes no literal default, gets no CHECK. */
+static const orc_type types[P_NTYPES] = {
+	[P_INT] = { "integer", { "42", "2147483647", "-2147483648", "0" }, "2 4 6 7 18 | 1", 1, 1, 0, 0 },
+	[P_SMALLINT] = { "smallint", { "7", "32767", "-32768", "0" }, "0 2 7", 1, 1, 0, 0 },
 	[P_BIGINT] = { "bigint", { "42", "9223372036854775807", "-9223372036854775808", "-1" },
-		       "4 7 | 0", 1, 1 },
-	[P_NUM123] = { "numeric(12,3)", { "1.5", "123456789.123", "-0.001", "0" }, "4 6 7", 1, 1 },
+		       "4 7 | 0", 1, 1, 0, 0 },
+	[P_NUM123] = { "numeric(12,3)", { "1.5", "123456789.123", "-0.001", "0" }, "4 6 7", 1, 1, 0, 0 },
 	[P_NUM] = { "numeric", { "1.5", "123456789012345678901234567890.123456789",
-				 "0.000000000000000000000000000001", "-7" }, "6 7 | 3", 1, 1 },
-	[P_REAL] = { "real", { "1.5", "3.4e38", "-1.17549435e-38", "0.1" }, "6 7", 1, 0 },
+				 "0.000000000000000000000000000001", "-7" }, "6 7 | 3", 1, 1, 0, 0 },
+	[P_REAL] = { "real", { "1.5", "3.4e38", "-1.17549435e-38", "0.1" }, "6 7", 1, 0, 0, 0 },
 	[P_DOUBLE] = { "double precision", { "1.5", "1.7976931348623157e308",
-					     "2.2250738585072014e-308", "0.1" }, "7 | 5 3", 1, 0 },
+					     "2.2250738585072014e-308", "0.1" }, "7 | 5 3", 1, 0, 0, 0 },
 	[P_TEXT] = { "text", { "'v'", "'naïve ñandú 日本語 🎉'", "LONG", "'it''s -- ; \"q\" \\ x'" },
-		     "8 18", 0, 1 },
+		     "8 18", 0, 1, 0, 0 },
 	[P_VC10] = { "character varying(10)", { "'v1'", "'naïve日本'", "'0123456789'", "' '" },
-		     "7 18", 1, 0 },
-	[P_BOOL] = { "boolean", { "true", "false", "true", "false" }, "7", 1, 0 },
+		     "7 18", 1, 0, 0, 0 },
+	[P_BOOL] = { "boolean", { "true", "false", "true", "false" }, "7", 1, 0, 0, 1 },
 	[P_DATE] = { "date", { "'2024-02-29'", "'5874897-12-31'", "'4713-01-01 BC'", "'infinity'" },
-		     "7 | 11 12", 1, 0 },
+		     "7 | 11 12", 1, 0, 0, 0 },
 	[P_TS] = { "timestamp without time zone",
 		   { "'2024-02-29 12:34:56.789012'", "'294276-12-31 23:59:59.999999'",
-		     "'4713-01-01 00:00:00 BC'", "'-infinity'" }, "12 10 7", 1, 0 },
+		     "'4713-01-01 00:00:00 BC'", "'-infinity'" }, "12 10 7", 1, 0, 0, 0 },
 	[P_TSTZ] = { "timestamp with time zone",
 		     { "'2024-02-29 12:34:56.789012+05:30'", "'infinity'", "'1970-01-01 00:00:00+00'",
-		       "'2000-01-01 00:00:00-12'" }, "11 7", 1, 0 },
-	[P_BYTEA] = { "bytea", { "'\\x00ff'", "'\\x'", "LONGBYTES", "'\\xe697a5'" }, "7", 0, 0 },
+		       "'2000-01-01 00:00:00-12'" }, "11 7", 1, 0, 0, 0 },
+	[P_BYTEA] = { "bytea", { "'\\x00ff'", "'\\x'", "LONGBYTES", "'\\xe697a5'" }, "7", 0, 0, 0, 0 },
 	[P_JSONB] = { "jsonb", { "'{\"a\": [1, 2.50, \"ü\"], \"b\": null}'", "'[]'", "'\"str\"'",
-				 "'1e400'" }, "7", 0, 0 },
+				 "'1e400'" }, "7", 0, 0, 0, 0 },
 	[P_UUID] = { "uuid", { "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'",
 			       "'00000000-0000-0000-0000-000000000000'",
 			       "'ffffffff-ffff-ffff-ffff-ffffffffffff'",
-			       "'123e4567-e89b-12d3-a456-426614174000'" }, "7", 1, 0 },
+			       "'123e4567-e89b-12d3-a456-426614174000'" }, "7", 1, 0, 0, 0 },
 	[P_TEXTARR] = { "text[]", { "'{a,\"b c\",NULL,ü}'", "'{}'", "'{{1,2},{3,4}}'", "'{\"\"}'" },
-			"7", 0, 0 },
-	[P_CHAR5] = { "character(5)", { "'ab'", "'abcde'", "' '", "'ü'" }, "7 8", 1, 0 },
+			"7", 0, 0, 0, 0 },
+	[P_CHAR5] = { "character(5)", { "'ab'", "'abcde'", "' '", "'ü'" }, "7 8", 1, 0, 0, 0 },
 	[P_VC300] = { "character varying(300)", { "'v'", "'ünï'", "'0123456789abc'", "''" },
-		      "7 8", 1, 0 },
+		      "7 8", 1, 0, 0, 0 },
 };
 
-/* A type a change may turn `t` into (or `t` when it has none): one that takes every
- * value, or one in five times one that rejects some. */
-static int type_change(int t)
+/* A value of the given catalog type that fills a column (for `-- strata:fill`). */
+static const char *fill_value(const char *type)
 {
-	return orc_type_change(types[t].to, t);
+	for (int i = 0; i < P_NTYPES; i++)
+		if (strcmp(types[i].name, type) == 0)
+			return types[i].vals[0];
+	return "NULL";
 }
 
-/* --- the model ------------------------------------------------------------------------- */
+static const int mutations[] = { ORC_ADD_TABLE, ORC_DROP_TABLE, ORC_ADD_COLUMN, ORC_DROP_COLUMN,
+				 ORC_RETYPE, ORC_RETYPE, ORC_NOTNULL, ORC_DEFAULT, ORC_PLAIN,
+				 ORC_GENERATED, ORC_EXPRESSION, ORC_RENAME_TABLE, ORC_RENAME_COLUMN };
 
-typedef struct pcol {
-	int alive;
-	char name[48];
-	int type;
-	int notnull;
-	int dflt;    /* a DEFAULT (the type's first value) */
-	int check;   /* CHECK (c IS DISTINCT FROM <row 1 value>::type) — holds for other rows */
-	int ref;     /* references parent table ref-1's id */
-	int gen;     /* GENERATED ALWAYS AS (id * 2 or id * 3) STORED */
-	int gexpr;
-	int index;   /* a plain index on it */
-	int renamed; /* renamed by a declared rename: it stays */
-	int in_a;    /* A has it */
-} pcol;
-
-#define PMAXC 8
-#define PMAXT 4
-
-typedef struct ptable {
-	int alive, in_a, view;
-	char name[48];
-	pcol cols[PMAXC]; /* cols[0] is id integer PRIMARY KEY */
-	int ncols;
-} ptable;
-
-typedef struct pschema {
-	ptable t[PMAXT];
-	int nt;
-	char schema[16]; /* every table of the pair lives in it */
-} pschema;
-
-
-static void random_column(pschema *s, int ti, pcol *c, int in_a)
-{
-	memset(c, 0, sizeof(*c));
-	c->alive = 1;
-	c->in_a = in_a;
-	new_name(c->name, sizeof(c->name), "c");
-	int kind = rnd(10);
-	if (kind == 0 && ti > 0 && s->t[0].alive && s->t[0].in_a) {
-		c->type = P_INT;
-		c->ref = 1;
-	} else if (kind == 1) {
-		static const int gt[] = { P_INT, P_BIGINT, P_NUM, P_TEXT };
-		c->type = gt[rnd(4)];
-		c->gen = 1;
-		c->gexpr = rnd(2);
-		return;
-	} else {
-		c->type = rnd(P_NTYPES);
-	}
-	c->notnull = chance(25) && (in_a || !c->ref);
-	c->dflt = !c->ref && chance(30);
-	if (!in_a && c->notnull)
-		c->dflt = 1;
-	c->check = !c->ref && c->type != P_BOOL && chance(10);
-	c->index = types[c->type].indexable && chance(20);
-}
-
-static void random_table(pschema *s, int in_a)
-{
-	if (s->nt >= PMAXT)
-		return;
-	int ti = s->nt++;
-	ptable *t = &s->t[ti];
-	memset(t, 0, sizeof(*t));
-	t->alive = 1;
-	t->in_a = in_a;
-	new_name(t->name, sizeof(t->name), "t");
-	snprintf(t->cols[0].name, sizeof(t->cols[0].name), "id");
-	t->cols[0].alive = 1;
-	t->cols[0].type = P_INT;
-	t->ncols = 1;
-	int n = 1 + rnd(5);
-	for (int i = 0; i < n; i++)
-		random_column(s, ti, &t->cols[t->ncols++], in_a);
-	t->view = chance(20);
-}
-
-static void random_schema(pschema *s)
-{
-	memset(s, 0, sizeof(*s));
-	int n = 1 + rnd(2);
-	for (int i = 0; i < n; i++)
-		random_table(s, 1);
-}
+static const orc_model model = {
+	.types = types,
+	.ntypes = P_NTYPES,
+	.int_type = P_INT,
+	.gen_types = { P_INT, P_BIGINT, P_NUM, P_TEXT },
+	.maxt = 4,
+	.maxc = 8,
+	.more_cols = 5,
+	.checks = 1,
+	.views = 1,
+	.mutations = mutations,
+	.nmutations = (int)(sizeof(mutations) / sizeof(mutations[0])),
+	.quote = pg_quote,
+	.qname = pg_qname,
+	.bytes_open = "'\\x",
+	.fill_value = fill_value,
+	.id_text = "\"id\"::text",
+	.literal_fn = "quote_nullable",
+};
 
 /* --- printing ------------------------------------------------------------------------------ */
 
-static void put_value_of(buf *b, int type, int r, int k)
-{
-	const char *v = types[type].vals[r == 1 ? 0 : r - 2];
-	if (strcmp(v, "LONG") == 0) {
-		buf_putc(b, '\'');
-		for (int n = 0; n < 250; n++)
-			buf_puts(b, "long text ");
-		buf_printf(b, "%d'", k);
-	} else if (strcmp(v, "LONGBYTES") == 0) {
-		buf_puts(b, "'\\x");
-		for (int n = 0; n < 500; n++)
-			buf_puts(b, "00ff");
-		buf_putc(b, '\'');
-	} else {
-		buf_puts(b, v);
-	}
-}
-
-static void put_gen_expr(buf *b, const pcol *c)
+static void put_gen_expr(buf *b, const orc_col *c)
 {
 	buf_printf(b, c->type == P_TEXT ? "((\"id\" * %d)::text)" : "(\"id\" * %d)", c->gexpr ? 3 : 2);
 }
 
-/* Appends "schema"."name". */
-static void put_qname(buf *b, const pschema *s, const char *name)
-{
-	pg_quote(b, s->schema);
-	buf_putc(b, '.');
-	pg_quote(b, name);
-}
-
-static void print_table(buf *b, const pschema *s, const ptable *t)
+static void print_table(buf *b, const orc_schema *s, const orc_table *t)
 {
 	buf_puts(b, "CREATE TABLE ");
-	put_qname(b, s, t->name);
+	orc_put_table(&model, b, s, t->name);
 	buf_puts(b, " (\n  \"id\" integer PRIMARY KEY");
 	for (int i = 1; i < t->ncols; i++) {
-		const pcol *c = &t->cols[i];
+		const orc_col *c = &t->cols[i];
 		if (!c->alive)
 			continue;
 		buf_puts(b, ",\n  ");
@@ -241,27 +145,27 @@ static void print_table(buf *b, const pschema *s, const ptable *t)
 			buf_puts(b, " NOT NULL");
 		if (c->dflt) {
 			buf_puts(b, " DEFAULT ");
-			put_value_of(b, c->type, 1, i);
+			orc_put_value(&model, b, c->type, 1, i);
 		}
 		if (c->check) {
 			buf_puts(b, " CHECK (");
 			pg_quote(b, c->name);
 			buf_puts(b, " IS DISTINCT FROM ");
-			put_value_of(b, c->type, 5, i);
+			orc_put_value(&model, b, c->type, 5, i);
 			buf_printf(b, "::%s)", types[c->type].name);
 		}
 		if (c->ref && s->t[0].alive) {
 			buf_puts(b, " REFERENCES ");
-			put_qname(b, s, s->t[0].name);
+			orc_put_table(&model, b, s, s->t[0].name);
 		}
 	}
 	buf_puts(b, "\n);\n");
 	for (int i = 1; i < t->ncols; i++) {
-		const pcol *c = &t->cols[i];
+		const orc_col *c = &t->cols[i];
 		if (!c->alive || !c->index)
 			continue;
 		buf_puts(b, "CREATE INDEX ON ");
-		put_qname(b, s, t->name);
+		orc_put_table(&model, b, s, t->name);
 		buf_puts(b, " (");
 		pg_quote(b, c->name);
 		buf_puts(b, ");\n");
@@ -270,14 +174,14 @@ static void print_table(buf *b, const pschema *s, const ptable *t)
 		buf_puts(b, "CREATE VIEW ");
 		char vn[64];
 		snprintf(vn, sizeof(vn), "v_%s", t->name);
-		put_qname(b, s, vn);
+		orc_put_table(&model, b, s, vn);
 		buf_puts(b, " AS SELECT * FROM ");
-		put_qname(b, s, t->name);
+		orc_put_table(&model, b, s, t->name);
 		buf_puts(b, ";\n");
 	}
 }
 
-static void print_schema(buf *b, const pschema *s)
+static void print_schema(buf *b, const orc_schema *s)
 {
 	buf_puts(b, "CREATE SCHEMA ");
 	pg_quote(b, s->schema);
@@ -285,188 +189,6 @@ static void print_schema(buf *b, const pschema *s)
 	for (int i = 0; i < s->nt; i++)
 		if (s->t[i].alive)
 			print_table(b, s, &s->t[i]);
-}
-
-/* Whether column k of table i may hold NULL in A and, where B keeps it, in B. */
-static int nullable(const pschema *a, const pschema *b, int i, int k)
-{
-	if (k == 0 || a->t[i].cols[k].notnull)
-		return 0;
-	const ptable *tb = &b->t[i];
-	return !tb->alive || k >= tb->ncols || !tb->cols[k].alive || !tb->cols[k].notnull;
-}
-
-/* Rows 1..5 in every table of A. */
-static void print_rows(buf *b, const pschema *a, const pschema *bs)
-{
-	for (int i = 0; i < a->nt; i++) {
-		const ptable *t = &a->t[i];
-		for (int r = 1; r <= 5; r++) {
-			buf_puts(b, "INSERT INTO ");
-			put_qname(b, a, t->name);
-			buf_puts(b, " (\"id\"");
-			for (int k = 1; k < t->ncols; k++)
-				if (!t->cols[k].gen) {
-					buf_puts(b, ", ");
-					pg_quote(b, t->cols[k].name);
-				}
-			buf_printf(b, ") VALUES (%d", r);
-			for (int k = 1; k < t->ncols; k++) {
-				const pcol *c = &t->cols[k];
-				if (c->gen)
-					continue;
-				buf_puts(b, ", ");
-				if (r == 2 && nullable(a, bs, i, k))
-					buf_puts(b, "NULL");
-				else if (c->ref)
-					buf_printf(b, "%d", r);
-				else if (c->check && r == 5)
-					put_value_of(b, c->type, 1, k);
-				else
-					put_value_of(b, c->type, r, k);
-			}
-			buf_puts(b, ");\n");
-		}
-	}
-}
-
-/* --- mutations ----------------------------------------------------------------------------- */
-
-typedef struct prenames {
-	char spec[4][200];
-	int n;
-	int renamed[PMAXT];
-	int cols_renamed[PMAXT];
-} prenames;
-
-static void mutate(pschema *b, prenames *rn, buf *log)
-{
-	int cand[PMAXT], nt = 0;
-	for (int i = 0; i < b->nt; i++)
-		if (b->t[i].alive)
-			cand[nt++] = i;
-	int ti = nt ? cand[rnd(nt)] : -1;
-	ptable *t = ti >= 0 ? &b->t[ti] : NULL;
-	int cc[PMAXC], ncc = 0;
-	for (int k = 1; t && k < t->ncols; k++)
-		if (t->cols[k].alive)
-			cc[ncc++] = k;
-	int ci = ncc ? cc[rnd(ncc)] : -1;
-	pcol *c = ci > 0 ? &t->cols[ci] : NULL;
-	switch (rnd(13)) {
-	case 0:
-		random_table(b, 0);
-		buf_puts(log, "add table; ");
-		break;
-	case 1:
-		/* The parent of every reference stays. */
-		if (t && ti > 0 && t->in_a && !rn->renamed[ti] && !rn->cols_renamed[ti]) {
-			t->alive = 0;
-			buf_printf(log, "drop table %s; ", t->name);
-		}
-		break;
-	case 2:
-		if (t && t->ncols < PMAXC) {
-			random_column(b, ti, &t->cols[t->ncols], 0);
-			buf_printf(log, "add column %s.%s; ", t->name, t->cols[t->ncols].name);
-			t->ncols++;
-		}
-		break;
-	case 3:
-		if (c && !c->renamed) {
-			c->alive = 0;
-			buf_printf(log, "drop column %s.%s; ", t->name, c->name);
-		}
-		break;
-	case 4:
-	case 5:
-		if (c && !c->gen && !c->ref) {
-			int to = type_change(c->type);
-			buf_printf(log, "type %s.%s %s -> %s; ", t->name, c->name, types[c->type].name,
-				   types[to].name);
-			c->type = to;
-			c->index = c->index && types[to].indexable;
-			c->check = 0;
-		}
-		break;
-	case 6:
-		if (c && !c->gen) {
-			c->notnull = !c->notnull;
-			buf_printf(log, "notnull %s.%s; ", t->name, c->name);
-		}
-		break;
-	case 7:
-		if (c && !c->gen && !c->ref) {
-			c->dflt = !c->dflt;
-			buf_printf(log, "default %s.%s; ", t->name, c->name);
-		}
-		break;
-	case 8:
-		/* A generated column made plain: it keeps its values. */
-		if (c && c->gen) {
-			c->gen = 0;
-			buf_printf(log, "plain %s.%s; ", t->name, c->name);
-		}
-		break;
-	case 9:
-		/* A plain column made generated: its values are replaced. */
-		if (c && !c->gen && !c->ref && types[c->type].genable) {
-			c->gen = 1;
-			c->gexpr = rnd(2);
-			c->notnull = c->dflt = c->check = 0;
-			buf_printf(log, "generated %s.%s; ", t->name, c->name);
-		}
-		break;
-	case 10:
-		if (c && c->gen) {
-			c->gexpr = !c->gexpr;
-			buf_printf(log, "expression %s.%s; ", t->name, c->name);
-		}
-		break;
-	case 11:
-		if (t && t->in_a && !rn->renamed[ti] && rn->n < 4) {
-			char old[48];
-			snprintf(old, sizeof(old), "%s", t->name);
-			snprintf(t->name, sizeof(t->name), "renamed%u", ++name_seq);
-			buf spec = BUF_INIT;
-			orc_spec_name(&spec, b->schema);
-			buf_putc(&spec, '.');
-			orc_spec_name(&spec, old);
-			buf_putc(&spec, ':');
-			orc_spec_name(&spec, b->schema);
-			buf_putc(&spec, '.');
-			orc_spec_name(&spec, t->name);
-			snprintf(rn->spec[rn->n++], sizeof(rn->spec[0]), "%s", spec.ptr);
-			buf_free(&spec);
-			rn->renamed[ti] = 1;
-			buf_printf(log, "rename table %s; ", old);
-		}
-		break;
-	case 12:
-		if (c && c->in_a && !c->renamed && !rn->renamed[ti] && rn->n < 4 && !strchr(t->name, ':') &&
-		    !strchr(c->name, ':')) {
-			char old[48];
-			snprintf(old, sizeof(old), "%s", c->name);
-			snprintf(c->name, sizeof(c->name), "rc%u", ++name_seq);
-			c->renamed = 1;
-			rn->cols_renamed[ti] = 1;
-			buf spec = BUF_INIT, qual = BUF_INIT;
-			buf_printf(&qual, "%s.%s", b->schema, t->name);
-			orc_spec_name(&spec, qual.ptr);
-			buf_free(&qual);
-			buf_putc(&spec, '.');
-			orc_spec_name(&spec, old);
-			buf_printf(&spec, ":%s", c->name);
-			snprintf(rn->spec[rn->n++], sizeof(rn->spec[0]), "%s", spec.ptr);
-			buf_free(&spec);
-			buf_printf(log, "rename column %s.%s; ", t->name, old);
-		}
-		break;
-	}
-	if (t && t->view && chance(10)) {
-		t->view = 0;
-		buf_puts(log, "drop view; ");
-	}
 }
 
 /* --- the database ------------------------------------------------------------------------- */
@@ -504,46 +226,6 @@ static strata_catalog *pcatalog(void)
 	return c;
 }
 
-/* A value of the given catalog type that fills a column (for `-- strata:fill`). */
-static const char *fill_value(const char *type)
-{
-	for (int i = 0; i < P_NTYPES; i++)
-		if (strcmp(types[i].name, type) == 0)
-			return types[i].vals[0];
-	return "NULL";
-}
-
-/* Puts an UPDATE after each `-- strata:fill T.C:` line, with a value of C's type in `c`. */
-static char *pfill(const char *sql, const strata_catalog *c)
-{
-	buf b = BUF_INIT;
-	for (const char *p = sql; *p;) {
-		size_t n = strcspn(p, "\n");
-		n += p[n] == '\n';
-		buf_add(&b, p, n);
-		char *table = NULL, *col = NULL;
-		if (orc_fill_target(p, &table, &col)) {
-			const strata_table *tt = strata_catalog_table(c, table);
-			const strata_column *cc = tt ? strata_table_column(tt, col, 0) : NULL;
-			if (cc) {
-				buf_puts(&b, "UPDATE ");
-				pg_qname(&b, table);
-				buf_puts(&b, " SET ");
-				pg_quote(&b, col);
-				/* a foreign key column takes an id every parent has */
-				buf_printf(&b, " = %s WHERE ", strata_table_in_fkey(tt, col, 0) ? "1"
-							       : fill_value(cc->type));
-				pg_quote(&b, col);
-				buf_puts(&b, " IS NULL;\n");
-			}
-			free(table);
-			free(col);
-		}
-		p += n;
-	}
-	return buf_detach(&b);
-}
-
 /* --- the oracle's view of the tables ---------------------------------------------------------- */
 
 /* The rows of `cols` of `table` keyed by "id", as literals. */
@@ -551,15 +233,7 @@ static orc_snap psnapshot(const char *table, const strvec *cols)
 {
 	orc_snap s = { 0, cols->n, NULL };
 	buf q = BUF_INIT;
-	buf_puts(&q, "SELECT \"id\"::text");
-	for (size_t i = 0; i < cols->n; i++) {
-		buf_puts(&q, ", quote_nullable(");
-		pg_quote(&q, cols->v[i]);
-		buf_putc(&q, ')');
-	}
-	buf_puts(&q, " FROM ");
-	pg_qname(&q, table);
-	buf_puts(&q, " ORDER BY 1");
+	orc_snapshot_sql(&model, &q, table, cols);
 	PGresult *r = PQexec(pg, q.ptr);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		fail_msg("snapshot failed: %s: %s", PQerrorMessage(pg), q.ptr);
@@ -649,114 +323,71 @@ static int failing_pair(const char *sql)
 static int pair(const char *a, const char *rows, const char *b, const char *const *ren, size_t nren,
 		int quiet, int *culprit)
 {
-	strata_catalog *ca = NULL, *cb = NULL, *now = NULL;
-	strata_autogen_result r = { 0 }, again = { 0 };
-	strata_renames rn = { 0 };
-	strata_err e = STRATA_ERR_INIT;
-	buf why = BUF_INIT;
+	orc_pair p = { 0 };
 	char *msg = NULL, *sql = NULL;
-	orc_tab *tabs = NULL;
-	size_t nt = 0;
 	int ok = 0;
 
 	pmust("BEGIN");
 	strvec_clear(&conv_types);
 	pmust("SAVEPOINT b");
 	if (pexec(b, &msg)) {
-		buf_printf(&why, "loading B failed: %s", msg);
+		buf_printf(&p.why, "loading B failed: %s", msg);
 		goto done;
 	}
-	cb = pcatalog();
+	p.cb = pcatalog();
 	pmust("ROLLBACK TO SAVEPOINT b");
 	if (pexec(a, &msg) || pexec(rows, &msg)) {
-		buf_printf(&why, "loading A failed: %s", msg);
+		buf_printf(&p.why, "loading A failed: %s", msg);
 		goto done;
 	}
-	ca = pcatalog();
-	if (orc_autogen(pg_render, ca, cb, ren, nren, &r, &why))
+	p.ca = pcatalog();
+	if (orc_pair_plan(&p, pg_render, ren, nren, psnapshot))
 		goto done;
 	st.runs++;
-	st.empty += !r.upgrade_sql[0];
-	if (strata_renames_parse(&rn, ren, nren, ca, cb, &e)) {
-		buf_printf(&why, "renames: %s", e.msg);
-		goto done;
-	}
-	tabs = orc_survivors(ca, cb, &rn, &nt);
-	orc_take(tabs, nt, 0, psnapshot);
-	sql = pfill(r.upgrade_sql, cb);
+	st.empty += !p.r.upgrade_sql[0];
+	sql = orc_fill(&model, p.r.upgrade_sql, p.cb);
 	pmust("SAVEPOINT up");
 	if (pexec(sql, &msg)) {
 		/* A failed revision is fine under a warning, and must change nothing. */
 		pmust("ROLLBACK TO SAVEPOINT up");
 		if (culprit && (*culprit = failing_pair(sql)) >= 0)
 			goto done;
-		if (!strstr(r.upgrade_sql, "-- WARNING:")) {
-			buf_printf(&why, "upgrade failed without a warning: %s", msg);
+		if (!strstr(p.r.upgrade_sql, "-- WARNING:")) {
+			buf_printf(&p.why, "upgrade failed without a warning: %s", msg);
 			goto done;
 		}
-		ok = orc_rows_kept(tabs, nt, 0, 0, "", &why, psnapshot, pconvert);
+		ok = orc_rows_kept(p.tabs, p.nt, 0, 0, "", &p.why, psnapshot, pconvert);
 		st.failed_warned += ok;
 		goto done;
 	}
-	now = pcatalog();
-	if (!strata_catalog_equal(now, cb, &why)) {
-		buf_puts(&why, " (after upgrade, the database differs from B)\n");
+	p.now = pcatalog();
+	if (!orc_pair_upgraded(&p, pg_render, psnapshot, pconvert))
 		goto done;
-	}
-	if (orc_autogen(pg_render, now, cb, NULL, 0, &again, &why))
-		goto done;
-	if (again.upgrade_sql[0]) {
-		buf_printf(&why, "autogenerate after upgrade is not empty:\n%s\n", again.upgrade_sql);
-		goto done;
-	}
-	if (!orc_rows_kept(tabs, nt, 0, 1, r.upgrade_sql, &why, psnapshot, pconvert)) {
-		buf_puts(&why, "(after upgrade)\n");
-		goto done;
-	}
-	orc_take(tabs, nt, 1, psnapshot);
 	free(sql);
-	sql = pfill(r.downgrade_sql, ca);
+	sql = orc_fill(&model, p.r.downgrade_sql, p.ca);
 	pmust("SAVEPOINT down");
 	if (pexec(sql, &msg)) {
 		/* As for the upgrade: a failure is fine under a warning. */
 		pmust("ROLLBACK TO SAVEPOINT down");
 		if (culprit && (*culprit = failing_pair(sql)) >= 0)
 			goto done;
-		if (!strstr(r.downgrade_sql, "-- WARNING:")) {
-			buf_printf(&why, "downgrade failed without a warning: %s", msg);
+		if (!strstr(p.r.downgrade_sql, "-- WARNING:")) {
+			buf_printf(&p.why, "downgrade failed without a warning: %s", msg);
 			goto done;
 		}
-		ok = orc_rows_kept(tabs, nt, 1, 1, "", &why, psnapshot, pconvert);
+		ok = orc_rows_kept(p.tabs, p.nt, 1, 1, "", &p.why, psnapshot, pconvert);
 		st.failed_warned += ok;
 		goto done;
 	}
-	strata_catalog_free(now);
-	now = pcatalog();
-	if (!strata_catalog_equal(now, ca, &why)) {
-		buf_puts(&why, " (after downgrade, the database differs from A)\n");
-		goto done;
-	}
-	ok = orc_rows_kept(tabs, nt, 1, 0, r.downgrade_sql, &why, psnapshot, pconvert);
-	if (!ok)
-		buf_puts(&why, "(after downgrade)\n");
+	strata_catalog_free(p.now);
+	p.now = pcatalog();
+	ok = orc_pair_downgraded(&p, psnapshot, pconvert);
 done:
 	if (PQtransactionStatus(pg) != PQTRANS_IDLE)
 		pexec("ROLLBACK", NULL);
-	if (!ok && !quiet)
-		fprintf(stderr, "%s\n---- A:\n%s\n---- rows:\n%.3000s\n---- B:\n%s\n---- upgrade:\n%s\n"
-			"---- downgrade:\n%s\n", why.ptr ? why.ptr : "", a, rows, b,
-			r.upgrade_sql ? r.upgrade_sql : "", r.downgrade_sql ? r.downgrade_sql : "");
+	orc_pair_end(&p, ok, quiet, a, rows, b);
 	free(msg);
 	free(sql);
-	buf_free(&why);
-	err_clear(&e);
-	orc_tabs_free(tabs, nt);
-	strata_renames_free(&rn);
-	strata_autogen_result_free(&r);
-	strata_autogen_result_free(&again);
-	strata_catalog_free(ca);
-	strata_catalog_free(cb);
-	strata_catalog_free(now);
 	return ok;
 }
 
@@ -790,27 +421,34 @@ static void test_random_pairs_pg(void **state)
 	int batch = bs && *bs ? atoi(bs) : 20;
 	if (batch < 1)
 		batch = 1;
+	/* STRATA_RT_SHARD of STRATA_RT_SHARDS: the test lanes run the batches in parts. */
+	const char *hs = getenv("STRATA_RT_SHARDS"), *hr = getenv("STRATA_RT_SHARD");
+	int shards = hs && *hs ? atoi(hs) : 1, shard = hr && *hr ? atoi(hr) : 0;
+	if (shards < 1)
+		shards = 1;
 	for (int first = 0; first < pairs && failed < 3; first += batch) {
+		if ((first / batch) % shards != shard)
+			continue;
 		int k = pairs - first < batch ? pairs - first : batch;
 		buf *sa = xcalloc((size_t)k, sizeof(buf)), *sb = xcalloc((size_t)k, sizeof(buf));
 		buf *rows = xcalloc((size_t)k, sizeof(buf)), *log = xcalloc((size_t)k, sizeof(buf));
-		prenames *rn = xcalloc((size_t)k, sizeof(prenames));
+		orc_renames *rn = xcalloc((size_t)k, sizeof(orc_renames));
 		buf all_a = BUF_INIT, all_b = BUF_INIT, all_rows = BUF_INIT;
 		const char **ren = xcalloc((size_t)k * 4 + 1, sizeof(*ren));
 		size_t nren = 0;
 		for (int j = 0; j < k; j++) {
 			int i = first + j;
-			rng_state = seed * 0x9E3779B97F4A7C15ull + (uint64_t)i * 0xD1B54A32D192ED03ull + 7;
-			pschema a, b;
-			random_schema(&a);
+			orc_seed_pair(seed, i);
+			orc_schema a, b;
+			orc_random_schema(&model, &a);
 			snprintf(a.schema, sizeof(a.schema), "p%d", i);
 			b = a;
 			int n = 1 + rnd(3);
 			for (int m = 0; m < n; m++)
-				mutate(&b, &rn[j], &log[j]);
+				orc_mutate(&model, &b, &rn[j], &log[j]);
 			print_schema(&sa[j], &a);
 			print_schema(&sb[j], &b);
-			print_rows(&rows[j], &a, &b);
+			orc_print_rows(&model, &rows[j], &a, &b);
 		}
 		/* A pair whose upgrade fails (under a warning) is run alone and left out. */
 		char *out = xcalloc((size_t)k, 1);

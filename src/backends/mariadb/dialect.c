@@ -13,6 +13,13 @@
  * MariaDB can do it without copying the table (not on a table with a FULLTEXT index,
  * not for a stored generated or AUTO_INCREMENT column, not for a default that is an
  * expression), so a change that would copy a large table fails instead of blocking it.
+ *
+ * An index that the list drops and creates again under another name with the same
+ * definition (after the list's renames) is renamed in place, with ALTER TABLE … RENAME
+ * INDEX where it is created: not only cheaper, but needed for the index InnoDB makes
+ * for a foreign key. That index is named after the column, a database loaded from the
+ * declared schema names it after the column's new name, and DROP INDEX of the live one
+ * fails while the foreign key needs it (error 1553).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "backends/mariadb/mariadb_internal.h"
@@ -134,12 +141,93 @@ static void render_alter_column(buf *out, const strata_table *t, const strata_co
 	buf_puts(out, ";\n");
 }
 
+/* What my_render hands the hooks: for each op, the op that with it renames an index
+ * (a DROP_INDEX and a CREATE_INDEX), or (size_t)-1. */
+typedef struct my_render_state {
+	size_t *renamed;
+} my_render_state;
+
+#define NO_OP ((size_t)-1)
+
+/* Whether table t has an index named `name`. */
+static int has_index(const strata_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->indexes.n; i++)
+		if (strcmp(((const strata_index *)t->indexes.v[i])->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether DROP_INDEX op d and CREATE_INDEX op c only rename an index: the same table
+ * (after renames), which loses the old name and gains the new one, and the same
+ * definition but for the name. */
+static int index_renamed(const strata_oplist *ops, const strata_op *d, const strata_op *c)
+{
+	const strata_index *a = d->old_obj, *b = c->new_obj;
+	if (!d->new_table || d->new_table != c->new_table || !a->def || !b->def ||
+	    a->unique != b->unique || has_index(c->new_table, a->name) ||
+	    has_index(d->old_table, b->name))
+		return 0;
+	/* a's statement under b's name */
+	buf name = BUF_INIT, def = BUF_INIT;
+	my_quote(&name, a->name);
+	const char *at = strstr(a->def, name.ptr);
+	int same = 0;
+	if (at) {
+		buf_add(&def, a->def, (size_t)(at - a->def));
+		my_quote(&def, b->name);
+		buf_puts(&def, at + name.len);
+		strata_renames own = { 0 };
+		strata_renames_of_table(&own, &ops->renames, a->table, ops->nocase);
+		same = strata_sql_equal(def.ptr, b->def, &own, NULL, ops->nocase);
+		strata_renames_free(&own);
+	}
+	buf_free(&name);
+	buf_free(&def);
+	return same;
+}
+
+/* Pairs each index the list drops with one it creates that only renames it. */
+static void pair_renamed_indexes(const strata_oplist *ops, size_t *renamed)
+{
+	for (size_t i = 0; i < ops->n; i++)
+		renamed[i] = NO_OP;
+	for (size_t i = 0; i < ops->n; i++) {
+		if (ops->v[i].kind != STRATA_OP_DROP_INDEX)
+			continue;
+		for (size_t j = 0; j < ops->n; j++)
+			if (ops->v[j].kind == STRATA_OP_CREATE_INDEX && renamed[j] == NO_OP &&
+			    index_renamed(ops, &ops->v[i], &ops->v[j])) {
+				renamed[i] = j;
+				renamed[j] = i;
+				break;
+			}
+	}
+}
+
 /* The ops MariaDB renders its own way (see the header comment); 1 when op k was one. */
 static int my_op(buf *out, const strata_oplist *ops, size_t k, void *state)
 {
 	const strata_op *op = &ops->v[k];
-	(void)state;
+	const my_render_state *st = state;
 	switch (op->kind) {
+	case STRATA_OP_DROP_INDEX:
+		if (st->renamed[k] == NO_OP)
+			return 0;
+		/* renamed where it is created: nothing here, not even the blank line */
+		if (out->len >= 2 && out->ptr[out->len - 1] == '\n' && out->ptr[out->len - 2] == '\n')
+			out->ptr[--out->len] = '\0';
+		return 1;
+	case STRATA_OP_CREATE_INDEX:
+		if (st->renamed[k] == NO_OP)
+			return 0;
+		alter_table(out, op->new_table->name);
+		buf_puts(out, "RENAME INDEX ");
+		my_quote(out, ((const strata_index *)ops->v[st->renamed[k]].old_obj)->name);
+		buf_puts(out, " TO ");
+		my_quote(out, ((const strata_index *)op->new_obj)->name);
+		buf_puts(out, ";\n");
+		return 1;
 	case STRATA_OP_RENAME_TABLE:
 		buf_puts(out, "RENAME TABLE ");
 		my_quote(out, op->old_table->name);
@@ -211,7 +299,10 @@ static void render_fkey_adds(buf *out, const strata_oplist *ops, void *state)
 /* Renders a whole list; see the header comment. */
 int my_render(const strata_oplist *ops, buf *out, strata_err *e)
 {
-	strata_render_list(out, &my_dialect, ops, NULL);
+	my_render_state st = { xcalloc(ops->n + 1, sizeof(size_t)) };
+	pair_renamed_indexes(ops, st.renamed);
+	strata_render_list(out, &my_dialect, ops, &st);
+	free(st.renamed);
 	(void)e;
 	return 0;
 }

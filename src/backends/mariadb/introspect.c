@@ -21,6 +21,11 @@
  *    shadow database's copy compares equal;
  *  - table options ENGINE, COLLATE and COMMENT, when they differ from the database's
  *    defaults, as an object ("table options t") whose statement sets them.
+ *
+ * What the live database holds beyond that (routines, events, sequences, system-versioned
+ * and partitioned tables, other table options, column and index comments, invisible
+ * columns) is listed in the catalog's `uncompared`, so that `check` names it instead of
+ * passing over it in silence.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "backends/mariadb/mariadb_internal.h"
@@ -122,7 +127,9 @@ static int read_tables(strata_conn *c, const char *db, const char *vt, strata_ca
 	return rc;
 }
 
-/* Reads the columns of every table (phase 2). */
+/* Reads the columns of every table (phase 2); those of views and sequences, which the
+ * catalog has no table for, are passed over (joining information_schema.TABLES to leave
+ * them out makes the server read every database's tables: several times slower). */
 static int read_columns(strata_conn *c, const char *db, strata_catalog *cat, strata_err *e)
 {
 	strata_rows r = { 0 };
@@ -130,9 +137,7 @@ static int read_columns(strata_conn *c, const char *db, strata_catalog *cat, str
 		   "SELECT c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE, c.COLUMN_DEFAULT,"
 		   "       c.EXTRA, c.COLLATION_NAME, NULL, c.IS_GENERATED,"
 		   "       c.GENERATION_EXPRESSION"
-		   " FROM information_schema.COLUMNS c"
-		   " JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME"
-		   " WHERE c.TABLE_SCHEMA = $1 AND t.TABLE_TYPE = 'BASE TABLE'"
+		   " FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = $1"
 		   " ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION",
 		   db, NULL, &r, e);
 	for (size_t i = 0; !rc && i < r.nrows; i++) {
@@ -245,7 +250,9 @@ static char *fk_action(const char *a)
 	return xstrdup(a);
 }
 
-/* Reads foreign keys and CHECK constraints (phase 4). */
+/* Reads foreign keys and CHECK constraints (phase 4). Each information_schema table is
+ * filtered by the column the server looks a database up by (k.TABLE_SCHEMA; without it
+ * the join reads every database's keys). */
 static int read_constraints(strata_conn *c, const char *db, strata_catalog *cat, strata_err *e)
 {
 	strata_rows r = { 0 }, k = { 0 };
@@ -255,7 +262,7 @@ static int read_constraints(strata_conn *c, const char *db, strata_catalog *cat,
 		   " FROM information_schema.REFERENTIAL_CONSTRAINTS rc"
 		   " JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = rc.CONSTRAINT_SCHEMA"
 		   "  AND k.TABLE_NAME = rc.TABLE_NAME AND k.CONSTRAINT_NAME = rc.CONSTRAINT_NAME"
-		   " WHERE rc.CONSTRAINT_SCHEMA = $1"
+		   " WHERE rc.CONSTRAINT_SCHEMA = $1 AND k.TABLE_SCHEMA = $1"
 		   " ORDER BY rc.TABLE_NAME, rc.CONSTRAINT_NAME, k.ORDINAL_POSITION",
 		   db, NULL, &r, e);
 	strata_fkey *fk = NULL;
@@ -320,7 +327,7 @@ static int read_views_triggers(strata_conn *c, const char *db, strata_catalog *c
 		rc = q(c,
 		       "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION,"
 		       "       ACTION_STATEMENT FROM information_schema.TRIGGERS"
-		       " WHERE TRIGGER_SCHEMA = $1 ORDER BY TRIGGER_NAME",
+		       " WHERE EVENT_OBJECT_SCHEMA = $1 AND TRIGGER_SCHEMA = $1 ORDER BY TRIGGER_NAME",
 		       db, NULL, &t, e);
 	for (size_t i = 0; !rc && i < t.nrows; i++) {
 		if (!CELL(&t, i, 0) || !CELL(&t, i, 1))
@@ -366,7 +373,58 @@ int my_introspect_db(strata_conn *c, const char *db, const char *version_table,
 	return 0;
 }
 
+/* The sequences and system-versioned tables of database $1 (named as a whole; their
+ * columns are not read). */
+#define NOT_TABLES \
+	"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = $1 AND TABLE_TYPE IN " \
+	"('SEQUENCE', 'SYSTEM VERSIONED')"
+
+/* What database `db` holds that the catalog does not model, into cat->uncompared as
+ * "KIND NAME" lines (strata's own tables left out). */
+static int read_uncompared(strata_conn *c, const char *db, const char *vt, strata_catalog *cat,
+			   strata_err *e)
+{
+	strata_rows r = { 0 };
+	int rc = q(c,
+		   "SELECT k, n FROM ("
+		   "SELECT LOWER(ROUTINE_TYPE) k, ROUTINE_NAME n FROM information_schema.ROUTINES"
+		   " WHERE ROUTINE_SCHEMA = $1"
+		   " UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = $1"
+		   " UNION ALL SELECT CASE TABLE_TYPE WHEN 'SEQUENCE' THEN 'sequence'"
+		   "  ELSE 'system-versioned table' END, TABLE_NAME FROM information_schema.TABLES"
+		   "  WHERE TABLE_SCHEMA = $1 AND TABLE_TYPE IN ('SEQUENCE', 'SYSTEM VERSIONED')"
+		   " UNION ALL SELECT 'partitions of table', TABLE_NAME FROM information_schema.PARTITIONS"
+		   "  WHERE TABLE_SCHEMA = $1 AND PARTITION_NAME IS NOT NULL GROUP BY TABLE_NAME"
+		   " UNION ALL SELECT 'options of table', CONCAT(TABLE_NAME, ' (', TRIM(REPLACE(CREATE_OPTIONS,"
+		   "  'partitioned', '')), ')') FROM information_schema.TABLES WHERE TABLE_SCHEMA = $1"
+		   "  AND TABLE_TYPE = 'BASE TABLE' AND TRIM(REPLACE(CREATE_OPTIONS, 'partitioned', '')) <> ''"
+		   "  AND TABLE_NAME NOT IN ($2, 'strata_history')"
+		   " UNION ALL SELECT 'comment on column', CONCAT(TABLE_NAME, '.', COLUMN_NAME)"
+		   "  FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = $1 AND COLUMN_COMMENT <> ''"
+		   "  AND TABLE_NAME NOT IN (" NOT_TABLES ")"
+		   " UNION ALL SELECT 'invisible column', CONCAT(TABLE_NAME, '.', COLUMN_NAME)"
+		   "  FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = $1 AND EXTRA LIKE '%INVISIBLE%'"
+		   "  AND TABLE_NAME NOT IN (" NOT_TABLES ")"
+		   " UNION ALL SELECT 'comment on index', CONCAT(INDEX_NAME, ' on ', TABLE_NAME)"
+		   "  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = $1 AND INDEX_COMMENT <> ''"
+		   "  GROUP BY TABLE_NAME, INDEX_NAME"
+		   ") x ORDER BY 1, 2",
+		   db, vt, &r, e);
+	for (size_t i = 0; !rc && i < r.nrows; i++)
+		if (CELL(&r, i, 0) && CELL(&r, i, 1))
+			strvec_push_owned(&cat->uncompared,
+					  xasprintf("%s %s", CELL(&r, i, 0), CELL(&r, i, 1)));
+	strata_rows_free(&r);
+	return rc;
+}
+
 int my_introspect(strata_conn *c, strata_catalog **out, strata_err *e)
 {
-	return my_introspect_db(c, strata_my_database(c), strata_my_version_table(c), out, e);
+	const char *vt = strata_my_version_table(c) ? strata_my_version_table(c) : "strata_version";
+	int rc = my_introspect_db(c, strata_my_database(c), vt, out, e);
+	if (!rc && (rc = read_uncompared(c, strata_my_database(c), vt, *out, e))) {
+		strata_catalog_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
