@@ -552,7 +552,9 @@ if want pg; then
 			sample pgrev 1 'pg_fresh strata_floor' sh pgrev.sh "$FU"
 			record "  same, vs psql -1 -f per revision (1 run)" pgup pgrev "info"
 		fi
-		# Autogenerate on PostgreSQL: report only.
+		# Autogenerate on PostgreSQL, against its floor: the declared side has to be
+		# executed by the server (psql loading schema.sql into a fresh database) and the
+		# live side read (pg_dump --schema-only), one after the other.
 		if ! "$STRATA" -d "$SU" diff >"$TMP/pgdiff.out" 2>"$TMP/pgdiff.err"; then
 			note "pg: diff skipped: $(grep -m1 . "$TMP/pgdiff.err" | sed 's/^strata: error: //')"
 		elif ! grep -q t_extra "$TMP/pgdiff.out"; then
@@ -563,11 +565,11 @@ if want pg; then
 				sample pgdump 1 : pg_dump --schema-only -d "$SU"
 				sample pgload 1 'pg_fresh strata_floor' psql -X -q -v ON_ERROR_STOP=1 -d "$FU" -f schema.sql
 				sample pgdiff 1 : "$STRATA" -d "$SU" diff
+				sample pgboth 1 'pg_fresh strata_floor' sh -c 'psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f schema.sql >/dev/null && pg_dump --schema-only -d "$2"' sh "$FU" "$SU"
 				i=$((i + 1))
 			done
-			record "pg: diff, $NREV tables + 1 declared" pgdiff pgdump "info"
-			# The declared side has to be executed by the server: loading schema.sql
-			# with psql is the other half of the floor.
+			record "pg: diff, $NREV tables + 1 declared" pgdiff pgboth "le 1.2"
+			record "  same, vs pg_dump --schema-only alone" pgdiff pgdump "info"
 			record "  same, vs psql -f schema.sql (load only)" pgdiff pgload "info"
 		fi
 		cd "$TMP"

@@ -72,3 +72,23 @@ build_under_test() {
     *asan*) SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"; MAKESAN="SAN=1" ;;
   esac
 }
+# rt_shards SCRIPT: in a round-trip script (SCRIPT, its name in tests/e2e) not yet
+# dealt out, runs SCRIPT as $STRATA_RT_SHARDS processes (default 2) side by side, each
+# with STRATA_RT_SHARD set to its number (the script's rt then takes every
+# STRATA_RT_SHARDS-th pair from there), prints their reports one after the other and
+# exits with 1 when any of them failed; in a shard it returns at once.
+rt_shards() {
+  [ -z "${STRATA_RT_SHARD:-}" ] || return 0
+  shards=${STRATA_RT_SHARDS:-2}
+  pids="" i=0
+  while [ "$i" -lt "$shards" ]; do
+    STRATA_RT_SHARD=$i STRATA_RT_SHARDS=$shards sh "$STRATA_TOP/tests/e2e/$1" >"$T/shard$i" 2>&1 &
+    pids="$pids $!"
+    i=$((i + 1))
+  done
+  rc=0
+  for p in $pids; do wait "$p" || rc=1; done
+  i=0
+  while [ "$i" -lt "$shards" ]; do cat "$T/shard$i"; i=$((i + 1)); done
+  exit $rc
+}

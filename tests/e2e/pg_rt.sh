@@ -1,15 +1,18 @@
 # Round trips on PostgreSQL, shared by test_pg_roundtrip.sh and test_pg_objects.sh
 # (sourced after lib.sh). The caller defines `snap DB`, which prints what is compared of
-# a database's schema, and calls rt_dbs once before its rt lines.
+# a database's schema, or sets SNAP_SQL to a file holding a query that prints it, and
+# calls rt_dbs once before its rt lines.
 
 # pgdb NAME: creates a database for one scenario and prints its URL
 pgdb() { createdb -h "$PGHOST" -p "$PGPORT" -U postgres "$1" && echo "postgresql://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
 # pq DB SQL: the value(s) psql prints for SQL, unaligned
 pq() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
-# wipe DB: every user schema dropped, public re-created
-wipe() { PGOPTIONS="-c client_min_messages=warning" pq "$1" "DO \$\$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%' LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); END LOOP; CREATE SCHEMA public; END \$\$" >/dev/null; }
-# fresh DB SQL: the reference database emptied and loaded from SQL with psql
-fresh() { wipe "$1" && printf '%s\n' "$2" | psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" >/dev/null 2>&1; }
+# The statement that empties a database: every user schema dropped, public re-created.
+WIPE="DO \$\$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%' LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); END LOOP; CREATE SCHEMA public; END \$\$"
+# wipe DB: DB emptied
+wipe() { PGOPTIONS="-c client_min_messages=warning" pq "$1" "$WIPE" >/dev/null; }
+# fresh DB SQL: the reference database emptied and loaded from SQL, by one psql
+fresh() { printf '%s\n' "$2" | PGOPTIONS="-c client_min_messages=warning" psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" -c "$WIPE" -f - >/dev/null 2>&1; }
 # rt_dbs NAME: creates the scenario database NAME, its shadow and its reference
 rt_dbs() {
   db=$1
@@ -44,21 +47,35 @@ rt() {
   printf '%s\n' "$B" >schema.sql
   [ -z "$fail" ] && { st migrate -m b "$@" >"$OUT" 2>"$ERR" || fail="migrate B"; }
   [ -z "$fail" ] && { st upgrade >"$OUT" 2>"$ERR" || { fail="upgrade B"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
-  [ -z "$fail" ] && rt_same B "$B" "after upgrade"
-  [ -z "$fail" ] && [ -n "$query" ] && rt_rows "after upgrade"
+  [ -z "$fail" ] && rt_same B "$B" "after upgrade" "$query"
   [ -z "$fail" ] && { st check >"$OUT" 2>"$ERR" || fail="check after upgrade"; }
   [ -z "$fail" ] && { st migrate -m again >"$OUT" 2>"$ERR"; grep -q "No changes detected" "$OUT" || fail="second migrate is not empty"; }
   [ -z "$fail" ] && { st downgrade -1 >"$OUT" 2>"$ERR" || { fail="downgrade"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
-  [ -z "$fail" ] && rt_same A "$A" "after downgrade"
-  [ -z "$fail" ] && [ -n "$query" ] && [ -n "${RT_ROWS_KEPT:-}" ] && rt_rows "after downgrade"
+  [ -z "$fail" ] && rt_same A "$A" "after downgrade" "${RT_ROWS_KEPT:+$query}"
   if [ -z "$fail" ]; then ok "$n $name"; else echo "# $fail"; nok "$n $name"; fi
   cd "$T" || return
 }
-# rt_same WHICH SQL WHEN: the scenario database is what SQL loaded with psql gives
+# rt_same WHICH SQL WHEN [ROWS]: the scenario database is what SQL loaded with psql
+# gives, and with ROWS set, QUERY gives WANT. With SNAP_SQL set (a file of the query that
+# prints what is compared), one psql loads the reference and reads both databases and
+# the rows; else `snap` reads each database.
 rt_same() {
-  fresh "${db}_ref" "$2" || { fail="loading $1 with psql"; return; }
-  snap "$db" >snap.got && snap "${db}_ref" >snap.want || { fail="reading the schema"; return; }
-  diff snap.want snap.got >"$OUT" || { fail="schema $3 differs from $1"; cat migrations/versions/*_b.sql >>"$OUT"; }
+  which=$1 sql=$2 when=$3 rows=${4:-}
+  if [ -z "${SNAP_SQL:-}" ]; then
+    fresh "${db}_ref" "$sql" || { fail="loading $which with psql"; return; }
+    snap "$db" >snap.got && snap "${db}_ref" >snap.want || { fail="reading the schema"; return; }
+  else
+    rm -f snap.want snap.got rows.got
+    set --
+    [ -n "$rows" ] && set -- -c '\o rows.got' -c "$query"
+    printf '%s\n' "$sql" | PGOPTIONS="-c client_min_messages=warning" psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 \
+      -d "${db}_ref" -c '\o /dev/null' -c "$WIPE" -f - -c '\o snap.want' -f "$SNAP_SQL" \
+      -c "\\c $db" -c '\o snap.got' -f "$SNAP_SQL" "$@" >/dev/null 2>"$ERR" ||
+      { [ -f snap.want ] || { fail="loading $which with psql"; return; }
+        [ -f rows.got ] || { fail="reading the schema"; return; }; }
+  fi
+  diff snap.want snap.got >"$OUT" || { fail="schema $when differs from $which"; cat migrations/versions/*_b.sql >>"$OUT"; return; }
+  [ -z "$rows" ] && return
+  if [ -z "${SNAP_SQL:-}" ]; then got=$(pq "$db" "$query" 2>"$ERR"); else got=$(cat rows.got); fi
+  [ "$got" = "$want" ] || fail="rows $when: got '$got', wanted '$want'"
 }
-# rt_rows WHEN: QUERY gives WANT
-rt_rows() { got=$(pq "$db" "$query" 2>"$ERR"); [ "$got" = "$want" ] || fail="rows $1: got '$got', wanted '$want'"; }

@@ -6,24 +6,9 @@
 # schema.sql goes through strata's own shadow database (CREATE DATABASE … dropped after).
 # Without a server: skipped, except in CI (CI set), where it is a failure.
 [ -n "${STRATA_MARIADB_URL:-}" ] || { [ -z "${CI:-}" ] && exit 0; echo "not ok - no MariaDB server (STRATA_MARIADB_URL is unset)"; exit 1; }
-# The pairs are dealt to $STRATA_RT_SHARDS processes (default 2) that run side by side,
-# each with databases of its own; their reports are printed one after the other.
-if [ -z "${STRATA_RT_SHARD:-}" ]; then
-  shards=${STRATA_RT_SHARDS:-2}
-  outs=$(mktemp -d)
-  pids="" i=0
-  while [ "$i" -lt "$shards" ]; do
-    STRATA_RT_SHARD=$i STRATA_RT_SHARDS=$shards sh "$STRATA_TOP/tests/e2e/test_mariadb_roundtrip.sh" >"$outs/$i" 2>&1 &
-    pids="$pids $!"
-    i=$((i + 1))
-  done
-  rc=0
-  for p in $pids; do wait "$p" || rc=1; done
-  cat "$outs"/*
-  rm -rf "$outs"
-  exit $rc
-fi
 . "$STRATA_TOP/tests/e2e/lib.sh"
+# The pairs are dealt to processes of their own (see rt_shards in lib.sh).
+rt_shards test_mariadb_roundtrip.sh
 # my [ARGS…]: the mariadb client on the test server, tab-separated, no headers
 my() { mariadb --no-defaults -S "$STRATA_MARIADB_SOCKET" -uroot -N -B "$@"; }
 mq() { my "$1" -e "$2"; }

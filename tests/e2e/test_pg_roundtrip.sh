@@ -7,24 +7,9 @@
 # between them, and schema.sql is loaded through `shadow_database`.
 # Without a server: skipped, except in CI (CI set), where it is a failure.
 [ -n "${STRATA_PG_URL:-}" ] || { [ -z "${CI:-}" ] && exit 0; echo "not ok - no PostgreSQL server (STRATA_PG_URL is unset)"; exit 1; }
-# The pairs are dealt to $STRATA_RT_SHARDS processes (default 2) that run side by side,
-# each with databases of its own; their reports are printed one after the other.
-if [ -z "${STRATA_RT_SHARD:-}" ]; then
-  shards=${STRATA_RT_SHARDS:-2}
-  outs=$(mktemp -d)
-  pids="" i=0
-  while [ "$i" -lt "$shards" ]; do
-    STRATA_RT_SHARD=$i STRATA_RT_SHARDS=$shards sh "$STRATA_TOP/tests/e2e/test_pg_roundtrip.sh" >"$outs/$i" 2>&1 &
-    pids="$pids $!"
-    i=$((i + 1))
-  done
-  rc=0
-  for p in $pids; do wait "$p" || rc=1; done
-  cat "$outs"/*
-  rm -rf "$outs"
-  exit $rc
-fi
 . "$STRATA_TOP/tests/e2e/lib.sh"
+# The pairs are dealt to processes of their own (see rt_shards in lib.sh).
+rt_shards test_pg_roundtrip.sh
 . "$STRATA_TOP/tests/e2e/pg_rt.sh"
 
 # The user schema of a database as sorted lines, independent of names the server
@@ -96,7 +81,7 @@ SELECT * FROM (
   WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_%'
 ) x(line) ORDER BY 1;
 SQL
-snap() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -XAtq -v ON_ERROR_STOP=1 -d "$1" -f "$T/fp.sql"; }
+SNAP_SQL=$T/fp.sql
 rt_dbs "pgrt_$$"
 
 T1='CREATE TABLE t (id integer PRIMARY KEY, a text);'

@@ -6,14 +6,15 @@
  * pg_get_functiondef), never as an author wrote it: both sides of a diff — the live
  * database and schema.sql loaded into a shadow database — are read here, so the same
  * declared schema always reads back the same. information_schema is not used: it hides
- * real type names. All queries run in one REPEATABLE READ snapshot.
+ * real type names. All queries run in one REPEATABLE READ snapshot, sent in one
+ * request (see `batch` below).
  *
  * Left out: system schemas (pg_*, information_schema), objects that belong to an
  * extension (pg_depend deptype 'e'), sequences owned by a column (serial, identity),
  * indexes behind constraints, internal triggers, partitions, and strata's own
  * strata_version / strata_history in the version schema. What a database holds of the
  * kinds not modelled is listed in the catalog's `uncompared` (read_uncompared), so that
- * `check` names it.
+ * `check` names it; only for the live database, as nothing reads the shadow's list.
  */
 #include "backends/postgres/postgres_internal.h"
 #include "util/map.h"
@@ -39,19 +40,45 @@
 	s ".seqmin = 1 AND " s ".seqcache = 1 AND NOT " s ".seqcycle AND " s ".seqmax = "  \
 	"CASE " s ".seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN "   \
 	"2147483647 ELSE 9223372036854775807 END) "
+/* The oids of the user tables that introspection reads. */
+#define USER_TABLES                                                                      \
+	"SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " \
+	"c.relkind IN ('r', 'p') AND NOT c.relispartition AND" NS_FILTER "AND"              \
+	NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
 /* Lists come back joined by the unit separator, which names never hold. */
 #define SEP "chr(31)"
 
-/* Runs a query with text parameters; NULL with `e` set on failure. */
-static PGresult *q(PGconn *pg, const char *sql, const char *const *params, int n, strata_err *e)
+/*
+ * One introspection sends all its queries in one request (the simple-query protocol
+ * runs them in order and returns a result for each) and reads the results back in
+ * the same order, each reader taking the next one: a few round trips per command,
+ * whatever the number of tables. The version schema and table ($1 and $2 in the
+ * queries) go into the text as literals.
+ */
+typedef struct batch {
+	PGconn *pg;
+	const char *const *sql; /* the queries sent, in order */
+	size_t n, at;           /* how many; the next one to read */
+	map tables;             /* oid (text) -> strata_table, for the queries about tables */
+} batch;
+
+/* The next result of the batch, which must be that of query `sql`; NULL with `e` set
+ * when it failed (the caller clears a result it gets). */
+static PGresult *q(batch *x, const char *sql, strata_err *e)
 {
-	PGresult *r = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+	if (x->at >= x->n || x->sql[x->at] != sql) {
+		err_set(e, STRATA_EFAIL, "reading the PostgreSQL catalog: query %zu read out of order",
+			x->at);
+		return NULL;
+	}
+	x->at++;
+	PGresult *r = PQgetResult(x->pg);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 		buf b = BUF_INIT;
-		buf_puts(&b, m ? m : PQerrorMessage(pg));
+		buf_puts(&b, m ? m : PQerrorMessage(x->pg));
 		buf_rtrim(&b);
-		err_set(e, STRATA_EFAIL, "reading the PostgreSQL catalog: %s", b.ptr);
+		err_set(e, STRATA_EFAIL, "reading the PostgreSQL catalog: %s", b.len ? b.ptr : "no result");
 		buf_free(&b);
 		PQclear(r);
 		return NULL;
@@ -128,38 +155,38 @@ static strata_table *row_table(PGresult *r, int i, const map *tables)
 	return map_get(tables, cell(r, i, PQnfields(r) - 1));
 }
 
-/* The columns of every table in `oids` (a PostgreSQL oid[] literal) into the tables
- * `tables` maps them to: one query for all of them. */
-static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_err *e)
+static const char Q_COLUMNS[] =
+	"SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+	"pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated, "
+	"CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation "
+	"THEN CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN '' ELSE "
+	"quote_ident(cn.nspname) || '.' END || quote_ident(co.collname) END, "
+	"(SELECT CASE WHEN sn.nspname = 'public' THEN s.relname ELSE sn.nspname || '.' || "
+	"s.relname END FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
+	"s.relkind = 'S' JOIN pg_namespace sn ON sn.oid = s.relnamespace "
+	"JOIN pg_sequence ps ON ps.seqrelid = s.oid WHERE d.classid = "
+	"'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND "
+	"d.deptype = 'a' AND" SERIAL_LIKE("ps", "a.atttypid") " LIMIT 1), "
+	/* the identity's sequence options, unless all are at their defaults */
+	"(SELECT format('START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s "
+	"%sCYCLE', s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN "
+	"s.seqcycle THEN '' ELSE 'NO ' END) FROM pg_depend d JOIN pg_sequence s ON "
+	"s.seqrelid = d.objid WHERE a.attidentity <> '' AND d.classid = "
+	"'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND "
+	"d.deptype = 'i' AND NOT" SERIAL_LIKE("s", "a.atttypid") "LIMIT 1), "
+	"a.attinhcount > 0 AND NOT a.attislocal, a.attrelid::text "
+	"FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+	"LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
+	"LEFT JOIN pg_collation co ON co.oid = a.attcollation "
+	"LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace "
+	"WHERE a.attrelid IN (" USER_TABLES ") AND a.attnum > 0 AND NOT a.attisdropped "
+	"ORDER BY a.attrelid, a.attnum";
+
+/* The columns of every table into the tables x->tables maps them to: one query for
+ * all of them. */
+static int read_columns(batch *x, strata_err *e)
 {
-	static const char sql[] =
-		"SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-		"pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated, "
-		"CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation "
-		"THEN CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN '' ELSE "
-		"quote_ident(cn.nspname) || '.' END || quote_ident(co.collname) END, "
-		"(SELECT CASE WHEN sn.nspname = 'public' THEN s.relname ELSE sn.nspname || '.' || "
-		"s.relname END FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND "
-		"s.relkind = 'S' JOIN pg_namespace sn ON sn.oid = s.relnamespace "
-		"JOIN pg_sequence ps ON ps.seqrelid = s.oid WHERE d.classid = "
-		"'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND "
-		"d.deptype = 'a' AND" SERIAL_LIKE("ps", "a.atttypid") " LIMIT 1), "
-		/* the identity's sequence options, unless all are at their defaults */
-		"(SELECT format('START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s "
-		"%sCYCLE', s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN "
-		"s.seqcycle THEN '' ELSE 'NO ' END) FROM pg_depend d JOIN pg_sequence s ON "
-		"s.seqrelid = d.objid WHERE a.attidentity <> '' AND d.classid = "
-		"'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND "
-		"d.deptype = 'i' AND NOT" SERIAL_LIKE("s", "a.atttypid") "LIMIT 1), "
-		"a.attinhcount > 0 AND NOT a.attislocal, a.attrelid::text "
-		"FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-		"LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
-		"LEFT JOIN pg_collation co ON co.oid = a.attcollation "
-		"LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace "
-		"WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
-		"ORDER BY a.attrelid, a.attnum";
-	const char *p[1] = { oids };
-	PGresult *r = q(pg, sql, p, 1, e);
+	PGresult *r = q(x, Q_COLUMNS, e);
 	if (!r)
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -174,7 +201,7 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 							       : "serial";
 			dflt = NULL;
 		}
-		strata_table *t = row_table(r, i, tables);
+		strata_table *t = row_table(r, i, &x->tables);
 		if (!t)
 			continue;
 		strata_column *c = strata_table_add_column(t, cell(r, i, 0), type);
@@ -199,33 +226,33 @@ static int read_columns(PGconn *pg, const char *oids, const map *tables, strata_
 	return 0;
 }
 
-/* Primary key, UNIQUE, CHECK and FOREIGN KEY constraints of the tables in `oids`. */
-static int read_constraints(PGconn *pg, const char *oids, const map *tables, strata_err *e)
+static const char Q_CONSTRAINTS[] =
+	"SELECT k.conname, k.contype, array_to_string(ARRAY(SELECT a.attname FROM "
+	"unnest(k.conkey) WITH ORDINALITY u(n, o) JOIN pg_attribute a ON a.attrelid = "
+	"k.conrelid AND a.attnum = u.n ORDER BY u.o), " SEP "), rn.nspname, rc.relname, "
+	"array_to_string(ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY "
+	"u(n, o) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY "
+	"u.o), " SEP "), k.confupdtype, k.confdeltype, k.condeferrable, k.condeferred, "
+	"pg_get_expr(k.conbin, k.conrelid), "
+	"CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END, "
+	"k.contype = 'u' AND pg_get_constraintdef(k.oid) LIKE 'UNIQUE NULLS NOT DISTINCT%', "
+	"k.confmatchtype = 'f', k.connoinherit, k.conrelid::text "
+	"FROM pg_constraint k LEFT JOIN pg_class rc ON rc.oid = k.confrelid "
+	"LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
+	"WHERE k.conrelid IN (" USER_TABLES ") AND k.contype IN ('p', 'u', 'c', 'f', 'x') "
+	/* not those a table inherits (INHERITS): they come with its parent */
+	"AND k.conparentid = 0 AND k.conislocal "
+	"ORDER BY k.conrelid, k.conname";
+
+/* Primary key, UNIQUE, CHECK and FOREIGN KEY constraints of every table. */
+static int read_constraints(batch *x, strata_err *e)
 {
-	static const char sql[] =
-		"SELECT k.conname, k.contype, array_to_string(ARRAY(SELECT a.attname FROM "
-		"unnest(k.conkey) WITH ORDINALITY u(n, o) JOIN pg_attribute a ON a.attrelid = "
-		"k.conrelid AND a.attnum = u.n ORDER BY u.o), " SEP "), rn.nspname, rc.relname, "
-		"array_to_string(ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY "
-		"u(n, o) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY "
-		"u.o), " SEP "), k.confupdtype, k.confdeltype, k.condeferrable, k.condeferred, "
-		"pg_get_expr(k.conbin, k.conrelid), "
-		"CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END, "
-		"k.contype = 'u' AND pg_get_constraintdef(k.oid) LIKE 'UNIQUE NULLS NOT DISTINCT%', "
-		"k.confmatchtype = 'f', k.connoinherit, k.conrelid::text "
-		"FROM pg_constraint k LEFT JOIN pg_class rc ON rc.oid = k.confrelid "
-		"LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
-		"WHERE k.conrelid = ANY($1::oid[]) AND k.contype IN ('p', 'u', 'c', 'f', 'x') "
-		/* not those a table inherits (INHERITS): they come with its parent */
-		"AND k.conparentid = 0 AND k.conislocal "
-		"ORDER BY k.conrelid, k.conname";
-	const char *p[1] = { oids };
-	PGresult *r = q(pg, sql, p, 1, e);
+	PGresult *r = q(x, Q_CONSTRAINTS, e);
 	if (!r)
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *name = cell(r, i, 0), *kind = cell(r, i, 1);
-		strata_table *t = row_table(r, i, tables);
+		strata_table *t = row_table(r, i, &x->tables);
 		if (!t)
 			continue;
 		strvec cols = { 0 };
@@ -270,25 +297,25 @@ static int read_constraints(PGconn *pg, const char *oids, const map *tables, str
 	return 0;
 }
 
-/* The indexes of the tables in `oids` that no constraint owns. */
-static int read_indexes(PGconn *pg, const char *oids, const map *tables, strata_err *e)
+static const char Q_INDEXES[] =
+	"SELECT ic.relname, n.nspname, i.indisunique, pg_get_indexdef(i.indexrelid), "
+	"pg_get_expr(i.indpred, i.indrelid), array_to_string(ARRAY(SELECT "
+	"COALESCE(a.attname, '') FROM unnest(i.indkey::int2[]) WITH ORDINALITY u(n, o) "
+	"LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.n "
+	"WHERE u.o <= i.indnkeyatts ORDER BY u.o), " SEP "), i.indrelid::text "
+	"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+	"JOIN pg_namespace n ON n.oid = ic.relnamespace WHERE i.indrelid IN (" USER_TABLES ") "
+	"AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = "
+	"i.indrelid AND k.contype IN ('p', 'u', 'x')) ORDER BY i.indrelid, ic.relname";
+
+/* The indexes of every table that no constraint owns. */
+static int read_indexes(batch *x, strata_err *e)
 {
-	static const char sql[] =
-		"SELECT ic.relname, n.nspname, i.indisunique, pg_get_indexdef(i.indexrelid), "
-		"pg_get_expr(i.indpred, i.indrelid), array_to_string(ARRAY(SELECT "
-		"COALESCE(a.attname, '') FROM unnest(i.indkey::int2[]) WITH ORDINALITY u(n, o) "
-		"LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.n "
-		"WHERE u.o <= i.indnkeyatts ORDER BY u.o), " SEP "), i.indrelid::text "
-		"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-		"JOIN pg_namespace n ON n.oid = ic.relnamespace WHERE i.indrelid = ANY($1::oid[]) AND NOT EXISTS "
-		"(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = "
-		"i.indrelid AND k.contype IN ('p', 'u', 'x')) ORDER BY i.indrelid, ic.relname";
-	const char *p[1] = { oids };
-	PGresult *r = q(pg, sql, p, 1, e);
+	PGresult *r = q(x, Q_INDEXES, e);
 	if (!r)
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
-		strata_table *t = row_table(r, i, tables);
+		strata_table *t = row_table(r, i, &x->tables);
 		if (!t)
 			continue;
 		char *name = disp(cell(r, i, 1), cell(r, i, 0));
@@ -313,27 +340,25 @@ static int read_indexes(PGconn *pg, const char *oids, const map *tables, strata_
 	return 0;
 }
 
-static int read_tables(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
+static const char Q_TABLES[] =
+	"SELECT c.oid, n.nspname, c.relname, CASE WHEN c.relkind = 'p' THEN "
+	"pg_get_partkeydef(c.oid) END, c.relpersistence = 'u', "
+	/* the parents it inherits from, in order */
+	"array_to_string(ARRAY(SELECT CASE WHEN pn.nspname = 'public' THEN pc.relname ELSE "
+	"pn.nspname || '.' || pc.relname END FROM pg_inherits i JOIN pg_class pc ON pc.oid = "
+	"i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = "
+	"c.oid ORDER BY i.inhseqno), " SEP ") FROM pg_class c JOIN pg_namespace n ON n.oid = "
+	"c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND"
+	NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 2, 3";
+
+static int read_tables(batch *x, strata_catalog *cat, strata_err *e)
 {
-	static const char sql[] =
-		"SELECT c.oid, n.nspname, c.relname, CASE WHEN c.relkind = 'p' THEN "
-		"pg_get_partkeydef(c.oid) END, c.relpersistence = 'u', "
-		/* the parents it inherits from, in order */
-		"array_to_string(ARRAY(SELECT CASE WHEN pn.nspname = 'public' THEN pc.relname ELSE "
-		"pn.nspname || '.' || pc.relname END FROM pg_inherits i JOIN pg_class pc ON pc.oid = "
-		"i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = "
-		"c.oid ORDER BY i.inhseqno), " SEP ") FROM pg_class c JOIN pg_namespace n ON n.oid = "
-		"c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND"
-		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 2, 3";
-	PGresult *r = q(pg, sql, vs, 2, e);
+	PGresult *r = q(x, Q_TABLES, e);
 	int rc = 0;
 	if (!r)
 		return STRATA_EFAIL;
 	/* Columns, constraints and indexes of all tables in three queries, not three per
-	 * table: the oids go as one array, each row names its table. */
-	map tables = { 0 };
-	buf oids = BUF_INIT;
-	buf_putc(&oids, '{');
+	 * table: each row names its table by its oid. */
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *name = disp(cell(r, i, 1), cell(r, i, 2));
 		strata_table *t = strata_catalog_add_table(cat, name);
@@ -341,34 +366,30 @@ static int read_tables(PGconn *pg, const char *const *vs, strata_catalog *cat, s
 			t->partition_by = xstrdup(cell(r, i, 3));
 		t->unlogged = is_true(r, i, 4);
 		split_list(&t->inherits, cell(r, i, 5));
-		map_put(&tables, cell(r, i, 0), t);
+		map_put(&x->tables, cell(r, i, 0), t);
 		free(name);
-		buf_printf(&oids, "%s%s", i ? "," : "", cell(r, i, 0));
 	}
-	buf_putc(&oids, '}');
-	if (PQntuples(r) > 0 && !(rc = read_columns(pg, oids.ptr, &tables, e)) &&
-	    !(rc = read_constraints(pg, oids.ptr, &tables, e)))
-		rc = read_indexes(pg, oids.ptr, &tables, e);
-	map_free(&tables);
-	buf_free(&oids);
+	if (!(rc = read_columns(x, e)) && !(rc = read_constraints(x, e)))
+		rc = read_indexes(x, e);
 	PQclear(r);
 	return rc;
 }
 
-static int read_views(PGconn *pg, strata_catalog *cat, strata_err *e)
+static const char Q_VIEWS[] =
+	"SELECT n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid), "
+	/* the relations its rewrite rule depends on */
+	"array_to_string(ARRAY(SELECT DISTINCT CASE WHEN dn.nspname = 'public' THEN "
+	"dc.relname ELSE dn.nspname || '.' || dc.relname END FROM pg_rewrite rw "
+	"JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid "
+	"AND d.refclassid = 'pg_class'::regclass JOIN pg_class dc ON dc.oid = d.refobjid "
+	"JOIN pg_namespace dn ON dn.oid = dc.relnamespace WHERE rw.ev_class = c.oid "
+	"AND d.refobjid <> c.oid ORDER BY 1), " SEP ") FROM pg_class c "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND"
+	NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1, 2";
+
+static int read_views(batch *x, strata_catalog *cat, strata_err *e)
 {
-	static const char sql[] =
-		"SELECT n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid), "
-		/* the relations its rewrite rule depends on */
-		"array_to_string(ARRAY(SELECT DISTINCT CASE WHEN dn.nspname = 'public' THEN "
-		"dc.relname ELSE dn.nspname || '.' || dc.relname END FROM pg_rewrite rw "
-		"JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid "
-		"AND d.refclassid = 'pg_class'::regclass JOIN pg_class dc ON dc.oid = d.refobjid "
-		"JOIN pg_namespace dn ON dn.oid = dc.relnamespace WHERE rw.ev_class = c.oid "
-		"AND d.refobjid <> c.oid ORDER BY 1), " SEP ") FROM pg_class c "
-		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND"
-		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1, 2";
-	PGresult *r = q(pg, sql, NULL, 0, e);
+	PGresult *r = q(x, Q_VIEWS, e);
 	if (!r)
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -391,15 +412,16 @@ static int read_views(PGconn *pg, strata_catalog *cat, strata_err *e)
 	return 0;
 }
 
-static int read_triggers(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
+static const char Q_TRIGGERS[] =
+	"SELECT t.tgname, n.nspname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+	"JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE NOT t.tgisinternal AND NOT c.relispartition AND" NS_FILTER "AND"
+	NOT_EXT("pg_class", "c.oid")
+	"AND" NOT_STRATA "ORDER BY 1, 2, 3";
+
+static int read_triggers(batch *x, strata_catalog *cat, strata_err *e)
 {
-	static const char sql[] =
-		"SELECT t.tgname, n.nspname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
-		"JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-		"WHERE NOT t.tgisinternal AND NOT c.relispartition AND" NS_FILTER "AND"
-		NOT_EXT("pg_class", "c.oid")
-		"AND" NOT_STRATA "ORDER BY 1, 2, 3";
-	PGresult *r = q(pg, sql, vs, 2, e);
+	PGresult *r = q(x, Q_TRIGGERS, e);
 	if (!r)
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -426,26 +448,28 @@ static strata_object *add_obj(strata_catalog *cat, int kind, const char *name, b
 	return strata_catalog_add_object(cat, kind, name, sql->ptr, drop->ptr, alter);
 }
 
+static const char Q_DOMAINS_DOMAINS[] =
+	"SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), "
+	"CASE WHEN t.typcollation <> b.typcollation THEN (SELECT c.collname FROM "
+	"pg_collation c WHERE c.oid = t.typcollation) END, t.typdefault, t.typnotnull "
+	"FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype JOIN pg_namespace n ON "
+	"n.oid = t.typnamespace WHERE t.typtype = 'd' AND" NS_FILTER "AND"
+	NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
+
+static const char Q_DOMAINS_DOMAIN_CHECKS[] =
+	"SELECT n.nspname, t.typname, k.conname, pg_get_constraintdef(k.oid) FROM "
+	"pg_constraint k JOIN pg_type t ON t.oid = k.contypid JOIN pg_namespace n ON "
+	"n.oid = t.typnamespace WHERE k.contype = 'c' AND" NS_FILTER "AND"
+	NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2, 3";
+
 /* Domains and their CHECK constraints (objects of their own, after the functions),
  * built in the caller's buffers. */
-static int read_domains(PGconn *pg, strata_catalog *cat, buf *sql, buf *drop, buf *name,
+static int read_domains(batch *x, strata_catalog *cat, buf *sql, buf *drop, buf *name,
 			strata_err *e)
 {
-	static const char domains[] =
-		"SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), "
-		"CASE WHEN t.typcollation <> b.typcollation THEN (SELECT c.collname FROM "
-		"pg_collation c WHERE c.oid = t.typcollation) END, t.typdefault, t.typnotnull "
-		"FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype JOIN pg_namespace n ON "
-		"n.oid = t.typnamespace WHERE t.typtype = 'd' AND" NS_FILTER "AND"
-		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
-	static const char domain_checks[] =
-		"SELECT n.nspname, t.typname, k.conname, pg_get_constraintdef(k.oid) FROM "
-		"pg_constraint k JOIN pg_type t ON t.oid = k.contypid JOIN pg_namespace n ON "
-		"n.oid = t.typnamespace WHERE k.contype = 'c' AND" NS_FILTER "AND"
-		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2, 3";
 	PGresult *r;
 
-	if (!(r = q(pg, domains, NULL, 0, e)))
+	if (!(r = q(x, Q_DOMAINS_DOMAINS, e)))
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *n = disp(cell(r, i, 0), cell(r, i, 1));
@@ -484,7 +508,7 @@ static int read_domains(PGconn *pg, strata_catalog *cat, buf *sql, buf *drop, bu
 	}
 	PQclear(r);
 
-	if (!(r = q(pg, domain_checks, NULL, 0, e)))
+	if (!(r = q(x, Q_DOMAINS_DOMAIN_CHECKS, e)))
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *dom = disp(cell(r, i, 0), cell(r, i, 1));
@@ -507,22 +531,23 @@ static int read_domains(PGconn *pg, strata_catalog *cat, buf *sql, buf *drop, bu
 	return 0;
 }
 
+static const char Q_PARTITIONS_PARTITIONS[] =
+	"SELECT n.nspname, c.relname, pn.nspname, pc.relname, "
+	"pg_get_expr(c.relpartbound, c.oid), CASE WHEN c.relkind = 'p' THEN "
+	"pg_get_partkeydef(c.oid) END FROM pg_class c "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_inherits i ON "
+	"i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn "
+	"ON pn.oid = pc.relnamespace WHERE c.relispartition AND c.relkind IN ('r', 'p') AND"
+	NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1, 2";
+
 /* Partitions of partitioned tables, each with its parent and bounds. */
-static int read_partitions(PGconn *pg, strata_catalog *cat, buf *sql, buf *drop, buf *name,
+static int read_partitions(batch *x, strata_catalog *cat, buf *sql, buf *drop, buf *name,
 			strata_err *e)
 {
 	/* Partitions of partitions too: the diff orders them by `parent`. */
-	static const char partitions[] =
-		"SELECT n.nspname, c.relname, pn.nspname, pc.relname, "
-		"pg_get_expr(c.relpartbound, c.oid), CASE WHEN c.relkind = 'p' THEN "
-		"pg_get_partkeydef(c.oid) END FROM pg_class c "
-		"JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_inherits i ON "
-		"i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn "
-		"ON pn.oid = pc.relnamespace WHERE c.relispartition AND c.relkind IN ('r', 'p') AND"
-		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1, 2";
 	PGresult *r;
 
-	if (!(r = q(pg, partitions, NULL, 0, e)))
+	if (!(r = q(x, Q_PARTITIONS_PARTITIONS, e)))
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *n = disp(cell(r, i, 0), cell(r, i, 1));
@@ -557,70 +582,76 @@ static int read_partitions(PGconn *pg, strata_catalog *cat, buf *sql, buf *drop,
 	return 0;
 }
 
-static int read_objects(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
+static const char Q_OBJECTS_SCHEMAS[] =
+	"SELECT n.nspname FROM pg_namespace n WHERE" NS_FILTER "AND n.nspname <> 'public' "
+	"AND n.nspname <> $1 AND" NOT_EXT("pg_namespace", "n.oid") "ORDER BY 1";
+
+static const char Q_OBJECTS_ENUMS[] =
+	"SELECT n.nspname, t.typname, format_type(t.oid, NULL), array_to_string(ARRAY("
+	"SELECT l.enumlabel FROM pg_enum l WHERE l.enumtypid = t.oid ORDER BY "
+	"l.enumsortorder), " SEP ") FROM pg_type t JOIN pg_namespace n ON n.oid = "
+	"t.typnamespace WHERE t.typtype = 'e' AND" NS_FILTER "AND"
+	NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
+
+static const char Q_OBJECTS_FUNCTIONS[] =
+	/* keyed by argument types alone: parameter names may change */
+	"SELECT n.nspname, p.proname, oidvectortypes(p.proargtypes), "
+	"p.prokind, pg_get_functiondef(p.oid), pg_get_function_arguments(p.oid) || ' -> ' "
+	"|| coalesce(pg_get_function_result(p.oid), '') FROM pg_proc p JOIN pg_namespace n "
+	"ON n.oid = "
+	"p.pronamespace WHERE p.prokind IN ('f', 'p') AND" NS_FILTER "AND"
+	NOT_EXT("pg_proc", "p.oid")
+	/* not the constructors CREATE TYPE ... AS RANGE makes: they go with the type */
+	"AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass "
+	"AND x.objid = p.oid AND x.deptype = 'i') ORDER BY 1, 2, 3";
+
+static const char Q_OBJECTS_OTHER_COMMENTS[] =
+	"SELECT 'TYPE', n.nspname, t.typname, NULL, d.description FROM pg_description d "
+	"JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid JOIN "
+	"pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND" NS_FILTER
+	"AND" NOT_EXT("pg_type", "t.oid") "UNION ALL SELECT CASE p.prokind WHEN 'p' THEN "
+	"'PROCEDURE' ELSE 'FUNCTION' END, n.nspname, p.proname, "
+	"pg_get_function_identity_arguments(p.oid), d.description FROM pg_description d "
+	"JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid JOIN "
+	"pg_namespace n ON n.oid = p.pronamespace WHERE" NS_FILTER "AND"
+	NOT_EXT("pg_proc", "p.oid") "UNION ALL SELECT 'SCHEMA', n.nspname, NULL, NULL, "
+	"d.description FROM pg_description d JOIN pg_namespace n ON d.classoid = "
+	"'pg_namespace'::regclass AND d.objoid = n.oid WHERE" NS_FILTER "AND n.nspname <> "
+	"'public' AND" NOT_EXT("pg_namespace", "n.oid") "ORDER BY 1, 2, 3, 4";
+
+static const char Q_OBJECTS_EXTENSIONS[] =
+	"SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = "
+	"e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1";
+
+static const char Q_OBJECTS_SEQUENCES[] =
+	"SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqincrement, "
+	"s.seqmin, s.seqmax, s.seqstart, s.seqcache, s.seqcycle, own.nspname, own.relname, "
+	"own.attname FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN LATERAL (SELECT "
+	"tn.nspname, t.relname, a.attname, a.atttypid FROM pg_depend d JOIN pg_class t ON "
+	"t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace JOIN "
+	"pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid WHERE "
+	"d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = "
+	"'pg_class'::regclass AND d.deptype = 'a') own ON true WHERE" NS_FILTER
+	"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
+	"AND d.objid = c.oid AND d.deptype IN ('i', 'e')) AND NOT (own.relname IS NOT NULL "
+	"AND" SERIAL_LIKE("s", "own.atttypid") ") ORDER BY 1, 2";
+
+static const char Q_OBJECTS_COMMENTS[] =
+	"SELECT n.nspname, c.relname, c.relkind, a.attname, d.description FROM pg_description "
+	"d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON "
+	"a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0 WHERE c.relkind "
+	"IN ('r', 'p', 'v', 'm') AND (d.objsubid = 0 OR a.attname IS NOT NULL) AND"
+	NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 1, 2, 4";
+
+static int read_objects(batch *x, strata_catalog *cat, strata_err *e)
 {
-	static const char schemas[] =
-		"SELECT n.nspname FROM pg_namespace n WHERE" NS_FILTER "AND n.nspname <> 'public' "
-		"AND n.nspname <> $1 AND" NOT_EXT("pg_namespace", "n.oid") "ORDER BY 1";
-	static const char extensions[] =
-		"SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = "
-		"e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1";
-	static const char enums[] =
-		"SELECT n.nspname, t.typname, format_type(t.oid, NULL), array_to_string(ARRAY("
-		"SELECT l.enumlabel FROM pg_enum l WHERE l.enumtypid = t.oid ORDER BY "
-		"l.enumsortorder), " SEP ") FROM pg_type t JOIN pg_namespace n ON n.oid = "
-		"t.typnamespace WHERE t.typtype = 'e' AND" NS_FILTER "AND"
-		NOT_EXT("pg_type", "t.oid") "ORDER BY 1, 2";
-	static const char sequences[] =
-		"SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqincrement, "
-		"s.seqmin, s.seqmax, s.seqstart, s.seqcache, s.seqcycle, own.nspname, own.relname, "
-		"own.attname FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
-		"JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN LATERAL (SELECT "
-		"tn.nspname, t.relname, a.attname, a.atttypid FROM pg_depend d JOIN pg_class t ON "
-		"t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace JOIN "
-		"pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid WHERE "
-		"d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = "
-		"'pg_class'::regclass AND d.deptype = 'a') own ON true WHERE" NS_FILTER
-		"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-		"AND d.objid = c.oid AND d.deptype IN ('i', 'e')) AND NOT (own.relname IS NOT NULL "
-		"AND" SERIAL_LIKE("s", "own.atttypid") ") ORDER BY 1, 2";
-	static const char functions[] =
-		/* keyed by argument types alone: parameter names may change */
-		"SELECT n.nspname, p.proname, oidvectortypes(p.proargtypes), "
-		"p.prokind, pg_get_functiondef(p.oid), pg_get_function_arguments(p.oid) || ' -> ' "
-		"|| coalesce(pg_get_function_result(p.oid), '') FROM pg_proc p JOIN pg_namespace n "
-		"ON n.oid = "
-		"p.pronamespace WHERE p.prokind IN ('f', 'p') AND" NS_FILTER "AND"
-		NOT_EXT("pg_proc", "p.oid")
-		/* not the constructors CREATE TYPE ... AS RANGE makes: they go with the type */
-		"AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass "
-		"AND x.objid = p.oid AND x.deptype = 'i') ORDER BY 1, 2, 3";
-	static const char comments[] =
-		"SELECT n.nspname, c.relname, c.relkind, a.attname, d.description FROM pg_description "
-		"d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid "
-		"JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON "
-		"a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0 WHERE c.relkind "
-		"IN ('r', 'p', 'v', 'm') AND (d.objsubid = 0 OR a.attname IS NOT NULL) AND"
-		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 1, 2, 4";
-	static const char other_comments[] =
-		"SELECT 'TYPE', n.nspname, t.typname, NULL, d.description FROM pg_description d "
-		"JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid JOIN "
-		"pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND" NS_FILTER
-		"AND" NOT_EXT("pg_type", "t.oid") "UNION ALL SELECT CASE p.prokind WHEN 'p' THEN "
-		"'PROCEDURE' ELSE 'FUNCTION' END, n.nspname, p.proname, "
-		"pg_get_function_identity_arguments(p.oid), d.description FROM pg_description d "
-		"JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid JOIN "
-		"pg_namespace n ON n.oid = p.pronamespace WHERE" NS_FILTER "AND"
-		NOT_EXT("pg_proc", "p.oid") "UNION ALL SELECT 'SCHEMA', n.nspname, NULL, NULL, "
-		"d.description FROM pg_description d JOIN pg_namespace n ON d.classoid = "
-		"'pg_namespace'::regclass AND d.objoid = n.oid WHERE" NS_FILTER "AND n.nspname <> "
-		"'public' AND" NOT_EXT("pg_namespace", "n.oid") "ORDER BY 1, 2, 3, 4";
-	const char *const *p = vs; /* version schema, version table */
 	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
 	PGresult *r = NULL;
 	int rc = STRATA_EFAIL;
 
-	if (!(r = q(pg, schemas, p, 1, e)))
+	if (!(r = q(x, Q_OBJECTS_SCHEMAS, e)))
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++) {
 		buf_reset(&sql);
@@ -633,7 +664,7 @@ static int read_objects(PGconn *pg, const char *const *vs, strata_catalog *cat, 
 	}
 	PQclear(r);
 
-	if (!(r = q(pg, extensions, NULL, 0, e)))
+	if (!(r = q(x, Q_OBJECTS_EXTENSIONS, e)))
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++) {
 		buf_reset(&sql);
@@ -648,7 +679,7 @@ static int read_objects(PGconn *pg, const char *const *vs, strata_catalog *cat, 
 	}
 	PQclear(r);
 
-	if (!(r = q(pg, enums, NULL, 0, e)))
+	if (!(r = q(x, Q_OBJECTS_ENUMS, e)))
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *n = disp(cell(r, i, 0), cell(r, i, 1));
@@ -674,7 +705,7 @@ static int read_objects(PGconn *pg, const char *const *vs, strata_catalog *cat, 
 	}
 	PQclear(r);
 
-	if (!(r = q(pg, sequences, NULL, 0, e)))
+	if (!(r = q(x, Q_OBJECTS_SEQUENCES, e)))
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *n = disp(cell(r, i, 0), cell(r, i, 1));
@@ -717,7 +748,7 @@ static int read_objects(PGconn *pg, const char *const *vs, strata_catalog *cat, 
 	}
 	PQclear(r);
 
-	if (!(r = q(pg, functions, NULL, 0, e)))
+	if (!(r = q(x, Q_OBJECTS_FUNCTIONS, e)))
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *n = disp(cell(r, i, 0), cell(r, i, 1));
@@ -737,7 +768,7 @@ static int read_objects(PGconn *pg, const char *const *vs, strata_catalog *cat, 
 	}
 	PQclear(r);
 
-	if (!(r = q(pg, comments, p, 2, e)))
+	if (!(r = q(x, Q_OBJECTS_COMMENTS, e)))
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *n = disp(cell(r, i, 0), cell(r, i, 1));
@@ -768,7 +799,7 @@ static int read_objects(PGconn *pg, const char *const *vs, strata_catalog *cat, 
 	}
 	PQclear(r);
 
-	if (!(r = q(pg, other_comments, NULL, 0, e)))
+	if (!(r = q(x, Q_OBJECTS_OTHER_COMMENTS, e)))
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *what = cell(r, i, 0);
@@ -799,8 +830,8 @@ static int read_objects(PGconn *pg, const char *const *vs, strata_catalog *cat, 
 	}
 	PQclear(r);
 	r = NULL;
-	if (read_domains(pg, cat, &sql, &drop, &name, e) ||
-	    read_partitions(pg, cat, &sql, &drop, &name, e))
+	if (read_domains(x, cat, &sql, &drop, &name, e) ||
+	    read_partitions(x, cat, &sql, &drop, &name, e))
 		goto done;
 	rc = 0;
 done:
@@ -819,17 +850,18 @@ done:
 /* "schema"."name", quoted, as SQL computes it. */
 #define QN(nsp, name) " quote_ident(" nsp ") || '.' || quote_ident(" name ") "
 
+static const char Q_VIEW_INDEXES[] =
+	"SELECT" DISP("n.nspname", "ic.relname") "," DISP("n.nspname", "c.relname") ", "
+	"pg_get_indexdef(i.indexrelid)," QN("n.nspname", "ic.relname") "FROM pg_index i "
+	"JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'm' AND"
+	NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1";
+
 /* The indexes of materialized views: objects created after the views and set again
  * wherever a view is re-created (it takes its indexes along). */
-static int read_view_indexes(PGconn *pg, strata_catalog *cat, strata_err *e)
+static int read_view_indexes(batch *x, strata_catalog *cat, strata_err *e)
 {
-	static const char sql[] =
-		"SELECT" DISP("n.nspname", "ic.relname") "," DISP("n.nspname", "c.relname") ", "
-		"pg_get_indexdef(i.indexrelid)," QN("n.nspname", "ic.relname") "FROM pg_index i "
-		"JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid "
-		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'm' AND"
-		NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 1";
-	PGresult *r = q(pg, sql, NULL, 0, e);
+	PGresult *r = q(x, Q_VIEW_INDEXES, e);
 	if (!r)
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -843,58 +875,58 @@ static int read_view_indexes(PGconn *pg, strata_catalog *cat, strata_err *e)
 	return 0;
 }
 
+static const char Q_MORE_COMMENTS[] =
+	"SELECT 'index', 'INDEX ' ||" QN("n.nspname", "ic.relname") ","
+	DISP("n.nspname", "ic.relname") ", 'index ' ||" DISP("n.nspname", "ic.relname") ", "
+	"d.description FROM pg_description d JOIN pg_class ic ON d.classoid = "
+	"'pg_class'::regclass AND d.objoid = ic.oid AND d.objsubid = 0 JOIN pg_index i ON "
+	"i.indexrelid = ic.oid JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON "
+	"n.oid = c.relnamespace WHERE NOT c.relispartition AND" NS_FILTER "AND"
+	NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
+	"UNION ALL SELECT 'constraint', format('CONSTRAINT %I ON %s', k.conname," QN("n.nspname",
+	"c.relname") "), " DISP("n.nspname", "c.relname") "|| '.' || k.conname, "
+	"'constraint ' ||" DISP("n.nspname", "c.relname") "|| '.' || k.conname, "
+	"d.description FROM pg_description d JOIN pg_constraint k ON d.classoid = "
+	"'pg_constraint'::regclass AND d.objoid = k.oid JOIN pg_class c ON c.oid = "
+	"k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT c.relispartition "
+	"AND" NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
+	"UNION ALL SELECT 'constraint', format('CONSTRAINT %I ON DOMAIN %s', k.conname,"
+	QN("n.nspname", "t.typname") "), " DISP("n.nspname", "t.typname") "|| '.' || "
+	"k.conname, 'domain constraint ' ||" DISP("n.nspname", "t.typname") "|| '.' || "
+	"k.conname, d.description FROM pg_description d JOIN pg_constraint k ON d.classoid "
+	"= 'pg_constraint'::regclass AND d.objoid = k.oid JOIN pg_type t ON t.oid = "
+	"k.contypid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE" NS_FILTER "AND"
+	NOT_EXT("pg_type", "t.oid")
+	"UNION ALL SELECT 'domain', 'DOMAIN ' ||" QN("n.nspname", "t.typname") ","
+	DISP("n.nspname", "t.typname") ", NULL, d.description FROM pg_description d JOIN "
+	"pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid JOIN "
+	"pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND" NS_FILTER "AND"
+	NOT_EXT("pg_type", "t.oid")
+	"UNION ALL SELECT 'trigger', format('TRIGGER %I ON %s', x.tgname," QN("n.nspname",
+	"c.relname") "), " DISP("n.nspname", "c.relname") "|| '.' || x.tgname, 'trigger ' ||"
+	DISP("n.nspname", "c.relname") "|| '.' || x.tgname, d.description FROM "
+	"pg_description d JOIN pg_trigger x ON d.classoid = 'pg_trigger'::regclass AND "
+	"d.objoid = x.oid JOIN pg_class c ON c.oid = x.tgrelid JOIN pg_namespace n ON n.oid = "
+	"c.relnamespace WHERE NOT x.tgisinternal AND NOT c.relispartition AND" NS_FILTER "AND"
+	NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
+	"UNION ALL SELECT 'collation', 'COLLATION ' ||" QN("n.nspname", "co.collname") ","
+	DISP("n.nspname", "co.collname") ", 'collation ' ||" DISP("n.nspname", "co.collname")
+	", d.description FROM pg_description d JOIN pg_collation co ON d.classoid = "
+	"'pg_collation'::regclass AND d.objoid = co.oid JOIN pg_namespace n ON n.oid = "
+	"co.collnamespace WHERE" NS_FILTER "AND" NOT_EXT("pg_collation", "co.oid")
+	"UNION ALL SELECT 'sequence', 'SEQUENCE ' ||" QN("n.nspname", "c.relname") ","
+	DISP("n.nspname", "c.relname") ", NULL, d.description FROM pg_description d JOIN "
+	"pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND "
+	"d.objsubid = 0 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' "
+	"AND" NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
+	"ORDER BY 1, 3";
+
 /* Comments on indexes, constraints, domains, triggers, collations and sequences; each
  * remembers what it hangs on (strata_object.on). */
-static int read_more_comments(PGconn *pg, const char *const *vs, strata_catalog *cat,
-			      strata_err *e)
+static int read_more_comments(batch *x, strata_catalog *cat, strata_err *e)
 {
 	/* kind, target as COMMENT ON spells it, name, what it hangs on, text */
-	static const char sql[] =
-		"SELECT 'index', 'INDEX ' ||" QN("n.nspname", "ic.relname") ","
-		DISP("n.nspname", "ic.relname") ", 'index ' ||" DISP("n.nspname", "ic.relname") ", "
-		"d.description FROM pg_description d JOIN pg_class ic ON d.classoid = "
-		"'pg_class'::regclass AND d.objoid = ic.oid AND d.objsubid = 0 JOIN pg_index i ON "
-		"i.indexrelid = ic.oid JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON "
-		"n.oid = c.relnamespace WHERE NOT c.relispartition AND" NS_FILTER "AND"
-		NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
-		"UNION ALL SELECT 'constraint', format('CONSTRAINT %I ON %s', k.conname," QN("n.nspname",
-		"c.relname") "), " DISP("n.nspname", "c.relname") "|| '.' || k.conname, "
-		"'constraint ' ||" DISP("n.nspname", "c.relname") "|| '.' || k.conname, "
-		"d.description FROM pg_description d JOIN pg_constraint k ON d.classoid = "
-		"'pg_constraint'::regclass AND d.objoid = k.oid JOIN pg_class c ON c.oid = "
-		"k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT c.relispartition "
-		"AND" NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
-		"UNION ALL SELECT 'constraint', format('CONSTRAINT %I ON DOMAIN %s', k.conname,"
-		QN("n.nspname", "t.typname") "), " DISP("n.nspname", "t.typname") "|| '.' || "
-		"k.conname, 'domain constraint ' ||" DISP("n.nspname", "t.typname") "|| '.' || "
-		"k.conname, d.description FROM pg_description d JOIN pg_constraint k ON d.classoid "
-		"= 'pg_constraint'::regclass AND d.objoid = k.oid JOIN pg_type t ON t.oid = "
-		"k.contypid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE" NS_FILTER "AND"
-		NOT_EXT("pg_type", "t.oid")
-		"UNION ALL SELECT 'domain', 'DOMAIN ' ||" QN("n.nspname", "t.typname") ","
-		DISP("n.nspname", "t.typname") ", NULL, d.description FROM pg_description d JOIN "
-		"pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid JOIN "
-		"pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND" NS_FILTER "AND"
-		NOT_EXT("pg_type", "t.oid")
-		"UNION ALL SELECT 'trigger', format('TRIGGER %I ON %s', x.tgname," QN("n.nspname",
-		"c.relname") "), " DISP("n.nspname", "c.relname") "|| '.' || x.tgname, 'trigger ' ||"
-		DISP("n.nspname", "c.relname") "|| '.' || x.tgname, d.description FROM "
-		"pg_description d JOIN pg_trigger x ON d.classoid = 'pg_trigger'::regclass AND "
-		"d.objoid = x.oid JOIN pg_class c ON c.oid = x.tgrelid JOIN pg_namespace n ON n.oid = "
-		"c.relnamespace WHERE NOT x.tgisinternal AND NOT c.relispartition AND" NS_FILTER "AND"
-		NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
-		"UNION ALL SELECT 'collation', 'COLLATION ' ||" QN("n.nspname", "co.collname") ","
-		DISP("n.nspname", "co.collname") ", 'collation ' ||" DISP("n.nspname", "co.collname")
-		", d.description FROM pg_description d JOIN pg_collation co ON d.classoid = "
-		"'pg_collation'::regclass AND d.objoid = co.oid JOIN pg_namespace n ON n.oid = "
-		"co.collnamespace WHERE" NS_FILTER "AND" NOT_EXT("pg_collation", "co.oid")
-		"UNION ALL SELECT 'sequence', 'SEQUENCE ' ||" QN("n.nspname", "c.relname") ","
-		DISP("n.nspname", "c.relname") ", NULL, d.description FROM pg_description d JOIN "
-		"pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND "
-		"d.objsubid = 0 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' "
-		"AND" NS_FILTER "AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA
-		"ORDER BY 1, 3";
-	PGresult *r = q(pg, sql, vs, 2, e);
+	PGresult *r = q(x, Q_MORE_COMMENTS, e);
 	if (!r)
 		return STRATA_EFAIL;
 	buf stmt = BUF_INIT, drop = BUF_INIT;
@@ -916,18 +948,19 @@ static int read_more_comments(PGconn *pg, const char *const *vs, strata_catalog 
 	return 0;
 }
 
+static const char Q_COLLATIONS[] =
+	"SELECT" DISP("n.nspname", "co.collname") ", co.collprovider, co.collcollate, "
+	"co.collctype, coalesce(to_jsonb(co) ->> 'colliculocale', to_jsonb(co) ->> "
+	"'colllocale'), co.collisdeterministic FROM pg_collation co JOIN pg_namespace n ON "
+	"n.oid = co.collnamespace WHERE" NS_FILTER "AND" NOT_EXT("pg_collation", "co.oid")
+	"ORDER BY 1";
+
 /* Collations (CREATE COLLATION), as their catalog row defines them. */
-static int read_collations(PGconn *pg, strata_catalog *cat, strata_err *e)
+static int read_collations(batch *x, strata_catalog *cat, strata_err *e)
 {
 	/* The ICU locale's column is named differently across versions: read it by name
 	 * from the row. */
-	static const char sql[] =
-		"SELECT" DISP("n.nspname", "co.collname") ", co.collprovider, co.collcollate, "
-		"co.collctype, coalesce(to_jsonb(co) ->> 'colliculocale', to_jsonb(co) ->> "
-		"'colllocale'), co.collisdeterministic FROM pg_collation co JOIN pg_namespace n ON "
-		"n.oid = co.collnamespace WHERE" NS_FILTER "AND" NOT_EXT("pg_collation", "co.oid")
-		"ORDER BY 1";
-	PGresult *r = q(pg, sql, NULL, 0, e);
+	PGresult *r = q(x, Q_COLLATIONS, e);
 	if (!r)
 		return STRATA_EFAIL;
 	buf stmt = BUF_INIT, drop = BUF_INIT;
@@ -968,124 +1001,125 @@ static int read_collations(PGconn *pg, strata_catalog *cat, strata_err *e)
 /* Objects created after initdb (outside any schema) that no extension owns. */
 #define NEW_OBJ(cls, oid) " " oid " >= 16384 AND" NOT_EXT(cls, oid)
 
+static const char Q_UNCOMPARED[] =
+	"SELECT k, n FROM ("
+	"SELECT 'aggregate' k, p.oid::regprocedure::text n FROM pg_proc p WHERE p.prokind IN "
+	"('a', 'w') AND" USER_OBJ("pg_proc", "p.oid", "p.pronamespace")
+	"UNION ALL SELECT 'operator', o.oid::regoperator::text FROM pg_operator o WHERE"
+	USER_OBJ("pg_operator", "o.oid", "o.oprnamespace")
+	"UNION ALL SELECT 'operator class', format('%s using %s', o.opcname, m.amname) FROM "
+	"pg_opclass o JOIN pg_am m ON m.oid = o.opcmethod WHERE" USER_OBJ("pg_opclass",
+	"o.oid", "o.opcnamespace")
+	"UNION ALL SELECT 'operator family', format('%s using %s', o.opfname, m.amname) FROM "
+	"pg_opfamily o JOIN pg_am m ON m.oid = o.opfmethod WHERE" USER_OBJ("pg_opfamily",
+	"o.oid", "o.opfnamespace")
+	"UNION ALL SELECT 'cast', format('(%s AS %s)', format_type(c.castsource, NULL), "
+	"format_type(c.casttarget, NULL)) FROM pg_cast c WHERE" NEW_OBJ("pg_cast", "c.oid")
+	/* not the casts to a multirange that CREATE TYPE ... AS RANGE makes */
+	"AND NOT EXISTS (SELECT 1 FROM pg_range g WHERE g.rngtypid = c.castsource AND "
+	"to_jsonb(g) ->> 'rngmultitypid' = c.casttarget::text) "
+	"UNION ALL SELECT 'conversion', o.conname::text FROM pg_conversion o WHERE"
+	USER_OBJ("pg_conversion", "o.oid", "o.connamespace")
+	"UNION ALL SELECT CASE t.typtype WHEN 'r' THEN 'range type' WHEN 'c' THEN "
+	"'composite type' WHEN 'p' THEN 'shell type' ELSE 'base type' END, "
+	"format_type(t.oid, NULL) FROM pg_type t LEFT JOIN pg_class c ON c.oid = t.typrelid "
+	"WHERE (t.typtype IN ('r', 'p') OR (t.typtype = 'b' AND t.typcategory <> 'A') OR "
+	"(t.typtype = 'c' AND c.relkind = 'c')) AND" USER_OBJ("pg_type", "t.oid", "t.typnamespace")
+	"UNION ALL SELECT 'text search configuration', o.cfgname::text FROM pg_ts_config o WHERE"
+	USER_OBJ("pg_ts_config", "o.oid", "o.cfgnamespace")
+	"UNION ALL SELECT 'text search dictionary', o.dictname::text FROM pg_ts_dict o WHERE"
+	USER_OBJ("pg_ts_dict", "o.oid", "o.dictnamespace")
+	"UNION ALL SELECT 'text search parser', o.prsname::text FROM pg_ts_parser o WHERE"
+	USER_OBJ("pg_ts_parser", "o.oid", "o.prsnamespace")
+	"UNION ALL SELECT 'text search template', o.tmplname::text FROM pg_ts_template o WHERE"
+	USER_OBJ("pg_ts_template", "o.oid", "o.tmplnamespace")
+	"UNION ALL SELECT 'foreign data wrapper', o.fdwname::text FROM pg_foreign_data_wrapper "
+	"o WHERE" NEW_OBJ("pg_foreign_data_wrapper", "o.oid")
+	"UNION ALL SELECT 'server', o.srvname::text FROM pg_foreign_server o WHERE"
+	NEW_OBJ("pg_foreign_server", "o.oid")
+	"UNION ALL SELECT 'user mapping', format('for %s server %s', o.usename, o.srvname) "
+	"FROM pg_user_mappings o "
+	"UNION ALL SELECT 'foreign table'," DISP("n.nspname", "c.relname") "FROM pg_class c "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f' AND" NS_FILTER
+	"AND" NOT_EXT("pg_class", "c.oid")
+	"UNION ALL SELECT 'typed table', " DISP("n.nspname", "c.relname") "FROM pg_class c "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.reloftype <> 0 AND" NS_FILTER
+	"UNION ALL SELECT 'publication', o.pubname::text FROM pg_publication o "
+	"UNION ALL SELECT 'subscription', o.subname::text FROM pg_subscription o WHERE "
+	"o.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+	"UNION ALL SELECT 'event trigger', o.evtname::text FROM pg_event_trigger o WHERE"
+	NOT_EXT("pg_event_trigger", "o.oid")
+	"UNION ALL SELECT 'rule', format('%s on %s', o.rulename," DISP("n.nspname",
+	"c.relname") ") FROM pg_rewrite o JOIN pg_class c ON c.oid = o.ev_class JOIN "
+	"pg_namespace n ON n.oid = c.relnamespace WHERE o.rulename <> '_RETURN' AND" NS_FILTER
+	"AND" NOT_EXT("pg_class", "c.oid")
+	"UNION ALL SELECT 'statistics object'," DISP("n.nspname", "o.stxname") "FROM "
+	"pg_statistic_ext o JOIN pg_namespace n ON n.oid = o.stxnamespace WHERE" NS_FILTER
+	"UNION ALL SELECT 'access method', o.amname::text FROM pg_am o WHERE"
+	NEW_OBJ("pg_am", "o.oid")
+	"UNION ALL SELECT 'transform', pg_describe_object('pg_transform'::regclass, o.oid, 0) "
+	"FROM pg_transform o WHERE" NEW_OBJ("pg_transform", "o.oid")
+	"UNION ALL SELECT 'language', o.lanname::text FROM pg_language o WHERE"
+	NEW_OBJ("pg_language", "o.oid")
+	"UNION ALL SELECT 'security label', pg_describe_object(o.classoid, o.objoid, "
+	"o.objsubid) FROM pg_seclabel o "
+	/* what a table or view carries beyond what is read */
+	"UNION ALL SELECT CASE c.relkind WHEN 'v' THEN 'options of view' WHEN 'm' THEN "
+	"'storage parameters of materialized view' ELSE 'storage parameters of table' END, "
+	DISP("n.nspname", "c.relname") "FROM pg_class c JOIN pg_namespace n ON n.oid = "
+	"c.relnamespace WHERE c.reloptions IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm') "
+	"AND" NS_FILTER "AND" NOT_STRATA
+	"UNION ALL SELECT 'tablespace of', " DISP("n.nspname", "c.relname") "FROM pg_class c "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.reltablespace <> 0 AND"
+	NS_FILTER
+	"UNION ALL SELECT 'replica identity of table', " DISP("n.nspname", "c.relname")
+	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN "
+	"('r', 'p') AND c.relreplident <> 'd' AND" NS_FILTER
+	"UNION ALL SELECT 'access method of', " DISP("n.nspname", "c.relname") "FROM pg_class "
+	"c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam "
+	"WHERE c.relkind IN ('r', 'm') AND a.amname <> 'heap' AND" NS_FILTER
+	"UNION ALL SELECT 'CLUSTER ON index', " DISP("n.nspname", "c.relname") "FROM pg_index "
+	"i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = "
+	"c.relnamespace WHERE i.indisclustered AND" NS_FILTER
+	"UNION ALL SELECT 'storage, statistics or options of column', "
+	DISP("n.nspname", "c.relname") "|| '.' || a.attname FROM pg_attribute a JOIN pg_class "
+	"c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t "
+	"ON t.oid = a.atttypid WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', "
+	"'p', 'm', 'f') AND (a.attstattarget >= 0 OR EXISTS (SELECT 1 FROM unnest(a.attoptions) "
+	"o WHERE o NOT LIKE 'pg\\_%') OR "
+	"a.attstorage <> t.typstorage OR a.attcompression <> '') AND" NS_FILTER
+	"UNION ALL SELECT 'NOT VALID constraint', k.conname || ' on ' || CASE WHEN k.contypid "
+	"<> 0 THEN 'domain ' || format_type(k.contypid, NULL) ELSE k.conrelid::regclass::text "
+	"END FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE "
+	"NOT k.convalidated AND k.conislocal AND" NS_FILTER
+	/* comments on what the comment readers leave out */
+	"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
+	"FROM pg_description d WHERE d.objoid >= 16384 AND d.classoid NOT IN "
+	"('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, "
+	"'pg_namespace'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, "
+	"'pg_collation'::regclass, 'pg_extension'::regclass) AND NOT EXISTS (SELECT 1 FROM "
+	"pg_depend x WHERE x.classid = d.classoid AND x.objid = d.objoid AND x.deptype = 'e') "
+	"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
+	"FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND "
+	"d.objoid = t.oid WHERE t.typtype NOT IN ('e', 'd') AND" USER_OBJ("pg_type", "t.oid",
+	"t.typnamespace")
+	"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
+	"FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND "
+	"d.objoid = p.oid WHERE p.prokind NOT IN ('f', 'p') AND" USER_OBJ("pg_proc", "p.oid",
+	"p.pronamespace")
+	"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
+	"FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND "
+	"d.objoid = c.oid WHERE c.relkind NOT IN ('r', 'p', 'v', 'm', 'i', 'I', 'S') AND"
+	USER_OBJ("pg_class", "c.oid", "c.relnamespace")
+	") x ORDER BY 1, 2";
+
 /*
  * What the database holds that autogenerate does not model, into cat->uncompared as
  * "KIND NAME" lines: `check` names each, so nothing is passed over in silence.
  */
-static int read_uncompared(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
+static int read_uncompared(batch *x, strata_catalog *cat, strata_err *e)
 {
-	static const char sql[] =
-		"SELECT k, n FROM ("
-		"SELECT 'aggregate' k, p.oid::regprocedure::text n FROM pg_proc p WHERE p.prokind IN "
-		"('a', 'w') AND" USER_OBJ("pg_proc", "p.oid", "p.pronamespace")
-		"UNION ALL SELECT 'operator', o.oid::regoperator::text FROM pg_operator o WHERE"
-		USER_OBJ("pg_operator", "o.oid", "o.oprnamespace")
-		"UNION ALL SELECT 'operator class', format('%s using %s', o.opcname, m.amname) FROM "
-		"pg_opclass o JOIN pg_am m ON m.oid = o.opcmethod WHERE" USER_OBJ("pg_opclass",
-		"o.oid", "o.opcnamespace")
-		"UNION ALL SELECT 'operator family', format('%s using %s', o.opfname, m.amname) FROM "
-		"pg_opfamily o JOIN pg_am m ON m.oid = o.opfmethod WHERE" USER_OBJ("pg_opfamily",
-		"o.oid", "o.opfnamespace")
-		"UNION ALL SELECT 'cast', format('(%s AS %s)', format_type(c.castsource, NULL), "
-		"format_type(c.casttarget, NULL)) FROM pg_cast c WHERE" NEW_OBJ("pg_cast", "c.oid")
-		/* not the casts to a multirange that CREATE TYPE ... AS RANGE makes */
-		"AND NOT EXISTS (SELECT 1 FROM pg_range g WHERE g.rngtypid = c.castsource AND "
-		"to_jsonb(g) ->> 'rngmultitypid' = c.casttarget::text) "
-		"UNION ALL SELECT 'conversion', o.conname::text FROM pg_conversion o WHERE"
-		USER_OBJ("pg_conversion", "o.oid", "o.connamespace")
-		"UNION ALL SELECT CASE t.typtype WHEN 'r' THEN 'range type' WHEN 'c' THEN "
-		"'composite type' WHEN 'p' THEN 'shell type' ELSE 'base type' END, "
-		"format_type(t.oid, NULL) FROM pg_type t LEFT JOIN pg_class c ON c.oid = t.typrelid "
-		"WHERE (t.typtype IN ('r', 'p') OR (t.typtype = 'b' AND t.typcategory <> 'A') OR "
-		"(t.typtype = 'c' AND c.relkind = 'c')) AND" USER_OBJ("pg_type", "t.oid", "t.typnamespace")
-		"UNION ALL SELECT 'text search configuration', o.cfgname::text FROM pg_ts_config o WHERE"
-		USER_OBJ("pg_ts_config", "o.oid", "o.cfgnamespace")
-		"UNION ALL SELECT 'text search dictionary', o.dictname::text FROM pg_ts_dict o WHERE"
-		USER_OBJ("pg_ts_dict", "o.oid", "o.dictnamespace")
-		"UNION ALL SELECT 'text search parser', o.prsname::text FROM pg_ts_parser o WHERE"
-		USER_OBJ("pg_ts_parser", "o.oid", "o.prsnamespace")
-		"UNION ALL SELECT 'text search template', o.tmplname::text FROM pg_ts_template o WHERE"
-		USER_OBJ("pg_ts_template", "o.oid", "o.tmplnamespace")
-		"UNION ALL SELECT 'foreign data wrapper', o.fdwname::text FROM pg_foreign_data_wrapper "
-		"o WHERE" NEW_OBJ("pg_foreign_data_wrapper", "o.oid")
-		"UNION ALL SELECT 'server', o.srvname::text FROM pg_foreign_server o WHERE"
-		NEW_OBJ("pg_foreign_server", "o.oid")
-		"UNION ALL SELECT 'user mapping', format('for %s server %s', o.usename, o.srvname) "
-		"FROM pg_user_mappings o "
-		"UNION ALL SELECT 'foreign table'," DISP("n.nspname", "c.relname") "FROM pg_class c "
-		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f' AND" NS_FILTER
-		"AND" NOT_EXT("pg_class", "c.oid")
-		"UNION ALL SELECT 'typed table', " DISP("n.nspname", "c.relname") "FROM pg_class c "
-		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.reloftype <> 0 AND" NS_FILTER
-		"UNION ALL SELECT 'publication', o.pubname::text FROM pg_publication o "
-		"UNION ALL SELECT 'subscription', o.subname::text FROM pg_subscription o WHERE "
-		"o.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-		"UNION ALL SELECT 'event trigger', o.evtname::text FROM pg_event_trigger o WHERE"
-		NOT_EXT("pg_event_trigger", "o.oid")
-		"UNION ALL SELECT 'rule', format('%s on %s', o.rulename," DISP("n.nspname",
-		"c.relname") ") FROM pg_rewrite o JOIN pg_class c ON c.oid = o.ev_class JOIN "
-		"pg_namespace n ON n.oid = c.relnamespace WHERE o.rulename <> '_RETURN' AND" NS_FILTER
-		"AND" NOT_EXT("pg_class", "c.oid")
-		"UNION ALL SELECT 'statistics object'," DISP("n.nspname", "o.stxname") "FROM "
-		"pg_statistic_ext o JOIN pg_namespace n ON n.oid = o.stxnamespace WHERE" NS_FILTER
-		"UNION ALL SELECT 'access method', o.amname::text FROM pg_am o WHERE"
-		NEW_OBJ("pg_am", "o.oid")
-		"UNION ALL SELECT 'transform', pg_describe_object('pg_transform'::regclass, o.oid, 0) "
-		"FROM pg_transform o WHERE" NEW_OBJ("pg_transform", "o.oid")
-		"UNION ALL SELECT 'language', o.lanname::text FROM pg_language o WHERE"
-		NEW_OBJ("pg_language", "o.oid")
-		"UNION ALL SELECT 'security label', pg_describe_object(o.classoid, o.objoid, "
-		"o.objsubid) FROM pg_seclabel o "
-		/* what a table or view carries beyond what is read */
-		"UNION ALL SELECT CASE c.relkind WHEN 'v' THEN 'options of view' WHEN 'm' THEN "
-		"'storage parameters of materialized view' ELSE 'storage parameters of table' END, "
-		DISP("n.nspname", "c.relname") "FROM pg_class c JOIN pg_namespace n ON n.oid = "
-		"c.relnamespace WHERE c.reloptions IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm') "
-		"AND" NS_FILTER "AND" NOT_STRATA
-		"UNION ALL SELECT 'tablespace of', " DISP("n.nspname", "c.relname") "FROM pg_class c "
-		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.reltablespace <> 0 AND"
-		NS_FILTER
-		"UNION ALL SELECT 'replica identity of table', " DISP("n.nspname", "c.relname")
-		"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN "
-		"('r', 'p') AND c.relreplident <> 'd' AND" NS_FILTER
-		"UNION ALL SELECT 'access method of', " DISP("n.nspname", "c.relname") "FROM pg_class "
-		"c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam "
-		"WHERE c.relkind IN ('r', 'm') AND a.amname <> 'heap' AND" NS_FILTER
-		"UNION ALL SELECT 'CLUSTER ON index', " DISP("n.nspname", "c.relname") "FROM pg_index "
-		"i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = "
-		"c.relnamespace WHERE i.indisclustered AND" NS_FILTER
-		"UNION ALL SELECT 'storage, statistics or options of column', "
-		DISP("n.nspname", "c.relname") "|| '.' || a.attname FROM pg_attribute a JOIN pg_class "
-		"c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t "
-		"ON t.oid = a.atttypid WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', "
-		"'p', 'm', 'f') AND (a.attstattarget >= 0 OR EXISTS (SELECT 1 FROM unnest(a.attoptions) "
-		"o WHERE o NOT LIKE 'pg\\_%') OR "
-		"a.attstorage <> t.typstorage OR a.attcompression <> '') AND" NS_FILTER
-		"UNION ALL SELECT 'NOT VALID constraint', k.conname || ' on ' || CASE WHEN k.contypid "
-		"<> 0 THEN 'domain ' || format_type(k.contypid, NULL) ELSE k.conrelid::regclass::text "
-		"END FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE "
-		"NOT k.convalidated AND k.conislocal AND" NS_FILTER
-		/* comments on what the comment readers leave out */
-		"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
-		"FROM pg_description d WHERE d.objoid >= 16384 AND d.classoid NOT IN "
-		"('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, "
-		"'pg_namespace'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, "
-		"'pg_collation'::regclass, 'pg_extension'::regclass) AND NOT EXISTS (SELECT 1 FROM "
-		"pg_depend x WHERE x.classid = d.classoid AND x.objid = d.objoid AND x.deptype = 'e') "
-		"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
-		"FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND "
-		"d.objoid = t.oid WHERE t.typtype NOT IN ('e', 'd') AND" USER_OBJ("pg_type", "t.oid",
-		"t.typnamespace")
-		"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
-		"FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND "
-		"d.objoid = p.oid WHERE p.prokind NOT IN ('f', 'p') AND" USER_OBJ("pg_proc", "p.oid",
-		"p.pronamespace")
-		"UNION ALL SELECT 'comment on', pg_describe_object(d.classoid, d.objoid, d.objsubid) "
-		"FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND "
-		"d.objoid = c.oid WHERE c.relkind NOT IN ('r', 'p', 'v', 'm', 'i', 'I', 'S') AND"
-		USER_OBJ("pg_class", "c.oid", "c.relnamespace")
-		") x ORDER BY 1, 2";
-	PGresult *r = q(pg, sql, vs, 2, e);
+	PGresult *r = q(x, Q_UNCOMPARED, e);
 	if (!r)
 		return STRATA_EFAIL;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -1105,24 +1139,26 @@ static void add_child(strata_catalog *cat, int kind, const char *name, const cha
 	add_obj(cat, kind, name, sql, drop, NULL)->parent = xstrdup(parent);
 }
 
+static const char Q_POLICIES_RLS[] =
+	"SELECT n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT "
+	"c.relispartition AND (c.relrowsecurity OR c.relforcerowsecurity) AND" NS_FILTER
+	"AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 1, 2";
+
+static const char Q_POLICIES_POLICIES[] =
+	"SELECT n.nspname, c.relname, p.polname, p.polpermissive, p.polcmd, "
+	"array_to_string(ARRAY(SELECT CASE WHEN u.r = 0 THEN 'PUBLIC' ELSE "
+	"quote_ident(ro.rolname) END FROM unnest(p.polroles) u(r) LEFT JOIN pg_roles ro ON "
+	"ro.oid = u.r ORDER BY 1), ', '), pg_get_expr(p.polqual, p.polrelid), "
+	"pg_get_expr(p.polwithcheck, p.polrelid) FROM pg_policy p JOIN pg_class c ON "
+	"c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE" NS_FILTER
+	"AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 1, 2, 3";
+
 /* ENABLE / FORCE ROW LEVEL SECURITY of tables, and their policies. */
-static int read_policies(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
+static int read_policies(batch *x, strata_catalog *cat, strata_err *e)
 {
-	static const char rls[] =
-		"SELECT n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c "
-		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT "
-		"c.relispartition AND (c.relrowsecurity OR c.relforcerowsecurity) AND" NS_FILTER
-		"AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 1, 2";
-	static const char policies[] =
-		"SELECT n.nspname, c.relname, p.polname, p.polpermissive, p.polcmd, "
-		"array_to_string(ARRAY(SELECT CASE WHEN u.r = 0 THEN 'PUBLIC' ELSE "
-		"quote_ident(ro.rolname) END FROM unnest(p.polroles) u(r) LEFT JOIN pg_roles ro ON "
-		"ro.oid = u.r ORDER BY 1), ', '), pg_get_expr(p.polqual, p.polrelid), "
-		"pg_get_expr(p.polwithcheck, p.polrelid) FROM pg_policy p JOIN pg_class c ON "
-		"c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE" NS_FILTER
-		"AND" NOT_EXT("pg_class", "c.oid") "AND" NOT_STRATA "ORDER BY 1, 2, 3";
 	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
-	PGresult *r = q(pg, rls, vs, 2, e);
+	PGresult *r = q(x, Q_POLICIES_RLS, e);
 	int rc = STRATA_EFAIL;
 	if (!r)
 		goto done;
@@ -1144,7 +1180,7 @@ static int read_policies(PGconn *pg, const char *const *vs, strata_catalog *cat,
 		free(t);
 	}
 	PQclear(r);
-	if (!(r = q(pg, policies, vs, 2, e)))
+	if (!(r = q(x, Q_POLICIES_POLICIES, e)))
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *t = disp(cell(r, i, 0), cell(r, i, 1));
@@ -1216,27 +1252,29 @@ done:
 	"pg_namespace n WHERE" NS_FILTER "AND n.nspname <> $1 AND" NOT_EXT("pg_namespace",      \
 	"n.oid") ") "
 
+static const char Q_PRIVILEGES_OWNERS[] =
+	PRIV_OBJECTS "SELECT what, name, quote_ident(pg_get_userbyid(owner)), q, parent "
+	"FROM obj WHERE col IS NULL AND own AND owner <> (SELECT oid FROM pg_roles WHERE "
+	"rolname = current_user) ORDER BY 1, 2";
+
+static const char Q_PRIVILEGES_PRIVS[] =
+	PRIV_OBJECTS ", ent AS (SELECT o.*, x.grantee, x.privilege_type, x.is_grantable, "
+	"'+' AS sign FROM obj o, aclexplode(coalesce(o.acl, o.dflt)) x UNION ALL SELECT "
+	"o.*, x.grantee, x.privilege_type, x.is_grantable, '-' FROM obj o, "
+	"aclexplode(o.dflt) x) SELECT what, name, col, CASE WHEN grantee = 0 THEN 'PUBLIC' "
+	"ELSE quote_ident(pg_get_userbyid(grantee)) END, privilege_type, is_grantable, "
+	"min(sign), q, parent FROM ent WHERE grantee <> owner GROUP BY what, name, col, "
+	"grantee, privilege_type, is_grantable, q, parent HAVING count(*) = 1 "
+	"ORDER BY 1, 2, 3, 4, 5";
+
 /* Owners other than the role strata connects as, and privileges that differ from each
  * object's default. */
-static int read_privileges(PGconn *pg, const char *const *vs, strata_catalog *cat, strata_err *e)
+static int read_privileges(batch *x, strata_catalog *cat, strata_err *e)
 {
-	static const char owners[] =
-		PRIV_OBJECTS "SELECT what, name, quote_ident(pg_get_userbyid(owner)), q, parent "
-		"FROM obj WHERE col IS NULL AND own AND owner <> (SELECT oid FROM pg_roles WHERE "
-		"rolname = current_user) ORDER BY 1, 2";
 	/* Entries the ACL has beyond the default ('+') or lacks from it ('-'); the
 	 * owner's own are left out, as is who granted them. */
-	static const char privs[] =
-		PRIV_OBJECTS ", ent AS (SELECT o.*, x.grantee, x.privilege_type, x.is_grantable, "
-		"'+' AS sign FROM obj o, aclexplode(coalesce(o.acl, o.dflt)) x UNION ALL SELECT "
-		"o.*, x.grantee, x.privilege_type, x.is_grantable, '-' FROM obj o, "
-		"aclexplode(o.dflt) x) SELECT what, name, col, CASE WHEN grantee = 0 THEN 'PUBLIC' "
-		"ELSE quote_ident(pg_get_userbyid(grantee)) END, privilege_type, is_grantable, "
-		"min(sign), q, parent FROM ent WHERE grantee <> owner GROUP BY what, name, col, "
-		"grantee, privilege_type, is_grantable, q, parent HAVING count(*) = 1 "
-		"ORDER BY 1, 2, 3, 4, 5";
 	buf sql = BUF_INIT, drop = BUF_INIT, name = BUF_INIT;
-	PGresult *r = q(pg, owners, vs, 2, e);
+	PGresult *r = q(x, Q_PRIVILEGES_OWNERS, e);
 	int rc = STRATA_EFAIL;
 	if (!r)
 		goto done;
@@ -1253,7 +1291,7 @@ static int read_privileges(PGconn *pg, const char *const *vs, strata_catalog *ca
 		add_child(cat, STRATA_OBJ_OWNER, name.ptr, cell(r, i, 4), &sql, &drop);
 	}
 	PQclear(r);
-	if (!(r = q(pg, privs, vs, 2, e)))
+	if (!(r = q(x, Q_PRIVILEGES_PRIVS, e)))
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *what = cell(r, i, 0), *col = cell(r, i, 2), *who = cell(r, i, 3);
@@ -1291,45 +1329,117 @@ done:
 	return rc;
 }
 
-/* Reads the database behind `pg`; see postgres_internal.h. */
-int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version_table,
-		     strata_catalog **out, strata_err *e)
+/* Appends `s` as a string literal that reads the same whatever
+ * standard_conforming_strings is. */
+static void put_literal(buf *out, const char *s)
 {
-	strata_catalog *cat = strata_catalog_new(0);
-	cat->type_narrows = pg_type_narrows;
+	buf_puts(out, "E'");
+	for (; *s; s++) {
+		if (*s == '\'' || *s == '\\')
+			buf_putc(out, *s);
+		buf_putc(out, *s);
+	}
+	buf_putc(out, '\'');
+}
+
+/* Appends query `sql` and ";", its parameters $1 and $2 replaced by `vs` as literals. */
+static void put_query(buf *out, const char *sql, const char *const *vs)
+{
+	for (const char *p = sql; *p; p++) {
+		if (p[0] == '$' && (p[1] == '1' || p[1] == '2') && !(p[2] >= '0' && p[2] <= '9')) {
+			put_literal(out, vs[p[1] - '1']);
+			p++;
+		} else {
+			buf_putc(out, *p);
+		}
+	}
+	buf_puts(out, ";\n");
+}
+
+/* Reads the database behind `pg`; see postgres_internal.h. */
+int pg_read_catalog(PGconn *pg, const char *version_schema, const char *version_table,
+		    int uncompared, strata_catalog **out, strata_err *e)
+{
+	/* In the order the readers below take their results. */
+	const char *const all[] = { Q_TABLES, Q_COLUMNS, Q_CONSTRAINTS, Q_INDEXES, Q_VIEWS,
+				    Q_TRIGGERS, Q_OBJECTS_SCHEMAS, Q_OBJECTS_EXTENSIONS,
+				    Q_OBJECTS_ENUMS, Q_OBJECTS_SEQUENCES, Q_OBJECTS_FUNCTIONS,
+				    Q_OBJECTS_COMMENTS, Q_OBJECTS_OTHER_COMMENTS,
+				    Q_DOMAINS_DOMAINS, Q_DOMAINS_DOMAIN_CHECKS,
+				    Q_PARTITIONS_PARTITIONS, Q_COLLATIONS, Q_VIEW_INDEXES,
+				    Q_MORE_COMMENTS, Q_UNCOMPARED, Q_POLICIES_RLS,
+				    Q_POLICIES_POLICIES, Q_PRIVILEGES_OWNERS, Q_PRIVILEGES_PRIVS };
+	const char *sent[sizeof all / sizeof all[0]];
 	const char *vs[2] = { version_schema ? version_schema : "public",
 			      version_table ? version_table : "strata_version" };
-	int own_tx = PQtransactionStatus(pg) == PQTRANS_IDLE, rc;
+	strata_catalog *cat = strata_catalog_new(0);
+	batch x = { .pg = pg, .sql = sent };
+	buf req = BUF_INIT;
+	int own_tx = PQtransactionStatus(pg) == PQTRANS_IDLE, rc = STRATA_EFAIL;
+	PGresult *r = NULL;
+	cat->type_narrows = pg_type_narrows;
 	*out = NULL;
+	/* What the database holds beyond the model is named for the live database only:
+	 * nothing reads it of the shadow. */
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		if (uncompared || all[i] != Q_UNCOMPARED)
+			sent[x.n++] = all[i];
+	if (own_tx)
+		buf_puts(&req, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n");
+	for (size_t i = 0; i < x.n; i++)
+		put_query(&req, sent[i], vs);
+	if (own_tx)
+		buf_puts(&req, "ROLLBACK");
+	if (!PQsendQuery(pg, req.ptr)) {
+		buf b = BUF_INIT;
+		buf_puts(&b, PQerrorMessage(pg));
+		buf_rtrim(&b);
+		err_set(e, STRATA_EFAIL, "reading the PostgreSQL catalog: %s", b.ptr);
+		buf_free(&b);
+		goto done;
+	}
 	if (own_tx) {
-		PGresult *r = q(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, 0, e);
-		if (!r) {
-			strata_catalog_free(cat);
-			return STRATA_EFAIL;
+		r = PQgetResult(pg);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+			err_set(e, STRATA_EFAIL, "reading the PostgreSQL catalog: %s",
+				m ? m : PQerrorMessage(pg));
+			goto done;
 		}
 		PQclear(r);
+		r = NULL;
 	}
-	rc = read_tables(pg, vs, cat, e);
+	rc = read_tables(&x, cat, e);
 	if (!rc)
-		rc = read_views(pg, cat, e);
+		rc = read_views(&x, cat, e);
 	if (!rc)
-		rc = read_triggers(pg, vs, cat, e);
+		rc = read_triggers(&x, cat, e);
 	if (!rc)
-		rc = read_objects(pg, vs, cat, e);
+		rc = read_objects(&x, cat, e);
 	if (!rc)
-		rc = read_collations(pg, cat, e);
+		rc = read_collations(&x, cat, e);
 	if (!rc)
-		rc = read_view_indexes(pg, cat, e);
+		rc = read_view_indexes(&x, cat, e);
 	if (!rc)
-		rc = read_more_comments(pg, vs, cat, e);
+		rc = read_more_comments(&x, cat, e);
+	if (!rc && uncompared)
+		rc = read_uncompared(&x, cat, e);
 	if (!rc)
-		rc = read_uncompared(pg, vs, cat, e);
+		rc = read_policies(&x, cat, e);
 	if (!rc)
-		rc = read_policies(pg, vs, cat, e);
-	if (!rc)
-		rc = read_privileges(pg, vs, cat, e);
-	if (own_tx)
+		rc = read_privileges(&x, cat, e);
+	if (!rc && x.at != x.n)
+		rc = err_set(e, STRATA_EFAIL, "reading the PostgreSQL catalog: %zu of %zu queries read",
+			     x.at, x.n);
+done:
+	PQclear(r);
+	/* The ROLLBACK's result, or what a failure left unread. */
+	for (PGresult *rest; (rest = PQgetResult(pg));)
+		PQclear(rest);
+	if (own_tx && PQtransactionStatus(pg) != PQTRANS_IDLE)
 		PQclear(PQexec(pg, "ROLLBACK"));
+	map_free(&x.tables);
+	buf_free(&req);
 	if (rc) {
 		strata_catalog_free(cat);
 		return rc;
@@ -1337,6 +1447,13 @@ int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version
 	strata_catalog_sort(cat);
 	*out = cat;
 	return 0;
+}
+
+/* Reads the database behind `pg` with what it does not model; see postgres_internal.h. */
+int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version_table,
+		     strata_catalog **out, strata_err *e)
+{
+	return pg_read_catalog(pg, version_schema, version_table, 1, out, e);
 }
 
 /* The backend-table slot. */

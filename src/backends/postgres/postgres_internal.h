@@ -28,10 +28,14 @@ const char *strata_pg_version_table(strata_conn *c);
 int strata_pg_is_shadow(strata_conn *c);
 
 /* Reads the user schema of the database behind `pg` into a new catalog at *out (the
- * caller frees it), in one read-only snapshot. Leaves out system schemas, objects that
- * belong to extensions, and the version table (`version_table`, NULL for
- * strata_version) and strata_history in `version_schema` (which is itself not
- * reported as a user schema). */
+ * caller frees it), in one read-only snapshot and one request. Leaves out system
+ * schemas, objects that belong to extensions, and the version table (`version_table`,
+ * NULL for strata_version) and strata_history in `version_schema` (which is itself not
+ * reported as a user schema). With `uncompared` set, also lists what it does not model
+ * (catalog.uncompared), which `check` names for the live database only. */
+int pg_read_catalog(PGconn *pg, const char *version_schema, const char *version_table,
+		    int uncompared, strata_catalog **out, strata_err *e);
+/* pg_read_catalog with `uncompared` set. */
 int pg_introspect_db(PGconn *pg, const char *version_schema, const char *version_table,
 		     strata_catalog **out, strata_err *e);
 

@@ -14,12 +14,14 @@
  *    strata_version table is refused rather than emptied.
  *
  * Statements are cut as psql cuts them (src/core/split.h, dollar quoting included) and
- * run one at a time, so a failure names schema.sql's line.
+ * sent a hundred to a request (see load()); a failure names schema.sql's line.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "backends/postgres/postgres_internal.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,24 +65,22 @@ static int line_at(const char *sql, long pos)
 	return line;
 }
 
-/* Runs schema.sql statement by statement in `pg`. */
-static int load(PGconn *pg, const char *schema_sql, const char *path, strata_err *e)
+/* Runs statements [from, to) of `l` one at a time in `pg`; the first failure names
+ * `path` and its line (the statement's, moved down by where in it the server says it
+ * failed). */
+static int run_each(PGconn *pg, const strata_stmtlist *l, size_t from, size_t to,
+		    const char *path, strata_err *e)
 {
-	strata_stmtlist l = { 0 };
 	int rc = 0;
-	if (strata_split(schema_sql, strlen(schema_sql), strata_postgres_backend.dialect, 1, &l, e)) {
-		err_prefix(e, "%s: ", path);
-		return STRATA_EFAIL;
-	}
-	for (size_t i = 0; i < l.n && !rc; i++) {
-		PGresult *r = PQexec(pg, l.v[i].sql);
+	for (size_t i = from; i < to && !rc; i++) {
+		PGresult *r = PQexec(pg, l->v[i].sql);
 		ExecStatusType st = PQresultStatus(r);
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
 			const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 			const char *pos = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
-			int line = l.v[i].line;
+			int line = l->v[i].line;
 			if (pos)
-				line += line_at(l.v[i].sql, strtol(pos, NULL, 10)) - 1;
+				line += line_at(l->v[i].sql, strtol(pos, NULL, 10)) - 1;
 			buf b = BUF_INIT;
 			buf_puts(&b, m ? m : PQerrorMessage(pg));
 			buf_rtrim(&b);
@@ -89,6 +89,80 @@ static int load(PGconn *pg, const char *schema_sql, const char *path, strata_err
 		}
 		PQclear(r);
 	}
+	return rc;
+}
+
+/* Runs `sql` (several statements) in one request and reads every result; 1 when all
+ * of them succeeded. */
+static int run_batch(PGconn *pg, const char *sql)
+{
+	int ok = PQsendQuery(pg, sql);
+	for (PGresult *r; (r = PQgetResult(pg));) {
+		ExecStatusType st = PQresultStatus(r);
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY)
+			ok = 0;
+		PQclear(r);
+	}
+	return ok;
+}
+
+/* 1 when statement `sql` opens, ends or marks a transaction (its first word is one of
+ * those): a script holding one is run statement by statement. */
+static int tx_word(const char *sql)
+{
+	static const char *const words[] = { "begin", "start", "commit", "end", "rollback",
+					     "abort", "prepare", "savepoint", "release", NULL };
+	for (const char *const *w = words; *w; w++) {
+		size_t n = strlen(*w);
+		if (strncasecmp(sql, *w, n) == 0 && !isalnum((unsigned char)sql[n]) && sql[n] != '_')
+			return 1;
+	}
+	return 0;
+}
+
+/* Statements sent per request: each request is one transaction, and every relation it
+ * creates holds a lock until it ends, so a request stays well inside the server's
+ * lock table (max_locks_per_transaction × max_connections). */
+#define LOAD_BATCH 100
+
+/*
+ * Runs schema.sql in `pg`, LOAD_BATCH statements per request instead of one request
+ * per statement. A request of several statements is one (implicit) transaction, so
+ * when one of them fails nothing of that request stays, and its statements are run
+ * again one at a time: that names the failing statement's line as before, and runs
+ * what a transaction refuses (CREATE INDEX CONCURRENTLY, a procedure that commits).
+ * A script that controls transactions itself runs statement by statement.
+ */
+static int load(PGconn *pg, const char *schema_sql, const char *path, strata_err *e)
+{
+	strata_stmtlist l = { 0 };
+	int rc = 0, batch = 1;
+	if (strata_split(schema_sql, strlen(schema_sql), strata_postgres_backend.dialect, 1, &l, e)) {
+		err_prefix(e, "%s: ", path);
+		return STRATA_EFAIL;
+	}
+	for (size_t i = 0; i < l.n && batch; i++)
+		batch = !tx_word(l.v[i].sql);
+	buf sql = BUF_INIT;
+	for (size_t at = 0; at < l.n && !rc;) {
+		size_t to = batch && l.n - at > LOAD_BATCH ? at + LOAD_BATCH : batch ? l.n : at + 1;
+		if (to - at > 1) {
+			buf_reset(&sql);
+			for (size_t i = at; i < to; i++) {
+				buf_puts(&sql, l.v[i].sql);
+				buf_puts(&sql, ";\n");
+			}
+			if (run_batch(pg, sql.ptr)) {
+				at = to;
+				continue;
+			}
+			if (PQtransactionStatus(pg) == PQTRANS_INERROR)
+				PQclear(PQexec(pg, "ROLLBACK"));
+		}
+		rc = run_each(pg, &l, at, to, path, e);
+		at = to;
+	}
+	buf_free(&sql);
 	strata_stmtlist_free(&l);
 	return rc;
 }
@@ -147,7 +221,25 @@ static int wipe(PGconn *pg, strata_err *e)
 				     "use; point shadow_database at a database of its own", PQdb(pg));
 			goto done;
 		}
-	/* First what lives outside schemas (an event trigger would also fire on the drops). */
+	/* All of it in one request, which is one transaction: first what lives outside
+	 * schemas (an event trigger would also fire on the drops), then the schemas, then
+	 * public as a new database (PostgreSQL 15) has it — owner, privileges, comment — so
+	 * that its privileges compare equal. When any of that fails nothing happened, and
+	 * it is done again step by step below. */
+	buf all = BUF_INIT;
+	buf_puts(&all, WIPE_UNSCHEMED ";\n");
+	for (int i = 0; i < PQntuples(r); i++) {
+		buf_puts(&all, "DROP SCHEMA ");
+		pg_quote(&all, PQgetvalue(r, i, 0));
+		buf_puts(&all, " CASCADE;\n");
+	}
+	buf_puts(&all, "CREATE SCHEMA public AUTHORIZATION pg_database_owner;\n"
+		       "GRANT USAGE ON SCHEMA public TO PUBLIC;\n"
+		       "COMMENT ON SCHEMA public IS 'standard public schema'");
+	int done_at_once = run_batch(pg, all.ptr);
+	buf_free(&all);
+	if (done_at_once)
+		goto done;
 	rc = run(pg, WIPE_UNSCHEMED, "cannot empty the shadow database", e);
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
 		buf b = BUF_INIT;
@@ -157,9 +249,8 @@ static int wipe(PGconn *pg, strata_err *e)
 		rc = run(pg, b.ptr, "cannot empty the shadow database", e);
 		buf_free(&b);
 	}
-	/* public as a new database (PostgreSQL 15) has it — owner, privileges, comment —
-	 * so that its privileges compare equal; else (an older server, a role that may not
-	 * do that) plainly. */
+	/* public as a new database has it; else (an older server, a role that may not do
+	 * that) plainly. */
 	if (!rc && !run(pg, "CREATE SCHEMA public AUTHORIZATION pg_database_owner", "", NULL)) {
 		run(pg, "GRANT USAGE ON SCHEMA public TO PUBLIC", "", NULL);
 		run(pg, "COMMENT ON SCHEMA public IS 'standard public schema'", "", NULL);
@@ -214,7 +305,7 @@ int pg_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_pa
 			return rc;
 		rc = load(live, schema_sql, path, e);
 		if (!rc)
-			rc = pg_introspect_db(live, vs, strata_pg_version_table(c), out, e);
+			rc = pg_read_catalog(live, vs, strata_pg_version_table(c), 0, out, e);
 		strata_err e2 = STRATA_ERR_INIT;
 		if (wipe(live, &e2) && !rc) {
 			err_move(e, &e2);
@@ -259,7 +350,7 @@ int pg_load_shadow(strata_conn *c, const char *schema_sql, const char *schema_pa
 	PQsetNoticeProcessor(sh, drop_notice, NULL);
 	rc = load(sh, schema_sql, path, e);
 	if (!rc)
-		rc = pg_introspect_db(sh, vs, strata_pg_version_table(c), out, e);
+		rc = pg_read_catalog(sh, vs, strata_pg_version_table(c), 0, out, e);
 done:
 	if (sh)
 		PQfinish(sh);
