@@ -101,9 +101,12 @@ demo: deps
 test-fast: all unit
 	@sh tests/run.sh $(BUILD)
 
+# The two builds use every CPU (make -j), unless the caller already asked for jobs.
+JOBS := $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
+
 test: deps
-	@$(MAKE) --no-print-directory all unit
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS="-O1 -g" all unit
+	@$(MAKE) --no-print-directory $(JOBS) all unit
+	@$(MAKE) --no-print-directory $(JOBS) BUILD=build-asan SAN=1 CFLAGS="-O1 -g" all unit
 	@sh tests/run_parallel.sh $(BUILD) build-asan
 
 install: all
