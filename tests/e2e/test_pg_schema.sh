@@ -62,7 +62,7 @@ cd ..
 pq "$db" "CREATE ROLE strata_app_$$ LOGIN;
 GRANT CREATE, USAGE ON SCHEMA public TO strata_app_$$;
 GRANT USAGE ON SCHEMA migr TO strata_app_$$;
-GRANT SELECT, INSERT, DELETE ON migr.strata_version, migr.strata_history TO strata_app_$$;
+GRANT SELECT, INSERT, UPDATE, DELETE ON migr.strata_version, migr.strata_history TO strata_app_$$;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA migr TO strata_app_$$;
 GRANT SELECT, REFERENCES ON users TO strata_app_$$"
 mkrev s3 s2 "app role" "CREATE TABLE comments (id int PRIMARY KEY, user_id int REFERENCES users);" "DROP TABLE comments;" >/dev/null
