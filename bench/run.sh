@@ -64,6 +64,7 @@ NEACH=20
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 OUT_MD=${BENCH_RESULTS:-$BENCH_DIR/RESULTS.md}
+case $OUT_MD in /*) ;; *) OUT_MD=$(pwd)/$OUT_MD ;; esac # the runs cd elsewhere
 case $STRATA in /*) ;; *) STRATA=$(pwd)/$STRATA ;; esac
 [ -x "$STRATA" ] || { echo "bench: $STRATA is not an executable" >&2; exit 2; }
 command -v sqlite3 >/dev/null || { echo "bench: the sqlite3 CLI is needed (apt-get install sqlite3)" >&2; exit 2; }
@@ -760,7 +761,7 @@ if [ "$WRITE" = 1 ]; then
 			echo
 			sed -n '/^Run of /,$p' "$BENCH_DIR/RESULTS-long.md"
 		fi
-	} >"$OUT_MD.tmp" && mv "$OUT_MD.tmp" "$OUT_MD"
+	} >"$OUT_MD.tmp" && mv "$OUT_MD.tmp" "$OUT_MD" || { echo "bench: cannot write $OUT_MD" >&2; exit 1; }
 	echo
 	echo "bench: wrote $OUT_MD"
 fi

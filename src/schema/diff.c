@@ -269,18 +269,6 @@ static strata_column *column_partner(const strata_table *a, const strata_column 
 	return (cb && !is_column_rename_target(r, a->name, cb->name, nocase)) ? cb : NULL;
 }
 
-/* The old table that becomes `b`, or NULL when `b` is new. */
-static strata_table *table_origin(const strata_table *b, const strata_catalog *from,
-				  const strata_catalog *to, const strata_renames *r, int nocase)
-{
-	for (size_t i = 0; i < from->tables.n; i++) {
-		strata_table *a = from->tables.v[i];
-		if (table_partner(a, to, r, nocase) == b)
-			return a;
-	}
-	return NULL;
-}
-
 /* The index `name` of table `t` (may be NULL) when it has one, else of any table of `c`:
  * on MariaDB an index's name is its table's alone (InnoDB names a foreign key's index
  * after the column, so user_id may stand in several tables). */
@@ -1117,6 +1105,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 	size_t na = from->tables.n, nb = to->tables.n;
 	strata_table **partner = xcalloc(na + 1, sizeof(*partner));
 	char *b_paired = xcalloc(nb + 1, 1);
+	strata_table **b_origin = xcalloc(nb + 1, sizeof *b_origin); /* the old table of a paired b */
 	size_t *order = xcalloc(na + nb + from->views.n + to->views.n + 1, sizeof(*order));
 	int *vstate = xcalloc(from->views.n + 1, sizeof(*vstate));
 	int *tstate = xcalloc(from->triggers.n + 1, sizeof(*tstate));
@@ -1175,8 +1164,10 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 			continue;
 		}
 		for (size_t j = 0; j < nb; j++)
-			if (to->tables.v[j] == partner[i])
+			if (to->tables.v[j] == partner[i]) {
 				b_paired[j] = 1;
+				b_origin[j] = a;
+			}
 	}
 	for (size_t j = 0; j < nb; j++)
 		if (!b_paired[j])
@@ -1361,7 +1352,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 		const strata_table *b = to->tables.v[j];
 		for (size_t k = 0; k < b->indexes.n; k++) {
 			const strata_index *ib = b->indexes.v[k];
-			const strata_table *origin = b_paired[j] ? table_origin(b, from, to, r, nocase) : NULL;
+			const strata_table *origin = b_origin[j];
 			const strata_index *ia = index_named(from, origin, ib->name, nocase);
 			int again = ia && nameset_has(&rebuilt, b->name);
 			if (ia && !again && index_same(ia, ib, r, nocase))
@@ -1414,6 +1405,7 @@ int strata_diff_catalogs(strata_oplist **out, const strata_catalog *from,
 done:
 	free(partner);
 	free(b_paired);
+	free(b_origin);
 	free(order);
 	free(vstate);
 	free(tstate);
