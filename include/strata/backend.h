@@ -285,6 +285,11 @@ char *strata_url_decode(const char *s, size_t n);
  * table in src/backends/registry.c. */
 extern const strata_backend *const strata_backends[];
 
+/* The library's database when none is configured, and the URL `strata init` writes into
+ * a new strata.ini (src/backends/registry.c). */
+extern const char strata_default_url[];
+extern const char strata_init_url[];
+
 /* Picks the backend for a URL from strata_backends, or NULL when no backend serves it. */
 const strata_backend *strata_backend_for_url(const char *url);
 

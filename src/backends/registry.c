@@ -11,3 +11,7 @@ const strata_backend *const strata_backends[] = {
 	&strata_mariadb_backend,
 	NULL,
 };
+
+/* The defaults that name a backend, kept beside the table that registers it. */
+const char strata_default_url[] = "sqlite::memory:";
+const char strata_init_url[] = "sqlite:instance/app.db";

@@ -186,9 +186,6 @@ const char *strata_schema_path(strata *s)
 	return s->schema_path;
 }
 
-/* The built-in default database (offline work, a borrowed handle): SQLite in memory. */
-#define DEFAULT_URL "sqlite::memory:"
-
 /* The first backend of the registration table that `o` lends an open handle to, or
  * NULL; *slot gets the options' field holding it. */
 static const strata_backend *lender(strata_options *o, void ***slot)
@@ -227,7 +224,7 @@ const strata_backend *ctx_backend(strata *s)
 		return lent;
 	const strata_backend *be =
 		s->url && !ctx_borrowed(&s->opts) ? strata_backend_for_url(s->url) : NULL;
-	return be ? be : strata_backend_for_url(DEFAULT_URL);
+	return be ? be : strata_backend_for_url(strata_default_url);
 }
 
 char *ctx_url_file(strata *s, char *path)
@@ -264,7 +261,7 @@ int ctx_connect(strata *s)
 	co.borrowed_handle = ctx_borrowed(&s->opts);
 	strata_err e = STRATA_ERR_INIT;
 	const char *url = s->url && !co.borrowed_handle ? s->url : s->be->schemes[0];
-	if (s->be->connect(&s->conn, url ? url : DEFAULT_URL, &co, &e))
+	if (s->be->connect(&s->conn, url ? url : strata_default_url, &co, &e))
 		return ctx_take(s, &e);
 	return 0;
 }

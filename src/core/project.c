@@ -40,7 +40,7 @@ int strata_init(strata *s, const char *dir, const char *database_url)
 			   "database = %s\n"
 			   "script_location = %s\n"
 			   "schema = schema.sql\n",
-			   database_url ? database_url : "sqlite:instance/app.db", dir);
+			   database_url ? database_url : strata_init_url, dir);
 		rc = fs_write_atomic("strata.ini", b.ptr, b.len, 0644, 1, &e);
 		buf_free(&b);
 		if (rc)
