@@ -55,7 +55,10 @@ start() {
     rm -rf "$dir"
     die "the server did not start"
   fi
-  echo "STRATA_PG_DIR='$dir'; STRATA_PG_URL='postgresql://postgres@/postgres?host=$dir&port=$port'; PGHOST='$dir'; PGPORT='$port'; PGUSER='postgres'"
+  # STRATA_PG_BIN: the server's bin directory, which also holds psql, createdb, pg_dump
+  # and pg_restore as binaries (on PATH, Debian's are a Perl wrapper that costs a Perl
+  # start per call).
+  echo "STRATA_PG_DIR='$dir'; STRATA_PG_URL='postgresql://postgres@/postgres?host=$dir&port=$port'; PGHOST='$dir'; PGPORT='$port'; PGUSER='postgres'; STRATA_PG_BIN='$bindir'"
 }
 
 stop() {

@@ -24,6 +24,9 @@ trap cleanup EXIT INT TERM
 if [ -z "${STRATA_NO_PG:-}" ] && [ -f "$top/tests/pg_cluster.sh" ]; then
   if pgenv=$(sh "$top/tests/pg_cluster.sh" start 2>"$results/pg.err"); then
     eval "$pgenv"
+    # The tests call psql and createdb hundreds of times: the binaries themselves,
+    # of the same version as the server, not Debian's Perl wrapper.
+    [ -x "$STRATA_PG_BIN/psql" ] && PATH="$STRATA_PG_BIN:$PATH" && export PATH
   elif [ -n "${CI:-}" ]; then
     # In CI a server that cannot start is a failure, never a silent skip.
     echo "FAIL: the throwaway PostgreSQL cluster did not start: $(tail -n 3 "$results/pg.err")"

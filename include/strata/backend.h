@@ -167,6 +167,13 @@ typedef struct strata_backend {
 	/* Runs one statement with text parameters $1..$n and returns all rows as text. */
 	int (*query)(strata_conn *c, const char *sql, const char *const *params, size_t nparams,
 		     strata_rows *out, struct strata_err *e);
+	/* Like query for a write that returns no rows, which may wait to go in one request
+	 * with whatever is sent next on c (at the latest at disconnect); it must run before
+	 * that and, when it fails, keep it from running and fail it with its own error.
+	 * The runner writes a non-atomic revision's progress row between two statements
+	 * with it. NULL: query is used. */
+	int (*query_later)(strata_conn *c, const char *sql, const char *const *params,
+			   size_t nparams, struct strata_err *e);
 
 	/* Transactions. begin() takes the database's write lock where that is how the
 	 * database serialises writers (SQLite: BEGIN IMMEDIATE with the busy timeout). */

@@ -955,8 +955,14 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, size_t *ran
 		snprintf(n, sizeof n, "%zu", i + 1);
 		const char *pi[7] = { r->id, dir, sum, when, "0", "0", n };
 		const char *pu[3] = { n, "0", "0" };
-		rc = have_row ? s->be->query(s->conn, upd, pu, 3, NULL, e)
-			      : s->be->query(s->conn, ins, pi, 7, NULL, e);
+		/* Sent ahead of the next statement where the backend can (query_later): a
+		 * failure after this point still finds the row written. */
+		if (s->be->query_later)
+			rc = have_row ? s->be->query_later(s->conn, upd, pu, 3, e)
+				      : s->be->query_later(s->conn, ins, pi, 7, e);
+		else
+			rc = have_row ? s->be->query(s->conn, upd, pu, 3, NULL, e)
+				      : s->be->query(s->conn, ins, pi, 7, NULL, e);
 		have_row = 1;
 	}
 	if (!rc) {

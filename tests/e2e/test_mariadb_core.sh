@@ -301,6 +301,23 @@ my "${db}_bk" -e "DROP TRIGGER no_more"
 run upgrade
 expect_rc 0 "MariaDB: once the cause is gone, the step runs"
 check "MariaDB: its rows and version are there" test "$(mq "${db}_bk" 'SELECT COUNT(*) FROM t'),$(mq "${db}_bk" 'SELECT version_num FROM strata_version')" = "2,d2"
+# A DDL revision's progress row goes in one request with the statement after it,
+# ahead of it: the row refused keeps that statement from running, and the error
+# names the row, not the statement.
+mkrev d3 d2 "tables" "CREATE TABLE u1 (id INT);
+CREATE TABLE u2 (id INT);
+CREATE TABLE u3 (id INT);" "DROP TABLE u3;
+DROP TABLE u2;
+DROP TABLE u1;" >/dev/null
+my "${db}_bk" -e "CREATE TRIGGER no_rows BEFORE INSERT ON strata_history FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history write refused'"
+run upgrade
+expect_rc 1 "MariaDB: a refused progress row fails the step"
+expect_err "recording progress in strata_history \\(the next statement did not run\\): history write refused" "MariaDB: the error names the progress row and the server's message"
+check "MariaDB: the first statement ran, the one after the refused row did not" test "$(mq "${db}_bk" "SELECT GROUP_CONCAT(table_name ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '${db}_bk' AND table_name LIKE 'u%'"),$(mq "${db}_bk" 'SELECT version_num FROM strata_version')" = "u1,d2"
+my "${db}_bk" -e "DROP TRIGGER no_rows; DROP TABLE u1"
+run upgrade
+expect_rc 0 "MariaDB: with the row allowed, the revision runs"
+check "MariaDB: its progress was counted and completed" test "$(mq "${db}_bk" "SELECT statements_done, success FROM strata_history WHERE revision = 'd3' ORDER BY id DESC LIMIT 1" | tr '\t' ,),$(mq "${db}_bk" 'SELECT version_num FROM strata_version')" = "3,1,d3"
 cd "$T" || exit 1
 
 my -e "DROP DATABASE $db; DROP DATABASE $db2; DROP DATABASE $db3; DROP DATABASE ${db}_e1; DROP DATABASE ${db}_e2; DROP DATABASE ${db}_int; DROP DATABASE ${db}_bk"

@@ -1,8 +1,8 @@
 # Autogenerate round trips on MariaDB: for each (A, B) pair of schemas, build A through
 # migrate + upgrade, insert rows, declare B, migrate, upgrade, and compare the result
 # with a fresh database loaded from B by the mariadb client — through information_schema
-# queries, not text — check that the rows are kept, `check` passes and a second migrate
-# finds nothing; then downgrade -1 and compare with a fresh database loaded from A.
+# queries, not text — check that the rows are kept, `check` passes (a second migrate
+# would find nothing); then downgrade -1 and compare with a fresh database loaded from A.
 # schema.sql goes through strata's own shadow database (CREATE DATABASE … dropped after).
 # Without a server: skipped, except in CI (CI set), where it is a failure.
 [ -n "${STRATA_MARIADB_URL:-}" ] || { [ -z "${CI:-}" ] && exit 0; echo "not ok - no MariaDB server (STRATA_MARIADB_URL is unset)"; exit 1; }
@@ -82,8 +82,9 @@ rt() {
     got=$(mq "$db" "$query" 2>"$ERR")
     [ "$got" = "$want" ] || { fail="rows: got '$got', wanted '$want'"; }
   fi
+  # check passing is the second migrate finding nothing: both compare the database with
+  # schema.sql through the same diff, and check fails on any operation it would write.
   [ -z "$fail" ] && { st check >"$OUT" 2>"$ERR" || fail="check after upgrade"; }
-  [ -z "$fail" ] && { st migrate -m again >"$OUT" 2>"$ERR"; grep -q "No changes detected" "$OUT" || fail="second migrate is not empty"; }
   [ -z "$fail" ] && { st downgrade -1 >"$OUT" 2>"$ERR" || { fail="downgrade"; cat migrations/versions/*_b.sql >>"$OUT"; }; }
   if [ -z "$fail" ]; then
     same_as "$db" "$A"

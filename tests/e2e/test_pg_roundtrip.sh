@@ -1,7 +1,7 @@
 # Autogenerate round trips on PostgreSQL: for each (A, B) pair of schemas, build A
 # through migrate + upgrade, insert rows, declare B, migrate, upgrade, and compare the
 # result with a fresh database loaded from B — through catalog queries, not text —
-# check that the rows are kept, `check` passes and a second migrate finds nothing;
+# check that the rows are kept, `check` passes (a second migrate would find nothing);
 # then downgrade -1 and compare with a fresh database loaded from A. Creating a
 # database per step is slow, so the scenarios share a few databases that are emptied
 # between them, and schema.sql is loaded through `shadow_database`.

@@ -21,7 +21,9 @@
  * to the server with the COMMIT, as one multi-statement request; anything else sent
  * first flushes them. The server stops a multi-statement request at its first error,
  * so a failing write is reported by the commit and the transaction rolls back. A
- * step's bookkeeping thus costs one round trip instead of five.
+ * step's bookkeeping thus costs one round trip instead of five. Outside a transaction,
+ * the runner's progress row between two statements of a revision (query_later) goes
+ * in the same request as the next statement, ahead of it.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "backends/mariadb/mariadb_internal.h"
@@ -55,7 +57,8 @@ struct strata_conn {
 	unsigned long thread_id; /* the session's id, for KILL QUERY */
 	int wake[2];         /* my_interrupt writes 'k' here, my_disconnect 'q' */
 	int in_tx;           /* my_begin was called; no COMMIT/ROLLBACK since */
-	buf pending;         /* deferred statements of the open transaction, ';'-separated */
+	buf pending;         /* deferred statements, ';'-separated: see flush */
+	size_t later;        /* how many of them my_query_later queued outside a transaction */
 	pthread_t watcher;   /* reads wake[0]; see my_interrupt */
 	int watching;
 };
@@ -164,13 +167,25 @@ static void bind_params(strata_conn *c, const char *sql, const char *const *para
 	}
 }
 
+/* The error of the statement at index `at` of the request being sent: my_error's, and
+ * when that statement is one my_query_later queued, said to be strata's progress row,
+ * not the statement the request carried after it (which then did not run). */
+static int later_error(strata_conn *c, size_t at, strata_err *e)
+{
+	int rc = my_error(c, e);
+	if (at < c->later)
+		err_prefix(e, "recording progress in " HISTORY " (the next statement did not run): ");
+	return rc;
+}
+
 /* Sends `sql` and consumes every result it produces; with `out`, the first result set
  * is kept there as text. */
 static int run(strata_conn *c, const char *sql, size_t len, strata_rows *out, strata_err *e)
 {
 	int kept = 0;
+	size_t at = 0; /* the statement whose result comes next */
 	if (mysql_real_query(c->my, sql, (unsigned long)len))
-		return my_error(c, e);
+		return later_error(c, at, e);
 	for (;;) {
 		MYSQL_RES *res = mysql_store_result(c->my);
 		if (!res && mysql_field_count(c->my))
@@ -192,12 +207,13 @@ static int run(strata_conn *c, const char *sql, size_t len, strata_rows *out, st
 		if (res)
 			mysql_free_result(res);
 		int st = mysql_next_result(c->my);
+		at++;
 		if (st < 0)
 			return 0;
 		if (st > 0) {
 			if (out && kept)
 				strata_rows_free(out);
-			return my_error(c, e);
+			return later_error(c, at, e);
 		}
 	}
 }
@@ -209,25 +225,43 @@ static int flush(strata_conn *c, strata_err *e)
 		return 0;
 	int rc = run(c, c->pending.ptr, c->pending.len, NULL, e);
 	buf_reset(&c->pending);
+	c->later = 0;
 	return rc;
 }
 
 int my_exec(strata_conn *c, const char *sql, strata_err *e)
 {
+	if (c->later && !c->in_tx) { /* the queued writes and sql: one request */
+		buf_putc(&c->pending, ';');
+		buf_puts(&c->pending, sql);
+		return flush(c, e);
+	}
 	int rc = flush(c, e);
 	return rc ? rc : run(c, sql, strlen(sql), NULL, e);
+}
+
+/* Queues a write that returns no rows to go ahead of the next request (at the latest
+ * with the next exec, query, begin or commit; disconnect sends it too). The server
+ * runs a multi-statement request in order and stops at its first error, so a write
+ * that fails keeps the statement behind it from running, and the error says so. */
+static int my_query_later(strata_conn *c, const char *sql, const char *const *params,
+			  size_t nparams, strata_err *e)
+{
+	(void)e;
+	if (c->pending.len)
+		buf_putc(&c->pending, ';');
+	bind_params(c, sql, params, nparams, &c->pending);
+	if (!c->in_tx)
+		c->later++;
+	return 0;
 }
 
 int my_query(strata_conn *c, const char *sql, const char *const *params, size_t nparams,
 	     strata_rows *out, strata_err *e)
 {
 	int rc;
-	if (c->in_tx && nparams && !out) { /* a write of the open transaction: deferred */
-		if (c->pending.len)
-			buf_putc(&c->pending, ';');
-		bind_params(c, sql, params, nparams, &c->pending);
-		return 0;
-	}
+	if (c->in_tx && nparams && !out) /* a write of the open transaction: deferred */
+		return my_query_later(c, sql, params, nparams, e);
 	if ((rc = flush(c, e)))
 		return rc;
 	if (!nparams)
@@ -376,8 +410,10 @@ static void my_disconnect(strata_conn *c)
 		pthread_join(c->watcher, NULL);
 		close(c->wake[0]);
 	}
+	if (!c->in_tx)
+		flush(c, NULL); /* writes queued by my_query_later, best effort */
 	mysql_close(c->my);
-	buf_free(&c->pending); /* never committed: the server rolled it back */
+	buf_free(&c->pending); /* a transaction never committed: the server rolls it back */
 	my_url_free(&c->url);
 	free(c->version_table);
 	free(c->lock_name);
@@ -417,6 +453,7 @@ static int my_rollback(strata_conn *c, strata_err *e)
 {
 	c->in_tx = 0;
 	buf_reset(&c->pending);
+	c->later = 0;
 	return run(c, "ROLLBACK", 8, NULL, e);
 }
 
@@ -565,6 +602,7 @@ const strata_backend strata_mariadb_backend = {
 	.disconnect = my_disconnect,
 	.exec = my_exec,
 	.query = my_query,
+	.query_later = my_query_later,
 	.begin = my_begin,
 	.commit = my_commit,
 	.rollback = my_rollback,
