@@ -271,6 +271,12 @@ typedef struct strata_backend {
 	 * (strata_history.statements_done). NULL: no statement does. */
 	int (*implicit_commit)(const char *sql);
 
+	/* The clause that makes "UPDATE strata_history SET …" update only the newest row
+	 * (the run's own, under the run lock), e.g. " ORDER BY id DESC LIMIT 1" where a
+	 * subquery may not read the table being updated. NULL: " WHERE id = (SELECT
+	 * MAX(id) FROM strata_history)". */
+	const char *history_newest;
+
 	/* Cancels the statement running on `c`, if any: it then fails. Called from a
 	 * signal handler or another thread, so it must be async-signal-safe; may be NULL. */
 	void (*interrupt)(strata_conn *c);

@@ -928,12 +928,14 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, size_t *ran
 	/* The row is written after the first statement that commits (before it nothing
 	 * ran that a retry could repeat), counted up after each one but the last, and
 	 * completed with the version rows in one transaction. The run lock is held, so
-	 * the newest row is this one (the derived table lets MariaDB read the table it
-	 * updates). */
+	 * the newest row is this one (history_newest: how the backend picks it). */
 	char *ins = xasprintf("INSERT INTO %s (revision, direction, checksum, applied_at, duration_ms,"
 			      " success, statements_done) VALUES ($1, $2, $3, $4, $5, $6, $7)", t);
-	char *upd = xasprintf("UPDATE %s SET statements_done = $1, duration_ms = $2, success = $3"
-			      " WHERE id = (SELECT m FROM (SELECT MAX(id) AS m FROM %s) x)", t, t);
+	char *newest = s->be->history_newest ? xstrdup(s->be->history_newest)
+					     : xasprintf(" WHERE id = (SELECT MAX(id) FROM %s)", t);
+	char *upd = xasprintf("UPDATE %s SET statements_done = $1, duration_ms = $2, success = $3%s", t,
+			      newest);
+	free(newest);
 
 	sha256_hex_text(section(r, ru->up), strlen(section(r, ru->up)), sum);
 	if ((rc = split_section(s, r, ru->up, &l, e)) || (rc = ensure_progress_column(s, e)) ||

@@ -624,6 +624,7 @@ const strata_backend strata_mariadb_backend = {
 	.load_shadow = my_load_shadow,
 	.render = my_render,
 	.type_narrows = my_type_narrows,
+	.history_newest = " ORDER BY id DESC LIMIT 1", /* no subquery on the updated table */
 	.implicit_commit = my_implicit_commit,
 	.interrupt = my_interrupt,
 };
