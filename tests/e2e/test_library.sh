@@ -125,7 +125,8 @@ expect_err "Can't locate revision identified by 'zz9'" "with the usual message"
 # slowly the runs go on a loaded machine.
 sq lock.db "create table x (y)"
 mkfifo hold.fifo
-( printf 'BEGIN EXCLUSIVE;\nINSERT INTO x VALUES (1);\n.shell read go <hold.fifo\nROLLBACK;\n' | sqlite3 lock.db ) &
+# (The holder waits out the poll below rather than failing its BEGIN on the poll's read.)
+( printf '.timeout 10000\nBEGIN EXCLUSIVE;\nINSERT INTO x VALUES (1);\n.shell read go <hold.fifo\nROLLBACK;\n' | sqlite3 lock.db ) &
 i=0
 until [ "$(sqlite3 -cmd '.timeout 0' lock.db 'select count(*) from x' 2>&1)" != 0 ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
 timed() { t0=$(date +%s%N); run -d sqlite:lock.db upgrade; ms=$(( ($(date +%s%N) - t0) / 1000000 )); }
