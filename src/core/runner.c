@@ -957,14 +957,12 @@ static int step_tracked(run *ru, rev *r, const vec *cur, vec *after, size_t *ran
 		snprintf(n, sizeof n, "%zu", i + 1);
 		const char *pi[7] = { r->id, dir, sum, when, "0", "0", n };
 		const char *pu[3] = { n, "0", "0" };
-		/* Sent ahead of the next statement where the backend can (query_later): a
-		 * failure after this point still finds the row written. */
-		if (s->be->query_later)
-			rc = have_row ? s->be->query_later(s->conn, upd, pu, 3, e)
-				      : s->be->query_later(s->conn, ins, pi, 7, e);
-		else
-			rc = have_row ? s->be->query(s->conn, upd, pu, 3, NULL, e)
-				      : s->be->query(s->conn, ins, pi, 7, NULL, e);
+		const char *sql = have_row ? upd : ins, *const *p = have_row ? pu : pi;
+		size_t np = have_row ? 3 : 7;
+		/* Where the backend can, the row goes in one request with the next statement,
+		 * ahead of it (query_later). */
+		rc = s->be->query_later ? s->be->query_later(s->conn, sql, p, np, e)
+					: s->be->query(s->conn, sql, p, np, NULL, e);
 		have_row = 1;
 	}
 	if (!rc) {
