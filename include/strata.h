@@ -197,6 +197,14 @@ int strata_revisions(strata *s, const strata_revision *const **out, size_t *n);
 /* The heads of the graph, in upgrade order; the array belongs to the handle (it
  * loads the graph as strata_revisions does). */
 int strata_heads(strata *s, const strata_revision *const **out, size_t *n);
+/* Starts loading the revision graph on a thread of its own, so that the load and
+ * the caller's next work (connecting, reading the database's current revision)
+ * overlap; the next call that needs the graph waits for the load and reports its
+ * errors, as if it had loaded the graph itself. Without such a call the load is
+ * dropped at strata_free (or when the handle reloads revisions). A no-op when the
+ * graph is loaded or loading; when no thread can start, the graph loads when first
+ * needed. The handle may be used meanwhile, from this thread only, as before. */
+void strata_prefetch(strata *s);
 /* Resolves a target expression (see the SPEC: head, base, prefixes, +N, LABEL@head…)
  * to its revisions; *n is 0 for base. The array is malloc'd: free() it. */
 int strata_resolve(strata *s, const char *target, const strata_revision ***out, size_t *n);

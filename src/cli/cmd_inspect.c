@@ -32,25 +32,46 @@ static const strata_revision *find_rev(const strata_revision *const *revs, size_
 	return NULL;
 }
 
+/* The revision a file defines with exactly this id, or NULL; unlike a search of
+ * strata_revisions, it fills no view of the revisions it does not return. */
+static const strata_revision *lookup(strata *s, const char *id)
+{
+	const strata_revision **out = NULL;
+	size_t n = 0;
+	const strata_revision *r = NULL;
+	if (strata_resolve(s, id, &out, &n) == 0 && n == 1 && strcmp(out[0]->id, id) == 0)
+		r = out[0];
+	free(out);
+	return r;
+}
+
 int cmd_current(cli_globals *g, cli_args *a)
 {
 	strata *s;
 	char **ids = NULL;
-	size_t n = 0, nrevs = 0;
-	const strata_revision *const *revs;
+	size_t n = 0;
 	const strata_revision *const *heads;
 	size_t nheads = 0;
 	int rc = cli_open(g, &s);
 	if (rc)
 		return rc;
-	if ((rc = strata_revisions(s, &revs, &nrevs)) || (rc = strata_heads(s, &heads, &nheads)) ||
-	    (rc = strata_current(s, &ids, &n))) {
+	/* The graph loads while the database is read; its errors still come first. */
+	strata_prefetch(s);
+	int crc = strata_current(s, &ids, &n);
+	char *cerr = crc ? strdup(strata_errmsg(s)) : NULL;
+	if ((rc = strata_heads(s, &heads, &nheads))) {
+		free(cerr);
 		rc = cli_error(s, rc);
+		goto done;
+	}
+	if (crc) {
+		rc = cli_errorf(crc, "%s", cerr ? cerr : "");
+		free(cerr);
 		goto done;
 	}
 	cJSON *jcur = CLI_JSON(g) ? cJSON_CreateArray() : NULL;
 	for (size_t i = 0; i < n; i++) {
-		const strata_revision *r = find_rev(revs, nrevs, ids[i]);
+		const strata_revision *r = lookup(s, ids[i]);
 		if (jcur) {
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "revision", ids[i]);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int ctx_fail(strata *s, int code, const char *fmt, ...)
 {
@@ -70,11 +71,23 @@ int strata_open(strata **out, const strata_options *opts)
 	return config_load(s);
 }
 
+static int prefetch_join(strata *s, graph **g, strata_err *e);
+
 void ctx_drop_graph(strata *s)
 {
-	for (size_t i = 0; s->g && s->revs && i < s->g->order.n; i++)
-		if (s->revs[i].id)
-			free((void *)s->revs[i].parents); /* the block ctx_rev allocated */
+	if (s->loading && s->loader_pid != getpid())
+		s->loading = 0; /* a forked process: the thread is not there to wait for */
+	if (s->loading) { /* a prefetched graph: of the files as they were, or of none */
+		graph *g = NULL;
+		strata_err e = STRATA_ERR_INIT;
+		prefetch_join(s, &g, &e);
+		graph_free(g);
+		err_clear(&e);
+	}
+	/* Not by walking s->revs: its untouched pages would be faulted in to be read. */
+	for (size_t i = 0; i < s->rev_blocks.n; i++)
+		free(s->rev_blocks.v[i]);
+	vec_free(&s->rev_blocks);
 	graph_free(s->g);
 	s->g = NULL;
 	free(s->revs);
@@ -326,33 +339,84 @@ static int graph_scripts(strata *s, vec *sc, struct revindex **keep, strata_err 
 
 static const char *const empty_list[1] = { NULL };
 
-int ctx_graph(strata *s)
+/* Loads the revision graph into *out (NULL on failure, the error in e). Reads only the
+ * handle's options, versions_dir and config_path: strata_prefetch runs it on a thread
+ * while the handle is used. */
+static int load_graph(strata *s, graph **out, strata_err *e)
 {
-	if (s->g)
-		return 0;
-	strata_err e = STRATA_ERR_INIT;
-	vec sc = { 0 };
+	*out = NULL;
 	if (!s->opts.embedded && !fs_is_dir(s->versions_dir))
-		return ctx_fail(s, STRATA_EFAIL,
-				"no revisions directory %s (run `strata init` first, or set script_location)%s",
-				s->versions_dir,
-				s->config_path ? "" : "; no strata.ini here or in a directory above");
+		return err_set(e, STRATA_EFAIL,
+			       "no revisions directory %s (run `strata init` first, or set script_location)%s",
+			       s->versions_dir,
+			       s->config_path ? "" : "; no strata.ini here or in a directory above");
+	vec sc = { 0 };
 	struct revindex *keep = NULL;
-	int rc = graph_scripts(s, &sc, &keep, &e);
+	int rc = graph_scripts(s, &sc, &keep, e);
 	if (rc) {
 		for (size_t i = 0; i < sc.n; i++)
 			script_free(sc.v[i]);
 		vec_free(&sc);
 	} else {
-		rc = graph_build(&s->g, &sc, &e);
+		rc = graph_build(out, &sc, e);
 	}
 	/* The scripts borrow from the index: it lives as long as the graph. */
-	if (rc) {
+	if (rc)
 		revindex_free(keep);
-		return ctx_take(s, &e);
+	else
+		(*out)->index = keep;
+	return rc;
+}
+
+static void *prefetch_main(void *arg)
+{
+	strata *s = arg;
+	s->load_rc = load_graph(s, &s->loaded, &s->load_err);
+	return NULL;
+}
+
+void strata_prefetch(strata *s)
+{
+	if (!s || s->g || s->loading)
+		return;
+	s->loaded = NULL;
+	s->load_rc = 0;
+	err_clear(&s->load_err);
+	if (pthread_create(&s->loader, NULL, prefetch_main, s) == 0) {
+		s->loading = 1;
+		s->loader_pid = getpid();
 	}
-	s->g->index = keep;
-	graph *g = s->g;
+}
+
+/* Waits for strata_prefetch's load: its graph into *g, its error into e. In a process
+ * forked meanwhile the thread is not there: the child loads the graph itself (what the
+ * parent's thread had allocated is left alone; it may be half built). */
+static int prefetch_join(strata *s, graph **g, strata_err *e)
+{
+	if (s->loader_pid != getpid()) {
+		s->loading = 0;
+		s->loaded = NULL;
+		memset(&s->load_err, 0, sizeof s->load_err);
+		return load_graph(s, g, e);
+	}
+	pthread_join(s->loader, NULL);
+	s->loading = 0;
+	*g = s->loaded;
+	s->loaded = NULL;
+	err_move(e, &s->load_err);
+	return s->load_rc;
+}
+
+int ctx_graph(strata *s)
+{
+	if (s->g)
+		return 0;
+	strata_err e = STRATA_ERR_INIT;
+	graph *g = NULL;
+	int rc = s->loading ? prefetch_join(s, &g, &e) : load_graph(s, &g, &e);
+	if (rc)
+		return ctx_take(s, &e);
+	s->g = g;
 	/* The views are filled when first asked for (ctx_rev): `heads` on a long history
 	 * fills a few, not one per revision. Zeroed and untouched, the array costs no
 	 * memory until then. */
@@ -381,6 +445,7 @@ const strata_revision *ctx_rev(strata *s, const rev *r)
 		return v;
 	/* Its parents, children and dependencies: one block, which v->parents starts. */
 	char **ids = xmalloc((r->parents.n + r->children.n + r->deps.n + 3) * sizeof(char *));
+	vec_push(&s->rev_blocks, ids);
 	v->message = r->s->message;
 	v->path = s->opts.embedded || r->s->path[0] == '<' ? "" : r->s->path;
 	v->created = r->s->created ? r->s->created : "";

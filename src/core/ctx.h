@@ -9,6 +9,8 @@
 #include "core/graph.h"
 #include "util/err.h"
 
+#include <pthread.h>
+#include <sys/types.h>
 #include <signal.h>
 
 struct strata {
@@ -38,7 +40,15 @@ struct strata {
 	strata_conn *conn;
 
 	graph *g;
+	/* strata_prefetch's load, while `loading`: the thread writes only these. */
+	pthread_t loader;
+	int loading;
+	pid_t loader_pid;  /* the process that started it (a fork has no such thread) */
+	int load_rc;
+	graph *loaded;
+	strata_err load_err;
 	strata_revision *revs;        /* public views of g->order, filled by ctx_rev */
+	vec rev_blocks;               /* the blocks ctx_rev allocated, freed with the graph */
 	const strata_revision **revp; /* pointers into revs, upgrade order (strata_revisions) */
 	const strata_revision **headp;
 	size_t nheads;

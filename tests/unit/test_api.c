@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "strata.h"
@@ -328,6 +329,79 @@ static void test_errors(void **state)
 	strata_free(s);
 }
 
+/* strata_prefetch: the graph loads on a thread while the handle reads the database;
+ * what the graph calls return, and the errors they report, are those of a load
+ * without it; a load nobody asks for is dropped at strata_free; a forked child loads
+ * the graph itself. */
+static void test_prefetch(void **state)
+{
+	(void)state;
+	strata *s = open_db("pf.db");
+	assert_int_equal(strata_upgrade(s, R2, NULL), STRATA_OK);
+	strata_free(s);
+
+	s = open_db("pf.db");
+	strata_prefetch(s);
+	strata_prefetch(s); /* a second call while it loads: a no-op */
+	current_is(s, R2);
+	const strata_revision *const *heads;
+	size_t n = 0;
+	assert_int_equal(strata_heads(s, &heads, &n), STRATA_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(heads[0]->id, R3);
+	strata_prefetch(s); /* loaded: a no-op */
+	const strata_revision *const *revs;
+	assert_int_equal(strata_revisions(s, &revs, &n), STRATA_OK);
+	assert_int_equal(n, 3);
+	strata_free(s);
+
+	/* Never asked for: freed with the handle (ASan and valgrind see any leak). */
+	s = open_db("pf.db");
+	strata_prefetch(s);
+	strata_free(s);
+
+	/* A file that does not parse: the same error, from the call that needs the graph. */
+	assert_int_equal(mkdir("pfbad", 0755), 0);
+	assert_int_equal(mkdir("pfbad/versions", 0755), 0);
+	write_file("pfbad/versions/bbbb00000001_x.sql",
+		   "-- strata:revision bbbb00000001\n-- strata:revises cccc00000009\n-- strata:message x\n\n"
+		   "-- strata:upgrade\nCREATE TABLE x (id INTEGER);\n");
+	char want[512];
+	strata_options o = STRATA_OPTIONS_INIT;
+	o.database_url = "sqlite:pf.db";
+	o.use_env = 0;
+	o.script_location = "pfbad";
+	assert_int_equal(strata_open(&s, &o), STRATA_OK);
+	assert_int_not_equal(strata_heads(s, &heads, &n), STRATA_OK);
+	snprintf(want, sizeof want, "%s", strata_errmsg(s));
+	strata_free(s);
+	assert_non_null(strstr(want, "bbbb00000001_x.sql"));
+	assert_int_equal(strata_open(&s, &o), STRATA_OK);
+	strata_prefetch(s);
+	current_is(s, R2); /* the database side works meanwhile */
+	assert_int_not_equal(strata_heads(s, &heads, &n), STRATA_OK);
+	assert_string_equal(strata_errmsg(s), want);
+	strata_free(s);
+
+	/* Forked while it loads: the child has no such thread and loads the graph itself. */
+	s = open_db("pf.db");
+	strata_prefetch(s);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int ok = strata_heads(s, &heads, &n) == STRATA_OK && n == 1 &&
+			 strcmp(heads[0]->id, R3) == 0;
+		_exit(ok ? 0 : 1);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(strata_heads(s, &heads, &n), STRATA_OK);
+	assert_string_equal(heads[0]->id, R3);
+	strata_free(s);
+}
+
 static void test_sqlite_handle(void **state)
 {
 	(void)state;
@@ -444,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_upgrade_downgrade),
 		cmocka_unit_test(test_stamp),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_prefetch),
 		cmocka_unit_test(test_sqlite_handle),
 		cmocka_unit_test(test_embedded),
 		cmocka_unit_test(test_doctor),
