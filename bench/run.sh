@@ -389,6 +389,9 @@ for n in $SIZES; do
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		sample read "$reps" : grep -rcF -e '-- strata:revises' migrations/versions
+		# What an index checked by stat costs at least: one stat per file (find's
+		# -printf %C@ needs it), in one process.
+		sample statwalk "$reps" : find migrations/versions -name '*.sql' -printf '%C@ %s\n'
 		sample heads "$reps" : "$STRATA" heads
 		sample hist "$reps" : "$STRATA" history
 		sample headscold 1 "rm -f $IDX" "$STRATA" heads
@@ -398,6 +401,7 @@ for n in $SIZES; do
 	record "heads, $n revisions (warm)" heads read "under 150"
 	record "history, $n revisions (warm)" hist read "under 150"
 	record "heads, $n revisions (cold: no index)" headscold read "under 1500"
+	record "  heads warm vs find stating every file" heads statwalk "info"
 	peak "heads, $n revisions" "$(du -sb --apparent-size --exclude=.strata-index migrations/versions | cut -f1)" : "$STRATA" heads
 	cd "$TMP"
 	rm -rf "$G"
@@ -754,7 +758,8 @@ summary() {
 	echo
 	echo "Floors: the sqlite3 CLI running the same SQL (one transaction per revision, with the"
 	echo "version update) in one process; \`sqlite3 db \"SELECT version_num FROM strata_version\"\`;"
-	echo "for heads/history, reading every revision file once (grep -rc); for diff, one sqlite3"
+	echo "for heads/history, reading every revision file once (grep -rc), and for reference stating"
+	echo "each one (find -printf, what checking an index by stat costs at least); for diff, one sqlite3"
 	echo "process loading schema.sql into :memory: and printing the live .schema; for --each, the"
 	echo "same command with --jobs 1; on PostgreSQL, one psql process running the same SQL and"
 	echo "pg_dump --schema-only; on MariaDB, one mariadb client process running the same SQL. Wall-clock $STAT of $RUNS runs ($SLOW_RUNS for --each and PostgreSQL);"
