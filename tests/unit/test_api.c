@@ -40,6 +40,15 @@ static void write_file(const char *name, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* Creates script location `loc` and its versions directory. */
+static void make_location(const char *loc)
+{
+	char v[256];
+	snprintf(v, sizeof v, "%s/versions", loc);
+	assert_int_equal(mkdir(loc, 0755), 0);
+	assert_int_equal(mkdir(v, 0755), 0);
+}
+
 /* Three revisions in a line under mig/versions: r1 creates a, r2 creates b, r3 adds
  * a column to a (and carries the branch label "main"). */
 static int setup(void **state)
@@ -303,8 +312,7 @@ static void test_errors(void **state)
 	strata_free(s);
 
 	/* A revision that fails rolls back alone: the database stays at the one before. */
-	assert_int_equal(mkdir("bad", 0755), 0);
-	assert_int_equal(mkdir("bad/versions", 0755), 0);
+	make_location("bad");
 	write_file("bad/versions/aaaa00000001_ok.sql",
 		   "-- strata:revision aaaa00000001\n-- strata:revises\n-- strata:message ok\n\n"
 		   "-- strata:upgrade\nCREATE TABLE t (id INTEGER);\n\n-- strata:downgrade\nDROP TABLE t;\n");
@@ -361,8 +369,7 @@ static void test_prefetch(void **state)
 	strata_free(s);
 
 	/* A file that does not parse: the same error, from the call that needs the graph. */
-	assert_int_equal(mkdir("pfbad", 0755), 0);
-	assert_int_equal(mkdir("pfbad/versions", 0755), 0);
+	make_location("pfbad");
 	write_file("pfbad/versions/bbbb00000001_x.sql",
 		   "-- strata:revision bbbb00000001\n-- strata:revises cccc00000009\n-- strata:message x\n\n"
 		   "-- strata:upgrade\nCREATE TABLE x (id INTEGER);\n");
