@@ -180,6 +180,7 @@ int graph_build(graph **out, vec *scripts, strata_err *e)
 		vec_push(&all, r);
 	}
 	vec_free(scripts);
+	map_reserve(&g->by_id, all.n);
 	for (size_t i = 0; i < all.n; i++) {
 		rev *r = all.v[i];
 		rev *prev = map_put(&g->by_id, r->id, r);

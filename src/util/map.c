@@ -28,11 +28,12 @@ void *map_get(const map *m, const char *key)
 	}
 }
 
-static void grow(map *m)
+/* Moves the entries into a table of `cap` slots (a power of two). */
+static void rehash(map *m, size_t cap)
 {
 	size_t oldcap = m->cap;
 	map_entry *old = m->slots;
-	m->cap = oldcap ? oldcap * 2 : 64;
+	m->cap = cap;
 	m->slots = xcalloc(m->cap, sizeof(*m->slots));
 	m->n = 0;
 	for (size_t i = 0; i < oldcap; i++)
@@ -41,10 +42,19 @@ static void grow(map *m)
 	free(old);
 }
 
+void map_reserve(map *m, size_t n)
+{
+	size_t cap = 64;
+	while (cap < 2 * n)
+		cap *= 2;
+	if (cap > m->cap)
+		rehash(m, cap);
+}
+
 void *map_put(map *m, const char *key, void *value)
 {
 	if ((m->n + 1) * 4 >= m->cap * 3)
-		grow(m);
+		rehash(m, m->cap ? m->cap * 2 : 64);
 	size_t mask = m->cap - 1;
 	for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
 		if (!m->slots[i].key) {

@@ -23,6 +23,9 @@ typedef struct map {
 void *map_get(const map *m, const char *key);
 /* Sets `key` to `value`; returns the previous value or NULL. */
 void *map_put(map *m, const char *key, void *value);
+/* Makes room for n keys at most half full, in one table: no rehash while they are
+ * put, and short probes (a key that is not there ends at the first empty slot). */
+void map_reserve(map *m, size_t n);
 void map_free(map *m);
 
 #endif

@@ -728,9 +728,39 @@ static void test_long_chain(void **state)
 }
 
 /* Runs every graph test; exits non-zero when one fails. */
+/* The id map: reserved for n keys it takes them without growing, keeps every key
+ * findable when more come, and a key put twice returns the value it replaced. */
+static void test_map_reserve(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	static char keys[2 * N][16];
+	map m = { 0 };
+	map_reserve(&m, N);
+	size_t cap = m.cap;
+	assert_true(cap >= 2 * N);
+	for (size_t i = 0; i < 2 * N; i++) {
+		snprintf(keys[i], sizeof keys[i], "k%zu", i);
+		if (i == N)
+			assert_int_equal(m.cap, cap); /* N keys fit as reserved */
+		assert_null(map_put(&m, keys[i], keys[i]));
+	}
+	map_reserve(&m, 10); /* never shrinks */
+	assert_true(m.cap >= cap);
+	assert_int_equal(m.n, 2 * N);
+	for (size_t i = 0; i < 2 * N; i++)
+		assert_ptr_equal(map_get(&m, keys[i]), keys[i]);
+	assert_null(map_get(&m, "k-none"));
+	assert_ptr_equal(map_put(&m, keys[7], keys[8]), keys[7]);
+	assert_ptr_equal(map_get(&m, keys[7]), keys[8]);
+	assert_int_equal(m.n, 2 * N);
+	map_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_map_reserve),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_linear),
 		cmocka_unit_test(test_branches_and_merge),
