@@ -10,6 +10,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static const cli_opt no_opts[] = { { NULL, 0, 0 } };
@@ -302,6 +305,39 @@ static void free_args(const cli_cmd *c, cli_args *a)
 		free(a->values[i]);
 }
 
+/* Where the heap_in_huge_pages padding lives: allocated once, kept for the process. */
+static void *heap_filler;
+
+/* Puts the program's heap in transparent huge pages. A page fault costs 10 us or more
+ * on a virtual machine (docs/performance.md), and a long history's graph is tens of
+ * megabytes of small objects: 15,000 faults for 100,000 revisions, against a few
+ * hundred in 2 MiB pages. The heap grows in 128 MiB steps (address space: a page
+ * costs memory once touched), the blocks after this call start on a 2 MiB boundary,
+ * and that span is advised as huge-page memory; arrays come from the heap too, not
+ * from mappings of their own. With THP disabled, or another allocator in place of
+ * glibc's (a sanitizer, valgrind), the advice does nothing. */
+static void heap_in_huge_pages(void)
+{
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	if (!mallopt(M_TOP_PAD, 128 << 20))
+		return;
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	char *probe = malloc(64);
+	uintptr_t at = (uintptr_t)probe, brk0 = (uintptr_t)sbrk(0);
+	free(probe);
+	if (!probe || at >= brk0 || brk0 == (uintptr_t)-1)
+		return; /* not glibc's heap below the program break */
+	uintptr_t boundary = (at + huge - 1) & ~(huge - 1);
+	/* A block up to the boundary: what comes after it starts there. Its pages are
+	 * never touched, so it costs no memory. */
+	if (boundary - at > 256)
+		heap_filler = malloc(boundary - at - 128);
+	uintptr_t top = (uintptr_t)sbrk(0) & ~(huge - 1);
+	if (heap_filler && top > boundary)
+		madvise((void *)boundary, top - boundary, MADV_HUGEPAGE);
+}
+
 int main(int argc, char **argv)
 {
 	cli_globals g = { 0 };
@@ -411,6 +447,8 @@ int main(int argc, char **argv)
 	cli_args args;
 	memset(&args, 0, sizeof args);
 	rc = parse_args(cmd, nrest - 1, rest + 1, &args);
+	if (!rc) /* a command runs: not for --version, --help or a usage error */
+		heap_in_huge_pages();
 	if (!rc && g.each) {
 		static const char *const each_ok[] = { "upgrade", "downgrade", "current", "status", "check", "stamp", NULL };
 		int allowed = 0;
