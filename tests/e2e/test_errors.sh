@@ -46,6 +46,15 @@ expect_err "strata stamp" "suggests stamp"
 run current
 expect_rc 1 "current reports the unknown revision"
 expect_err "Can't locate revision identified by 'deadbeef0000'" "current names it"
+# A unique prefix of a revision's id, recorded in the database, is no revision of its
+# (a target may be a prefix; a recorded version is an id).
+fc=$(mkrev c0ffee000001 a00000000003 "later" "SELECT 1;" "SELECT 1;")
+sq db.sqlite "update strata_version set version_num='c0ffee'"
+run current
+expect_rc 1 "current: a unique prefix of an id recorded in the database"
+expect_err "Can't locate revision identified by 'c0ffee'" "is not taken for the revision it starts"
+rm "$fc"
+sq db.sqlite "update strata_version set version_num='deadbeef0000'"
 run stamp a00000000003
 expect_rc 0 "stamp repairs the version table"
 expect_err "deadbeef0000" "stamp says it dropped the unknown id"
