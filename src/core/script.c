@@ -289,8 +289,16 @@ static void *load_range(void *arg)
 	load_slice *sl = arg;
 	size_t hint = 0;
 	sl->failed = sl->to;
+	/* The files' paths are built in one buffer: no allocation per file. */
+	buf path_buf = BUF_INIT;
+	buf_puts(&path_buf, sl->dir);
+	if (path_buf.len && path_buf.ptr[path_buf.len - 1] != '/')
+		buf_putc(&path_buf, '/');
+	size_t dir_len = path_buf.len;
 	for (size_t i = sl->from; i < sl->to; i++) {
-		char *path = fs_join(sl->dir, sl->names->v[i]);
+		buf_truncate(&path_buf, dir_len);
+		buf_puts(&path_buf, sl->names->v[i]);
+		const char *path = path_buf.ptr;
 		int rc = 0;
 		struct stat st;
 		if (sl->ix && fstatat(sl->dfd, sl->names->v[i], &st, 0) == 0) {
@@ -301,12 +309,12 @@ static void *load_range(void *arg)
 			rc = load_stat(&sl->out[i], sl->dfd, sl->names->v[i], path, &sl->st[i], &sl->err);
 			sl->read++;
 		}
-		free(path);
 		if (rc) {
 			sl->failed = i;
 			break;
 		}
 	}
+	buf_free(&path_buf);
 	return NULL;
 }
 
