@@ -43,6 +43,7 @@ struct revindex {
 	const char *text;     /* the texts region */
 	uint64_t text_len;
 	struct timespec mtime; /* the index file's own mtime */
+	vec blocks;            /* revindex_block's, where borrowed scripts live */
 };
 
 /* A checksum against truncation and stray writes (not against tampering: whoever can
@@ -222,10 +223,30 @@ static void list_words(const unsigned char *p, uint32_t n, char **out, int copy)
 	out[n] = NULL;
 }
 
+/* Bytes of a borrowed script's block: the struct, `words` list slots, the path. */
+static size_t borrowed_size(size_t words, size_t plen)
+{
+	size_t n = sizeof(script) + words * sizeof(char *) + plen;
+	return (n + 15) & ~(size_t)15;
+}
+
+size_t revindex_room_for(size_t path_len)
+{
+	return borrowed_size(3 + 3, path_len + 1);
+}
+
+char *revindex_block(revindex *ix, size_t bytes)
+{
+	char *b = xmalloc(bytes ? bytes : 1);
+	vec_push(&ix->blocks, b);
+	return b;
+}
+
 /* Decodes the script part of an entry at cursor c into a new script (NULL when bad).
- * Borrowed, the script is one allocation (the struct, its path and its lists' arrays)
- * whose strings point into the index. */
-static script *get_script(const revindex *ix, cursor *c, const char *path, int borrow)
+ * Borrowed, the script is one block (the struct, its path and its lists' arrays),
+ * cut from `room` when it fits there, whose strings point into the index. */
+static script *get_script(const revindex *ix, cursor *c, const char *path, int borrow,
+			  revindex_room *room)
 {
 	const char *id = dup_str(c, 1), *message = dup_str(c, 1), *created = dup_str(c, 1);
 	const unsigned char *at[3];
@@ -242,8 +263,13 @@ static script *get_script(const revindex *ix, cursor *c, const char *path, int b
 	size_t words = (size_t)n[0] + n[1] + n[2] + 3;
 	script *s;
 	char **slot;
+	int in_room = 0;
 	if (borrow) {
-		char *block = xmalloc(sizeof(*s) + words * sizeof(char *) + plen);
+		size_t need = borrowed_size(words, plen);
+		in_room = room && (size_t)(room->end - room->at) >= need;
+		char *block = in_room ? room->at : xmalloc(need);
+		if (in_room)
+			room->at += need;
 		s = (script *)block;
 		memset(s, 0, sizeof(*s));
 		slot = (char **)(block + sizeof(*s));
@@ -254,7 +280,7 @@ static script *get_script(const revindex *ix, cursor *c, const char *path, int b
 		slot = xcalloc(words, sizeof(char *));
 		s->path = xstrdup(path);
 	}
-	s->borrowed = borrow;
+	s->borrowed = !borrow ? 0 : in_room ? 2 : 1;
 	s->id = borrow ? (char *)id : xstrdup(id);
 	s->message = borrow ? (char *)message : xstrdup(message);
 	s->created = !created || borrow ? (char *)created : xstrdup(created);
@@ -383,6 +409,9 @@ void revindex_free(revindex *ix)
 		munmap((void *)ix->map, ix->size);
 	free(ix->names);
 	free(ix->at);
+	for (size_t i = 0; i < ix->blocks.n; i++)
+		free(ix->blocks.v[i]);
+	vec_free(&ix->blocks);
 	free(ix);
 }
 
@@ -395,11 +424,11 @@ static int ts_before(int64_t as, int64_t ans, int64_t bs, int64_t bns)
 script *revindex_get(const revindex *ix, const char *name, const revindex_key *st,
 		     const char *path, int borrow)
 {
-	return revindex_get_near(ix, name, st, path, borrow, NULL);
+	return revindex_get_near(ix, name, st, path, borrow, NULL, NULL);
 }
 
 script *revindex_get_near(const revindex *ix, const char *name, const revindex_key *st,
-			  const char *path, int borrow, size_t *hint)
+			  const char *path, int borrow, size_t *hint, revindex_room *room)
 {
 	if (!ix || !ix->n)
 		return NULL;
@@ -433,7 +462,7 @@ script *revindex_get_near(const revindex *ix, const char *name, const revindex_k
 	    /* Not older than the index itself: it may have changed within the tick. */
 	    !ts_before(k.mtime_s, k.mtime_ns, xs, xns) || !ts_before(k.ctime_s, k.ctime_ns, xs, xns))
 		return NULL;
-	return get_script(ix, &c, path, borrow);
+	return get_script(ix, &c, path, borrow, room);
 }
 
 /* ---- writing ---- */

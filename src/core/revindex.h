@@ -50,10 +50,23 @@ revindex *revindex_read(const char *dir);
  * outlive it. Safe to call from several threads at once. */
 script *revindex_get(const revindex *ix, const char *name, const revindex_key *st,
 		     const char *path, int borrow);
-/* The same, for names asked in order: *hint (start it at 0) is where the next name is
- * looked for first, before bisecting. */
+/* Room for the scripts revindex_get_near makes with `borrow`: [at, end) of a block the
+ * index owns and frees with itself (revindex_block). Such a script is not freed on its
+ * own (script.borrowed 2); one that does not fit is allocated alone. One per thread. */
+typedef struct revindex_room {
+	char *at, *end;
+} revindex_room;
+/* A block of `bytes` the index owns (freed by revindex_free), to cut rooms from. */
+char *revindex_block(revindex *ix, size_t bytes);
+/* What a borrowed script for a file with a path of `path_len` bytes takes at most in a
+ * room, for the common shape (up to 3 parents, labels and dependencies in all); one
+ * with more words is allocated alone. */
+size_t revindex_room_for(size_t path_len);
+/* The same as revindex_get, for names asked in order: *hint (start it at 0) is where
+ * the next name is looked for first, before bisecting; borrowed scripts are cut from
+ * `room` when it is not NULL and they fit. */
 script *revindex_get_near(const revindex *ix, const char *name, const revindex_key *st,
-			  const char *path, int borrow, size_t *hint);
+			  const char *path, int borrow, size_t *hint, revindex_room *room);
 /* Number of entries. */
 size_t revindex_count(const revindex *ix);
 void revindex_free(revindex *ix);

@@ -44,7 +44,8 @@ void script_free(script *s)
 	if (!s)
 		return;
 	if (s->borrowed) {
-		free(s); /* see script.borrowed */
+		if (s->borrowed == 1)
+			free(s); /* see script.borrowed */
 		return;
 	}
 	free(s->id);
@@ -279,6 +280,7 @@ typedef struct load_slice {
 	size_t from, to;
 	script **out;
 	revindex_key *st;
+	revindex_room room; /* where its borrowed scripts go (empty: allocated alone) */
 	size_t failed; /* index of the first file that failed, or `to` */
 	size_t read;   /* files read and parsed (not taken from the index) */
 	strata_err err;
@@ -303,7 +305,8 @@ static void *load_range(void *arg)
 		struct stat st;
 		if (sl->ix && fstatat(sl->dfd, sl->names->v[i], &st, 0) == 0) {
 			revindex_key_of(&sl->st[i], &st);
-			sl->out[i] = revindex_get_near(sl->ix, sl->names->v[i], &sl->st[i], path, sl->borrow, &hint);
+			sl->out[i] = revindex_get_near(sl->ix, sl->names->v[i], &sl->st[i], path, sl->borrow,
+						       &hint, &sl->room);
 		}
 		if (!sl->out[i]) {
 			rc = load_stat(&sl->out[i], sl->dfd, sl->names->v[i], path, &sl->st[i], &sl->err);
@@ -370,9 +373,24 @@ int script_load_dir_keep(vec *out, const char *dir, size_t *nread, revindex **ke
 	pthread_t th[LOAD_THREADS];
 	int started[LOAD_THREADS] = { 0 };
 	size_t read = 0;
+	/* Scripts taken from the index and kept go into one block the index owns, cut into
+	 * a room per slice, instead of an allocation each (from this thread's heap, not
+	 * from each thread's arena of its own). */
+	size_t room[LOAD_THREADS] = { 0 }, rooms = 0;
+	size_t dir_len = strlen(dir) + 1;
+	for (size_t t = 0; ix && keep && t < nt; t++) {
+		for (size_t i = names.n * t / nt; i < names.n * (t + 1) / nt; i++)
+			room[t] += revindex_room_for(dir_len + strlen(names.v[i]));
+		rooms += room[t];
+	}
+	char *block = rooms ? revindex_block(ix, rooms) : NULL;
 	for (size_t t = 0; t < nt; t++) {
-		sl[t] = (load_slice){ &names, dir, ix, keep != NULL, dfd, names.n * t / nt, names.n * (t + 1) / nt, all, st,
-				      0, 0, STRATA_ERR_INIT };
+		sl[t] = (load_slice){ .names = &names, .dir = dir, .ix = ix, .borrow = keep != NULL,
+				      .dfd = dfd, .from = names.n * t / nt, .to = names.n * (t + 1) / nt,
+				      .out = all, .st = st, .room = { block, block ? block + room[t] : NULL },
+				      .err = STRATA_ERR_INIT };
+		if (block)
+			block += room[t];
 		/* The first slice runs here; the others on threads (or here, if one cannot start). */
 		if (t > 0 && pthread_create(&th[t], NULL, load_range, &sl[t]) == 0)
 			started[t] = 1;
@@ -399,11 +417,6 @@ int script_load_dir_keep(vec *out, const char *dir, size_t *nread, revindex **ke
 		revindex_write(dir, &names, st, all, begun);
 	if (dfd >= 0)
 		close(dfd);
-	/* Scripts that borrowed from it free nothing of it, also on failure. */
-	if (keep && !rc)
-		*keep = ix;
-	else
-		revindex_free(ix);
 	for (size_t i = 0; i < names.n; i++) {
 		if (!all[i])
 			continue;
@@ -412,6 +425,12 @@ int script_load_dir_keep(vec *out, const char *dir, size_t *nread, revindex **ke
 		else
 			vec_push(out, all[i]);
 	}
+	/* Scripts that borrowed from it free nothing of it (those in its block, nothing at
+	 * all); on failure they are gone before it. */
+	if (keep && !rc)
+		*keep = ix;
+	else
+		revindex_free(ix);
 	if (nread)
 		*nread = read;
 	free(all);

@@ -30,7 +30,8 @@ typedef struct script {
 	/* Every string (id, message, created, the lists' words, upgrade and downgrade)
 	 * points into a buffer its loader keeps (the directory's index, held by the
 	 * graph), and the struct, its path and its lists' arrays are one allocation:
-	 * script_free frees that one block. */
+	 * script_free frees that one block (1), or nothing when the block was cut from
+	 * one the index owns (2: revindex_room). */
 	int borrowed;
 	/* A revision written in C (strata_embedded_revision's functions): called after
 	 * the section's SQL, inside its transaction; NULL for SQL only. */

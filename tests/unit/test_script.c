@@ -791,6 +791,30 @@ static void test_index_entries(void **state)
 	assert_string_equal(got->upgrade, s->upgrade);
 	assert_string_equal(got->parents.v[0], "p1");
 	script_free(got);
+	/* Cut from a room of a block the index owns: the script fits; the room moves on by
+	 * what it took; the next, with too little room left, is allocated alone. (This
+	 * one has 4 words, a word more than the shape revindex_room_for sizes: one and a
+	 * half of those sizes hold it once, not twice.) */
+	size_t one = revindex_room_for(strlen(path));
+	revindex_room room = { 0 };
+	room.at = revindex_block(ix, one + one / 2);
+	room.end = room.at + one + one / 2;
+	char *start = room.at;
+	size_t hint = 0;
+	got = revindex_get_near(ix, "a1_x.sql", &st, path, 1, &hint, &room);
+	assert_non_null(got);
+	assert_int_equal(got->borrowed, 2);
+	assert_ptr_equal(got, start);
+	assert_true(room.at >= start + one && room.at <= room.end);
+	assert_string_equal(got->path, path);
+	assert_string_equal(got->labels.v[0], "l1");
+	assert_string_equal(got->depends.v[0], "d1");
+	script *alone = revindex_get_near(ix, "a1_x.sql", &st, path, 1, NULL, &room);
+	assert_non_null(alone);
+	assert_int_equal(alone->borrowed, 1);
+	assert_string_equal(alone->parents.v[1], "p2");
+	script_free(alone);
+	script_free(got); /* frees nothing: the block goes with the index (ASan, valgrind) */
 	assert_null(revindex_get(ix, "other.sql", &st, path, 0));
 	/* Any field of the stat differing: a miss. */
 	revindex_key o = st;
