@@ -206,3 +206,31 @@ run downgrade -1 --backup
 expect_rc 0 "downgrade --backup"
 expect_err "backed up the database to strata_backup_[0-9_]+\.dump" "--backup says where"
 check "the --backup file is 0600" sh -c 'test "$(stat -c %a strata_backup_*.dump)" = 600'
+
+# A step's version and history writes go to the server with its COMMIT, in one request.
+# When one of them fails (here a trigger refuses the history row), the revision's
+# statements roll back with it, the version stays, and the error is the trigger's.
+db3=pgbook_$$
+url3=$(pgdb "$db3")
+mkdir -p "$T/book" && cd "$T/book" || exit 1
+project "$url3"
+mkrev b1 "" "first" "CREATE TABLE one (id int);" "DROP TABLE one;" >/dev/null
+mkrev b2 b1 "second" "CREATE TABLE two (id int);" "DROP TABLE two;" >/dev/null
+run upgrade b1
+expect_rc 0 "upgrade to the first revision"
+pq "$db3" "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN RAISE EXCEPTION 'history is closed for %', NEW.revision; END\$\$;
+CREATE TRIGGER refuse BEFORE INSERT ON strata_history FOR EACH ROW EXECUTE FUNCTION refuse();" >/dev/null
+run upgrade
+expect_rc 1 "a refused history row fails the revision"
+expect_err "history is closed for b2" "with the server's error"
+check "the revision's statements rolled back" test "$(pq "$db3" "SELECT to_regclass('public.two') IS NULL")" = t
+check "the version stayed" test "$(pq "$db3" 'SELECT version_num FROM strata_version')" = b1
+run current
+expect_out "^b1$" "current still says the first revision"
+pq "$db3" "DROP TRIGGER refuse ON strata_history" >/dev/null
+run upgrade
+expect_rc 0 "without the trigger the revision runs"
+check "and is recorded" test "$(pq "$db3" "SELECT string_agg(revision, ',' ORDER BY id) FROM strata_history WHERE direction = 'up'")" = "b1,b2"
+run downgrade base
+expect_rc 0 "downgrade base"
+check "both revisions undone" test "$(pq "$db3" "SELECT count(*) FROM strata_version")" = 0

@@ -29,6 +29,7 @@
 #include "backends/mariadb/mariadb_internal.h"
 #include "util/fs.h"
 #include "util/proc.h"
+#include "util/sqlbind.h"
 #include "util/vec.h"
 
 #include <ctype.h>
@@ -124,47 +125,25 @@ static int my_error(strata_conn *c, strata_err *e)
 		       no, mysql_sqlstate(c->my));
 }
 
-/* Appends `sql` to out with $1..$n replaced by the quoted, escaped parameters (NULL
- * parameters as NULL). Quoted strings, identifiers and comments are copied as they are. */
+/* A value as a quoted literal, escaped by the client library for the connection's
+ * character set (sqlbind_quote). */
+static void quote_value(void *ctx, const char *v, buf *out)
+{
+	strata_conn *c = ctx;
+	size_t n = strlen(v);
+	char *esc = xmalloc(2 * n + 1);
+	unsigned long m = mysql_real_escape_string(c->my, esc, v, (unsigned long)n);
+	buf_putc(out, '\'');
+	buf_add(out, esc, m);
+	buf_putc(out, '\'');
+	free(esc);
+}
+
+/* Appends `sql` to out with $1..$n replaced by the quoted, escaped parameters. */
 static void bind_params(strata_conn *c, const char *sql, const char *const *params,
 			size_t nparams, buf *out)
 {
-	for (const char *p = sql; *p;) {
-		if (*p == '\'' || *p == '"' || *p == '`') {
-			char q = *p;
-			const char *s = p++;
-			while (*p && *p != q) {
-				if (*p == '\\' && q != '`' && p[1])
-					p++;
-				p++;
-			}
-			if (*p)
-				p++;
-			buf_add(out, s, (size_t)(p - s));
-		} else if (*p == '$' && isdigit((unsigned char)p[1])) {
-			char *end;
-			unsigned long k = strtoul(p + 1, &end, 10);
-			if (k >= 1 && k <= nparams) {
-				const char *v = params[k - 1];
-				if (!v) {
-					buf_puts(out, "NULL");
-				} else {
-					size_t n = strlen(v);
-					char *esc = xmalloc(2 * n + 1);
-					unsigned long m = mysql_real_escape_string(c->my, esc, v, (unsigned long)n);
-					buf_putc(out, '\'');
-					buf_add(out, esc, m);
-					buf_putc(out, '\'');
-					free(esc);
-				}
-				p = end;
-			} else {
-				buf_putc(out, *p++);
-			}
-		} else {
-			buf_putc(out, *p++);
-		}
-	}
+	sqlbind(out, sql, params, nparams, 1, quote_value, c);
 }
 
 /* The error of the statement at index `at` of the request being sent: my_error's, and

@@ -20,7 +20,7 @@
 	X(PQgetisnull) X(PQtransactionStatus) X(PQstatus) X(PQfinish) X(PQdb) X(PQuser)   \
 	X(PQsetNoticeProcessor) X(PQconninfoFree) X(PQconninfo) X(PQconnectdbParams)       \
 	X(PQputCopyEnd) X(PQgetCopyData) X(PQfreemem) X(PQcmdStatus) X(PQgetCancel)         \
-	X(PQfreeCancel) X(PQcancel) X(PQsendQuery)
+	X(PQfreeCancel) X(PQcancel) X(PQsendQuery) X(PQescapeLiteral)
 
 typedef struct strata_pq_api {
 #define STRATA_PQ_MEMBER(name) __typeof__(name) *name;
@@ -65,6 +65,7 @@ int pq_load(strata_err *e);
 #define PQfreeCancel strata_pq.PQfreeCancel
 #define PQcancel strata_pq.PQcancel
 #define PQsendQuery strata_pq.PQsendQuery
+#define PQescapeLiteral strata_pq.PQescapeLiteral
 #endif
 
 #endif
