@@ -272,26 +272,6 @@ done:
 	return rc;
 }
 
-int graph_load(graph **out, const char *dir, strata_err *e)
-{
-	vec scripts = { 0 };
-	revindex *keep = NULL;
-	*out = NULL;
-	if (script_load_dir_keep(&scripts, dir, NULL, &keep, e) != 0) {
-		for (size_t i = 0; i < scripts.n; i++)
-			script_free(scripts.v[i]);
-		vec_free(&scripts);
-		return STRATA_EFAIL;
-	}
-	int rc = graph_build(out, &scripts, e);
-	/* The scripts borrow from the index: it lives as long as the graph. */
-	if (rc)
-		revindex_free(keep);
-	else
-		(*out)->index = keep;
-	return rc;
-}
-
 /* Depth-first marking along parent (and, with deps, dependency) edges or the
  * reverse, iterative so long chains cannot overflow the stack. */
 static void mark_walk(const vec *from, unsigned char *mark, int down, int deps)

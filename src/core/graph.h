@@ -41,8 +41,6 @@ typedef struct graph {
  * failure). Fails naming the file and line on duplicate ids or labels, unknown
  * parents or dependencies, and cycles. */
 int graph_build(graph **out, vec *scripts, strata_err *e);
-/* Loads `dir` and builds its graph. */
-int graph_load(graph **out, const char *dir, strata_err *e);
 void graph_free(graph *g);
 
 rev *graph_get(const graph *g, const char *id);
