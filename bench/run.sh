@@ -77,7 +77,9 @@ want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/strata-bench.XXXXXX")
 PG_DIR=
 MY_DIR=
+SHM=
 cleanup() {
+	if [ -n "$SHM" ]; then rm -rf "$SHM"; fi
 	if [ -n "$PG_DIR" ]; then sh "$ROOT/tests/pg_cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || :; fi
 	if [ -n "$MY_DIR" ]; then sh "$ROOT/tests/mariadb_server.sh" stop "$MY_DIR" >/dev/null 2>&1 || :; fi
 	if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: kept $TMP" >&2; else rm -rf "$TMP"; fi
@@ -527,9 +529,42 @@ if want each; then
 		i=$((i + 1))
 	done
 	rm -f "$TMP/cpu.bin"
+	# What two streams of file syncs gain on this disk: 1,000 synced 4 KiB writes
+	# (dd oflag=dsync, as a commit's fdatasync) to each of two files, in sequence, then
+	# side by side. Each tenant's upgrade is mostly such syncs (80 per database).
+	syncw() { dd if=/dev/zero of="$1" bs=4k count=1000 oflag=dsync 2>/dev/null; }
+	syncseq() { syncw "$TMP/sync1" && syncw "$TMP/sync2"; }
+	syncpar() { syncw "$TMP/sync1" & syncw "$TMP/sync2"; wait; }
+	i=0
+	while [ $i -lt "$SLOW_RUNS" ]; do
+		sample syncseq 1 : syncseq
+		sample syncpar 1 : syncpar
+		i=$((i + 1))
+	done
+	rm -f "$TMP/sync1" "$TMP/sync2"
+	# The same databases on tmpfs, where no write waits for the disk: what the CPUs
+	# allow. Only where /dev/shm has room for them.
+	SHM=
+	if [ -d /dev/shm ] && [ -w /dev/shm ] &&
+		[ "$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')" -gt $((TENANTS * 400 + 65536)) ]; then
+		SHM=$(mktemp -d /dev/shm/strata-bench.XXXXXX)
+		gen_each "$SHM"
+		cd "$SHM"
+		i=0
+		while [ $i -lt "$SLOW_RUNS" ]; do
+			sample "$E/shm1" 1 fresh_tenants "$STRATA" upgrade --each 'sqlite:tenants/*.db' --jobs 1
+			sample "$E/shm2" 1 fresh_tenants "$STRATA" upgrade --each 'sqlite:tenants/*.db' --jobs 2
+			i=$((i + 1))
+		done
+		cd "$E"
+		rm -rf "$SHM"
+		SHM=
+	fi
 	record "upgrade --each $TENANTS dbs: jobs 2 vs jobs 1" each2 each1 "speedup 1.8"
 	record "  same, jobs 4 vs jobs 1" each4 each1 "info"
 	record "  the machine: 2 CPU-bound processes side by side vs in sequence" cpupar cpuseq "info"
+	record "  the disk: 2 streams of synced writes side by side vs in sequence" syncpar syncseq "info"
+	[ -s shm1.ms ] && record "  same dbs on tmpfs (no file syncs): jobs 2 vs jobs 1" shm2 shm1 "info"
 	awk -v n="$TENANTS" -v a="$(stat each1.ms)" -v b="$(stat each2.ms)" -v l="$(load)" 'BEGIN {
 		printf "  throughput: --jobs 1 %.1f databases/s, --jobs 2 %.1f databases/s (%d revisions each; load average %s)\n", n * 1000 / a, n * 1000 / b, '"$NEACH"', l }' | tee -a "$NOTES"
 	cd "$TMP"

@@ -48,3 +48,50 @@ check "the failed database says why, the other what it did" test "$(python3 -c "
 import json
 rows = [json.loads(l) for l in open('$OUT')]
 print([(r['ok'], r['exit'], 'already exists' in (r['error'] or ''), r['result']['applied']) for r in rows])")" = "[(True, 0, False, []), (False, 1, True, [])]"
+
+# Databases run on worker processes, one after another on each. A worker that dies in
+# the middle of a database (here: killed while it waits for a lock) fails that one
+# database with the signal, and a new worker runs the rest.
+mkdir fleet
+for i in 1 2 3 4; do sqlite3 "fleet/f$i.db" "PRAGMA user_version=1"; done
+python3 -c "
+import sqlite3, sys, time
+c = sqlite3.connect('fleet/f2.db', isolation_level=None)
+c.execute('BEGIN EXCLUSIVE')
+open('locked', 'w').close()
+time.sleep(60)
+" &
+HOLDER=$!
+while [ ! -e locked ]; do sleep 0.05; done
+${STRATA_VG:-} "$STRATA" upgrade --each 'sqlite:fleet/*.db' --jobs 1 >"$OUT" 2>"$ERR" &
+EACH=$!
+# The worker waiting on f2.db: a child of strata with that file open.
+victim=
+for _ in $(seq 1 200); do
+  for p in $(pgrep -P "$EACH"); do
+    ls -l "/proc/$p/fd" 2>/dev/null | grep -q 'fleet/f2.db$' && victim=$p
+  done
+  [ -n "$victim" ] && break
+  sleep 0.05
+done
+check "a worker waits on the locked database" test -n "$victim"
+[ -n "$victim" ] && kill -KILL "$victim"
+wait "$EACH"; RC=$?
+kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
+expect_rc 1 "--each exits 1 when a worker dies"
+expect_out "^sqlite:fleet/f2.db: FAILED: ended by signal 9 \(Killed\) before it finished$" "the database its worker ran is failed with the signal"
+expect_out "^sqlite:fleet/f1.db: ok$" "the database before it is done"
+expect_out "^sqlite:fleet/f3.db: ok$" "a new worker runs the next database"
+expect_out "^4 database\(s\): 3 ok, 1 failed$" "summary after a worker died"
+for i in 1 3 4; do
+  check "fleet database $i is at head" test "$(sq fleet/f$i.db 'select version_num from strata_version')" = e00000000002
+done
+check "the database whose worker died has no revision applied" test -z "$(sq fleet/f2.db "select name from sqlite_master where name like 'strata%' or name in ('one', 'two')")"
+check "no worker is left" test -z "$(pgrep -P "$EACH" 2>/dev/null)"
+check "no output file is left behind" test -z "$(find /tmp -maxdepth 1 -name 'strata-each-*' -newer fleet/f4.db 2>/dev/null)"
+
+# One worker runs every database in turn: each one's output is its own.
+run upgrade --each 'sqlite:tenants/t[1-4].db' --jobs 1
+expect_rc 1 "--jobs 1 over a failing tenant"
+check "one worker: the failure is reported on its own database only" test "$(grep -c FAILED "$OUT")" -eq 1
+expect_out "^sqlite:tenants/t4.db: FAILED: .*already exists" "the failing tenant's error, with one worker"
