@@ -13,7 +13,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <poll.h>
-#include <signal.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -164,8 +164,8 @@ static char *display_url(const cli_globals *g, const char *url, size_t i)
 
 /* Runs the databases on `jobs` worker processes. A worker is forked once and then
  * runs database after database: the parent sends it a database's number and the
- * files for its output over a pipe, and the worker answers with the command's exit
- * status. Forking once per database cost more than the command itself on a small
+ * files for its output over a socket pair, and the worker answers with the command's
+ * exit status. Forking once per database cost more than the command itself on a small
  * project (a process's start, its page faults and its exit: about 80 % of the time of
  * a 20-revision upgrade of an empty database on tmpfs), and that work is what does not
  * scale with the number of CPUs. A worker that dies (a crash, a signal) fails the
@@ -178,16 +178,17 @@ typedef struct task {
 
 typedef struct worker {
 	pid_t pid;  /* 0: none running in this slot */
-	int cmd;    /* the parent's end of the pipe that carries tasks */
-	int res;    /* the parent's end of the pipe that carries exit statuses */
+	int sock;   /* the parent's end of a socket pair: tasks go out, exit statuses come back */
 	long busy;  /* the database it runs, -1 when idle */
 } worker;
 
+/* A send to a worker that has just ended fails with EPIPE instead of raising SIGPIPE,
+ * which would end strata. */
 static int write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;
 	while (n) {
-		ssize_t w = write(fd, c, n);
+		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -214,14 +215,14 @@ static int read_all(int fd, void *p, size_t n)
 	return 1;
 }
 
-/* A worker's life: a database per task, until the parent closes the pipe. Output of
+/* A worker's life: a database per task, until the parent closes its end. Output of
  * each goes to that task's files; a caught signal (Ctrl-C) ends the worker after the
  * database it interrupted. */
 static void worker_run(const cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a,
-		       char **urls, int cmd, int res)
+		       char **urls, int sock)
 {
 	task t;
-	while (read_all(cmd, &t, sizeof t) == 1) {
+	while (read_all(sock, &t, sizeof t) == 1) {
 		int fd = open(t.out, O_WRONLY | O_TRUNC);
 		int efd = t.err[0] ? open(t.err, O_WRONLY | O_TRUNC) : -1;
 		int r = 1;
@@ -242,59 +243,46 @@ static void worker_run(const cli_globals *g, int (*fn)(cli_globals *, cli_args *
 			close(fd);
 		if (efd >= 0)
 			close(efd);
-		if (write_all(res, &r, sizeof r) || cli_signal_status(0))
+		if (write_all(sock, &r, sizeof r) || cli_signal_status(0))
 			break;
 	}
 	_exit(0);
 }
 
-/* Starts the worker of slot w; every other worker's pipe ends are closed in it, so
- * that each pipe ends when its own worker or the parent does. */
+/* Starts the worker of slot w; every other worker's socket is closed in it, so that
+ * each pair ends when its own worker or the parent does. */
 static int worker_start(worker *ws, size_t nw, size_t w, const cli_globals *g,
 			int (*fn)(cli_globals *, cli_args *), cli_args *a, char **urls)
 {
-	int cp[2], rp[2];
-	if (pipe(cp))
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		return -1;
-	if (pipe(rp)) {
-		close(cp[0]);
-		close(cp[1]);
-		return -1;
-	}
 	fflush(stdout);
 	fflush(stderr);
 	pid_t pid = fork();
 	if (pid == 0) {
-		signal(SIGPIPE, SIG_DFL);
 		for (size_t i = 0; i < nw; i++)
-			if (ws[i].pid > 0) {
-				close(ws[i].cmd);
-				close(ws[i].res);
-			}
-		close(cp[1]);
-		close(rp[0]);
-		worker_run(g, fn, a, urls, cp[0], rp[1]);
+			if (ws[i].pid > 0)
+				close(ws[i].sock);
+		close(sv[0]);
+		worker_run(g, fn, a, urls, sv[1]);
 	}
-	close(cp[0]);
-	close(rp[1]);
+	close(sv[1]);
 	if (pid < 0) {
-		close(cp[1]);
-		close(rp[0]);
+		close(sv[0]);
 		return -1;
 	}
 	ws[w].pid = pid;
-	ws[w].cmd = cp[1];
-	ws[w].res = rp[0];
+	ws[w].sock = sv[0];
 	ws[w].busy = -1;
 	return 0;
 }
 
-/* Ends the worker of slot w (its task pipe closed, then waited for); its wait status. */
+/* Ends the worker of slot w (its socket closed, then waited for); its wait status. */
 static int worker_end(worker *w)
 {
 	int st = 0;
-	close(w->cmd);
-	close(w->res);
+	close(w->sock);
 	while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
 		;
 	w->pid = 0;
@@ -336,12 +324,6 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 	worker *ws = calloc(nw, sizeof(worker));
 	struct pollfd *pf = calloc(nw, sizeof(struct pollfd));
 	size_t next = 0, failed = 0, printed = 0;
-	/* A write to a worker that has just died must fail, not end strata. */
-	struct sigaction ign, old_pipe;
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGPIPE, &ign, &old_pipe);
 	while (printed < n) {
 		/* Give every idle worker the next database. */
 		for (size_t w = 0; w < nw && next < n; w++) {
@@ -359,7 +341,7 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 				for (int tries = 0; sent && tries < 2; tries++) {
 					if (ws[w].pid <= 0 && worker_start(ws, nw, w, g, fn, a, urls))
 						break;
-					sent = write_all(ws[w].cmd, &t, sizeof t);
+					sent = write_all(ws[w].sock, &t, sizeof t);
 					if (sent)
 						worker_end(&ws[w]);
 				}
@@ -377,7 +359,7 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 		size_t np = 0;
 		for (size_t w = 0; w < nw; w++)
 			if (ws[w].pid > 0 && ws[w].busy >= 0) {
-				pf[np].fd = ws[w].res;
+				pf[np].fd = ws[w].sock;
 				pf[np].events = POLLIN;
 				pf[np].revents = 0;
 				np++;
@@ -397,7 +379,7 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 				continue;
 			job *j = &js[ws[w].busy];
 			int st;
-			if (read_all(ws[w].res, &st, sizeof st) == 1) {
+			if (read_all(ws[w].sock, &st, sizeof st) == 1) {
 				j->status = st;
 				ws[w].busy = -1;
 			} else {
@@ -444,7 +426,6 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 	for (size_t w = 0; w < nw; w++)
 		if (ws[w].pid > 0)
 			worker_end(&ws[w]);
-	sigaction(SIGPIPE, &old_pipe, NULL);
 	if (!CLI_JSON(g))
 		printf("%zu database(s): %zu ok, %zu failed\n", n, n - failed, failed);
 	free(pf);
