@@ -58,7 +58,7 @@ st -d "$url" upgrade head >out.slow 2>&1 &
 slow=$!
 i=0
 # Wait until the slow revision runs (and so holds the lock).
-while [ "$(pq "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'")" = 0 ] && [ $i -lt 100 ]; do
+while [ "$(pq "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%SELECT pg_sleep%' AND state = 'active' AND pid <> pg_backend_pid()")" = 0 ] && [ $i -lt 100 ]; do
   sleep 0.1; i=$((i + 1))
 done
 printf '[strata]\ndatabase = %s\nscript_location = migrations\nlock_timeout = 500ms\n' "$url" >impatient.ini
@@ -79,7 +79,7 @@ pq "$db" "ALTER DATABASE $db SET strata_test.sleep = '60'"
 "$STRATA" -d "$url" upgrade head >out.kill 2>&1 &
 victim=$!
 i=0
-while [ "$(pq "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'")" = 0 ] && [ $i -lt 100 ]; do
+while [ "$(pq "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%SELECT pg_sleep%' AND state = 'active' AND pid <> pg_backend_pid()")" = 0 ] && [ $i -lt 100 ]; do
   sleep 0.1; i=$((i + 1))
 done
 kill -9 "$victim"

@@ -140,6 +140,20 @@ rm -f "$f"
 run upgrade
 expect_err "at line 3 of the statement" "a multi-line statement says where in it the error is"
 rm -f "$f2"
+# The first statement of a revision goes to the server with the transaction's BEGIN,
+# in one request: its error is still its own, at its own line.
+f2=$(mkrev a4c a3 "first fails" "SELECT 1
+  FROM nowhere_at_all;
+CREATE TABLE t_never (id int);" "DROP TABLE t_never;")
+run upgrade
+expect_rc 1 "a revision whose first statement fails"
+expect_err "upgrade of a4c failed at migrations/versions/a4c_first_fails.sql:6" "names the first statement's file and line"
+expect_err 'relation "nowhere_at_all" does not exist' "with the server's message"
+expect_err "at line 2 of the statement" "and the line in the statement, as if sent alone"
+check "the statement after it did not run" test "$(pq "$db" "SELECT to_regclass('public.t_never') IS NULL")" = t
+check "the database stays where it was" test "$(pq "$db" 'SELECT version_num FROM strata_version')" = a3
+check "the session is usable again (no transaction left open)" test "$(pq "$db" "SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'")" = 0
+rm -f "$f2"
 
 # CREATE INDEX CONCURRENTLY needs a revision outside a transaction.
 f=$(mkrev a5 a3 "cic in a transaction" "CREATE INDEX CONCURRENTLY ix_bad ON users (name);" "DROP INDEX ix_bad;")

@@ -14,6 +14,9 @@
  * anything else sent first flushes it. The server stops a multi-statement request at
  * its first error, so a failing write is reported by the commit and the transaction
  * rolls back. A step's bookkeeping thus costs one round trip instead of three.
+ * BEGIN waits too, and goes ahead of the first statement of the transaction in the
+ * same request ("BEGIN; " on the statement's first line, so the server's error
+ * position still gives the statement's line): a two-statement step is three requests.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "backends/postgres/postgres_internal.h"
@@ -59,6 +62,7 @@ struct strata_conn {
 			     * async-signal-safe; PQcancel is) */
 	int borrowed;       /* pg is the application's (strata_options.pg_handle): never closed */
 	int in_tx;          /* pg_begin ran; no COMMIT or ROLLBACK since */
+	int begin_later;    /* pending starts with pg_begin's BEGIN, not sent yet */
 	buf pending;        /* deferred writes, each ending in ";\n": see flush */
 };
 
@@ -385,6 +389,7 @@ static void pg_interrupt(strata_conn *c)
  * the first that failed (the transaction is then aborted). */
 static int flush(strata_conn *c, strata_err *e)
 {
+	c->begin_later = 0;
 	if (!c->pending.len)
 		return 0;
 	PGresult *res = run(c, c->pending.ptr, NULL, 0, e);
@@ -408,12 +413,25 @@ static void quote_value(void *ctx, const char *v, buf *out)
 	PQfreemem(lit);
 }
 
+#define BEGIN_LATER "BEGIN;\n"
+
 /* Runs one statement, discarding rows; the error carries SQLSTATE, detail and hint. */
 static int pg_exec(strata_conn *c, const char *sql, strata_err *e)
 {
-	if (flush(c, e))
-		return STRATA_EFAIL;
-	PGresult *res = run(c, sql, NULL, 0, e);
+	PGresult *res;
+	if (c->begin_later && c->pending.len == sizeof(BEGIN_LATER) - 1) {
+		/* The transaction's first request: its BEGIN and this statement. */
+		c->begin_later = 0;
+		buf_reset(&c->pending);
+		buf_puts(&c->pending, "BEGIN; ");
+		buf_puts(&c->pending, sql);
+		res = run(c, c->pending.ptr, NULL, 0, e);
+		buf_reset(&c->pending);
+	} else {
+		if (flush(c, e))
+			return STRATA_EFAIL;
+		res = run(c, sql, NULL, 0, e);
+	}
 	if (!res)
 		return STRATA_EFAIL;
 	PQclear(res);
@@ -455,12 +473,16 @@ static int pg_query(strata_conn *c, const char *sql, const char *const *params, 
 	return 0;
 }
 
-/* Opens a transaction; DDL inside it rolls back with it. */
+/* Opens a transaction; DDL inside it rolls back with it. The BEGIN waits in pending
+ * for the transaction's first request. */
 static int pg_begin(strata_conn *c, strata_err *e)
 {
-	int rc = pg_exec(c, "BEGIN", e);
-	c->in_tx = rc == 0;
-	return rc;
+	(void)e;
+	buf_reset(&c->pending);
+	buf_puts(&c->pending, BEGIN_LATER);
+	c->begin_later = 1;
+	c->in_tx = 1;
+	return 0;
 }
 
 /* COMMIT of a transaction that already failed succeeds with the tag ROLLBACK: report
@@ -468,6 +490,7 @@ static int pg_begin(strata_conn *c, strata_err *e)
 static int pg_commit(strata_conn *c, strata_err *e)
 {
 	c->in_tx = 0;
+	c->begin_later = 0; /* if nothing was sent: BEGIN, its writes and COMMIT at once */
 	if (PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
 		buf_reset(&c->pending);
 		pg_exec(c, "ROLLBACK", NULL);
@@ -493,6 +516,7 @@ static int pg_commit(strata_conn *c, strata_err *e)
 static int pg_rollback(strata_conn *c, strata_err *e)
 {
 	c->in_tx = 0;
+	c->begin_later = 0;
 	buf_reset(&c->pending); /* never sent: nothing of them ran */
 	if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
 		return 0; /* nothing open: the failure ended it already */
