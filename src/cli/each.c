@@ -199,7 +199,7 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* 1 when the whole of n bytes came, 0 at the end of the pipe, -1 on an error. */
+/* 1 when the whole of n bytes came, 0 when the other end closed first, -1 on an error. */
 static int read_all(int fd, void *p, size_t n)
 {
 	char *c = p;
