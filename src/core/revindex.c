@@ -396,6 +396,15 @@ revindex *revindex_read(const char *dir)
 	return ix;
 }
 
+int revindex_large(const char *dir)
+{
+	char *path = fs_join(dir, REVINDEX_NAME);
+	struct stat st;
+	int large = stat(path, &st) == 0 && st.st_size >= REVINDEX_LARGE;
+	free(path);
+	return large;
+}
+
 size_t revindex_count(const revindex *ix)
 {
 	return ix ? ix->n : 0;

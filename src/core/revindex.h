@@ -44,6 +44,10 @@ void revindex_key_of(revindex_key *k, const struct stat *st);
 /* Maps DIR's index (the SQL texts stay on disk until a script's text is read); NULL
  * when it is missing, unreadable or not valid. */
 revindex *revindex_read(const char *dir);
+/* Whether the directory's index is large enough (REVINDEX_LARGE bytes, about 5,000
+ * revisions) to be worth reading on a thread of its own. */
+#define REVINDEX_LARGE (2 << 20)
+int revindex_large(const char *dir);
 /* The script the index holds for file `name` when it is trusted for a file whose stat
  * has key `st`: a new script with its path set to `path` (the caller owns it), else NULL.
  * With `borrow`, its strings point into the index (script.borrowed), which must then

@@ -327,6 +327,18 @@ static void *load_range(void *arg)
 #define LOAD_THREADS   4
 #define LOAD_PER_THREAD 512
 
+typedef struct index_reader {
+	const char *dir;
+	revindex *ix;
+} index_reader;
+
+static void *read_index(void *arg)
+{
+	index_reader *rd = arg;
+	rd->ix = revindex_read(rd->dir);
+	return NULL;
+}
+
 int script_load_dir(vec *out, const char *dir, strata_err *e)
 {
 	return script_load_dir_ex(out, dir, NULL, e);
@@ -344,14 +356,22 @@ int script_load_dir_keep(vec *out, const char *dir, size_t *nread, revindex **ke
 	struct timespec begun = revindex_now();
 	if (keep)
 		*keep = NULL;
+	/* A large index is read and checked on a thread while the directory is listed
+	 * (10 ms and more each, for 100,000 revisions). */
+	index_reader rd = { .dir = dir };
+	pthread_t rth;
+	int reading = revindex_large(dir) && pthread_create(&rth, NULL, read_index, &rd) == 0;
 	int rc = fs_list(&names, dir, ".sql", e);
 	if (nread)
 		*nread = 0;
+	if (reading)
+		pthread_join(rth, NULL);
 	if (rc || !names.n) {
+		revindex_free(rd.ix);
 		strvec_free(&names);
 		return rc;
 	}
-	revindex *ix = revindex_read(dir);
+	revindex *ix = reading ? rd.ix : revindex_read(dir);
 	/* Files are stat'ed and read relative to the directory: one name to look up each. */
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {

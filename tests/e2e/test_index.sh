@@ -153,3 +153,37 @@ st heads >/dev/null 2>&1
 check "the index was written" test -f migrations/versions/.strata-index
 check "git ignores the index" git check-ignore -q migrations/versions/.strata-index
 check "git does not ignore the revision files" sh -c '! git check-ignore -q migrations/versions/aaaa00000001_*.sql'
+
+# A large index (2 MB and more: about 5,000 revisions) is read on a thread while the
+# directory is listed: the same guarantees there. 7,000 revisions in a chain.
+mkdir -p "$T/large" && cd "$T/large" || exit 1
+project
+awk -v vdir="$V" 'BEGIN {
+  prev = ""
+  for (i = 1; i <= 7000; i++) {
+    id = sprintf("l%011d", i); f = sprintf("%s/%s_step.sql", vdir, id)
+    printf "-- strata:revision %s\n-- strata:revises %s\n-- strata:message step %d of a long history\n\n-- strata:upgrade\nCREATE TABLE t_%d (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at TEXT);\nCREATE INDEX ix_t_%d ON t_%d (name);\n\n-- strata:downgrade\nDROP TABLE t_%d;\n", id, prev, i, i, i, i, i > f
+    close(f); prev = id
+  }
+}'
+run heads
+expect_out "^l00000007000 \(head\)" "heads of 7,000 revisions"
+check "the index is large enough to be read on a thread" test "$(wc -c <"$IX")" -ge 2097152
+check "a run of the large index takes every file from it" settle
+L=$V/l00000007000_step.sql
+edit 's/step 7000/STEP 7000/' "$L"
+run history
+expect_out "STEP 7000" "an edit is seen through the large index"
+printf '%s\n' "-- strata:revision l00000007001" "-- strata:revises l00000007000" "-- strata:message one more" "" \
+  "-- strata:upgrade" "SELECT 1;" "" "-- strata:downgrade" "SELECT 1;" >$V/l00000007001_more.sql
+run heads
+expect_out "^l00000007001 \(head\)" "a new file is seen through the large index"
+settle
+printf 'STRATAIX garbage' | dd of="$IX" bs=1 seek=100 conv=notrunc 2>/dev/null
+run heads
+expect_rc 0 "a damaged large index is not an error"
+expect_out "^l00000007001 \(head\)" "a damaged large index is rebuilt, not trusted"
+rm -f $V/l00000007001_more.sql
+run heads
+expect_out "^l00000007000 \(head\)" "a removed file is seen through the large index"
+cd "$T" || exit 1
