@@ -699,6 +699,41 @@ static void test_marks(void **state)
 }
 
 /* A long chain: marking is iterative (no recursion depth), the build linear. */
+static int cmp_plain(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* A long list (a directory of revision files) sorts as strcmp orders it: names that
+ * share 8 or 16 leading bytes, names shorter than 8 and 16, an empty name, bytes above
+ * 0x7f, duplicates. */
+static void test_strvec_sort_long(void **state)
+{
+	(void)state;
+	static const char *const stems[] = { "", "a", "ab", "abcdefg", "abcdefgh", "abcdefghi",
+					     "abcdefghijklmno", "abcdefghijklmnop",
+					     "abcdefghijklmnopq", "e00000000001_", "\xc3\xa9t\xc3\xa9",
+					     "\xff", "Z", "0001_initial" };
+	const size_t nstems = sizeof stems / sizeof stems[0];
+	strvec v = { 0 }, want = { 0 };
+	unsigned x = 12345;
+	for (size_t i = 0; i < 3000; i++) {
+		x = x * 1103515245u + 12345u;
+		char name[64];
+		snprintf(name, sizeof name, "%s%s%u", stems[(x >> 8) % nstems], (x & 1) ? "" : "_",
+			 (x >> 16) % 700);
+		strvec_push(&v, name);
+		strvec_push(&want, name);
+	}
+	strvec_sort(&v);
+	qsort(want.v, want.n, sizeof(*want.v), cmp_plain);
+	assert_int_equal(v.n, want.n);
+	for (size_t i = 0; i < v.n; i++)
+		assert_string_equal(v.v[i], want.v[i]);
+	strvec_free(&v);
+	strvec_free(&want);
+}
+
 static void test_long_chain(void **state)
 {
 	(void)state;
@@ -775,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_state_steps),
 		cmocka_unit_test(test_marks),
 		cmocka_unit_test(test_long_chain),
+		cmocka_unit_test(test_strvec_sort_long),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
