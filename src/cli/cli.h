@@ -25,7 +25,7 @@ typedef struct cli_globals {
 	const char *jobs;   /* --jobs N */
 	int read_only;      /* the command only reads: a missing database is an error */
 	int no_discovery;   /* init: do not look for strata.ini in directories above */
-	int summary;        /* a child of --each: its parent prints one line per database */
+	int summary;        /* run by an --each worker: the parent prints one line per database */
 	struct cJSON *json; /* with --format json: the object events fill (applied, stamped, skipped) */
 	const struct strata_revision *step; /* the revision running now (NULL between steps) */
 	strata *s;          /* the handle cli_open opened last: its events reach on_event */
