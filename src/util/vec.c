@@ -102,7 +102,8 @@ static int cmp_keyed(const void *x, const void *y)
 }
 
 /* Long lists (a directory of 100,000 revision files) sort on the keys: most
- * comparisons then touch no string (100,000 names: 30 ms with strcmp, 10 ms so). */
+ * comparisons then touch no string (100,000 names: about 20 ms, against 30 ms with
+ * strcmp alone). */
 void strvec_sort(strvec *a)
 {
 	if (a->n < 256) {
@@ -110,11 +111,7 @@ void strvec_sort(strvec *a)
 			qsort(a->v, a->n, sizeof(*a->v), cmp_str);
 		return;
 	}
-	keyed *k = malloc(a->n * sizeof(*k));
-	if (!k) {
-		qsort(a->v, a->n, sizeof(*a->v), cmp_str);
-		return;
-	}
+	keyed *k = xmalloc(a->n * sizeof(*k));
 	for (size_t i = 0; i < a->n; i++) {
 		size_t at = 0;
 		k[i].s = a->v[i];

@@ -63,12 +63,14 @@ time.sleep(60)
 " &
 HOLDER=$!
 while [ ! -e locked ]; do sleep 0.05; done
+# children PID: its child processes, from /proc (no procps needed).
+children() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v pp="$1" '{ pid = $1; sub(/.*\) /, ""); if ($2 == pp) print pid }'; }
 ${STRATA_VG:-} "$STRATA" upgrade --each 'sqlite:fleet/*.db' --jobs 1 >"$OUT" 2>"$ERR" &
 EACH=$!
 # The worker waiting on f2.db: a child of strata with that file open.
 victim=
 for _ in $(seq 1 200); do
-  for p in $(pgrep -P "$EACH"); do
+  for p in $(children "$EACH"); do
     ls -l "/proc/$p/fd" 2>/dev/null | grep -q 'fleet/f2.db$' && victim=$p
   done
   [ -n "$victim" ] && break
@@ -87,7 +89,7 @@ for i in 1 3 4; do
   check "fleet database $i is at head" test "$(sq fleet/f$i.db 'select version_num from strata_version')" = e00000000002
 done
 check "the database whose worker died has no revision applied" test -z "$(sq fleet/f2.db "select name from sqlite_master where name like 'strata%' or name in ('one', 'two')")"
-check "no worker is left" test -z "$(pgrep -P "$EACH" 2>/dev/null)"
+check "no worker is left" test -z "$(children "$EACH")"
 check "no output file is left behind" test -z "$(find /tmp -maxdepth 1 -name 'strata-each-*' -newer fleet/f4.db 2>/dev/null)"
 
 # One worker runs every database in turn: each one's output is its own.
