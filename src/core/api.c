@@ -84,17 +84,16 @@ void ctx_drop_graph(strata *s)
 		graph_free(g);
 		err_clear(&e);
 	}
-	/* Not by walking s->revs: its untouched pages would be faulted in to be read. */
+	/* The views live in these blocks; s->revs only points to them. */
 	for (size_t i = 0; i < s->rev_blocks.n; i++)
 		free(s->rev_blocks.v[i]);
 	vec_free(&s->rev_blocks);
 	graph_free(s->g);
 	s->g = NULL;
 	free(s->revs);
-	free(s->revp);
 	free(s->headp);
 	s->revs = NULL;
-	s->revp = NULL;
+	s->revs_all = 0;
 	s->headp = NULL;
 	s->nheads = 0;
 }
@@ -417,9 +416,10 @@ int ctx_graph(strata *s)
 	if (rc)
 		return ctx_take(s, &e);
 	s->g = g;
-	/* The views are filled when first asked for (ctx_rev): `heads` on a long history
-	 * fills a few, not one per revision. Zeroed and untouched, the array costs no
-	 * memory until then. */
+	/* The views are made when first asked for (ctx_rev): `heads` on a long history
+	 * makes a few, not one per revision. The array holds pointers, not the views:
+	 * calloc zeroes what it hands out (memory reused from the heap is cleared by
+	 * writing to it), and 8 bytes per revision are what `heads` pays. */
 	s->revs = xcalloc(g->order.n + 1, sizeof(*s->revs));
 	s->headp = xcalloc(g->heads.n + 1, sizeof(*s->headp));
 	for (size_t i = 0; i < g->heads.n; i++)
@@ -440,12 +440,15 @@ static char **put_ids(char **at, const vec *from)
 
 const strata_revision *ctx_rev(strata *s, const rev *r)
 {
-	strata_revision *v = &s->revs[r->idx];
-	if (v->id)
-		return v;
-	/* Its parents, children and dependencies: one block, which v->parents starts. */
-	char **ids = xmalloc((r->parents.n + r->children.n + r->deps.n + 3) * sizeof(char *));
-	vec_push(&s->rev_blocks, ids);
+	if (s->revs[r->idx])
+		return s->revs[r->idx];
+	/* The view and its parents, children and dependencies: one block, freed with the
+	 * graph. */
+	size_t nids = r->parents.n + r->children.n + r->deps.n + 3;
+	strata_revision *v = xmalloc(sizeof(*v) + nids * sizeof(char *));
+	char **ids = (char **)(v + 1);
+	vec_push(&s->rev_blocks, v);
+	memset(v, 0, sizeof(*v));
 	v->message = r->s->message;
 	v->path = s->opts.embedded || r->s->path[0] == '<' ? "" : r->s->path;
 	v->created = r->s->created ? r->s->created : "";
@@ -468,7 +471,8 @@ const strata_revision *ctx_rev(strata *s, const rev *r)
 	v->upgrade_sql = r->s->upgrade;
 	v->downgrade_sql = r->s->downgrade;
 	v->index = r->idx;
-	v->id = r->id; /* last: a view with its id is filled */
+	v->id = r->id;
+	s->revs[r->idx] = v;
 	return v;
 }
 
@@ -477,12 +481,14 @@ int strata_revisions(strata *s, const strata_revision *const **out, size_t *n)
 	int rc = ctx_graph(s);
 	if (rc)
 		return rc;
-	if (!s->revp) {
-		s->revp = xcalloc(s->g->order.n + 1, sizeof(*s->revp));
+	/* s->revs is in upgrade order (a revision's idx is its place in g->order), and
+	 * NULL-terminated. */
+	if (!s->revs_all) {
 		for (size_t i = 0; i < s->g->order.n; i++)
-			s->revp[i] = ctx_rev(s, s->g->order.v[i]);
+			ctx_rev(s, s->g->order.v[i]);
+		s->revs_all = 1;
 	}
-	*out = s->revp;
+	*out = (const strata_revision *const *)s->revs;
 	*n = s->g->order.n;
 	return 0;
 }

@@ -164,6 +164,13 @@ static void test_open_and_graph(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(heads[0]->id, R3);
 	assert_int_equal(heads[0]->is_head, 1);
+	/* One view per revision, whichever call made it; the list ends in NULL. */
+	assert_ptr_equal(heads[0], revs[2]);
+	assert_null(revs[3]);
+	const strata_revision *const *again;
+	assert_int_equal(strata_revisions(s, &again, &n), STRATA_OK);
+	assert_ptr_equal(again, revs);
+	assert_int_equal(n, 3);
 
 	/* Targets: a prefix, a label, base. */
 	const strata_revision **r = NULL;
