@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The longest path of an output file, $TMPDIR included (a longer $TMPDIR: /tmp). */
+#define EACH_PATH 256
 
 /* Expands `sqlite:GLOB` with glob(3); anything else names a file of URLs, one per
  * line (# comments and blank lines skipped). */
@@ -78,8 +82,8 @@ typedef struct job {
 	int done;
 	int ended; /* the worker ended while it ran this database: its wait status */
 	const char *why; /* it could not run: why */
-	char out[64]; /* the child's output (stdout and stderr; stdout only with JSON) */
-	char err[64]; /* with JSON: the child's stderr */
+	char out[EACH_PATH]; /* the child's output (stdout and stderr; stdout only with JSON) */
+	char err[EACH_PATH]; /* with JSON: the child's stderr */
 	int status;
 } job;
 
@@ -172,8 +176,8 @@ static char *display_url(const cli_globals *g, const char *url, size_t i)
  * database it was running, and a new worker takes the next one. */
 typedef struct task {
 	size_t index;
-	char out[64];
-	char err[64];
+	char out[EACH_PATH];
+	char err[EACH_PATH];
 } task;
 
 typedef struct worker {
@@ -290,22 +294,30 @@ static int worker_end(worker *w)
 	return st;
 }
 
-/* Makes the output files of database i (the second only with JSON). */
-static int task_files(job *j, int json)
+/* Makes an empty temporary file under $TMPDIR (or /tmp) named into path[EACH_PATH];
+ * -1 (and path "") when it cannot. */
+static int temp_file(char *path)
 {
-	snprintf(j->out, sizeof j->out, "/tmp/strata-each-XXXXXX");
-	snprintf(j->err, sizeof j->err, "/tmp/strata-each-XXXXXX");
-	int fd = mkstemp(j->out);
+	char *t = fs_temp_template("strata-each");
+	snprintf(path, EACH_PATH, "%s", strlen(t) < EACH_PATH ? t : "/tmp/strata-each-XXXXXX");
+	free(t);
+	int fd = mkstemp(path);
 	if (fd < 0) {
-		j->out[0] = j->err[0] = '\0';
+		path[0] = '\0';
 		return -1;
 	}
 	close(fd);
-	int efd = json ? mkstemp(j->err) : -1;
-	if (efd >= 0)
-		close(efd);
-	else
-		j->err[0] = '\0';
+	return 0;
+}
+
+/* Makes the output files of database i (the second only with JSON). */
+static int task_files(job *j, int json)
+{
+	j->err[0] = '\0';
+	if (temp_file(j->out))
+		return -1;
+	if (json)
+		temp_file(j->err);
 	return 0;
 }
 

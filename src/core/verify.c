@@ -45,8 +45,7 @@ typedef struct scratch {
 /* A temporary directory under $TMPDIR (or /tmp), mode 0700; malloc'd path or NULL. */
 static char *temp_dir(void)
 {
-	const char *t = getenv("TMPDIR");
-	char *tmpl = xasprintf("%s/strata-verify-XXXXXX", t && *t ? t : "/tmp");
+	char *tmpl = fs_temp_template("strata-verify");
 	if (!mkdtemp(tmpl)) {
 		free(tmpl);
 		return NULL;

@@ -252,6 +252,12 @@ int fs_mkdirs(const char *path, strata_err *e)
 	return rc;
 }
 
+char *fs_temp_template(const char *name)
+{
+	const char *t = getenv("TMPDIR");
+	return xasprintf("%s/%s-XXXXXX", t && *t ? t : "/tmp", name);
+}
+
 char *fs_join(const char *a, const char *b)
 {
 	size_t al = strlen(a);

@@ -47,6 +47,9 @@ int fs_is_dir(const char *path);
 int fs_dir_empty(const char *dir);
 /* mkdir -p with mode 0755. */
 int fs_mkdirs(const char *path, strata_err *e);
+/* "$TMPDIR/NAME-XXXXXX" (/tmp when TMPDIR is unset or empty), malloc'd: a template
+ * for mkstemp or mkdtemp. */
+char *fs_temp_template(const char *name);
 /* Joins two path parts with one '/' into a malloc'd string. */
 char *fs_join(const char *a, const char *b);
 /* Directory part of a path (malloc'd; "." when there is none). */

@@ -65,7 +65,10 @@ HOLDER=$!
 while [ ! -e locked ]; do sleep 0.05; done
 # children PID: its child processes, from /proc (no procps needed).
 children() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v pp="$1" '{ pid = $1; sub(/.*\) /, ""); if ($2 == pp) print pid }'; }
-${STRATA_VG:-} "$STRATA" upgrade --each 'sqlite:fleet/*.db' --jobs 1 >"$OUT" 2>"$ERR" &
+# Its output files go to $TMPDIR: a directory of this test's own, so that what is
+# left in it is this run's alone (other tests run beside this one).
+mkdir each-tmp
+TMPDIR="$PWD/each-tmp" ${STRATA_VG:-} "$STRATA" upgrade --each 'sqlite:fleet/*.db' --jobs 1 >"$OUT" 2>"$ERR" &
 EACH=$!
 # The worker waiting on f2.db: a child of strata with that file open.
 victim=
@@ -77,6 +80,7 @@ for _ in $(seq 1 200); do
   sleep 0.05
 done
 check "a worker waits on the locked database" test -n "$victim"
+check "the output files are made under \$TMPDIR" test -n "$(find each-tmp -name 'strata-each-*')"
 [ -n "$victim" ] && kill -KILL "$victim"
 wait "$EACH"; RC=$?
 kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
@@ -90,7 +94,7 @@ for i in 1 3 4; do
 done
 check "the database whose worker died has no revision applied" test -z "$(sq fleet/f2.db "select name from sqlite_master where name like 'strata%' or name in ('one', 'two')")"
 check "no worker is left" test -z "$(children "$EACH")"
-check "no output file is left behind" test -z "$(find /tmp -maxdepth 1 -name 'strata-each-*' -newer fleet/f4.db 2>/dev/null)"
+check "no output file is left behind" test -z "$(ls -A each-tmp)"
 
 # One worker runs every database in turn: each one's output is its own.
 run upgrade --each 'sqlite:tenants/t[1-4].db' --jobs 1
