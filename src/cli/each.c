@@ -82,6 +82,7 @@ typedef struct job {
 	int done;
 	int ended; /* the worker ended while it ran this database: its wait status */
 	const char *why; /* it could not run: why */
+	int why_errno;   /* and the error behind it, or 0 */
 	char out[EACH_PATH]; /* the child's output (stdout and stderr; stdout only with JSON) */
 	char err[EACH_PATH]; /* with JSON: the child's stderr */
 	int status;
@@ -295,7 +296,7 @@ static int worker_end(worker *w)
 }
 
 /* Makes an empty temporary file under $TMPDIR (or /tmp) named into path[EACH_PATH];
- * -1 (and path "") when it cannot. */
+ * the error number (and path "") when it cannot. */
 static int temp_file(char *path)
 {
 	char *t = fs_temp_template("strata-each");
@@ -304,18 +305,20 @@ static int temp_file(char *path)
 	int fd = mkstemp(path);
 	if (fd < 0) {
 		path[0] = '\0';
-		return -1;
+		return errno ? errno : EIO;
 	}
 	close(fd);
 	return 0;
 }
 
-/* Makes the output files of database i (the second only with JSON). */
+/* Makes the output files of database i (the second only with JSON); the error number
+ * when the first cannot be made. */
 static int task_files(job *j, int json)
 {
 	j->err[0] = '\0';
-	if (temp_file(j->out))
-		return -1;
+	int rc = temp_file(j->out);
+	if (rc)
+		return rc;
 	if (json)
 		temp_file(j->err);
 	return 0;
@@ -345,7 +348,8 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 			task t = { .index = next };
 			int sent = -1;
 			j->why = "no temporary file for its output";
-			if (task_files(j, CLI_JSON(g)) == 0) {
+			j->why_errno = task_files(j, CLI_JSON(g));
+			if (j->why_errno == 0) {
 				j->why = "could not start a worker process";
 				memcpy(t.out, j->out, sizeof t.out);
 				memcpy(t.err, j->err, sizeof t.err);
@@ -414,7 +418,11 @@ int cli_each(cli_globals *g, int (*fn)(cli_globals *, cli_args *), cli_args *a, 
 					 WTERMSIG(j->ended), strsignal(WTERMSIG(j->ended)));
 			else if (j->ended)
 				snprintf(line, sizeof line, "ended before it finished");
-			else if (j->why)
+			else if (j->why && j->why_errno) {
+				char *t = fs_temp_template("strata-each");
+				snprintf(line, sizeof line, "%s: %s (%s)", j->why, strerror(j->why_errno), t);
+				free(t);
+			} else if (j->why)
 				snprintf(line, sizeof line, "%s", j->why);
 			else
 				summary_line(j->out, line, sizeof line, !ok);

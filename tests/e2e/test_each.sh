@@ -96,6 +96,16 @@ check "the database whose worker died has no revision applied" test -z "$(sq fle
 check "no worker is left" test -z "$(children "$EACH")"
 check "no output file is left behind" test -z "$(ls -A each-tmp)"
 
+# $TMPDIR where no file can be made: every database fails with the reason and the
+# place, none is touched, and nothing else runs.
+mkdir fleet2
+for i in 1 2; do sqlite3 "fleet2/g$i.db" "PRAGMA user_version=1"; done
+TMPDIR="$PWD/no-such-dir" st upgrade --each 'sqlite:fleet2/*.db' --jobs 2 >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 1 "--each exits 1 when its output files cannot be made"
+expect_out "^sqlite:fleet2/g1.db: FAILED: no temporary file for its output: No such file or directory \($PWD/no-such-dir/strata-each-XXXXXX\)$" "the database fails with the reason and the place"
+expect_out "^2 database\(s\): 0 ok, 2 failed$" "summary when no output file can be made"
+check "no database was touched" test -z "$(sq fleet2/g1.db "select name from sqlite_master")$(sq fleet2/g2.db "select name from sqlite_master")"
+
 # One worker runs every database in turn: each one's output is its own.
 run upgrade --each 'sqlite:tenants/t[1-4].db' --jobs 1
 expect_rc 1 "--jobs 1 over a failing tenant"
