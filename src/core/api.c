@@ -93,7 +93,6 @@ void ctx_drop_graph(strata *s)
 	free(s->revs);
 	free(s->headp);
 	s->revs = NULL;
-	s->revs_all = 0;
 	s->headp = NULL;
 	s->nheads = 0;
 }
@@ -482,12 +481,11 @@ int strata_revisions(strata *s, const strata_revision *const **out, size_t *n)
 	if (rc)
 		return rc;
 	/* s->revs is in upgrade order (a revision's idx is its place in g->order), and
-	 * NULL-terminated. */
-	if (!s->revs_all) {
+	 * NULL-terminated. Every view made is one block: all are made when the blocks are
+	 * as many as the revisions. */
+	if (s->rev_blocks.n < s->g->order.n)
 		for (size_t i = 0; i < s->g->order.n; i++)
 			ctx_rev(s, s->g->order.v[i]);
-		s->revs_all = 1;
-	}
 	*out = (const strata_revision *const *)s->revs;
 	*n = s->g->order.n;
 	return 0;

@@ -49,8 +49,8 @@ struct strata {
 	strata_err load_err;
 	strata_revision **revs;       /* public views of g->order, made by ctx_rev; NULL
 					 * where not asked for yet */
-	int revs_all;                 /* every view is made (strata_revisions) */
-	vec rev_blocks;               /* the views ctx_rev allocated, freed with the graph */
+	vec rev_blocks;               /* the views ctx_rev allocated (one block each), freed
+					 * with the graph */
 	const strata_revision **headp;
 	size_t nheads;
 	/* The version and history statements a step runs (runner.c), built on first use:

@@ -698,7 +698,6 @@ static void test_marks(void **state)
 	graph_free(g);
 }
 
-/* A long chain: marking is iterative (no recursion depth), the build linear. */
 static int cmp_plain(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);
@@ -734,6 +733,7 @@ static void test_strvec_sort_long(void **state)
 	strvec_free(&want);
 }
 
+/* A long chain: marking is iterative (no recursion depth), the build linear. */
 static void test_long_chain(void **state)
 {
 	(void)state;
